@@ -1,0 +1,43 @@
+"""Idempotent demo data: one user per role, and home agents in Indian tier-II cities.
+
+Each app contributes its part through a `seed_demo(stdout)` function in its `demo.py`;
+this command calls them bottom-up and prints the logins.
+"""
+
+from importlib import import_module
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
+
+# Lower apps first: each may rely on what the previous one seeded.
+DEMO_MODULES = ["agents.demo"]
+
+
+class Command(BaseCommand):
+    help = "Create or refresh the demo data (safe to run again) and print the demo logins."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        logins = seed_users()
+        for module in DEMO_MODULES:
+            logins += import_module(module).seed_demo()
+        self._print_logins(logins)
+
+    def _print_logins(self, logins: list[tuple[str, str]]) -> None:
+        out = self.stdout
+        out.write("")
+        out.write(self.style.SUCCESS(f"Homeshore demo logins (password for all: {DEMO_PASSWORD})"))
+        width = max(len(email) for email, _ in logins)
+        for email, role in logins:
+            out.write(f"  {email.ljust(width)}  {role}")
+        out.write("")
+        out.write(
+            "Staff accounts use two-factor authentication. Add this secret to an authenticator "
+            f"app: {DEMO_TOTP_SECRET}"
+        )
+        if settings.DEBUG:
+            out.write("  …or print the current code with: make totp  (python manage.py demo_totp)")
+        out.write("")

@@ -1,0 +1,20 @@
+class ApplicationError(Exception):
+    """A rule of the domain said no. Services raise it; views and the API render it as a 4xx.
+
+    `field` names the form field the message belongs to (None: the whole form);
+    `extra` carries machine-readable detail for API clients.
+    """
+
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None, extra: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.extra = extra or {}
+
+
+class ConflictError(ApplicationError):
+    """The request is well formed but clashes with the current state (an illegal transition)."""
+
+    status_code = 409

@@ -1,0 +1,33 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from accounts import views as account_views
+from config import views
+
+# The Django admin signs in through allauth (rate limits, MFA) instead of its own form.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "Homeshore administration"
+
+api_v1 = [
+    path("", include("accounts.api_urls")),
+]
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("agent/", include("agents.urls")),
+    path("client/", include("clients.urls")),
+    path("staff/", include("accounts.urls")),
+    path("staff/vetting/", include("agents.staff_urls")),
+    path("staff/finance/", include("billing.staff_urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+
+handler429 = views.rate_limited

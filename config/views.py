@@ -1,0 +1,43 @@
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import render
+
+from config.celery import app as celery_app
+
+
+def _database_ok() -> tuple[bool, str]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure to reach the database is "down"
+        return False, f"error: {exc.__class__.__name__}"
+    return True, "ok"
+
+
+def _broker_ok() -> tuple[bool, str]:
+    if celery_app.conf.task_always_eager:
+        return True, "eager (no broker configured)"
+    try:
+        with celery_app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
+    except Exception as exc:  # any failure to reach the broker is "down"
+        return False, f"error: {exc.__class__.__name__}"
+    return True, "ok"
+
+
+def healthz(request):
+    """Liveness for load balancers: 200 when the database and the broker answer, else 503."""
+    db_ok, db_status = _database_ok()
+    broker_ok, broker_status = _broker_ok()
+    healthy = db_ok and broker_ok
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": db_status,
+        "broker": broker_status,
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+def rate_limited(request, exception=None):
+    return render(request, "429.html", status=429)
