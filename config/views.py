@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -16,10 +17,10 @@ def _database_ok() -> tuple[bool, str]:
 
 
 def _broker_ok() -> tuple[bool, str]:
-    if celery_app.conf.task_always_eager:
+    if not settings.CELERY_BROKER_URL:
         return True, "eager (no broker configured)"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception as exc:  # any failure to reach the broker is "down"
         return False, f"error: {exc.__class__.__name__}"

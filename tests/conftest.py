@@ -105,3 +105,68 @@ def staff_without_totp(db) -> User:
 
 def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def _database_url_of_test_db() -> str | None:
+    from django.db import connection
+
+    s = connection.settings_dict
+    if connection.vendor != "postgresql":
+        return None  # an in-memory SQLite test database cannot be shared with another process
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """A real `celery worker` process on the configured broker, using the test database.
+
+    Tasks it runs see only committed data: use it from `transaction=True` tests.
+    """
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from config.celery import app
+
+    if not settings.CELERY_BROKER_URL:
+        _service_missing("REQUIRE_BROKER", "needs a broker (set CELERY_BROKER_URL=redis://…)")
+    env = dict(os.environ)
+    with django_db_blocker.unblock():
+        db_url = _database_url_of_test_db()
+    if db_url:
+        env["DATABASE_URL"] = db_url
+    hostname = f"pytest-{os.getpid()}@%h"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "-n", hostname],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"celery worker exited early with code {process.returncode}")
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            pytest.fail("celery worker did not answer a ping within 60 s")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing dominates test time; the suite does not test PBKDF2 itself.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,38 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.demo import DEMO_PASSWORD
+from accounts.models import User
+from agents.models import AgentProfile
+from tests.conftest import has_totp
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(capsys):
+    call_command("seed_demo")
+    first = capsys.readouterr().out
+    call_command("seed_demo")
+    capsys.readouterr()
+
+    assert User.objects.filter(email__endswith=".example").count() == User.objects.count()
+    for role in User.Role:
+        user = User.objects.filter(role=role).first()
+        assert user is not None, role
+        assert user.email in first
+        assert user.check_password(DEMO_PASSWORD)
+        assert has_totp(user) == user.is_staff_role
+    assert DEMO_PASSWORD in first
+    counts_after_second_run = (User.objects.count(), AgentProfile.objects.count())
+    call_command("seed_demo")
+    assert (User.objects.count(), AgentProfile.objects.count()) == counts_after_second_run
+
+
+def test_demo_agents_live_in_indian_tier_two_cities_with_coordinates():
+    call_command("seed_demo")
+    cities = set(AgentProfile.objects.values_list("city", flat=True))
+    assert {"Mangaluru", "Madurai", "Visakhapatnam"} <= cities
+    assert not AgentProfile.objects.filter(latitude__isnull=True).exists()
+    assert set(AgentProfile.objects.values_list("status", flat=True)) == set(
+        AgentProfile.Status.values
+    )
