@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from accounts.models import User
@@ -43,6 +44,9 @@ def test_staff_enrol_totp_with_a_code_and_then_the_pages_open(client, staff_with
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_now(secret)})
     assert response.status_code == 302
     assert has_totp(staff_without_totp)
+    assert Authenticator.objects.filter(
+        user=staff_without_totp, type=Authenticator.Type.RECOVERY_CODES
+    ).exists()
     assert client.get(reverse("vetting:home")).status_code == 200
 
 
