@@ -168,6 +168,9 @@ STORAGES = {
         )
     },
 }
+# Fernet keys for encrypted columns (bank details), newest first; older ones still decrypt.
+# Empty in development: a key is derived from SECRET_KEY. Production must set it.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Private uploads (agent documents): outside any public URL, served by checked views only.
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 

@@ -170,3 +170,5 @@ def pytest_configure(config):
 
     # Password hashing dominates test time; the suite does not test PBKDF2 itself.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # pytest-django runs with DEBUG off, so the development key fallback does not apply.
+    settings.FIELD_ENCRYPTION_KEYS = ["Xq3b8m0cW1rJd8o0bq2m5Xn4u9Yt7Zp6Lk3Hs2Ge1Fc="]
