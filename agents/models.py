@@ -1,5 +1,16 @@
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from common.crypto import EncryptedTextField
+
+
+def private_storage() -> FileSystemStorage:
+    # No base_url: these files have no public URL; a permission-checked view serves them.
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
 class AgentProfile(models.Model):
@@ -12,21 +23,299 @@ class AgentProfile(models.Model):
         REJECTED = "rejected", "Rejected"
         SUSPENDED = "suspended", "Suspended"
 
+    class Duty(models.TextChoices):
+        OFFLINE = "offline", "Offline"
+        AVAILABLE = "available", "Available"
+        RESERVED = "reserved", "Call offered"
+        ON_CALL = "on_call", "On a call"
+        WRAP_UP = "wrap_up", "Wrap-up"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent_profile"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPLIED)
     full_name = models.CharField(max_length=150, blank=True)
+    former_employer = models.CharField(max_length=150, blank=True)
+
+    phone = PhoneNumberField(blank=True)  # E.164
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+
+    geoname_id = models.IntegerField(null=True, blank=True)
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=100, blank=True)
+    country_code = models.CharField(max_length=2, default="IN")
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+
+    # Withholding tax (TDS) in percent; finance sets it, the agent sees it.
+    tds_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    bank_holder_name = models.CharField(max_length=150, blank=True)
+    bank_ifsc = models.CharField(max_length=11, blank=True)  # empty for IBAN accounts
+    # The account number or IBAN, encrypted at rest; only the last four digits in clear.
+    bank_account = EncryptedTextField(blank=True)
+    bank_account_last4 = models.CharField(max_length=4, blank=True)
+
+    duty_status = models.CharField(max_length=16, choices=Duty.choices, default=Duty.OFFLINE)
+    duty_changed_at = models.DateTimeField(null=True, blank=True)  # "idle since" when available
+    is_compliant = models.BooleanField(default=True)
+    compliant_until = models.DateField(null=True, blank=True)  # earliest check expiry
+    noncompliant_reason = models.CharField(max_length=255, blank=True)
+
+    submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        indexes = [models.Index(fields=["status"], name="agents_profile_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="agents_profile_queue_idx"),
+            # Routing looks only at verified, on-duty agents: keep that index small.
+            models.Index(
+                fields=["duty_status", "duty_changed_at"],
+                condition=Q(status="verified"),
+                name="agents_profile_duty_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone"], condition=~Q(phone=""), name="agents_profile_phone_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.user.email
+
+    @property
+    def bank_account_masked(self) -> str:
+        return f"•••• {self.bank_account_last4}" if self.bank_account_last4 else ""
+
+
+class AgentLanguage(models.Model):
+    class Code(models.TextChoices):
+        ENGLISH = "en", "English"
+        HINDI = "hi", "Hindi"
+        KANNADA = "kn", "Kannada"
+        TAMIL = "ta", "Tamil"
+        TELUGU = "te", "Telugu"
+        MALAYALAM = "ml", "Malayalam"
+        MARATHI = "mr", "Marathi"
+        BENGALI = "bn", "Bengali"
+        GUJARATI = "gu", "Gujarati"
+        KONKANI = "kok", "Konkani"
+        TULU = "tcy", "Tulu"
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=3, choices=Code.choices)
+    proficiency = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "language"], name="agents_language_once"),
+            models.CheckConstraint(
+                condition=Q(proficiency__gte=1, proficiency__lte=5),
+                name="agents_language_proficiency_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["language", "agent"], name="agents_language_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_language_display()} ({self.proficiency}/5)"
+
+
+class AgentSkill(models.Model):
+    class Domain(models.TextChoices):
+        INSURANCE = "insurance", "Insurance"
+        BANKING = "banking", "Banking"
+        TELECOM = "telecom", "Telecom"
+        RETAIL = "retail", "Retail"
+
+    SUB_SKILLS = {
+        Domain.INSURANCE: ["claims", "policy servicing", "sales", "renewals"],
+        Domain.BANKING: ["cards", "loans", "accounts", "collections"],
+        Domain.TELECOM: ["billing", "technical support", "number porting", "sales"],
+        Domain.RETAIL: ["orders", "returns", "loyalty", "product advice"],
+    }
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="skills")
+    domain = models.CharField(max_length=16, choices=Domain.choices)
+    sub_skill = models.CharField(max_length=40, blank=True)  # empty: the domain in general
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    years = models.PositiveSmallIntegerField(validators=[MaxValueValidator(60)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "domain", "sub_skill"], name="agents_skill_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(level__gte=1, level__lte=5), name="agents_skill_level_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["domain", "agent"], name="agents_skill_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_domain_display()} {self.sub_skill}".strip()
+
+
+class AgentDocument(models.Model):
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "Identity proof"
+        ADDRESS = "address", "Address proof"
+        CERTIFICATE = "certificate", "Certificate"
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    title = models.CharField(max_length=150, blank=True)
+    file = models.FileField(storage=private_storage, upload_to="documents/%Y/%m/")
+    content_type = models.CharField(max_length=40)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    expires_on = models.DateField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+
+class AttestationAcceptance(models.Model):
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="attestations")
+    kind = models.CharField(max_length=32)
+    version = models.PositiveSmallIntegerField()
+    accepted_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "kind", "version"], name="agents_attestation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"
+
+
+class VerificationCheck(models.Model):
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", "Identity document"
+        ADDRESS = "address", "Address document"
+        BACKGROUND = "background", "Background check"
+        INFOSEC_TRAINING = "infosec_training", "Information-security training"
+
+    EXPIRING = frozenset({Kind.BACKGROUND, Kind.INFOSEC_TRAINING})
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="checks")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    expires_on = models.DateField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agent", "kind"], name="agents_check_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["expires_on"],
+                condition=Q(status="approved"),
+                name="agents_check_expiry_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_status_display()}"
+
+
+class VerificationEvent(models.Model):
+    """Append-only: every vetting decision, suspension and expiry, with actor and reason."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted for review"
+        CHECK_APPROVED = "check_approved", "Check approved"
+        CHECK_REJECTED = "check_rejected", "Check rejected"
+        CHECK_EXPIRED = "check_expired", "Check expired"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Rejected"
+        SUSPENDED = "suspended", "Suspended"
+        REINSTATED = "reinstated", "Reinstated"
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # null: the system (an expiry)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    check_kind = models.CharField(max_length=24, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.get_action_display()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Verification events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Verification events are append-only.")
+
+
+class AvailabilityWindow(models.Model):
+    """A weekly window in the agent's own time zone, also kept as UTC minutes of the week.
+
+    The UTC copy (0 … 10079, Monday 00:00 UTC = 0) lets one indexed range query answer
+    "available now" for every agent. A window that wraps past Sunday midnight UTC is
+    stored as two rows. Zones with daylight saving would need a refresh when clocks change;
+    our agents are in India (no DST).
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="availability")
+    weekday = models.PositiveSmallIntegerField()  # 0 = Monday, local
+    start = models.TimeField()
+    end = models.TimeField()
+    utc_start_minute = models.PositiveIntegerField()
+    utc_end_minute = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["weekday", "start"]
+        indexes = [
+            models.Index(
+                fields=["agent", "utc_start_minute", "utc_end_minute"], name="agents_avail_idx"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(utc_start_minute__lt=models.F("utc_end_minute")),
+                name="agents_avail_nonempty",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"

@@ -1,11 +1,270 @@
+"""Writes for home agents: enrolment, vetting decisions and duty. Each one is atomic.
+
+Decisions lock the profile row first (`select_for_update`) and decide on that fresh copy,
+so two vetting admins clicking at once cannot both move an agent.
+"""
+
+import datetime as dt
+
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from agents.models import AgentProfile
+from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
+from agents.models import (
+    AgentProfile,
+    AttestationAcceptance,
+    VerificationCheck,
+    VerificationEvent,
+)
+from common.errors import ApplicationError, ConflictError
+
+Status = AgentProfile.Status
+Action = VerificationEvent.Action
 
 
 @transaction.atomic
 def agent_profile_create(*, user: User, **fields) -> AgentProfile:
     """Open an application for a new home agent. Safe to call twice for one user."""
-    profile, _ = AgentProfile.objects.get_or_create(user=user, defaults=fields)
+    profile, created = AgentProfile.objects.get_or_create(user=user, defaults=fields)
+    if created:
+        VerificationCheck.objects.bulk_create(
+            [VerificationCheck(agent=profile, kind=kind) for kind in VerificationCheck.Kind]
+        )
     return profile
+
+
+def _locked(agent: AgentProfile) -> AgentProfile:
+    return AgentProfile.objects.select_for_update().get(pk=agent.pk)
+
+
+def _event(agent: AgentProfile, action: str, *, actor: User | None, reason: str = "", check=""):
+    VerificationEvent.objects.create(
+        agent=agent, actor=actor, action=action, reason=reason, check_kind=check
+    )
+
+
+def _notify(agent: AgentProfile, subject: str, body: str) -> None:
+    email = agent.user.email
+    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+
+
+def _require(agent: AgentProfile, allowed: set[str], verb: str) -> None:
+    if agent.status not in allowed:
+        raise ConflictError(
+            f"Cannot {verb} an agent whose status is {agent.get_status_display().lower()}.",
+            extra={"status": agent.status},
+        )
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("Please give a reason.", field="reason")
+    return reason
+
+
+def agent_missing_items(*, agent: AgentProfile) -> list[str]:
+    """What the agent still has to do before submitting for review, in plain words."""
+    missing = []
+    if not agent.full_name:
+        missing.append("your full name")
+    if not agent.phone_verified_at:
+        missing.append("a confirmed mobile phone number")
+    if not agent.geoname_id:
+        missing.append("your home city")
+    if not agent.languages.exists():
+        missing.append("at least one language")
+    if not agent.skills.exists():
+        missing.append("at least one domain skill")
+    if not agent.bank_account_last4:
+        missing.append("a bank account for payouts")
+    kinds = set(agent.documents.values_list("kind", flat=True))
+    for kind, label in (("identity", "an identity proof"), ("address", "an address proof")):
+        if kind not in kinds:
+            missing.append(label)
+    if attestations_outstanding(agent=agent):
+        missing.append("the compliance attestations")
+    return missing
+
+
+def attestations_outstanding(*, agent: AgentProfile) -> list[str]:
+    accepted = set(agent.attestations.values_list("kind", "version"))
+    return [a.kind for a in CURRENT_ATTESTATIONS.values() if (a.kind, a.version) not in accepted]
+
+
+@transaction.atomic
+def attestation_accept(*, agent: AgentProfile, kinds: list[str], ip_address: str | None) -> None:
+    unknown = set(kinds) - set(CURRENT_ATTESTATIONS)
+    if unknown:
+        raise ApplicationError(f"Unknown attestation: {', '.join(sorted(unknown))}.")
+    for kind in kinds:
+        AttestationAcceptance.objects.get_or_create(
+            agent=agent,
+            kind=kind,
+            version=CURRENT_ATTESTATIONS[kind].version,
+            defaults={"ip_address": ip_address},
+        )
+
+
+@transaction.atomic
+def agent_submit_for_review(*, agent: AgentProfile) -> AgentProfile:
+    agent = _locked(agent)
+    _require(agent, {Status.APPLIED}, "submit")
+    missing = agent_missing_items(agent=agent)
+    if missing:
+        raise ApplicationError(
+            "Before you submit, please add " + ", ".join(missing) + ".",
+            extra={"missing": missing},
+        )
+    agent.status, agent.submitted_at = Status.IN_REVIEW, timezone.now()
+    agent.save(update_fields=["status", "submitted_at", "updated_at"])
+    _event(agent, Action.SUBMITTED, actor=agent.user)
+    return agent
+
+
+@transaction.atomic
+def check_decide(
+    *,
+    agent: AgentProfile,
+    kind: str,
+    approve: bool,
+    actor: User,
+    reason: str = "",
+    expires_on: dt.date | None = None,
+) -> VerificationCheck:
+    agent = _locked(agent)
+    check = VerificationCheck.objects.select_for_update().get(agent=agent, kind=kind)
+    if not approve:
+        reason = _require_reason(reason)
+    if approve and kind in VerificationCheck.EXPIRING:
+        if expires_on is None:
+            raise ApplicationError("This check expires: give its expiry date.", field="expires_on")
+        if expires_on <= timezone.localdate():
+            raise ApplicationError("The expiry date must be in the future.", field="expires_on")
+    check.status = (
+        VerificationCheck.Status.APPROVED if approve else VerificationCheck.Status.REJECTED
+    )
+    check.expires_on = expires_on if approve else None
+    check.reason, check.decided_by, check.decided_at = reason, actor, timezone.now()
+    check.reminded_at = None
+    check.save()
+    _event(
+        agent,
+        Action.CHECK_APPROVED if approve else Action.CHECK_REJECTED,
+        actor=actor,
+        reason=reason,
+        check=kind,
+    )
+    compliance_refresh(agent=agent)
+    return check
+
+
+def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> None:
+    """Recompute is_compliant / compliant_until from the checks (call inside a transaction)."""
+    today = today or timezone.localdate()
+    checks = list(agent.checks.all())
+    expired = [c for c in checks if c.status == VerificationCheck.Status.EXPIRED]
+    expiries = [c.expires_on for c in checks if c.status == "approved" and c.expires_on]
+    agent.compliant_until = min(expiries) if expiries else None
+    agent.is_compliant = not expired and (
+        agent.compliant_until is None or agent.compliant_until >= today
+    )
+    if agent.is_compliant:
+        agent.noncompliant_reason = ""
+    else:
+        agent.noncompliant_reason = (
+            "; ".join(
+                f"{c.get_kind_display()} expired on {c.expires_on:%d %b %Y}" for c in expired
+            )[:255]
+            or "A check has expired."
+        )
+        agent.duty_status = AgentProfile.Duty.OFFLINE
+    agent.save(
+        update_fields=[
+            "is_compliant", "compliant_until", "noncompliant_reason", "duty_status", "updated_at"
+        ]
+    )  # fmt: skip
+
+
+@transaction.atomic
+def agent_verify(*, agent: AgentProfile, actor: User, reason: str = "") -> AgentProfile:
+    agent = _locked(agent)
+    _require(agent, {Status.IN_REVIEW}, "verify")
+    pending = [
+        c.get_kind_display().lower()
+        for c in agent.checks.all()
+        if c.status != VerificationCheck.Status.APPROVED
+    ]
+    if pending:
+        raise ConflictError(
+            "Every check must be approved first; still open: " + ", ".join(pending) + ".",
+            extra={"open_checks": pending},
+        )
+    return _transition(agent, Status.VERIFIED, Action.VERIFIED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def agent_reject(*, agent: AgentProfile, actor: User, reason: str) -> AgentProfile:
+    agent = _locked(agent)
+    _require(agent, {Status.IN_REVIEW}, "reject")
+    return _transition(
+        agent, Status.REJECTED, Action.REJECTED, actor=actor, reason=_require_reason(reason)
+    )
+
+
+@transaction.atomic
+def agent_suspend(*, agent: AgentProfile, actor: User, reason: str) -> AgentProfile:
+    agent = _locked(agent)
+    _require(agent, {Status.VERIFIED}, "suspend")
+    agent.duty_status = AgentProfile.Duty.OFFLINE
+    return _transition(
+        agent, Status.SUSPENDED, Action.SUSPENDED, actor=actor, reason=_require_reason(reason)
+    )
+
+
+@transaction.atomic
+def agent_reinstate(*, agent: AgentProfile, actor: User, reason: str) -> AgentProfile:
+    agent = _locked(agent)
+    _require(agent, {Status.SUSPENDED}, "reinstate")
+    return _transition(
+        agent, Status.VERIFIED, Action.REINSTATED, actor=actor, reason=_require_reason(reason)
+    )
+
+
+def _transition(agent, status, action, *, actor, reason) -> AgentProfile:
+    agent.status = status
+    agent.save(update_fields=["status", "duty_status", "updated_at"])
+    _event(agent, action, actor=actor, reason=reason)
+    label = Status(status).label.lower()
+    body = f"Your Homeshore application is now {label}."
+    if reason:
+        body += f"\n\nReason: {reason}"
+    _notify(agent, f"Homeshore: you are {label}", body)
+    return agent
+
+
+@transaction.atomic
+def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
+    """The agent's own switch: offline <-> available. Calls set the other duty states."""
+    agent = _locked(agent)
+    if available:
+        if agent.status != Status.VERIFIED:
+            raise ConflictError("Only verified agents can go available.")
+        if not agent.is_compliant or (
+            agent.compliant_until and agent.compliant_until < timezone.localdate()
+        ):
+            raise ConflictError(
+                "You are not compliant: " + (agent.noncompliant_reason or "a check has expired.")
+            )
+        if agent.duty_status != AgentProfile.Duty.OFFLINE:
+            return agent
+        agent.duty_status = AgentProfile.Duty.AVAILABLE
+    else:
+        if agent.duty_status in {AgentProfile.Duty.RESERVED, AgentProfile.Duty.ON_CALL}:
+            raise ConflictError("Finish the current call before going offline.")
+        agent.duty_status = AgentProfile.Duty.OFFLINE
+    agent.duty_changed_at = timezone.now()
+    agent.save(update_fields=["duty_status", "duty_changed_at", "updated_at"])
+    return agent
