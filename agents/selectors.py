@@ -1,7 +1,10 @@
-from django.db.models import Count
+import datetime as dt
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
-from agents.models import AgentProfile
+from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
 
 
 def agent_profile_get(*, user: User) -> AgentProfile | None:
@@ -13,3 +16,50 @@ def agent_status_counts() -> dict[str, int]:
     for row in AgentProfile.objects.values("status").annotate(n=Count("id")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def minute_of_week(moment: dt.datetime) -> int:
+    """UTC minutes since Monday 00:00 — the unit AvailabilityWindow's UTC columns use."""
+    utc = moment.astimezone(dt.UTC)
+    return utc.weekday() * 1440 + utc.hour * 60 + utc.minute
+
+
+def agents_available_for(
+    *, domain: str, language: str, at: dt.datetime | None = None, sub_skill: str = ""
+) -> QuerySet[AgentProfile]:
+    """Agents who may be offered a call now: the one interface routing builds on.
+
+    Verified, compliant today, on duty and idle (`available`), inside a weekly availability
+    window, speaking `language` and skilled in `domain` (and `sub_skill` when given; an
+    agent skilled in the domain in general qualifies too). Each condition is an indexed
+    equality or range: the partial index on (duty_status, duty_changed_at) for verified
+    agents narrows to the few on duty, and the EXISTS probes use (language, agent),
+    (domain, agent) and (agent, utc_start_minute, utc_end_minute).
+    Ordered longest idle first; routing re-ranks by distance.
+    """
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    minute = minute_of_week(at)
+    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=domain)
+    if sub_skill:
+        skills = skills.filter(Q(sub_skill=sub_skill) | Q(sub_skill=""))
+    return (
+        AgentProfile.objects.filter(
+            status=AgentProfile.Status.VERIFIED,
+            duty_status=AgentProfile.Duty.AVAILABLE,
+            is_compliant=True,
+        )
+        .filter(Q(compliant_until__isnull=True) | Q(compliant_until__gte=today))
+        .filter(Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=language)))
+        .filter(Exists(skills))
+        .filter(
+            Exists(
+                AvailabilityWindow.objects.filter(
+                    agent=OuterRef("pk"),
+                    utc_start_minute__lte=minute,
+                    utc_end_minute__gt=minute,
+                )
+            )
+        )
+        .order_by("duty_changed_at", "pk")
+    )

@@ -4,6 +4,7 @@ Decisions lock the profile row first (`select_for_update`) and decide on that fr
 so two vetting admins clicking at once cannot both move an agent.
 """
 
+import calendar
 import datetime as dt
 
 from django.core.mail import send_mail
@@ -15,6 +16,7 @@ from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from agents.models import (
     AgentProfile,
     AttestationAcceptance,
+    AvailabilityWindow,
     VerificationCheck,
     VerificationEvent,
 )
@@ -268,3 +270,100 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
     agent.duty_changed_at = timezone.now()
     agent.save(update_fields=["duty_status", "duty_changed_at", "updated_at"])
     return agent
+
+
+MINUTES_PER_WEEK = 7 * 24 * 60
+
+
+def _utc_minute_ranges(weekday: int, start: dt.time, end: dt.time, tz_name: str):
+    """A local weekly window as UTC minute-of-week ranges (two when it wraps the week)."""
+    from zoneinfo import ZoneInfo
+
+    # Any Monday serves as the reference week; India has no DST, so the offset is fixed.
+    monday = dt.date(2024, 1, 1)
+    local = dt.datetime.combine(monday + dt.timedelta(days=weekday), start, ZoneInfo(tz_name))
+    offset = local.utcoffset().total_seconds() // 60
+    begin = int(weekday * 1440 + start.hour * 60 + start.minute - offset) % MINUTES_PER_WEEK
+    length = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    finish = begin + length
+    if finish <= MINUTES_PER_WEEK:
+        return [(begin, finish)]
+    return [(begin, MINUTES_PER_WEEK), (0, finish - MINUTES_PER_WEEK)]
+
+
+@transaction.atomic
+def availability_set(
+    *, agent: AgentProfile, windows: list[tuple[int, dt.time, dt.time]]
+) -> list[AvailabilityWindow]:
+    """Replace the agent's weekly availability (local weekday, start, end)."""
+    rows = []
+    for weekday, start, end in windows:
+        if not 0 <= weekday <= 6:
+            raise ApplicationError("The day of the week is not valid.", field="weekday")
+        if end <= start:
+            raise ApplicationError(
+                f"On {calendar.day_name[weekday]} the end time must be after the start time.",
+                field="end",
+            )
+        for utc_start, utc_end in _utc_minute_ranges(weekday, start, end, agent.time_zone):
+            rows.append(
+                AvailabilityWindow(
+                    agent=agent,
+                    weekday=weekday,
+                    start=start,
+                    end=end,
+                    utc_start_minute=utc_start,
+                    utc_end_minute=utc_end,
+                )
+            )
+    AvailabilityWindow.objects.filter(agent=agent).delete()
+    return AvailabilityWindow.objects.bulk_create(rows)
+
+
+REMIND_DAYS_BEFORE = 14
+
+
+@transaction.atomic(durable=True)
+def checks_expire(*, today: dt.date | None = None) -> dict[str, int]:
+    """Daily: remind agents of checks about to expire, and take expired ones out of routing."""
+    today = today or timezone.localdate()
+    approved = VerificationCheck.objects.filter(status=VerificationCheck.Status.APPROVED)
+    reminded = 0
+    due = approved.filter(
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
+        reminded_at__isnull=True,
+    ).select_related("agent__user")
+    for check in due.select_for_update(of=("self",)):
+        check.reminded_at = timezone.now()
+        check.save(update_fields=["reminded_at"])
+        _notify(
+            check.agent,
+            f"Homeshore: your {check.get_kind_display().lower()} expires soon",
+            f"Your {check.get_kind_display().lower()} expires on {check.expires_on:%d %B %Y}. "
+            "Please renew it so that you keep receiving calls.",
+        )
+        reminded += 1
+    expired = 0
+    for check in approved.filter(expires_on__lt=today).select_related("agent"):
+        agent = _locked(check.agent)
+        # Compare-and-set: a concurrent run (or a renewal) may have changed it already.
+        if not VerificationCheck.objects.filter(pk=check.pk, status="approved").update(
+            status=VerificationCheck.Status.EXPIRED
+        ):
+            continue
+        _event(
+            agent,
+            Action.CHECK_EXPIRED,
+            actor=None,
+            reason=f"Expired on {check.expires_on:%d %b %Y}",
+            check=check.kind,
+        )
+        compliance_refresh(agent=agent, today=today)
+        _notify(
+            agent,
+            f"Homeshore: your {check.get_kind_display().lower()} has expired",
+            "You will not receive calls until it is renewed and approved again.",
+        )
+        expired += 1
+    return {"reminded": reminded, "expired": expired}

@@ -8,6 +8,7 @@ With `DJANGO_DEBUG=false` there is no default secret key: production must set on
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -209,7 +210,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, in code; django-celery-beat mirrors them into its
 # tables when beat starts. Apps add their entries as their issues land.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "agents-checks-expire": {
+        "task": "agents.checks_expire",
+        "schedule": crontab(hour=6, minute=0),  # daily, before the morning shift
+    },
+}
 
 # --- Security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

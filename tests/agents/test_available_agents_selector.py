@@ -1,0 +1,109 @@
+"""The selector routing builds on: who may take a call now for a skill and a language."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from agents.selectors import agents_available_for
+from agents.services import availability_set
+from common.errors import ApplicationError
+from tests.factories import AgentProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+IST = ZoneInfo("Asia/Kolkata")
+# Wednesday 10:30 in India.
+NOW = dt.datetime(2026, 11, 25, 10, 30, tzinfo=IST)
+WED = 2
+
+
+def _ready_agent(email, *, idle_since_minutes=10, **overrides):
+    fields = dict(
+        status=AgentProfile.Status.VERIFIED,
+        duty_status=AgentProfile.Duty.AVAILABLE,
+        duty_changed_at=NOW - dt.timedelta(minutes=idle_since_minutes),
+    )
+    fields.update(overrides)
+    agent = AgentProfileFactory(user__email=email, **fields)
+    AgentLanguage.objects.create(agent=agent, language="kn", proficiency=5)
+    AgentSkill.objects.create(agent=agent, domain="insurance", sub_skill="", level=4, years=20)
+    availability_set(agent=agent, windows=[(WED, dt.time(9), dt.time(17))])
+    return agent
+
+
+def _ids(**kwargs):
+    params = {"domain": "insurance", "language": "kn", "at": NOW}
+    params.update(kwargs)
+    return list(agents_available_for(**params).values_list("user__email", flat=True))
+
+
+def test_it_finds_a_verified_compliant_available_agent_in_hours():
+    _ready_agent("ok@example.com")
+    assert _ids() == ["ok@example.com"]
+
+
+def test_it_orders_the_longest_idle_first():
+    _ready_agent("recent@example.com", idle_since_minutes=1)
+    _ready_agent("longest@example.com", idle_since_minutes=90)
+    assert _ids() == ["longest@example.com", "recent@example.com"]
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"status": AgentProfile.Status.IN_REVIEW},
+        {"status": AgentProfile.Status.SUSPENDED},
+        {"duty_status": AgentProfile.Duty.OFFLINE},
+        {"duty_status": AgentProfile.Duty.ON_CALL},
+        {"duty_status": AgentProfile.Duty.RESERVED},
+        {"duty_status": AgentProfile.Duty.WRAP_UP},
+        {"is_compliant": False},
+        {"compliant_until": dt.date(2026, 11, 24)},
+    ],
+)
+def test_it_leaves_out_agents_who_may_not_take_a_call(overrides):
+    _ready_agent("no@example.com", **overrides)
+    assert _ids() == []
+
+
+def test_it_needs_the_language_and_the_skill():
+    _ready_agent("kannada-insurance@example.com")
+    assert _ids(language="ta") == []
+    assert _ids(domain="banking") == []
+    assert _ids(sub_skill="claims") == ["kannada-insurance@example.com"]  # general skill counts
+
+
+def test_it_respects_the_weekly_window_in_the_agents_time_zone():
+    _ready_agent("nine-to-five@example.com")
+    assert _ids(at=NOW.replace(hour=8, minute=59)) == []
+    assert _ids(at=NOW.replace(hour=9, minute=0)) == ["nine-to-five@example.com"]
+    assert _ids(at=NOW.replace(hour=17, minute=0)) == []
+    assert _ids(at=NOW + dt.timedelta(days=1)) == []  # Thursday: no window
+
+
+def test_a_window_that_wraps_the_utc_week_still_matches():
+    # Monday 00:00-06:00 IST is Sunday 18:30 UTC to Monday 00:30 UTC: the window crosses
+    # the start of the UTC week and is stored as two rows; both sides must match.
+    agent = _ready_agent("early@example.com")
+    availability_set(agent=agent, windows=[(0, dt.time(0, 0), dt.time(6, 0))])
+    monday_3am = dt.datetime(2026, 11, 30, 3, 0, tzinfo=IST)  # Sunday 21:30 UTC
+    monday_5_50 = dt.datetime(2026, 11, 30, 5, 50, tzinfo=IST)  # Monday 00:20 UTC
+    assert _ids(at=monday_3am) == ["early@example.com"]
+    assert _ids(at=monday_5_50) == ["early@example.com"]
+    assert agent.availability.count() == 2
+
+
+def test_a_window_must_end_after_it_starts():
+    agent = AgentProfileFactory()
+    with pytest.raises(ApplicationError, match="end time must be after the start time"):
+        availability_set(agent=agent, windows=[(WED, dt.time(17), dt.time(9))])
+    assert not agent.availability.exists()
+
+
+def test_it_answers_in_a_fixed_number_of_queries(django_assert_num_queries):
+    for i in range(5):
+        _ready_agent(f"a{i}@example.com")
+    with django_assert_num_queries(1):
+        assert len(list(agents_available_for(domain="insurance", language="kn", at=NOW))) == 5

@@ -1,0 +1,72 @@
+import datetime as dt
+
+import pytest
+
+from agents.models import AgentProfile, VerificationCheck
+from agents.services import agent_profile_create, check_decide
+from agents.tasks import checks_expire_task
+from tests.factories import UserFactory
+
+# The service is durable-atomic; the task runs in-process (`apply`) so the clock applies.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def verified_agent(victor):
+    agent = agent_profile_create(user=UserFactory(email="hema@example.com"))
+    for kind in VerificationCheck.Kind:
+        check_decide(
+            agent=agent,
+            kind=kind,
+            approve=True,
+            actor=victor,
+            expires_on=dt.date(2027, 6, 1) if kind in VerificationCheck.EXPIRING else None,
+        )
+    VerificationCheck.objects.filter(agent=agent, kind="background").update(
+        expires_on=dt.date(2026, 12, 1)
+    )
+    AgentProfile.objects.filter(pk=agent.pk).update(
+        status="verified", duty_status="available", compliant_until=dt.date(2026, 12, 1)
+    )
+    return agent
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """Controls `timezone.localdate()` as the services see it."""
+
+    def set_today(day: dt.date):
+        monkeypatch.setattr("agents.services.timezone.localdate", lambda *a, **k: day)
+
+    return set_today
+
+
+def test_it_reminds_once_before_expiry(verified_agent, clock, mailoutbox):
+    clock(TODAY)  # 8 days before the background check expires
+    assert checks_expire_task.apply().get() == {"reminded": 1, "expired": 0}
+    assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 0}
+    assert [m.subject for m in mailoutbox] == ["Homeshore: your background check expires soon"]
+    verified_agent.refresh_from_db()
+    assert verified_agent.is_compliant
+
+
+def test_on_expiry_the_agent_drops_out_of_routing_with_the_reason(verified_agent, clock):
+    clock(dt.date(2026, 12, 2))
+    assert checks_expire_task.apply().get()["expired"] == 1
+    verified_agent.refresh_from_db()
+    assert not verified_agent.is_compliant
+    assert verified_agent.duty_status == "offline"
+    assert verified_agent.noncompliant_reason == "Background check expired on 01 Dec 2026"
+    event = verified_agent.events.first()
+    assert (event.action, event.actor, event.check_kind) == ("check_expired", None, "background")
+    # Running again changes nothing.
+    assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 0}
+    assert verified_agent.events.filter(action="check_expired").count() == 1
+
+
+def test_nothing_happens_far_from_expiry(verified_agent, clock, mailoutbox):
+    clock(dt.date(2026, 1, 1))
+    assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 0}
+    assert mailoutbox == []
