@@ -149,6 +149,10 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Homeshore <no-reply@homeshore.local>")
 
+# One-time codes for phone confirmation go through this backend (agents.sms).
+SMS_BACKEND = env.str("SMS_BACKEND", default="agents.sms.ConsoleBackend")
+PHONENUMBER_DEFAULT_REGION = "IN"
+
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Asia/Kolkata"

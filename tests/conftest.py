@@ -54,6 +54,15 @@ def pytest_runtest_setup(item):
         _service_missing("REQUIRE_BROWSER", "needs Debian's chromium (apt-get install chromium)")
 
 
+@pytest.fixture
+def smsbox():
+    from agents import sms
+
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # allauth keeps rate-limit counters in the cache: a test must not inherit another's.
@@ -171,4 +180,5 @@ def pytest_configure(config):
     # Password hashing dominates test time; the suite does not test PBKDF2 itself.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # pytest-django runs with DEBUG off, so the development key fallback does not apply.
+    settings.SMS_BACKEND = "agents.sms.LocmemBackend"
     settings.FIELD_ENCRYPTION_KEYS = ["Xq3b8m0cW1rJd8o0bq2m5Xn4u9Yt7Zp6Lk3Hs2Ge1Fc="]

@@ -1,0 +1,164 @@
+"""Writes for the agent's own profile: about, phone, languages, skills, bank details."""
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from phonenumber_field.phonenumber import PhoneNumber
+from phonenumbers import NumberParseException
+
+from agents.banking import (
+    account_last4,
+    validate_iban,
+    validate_ifsc,
+    validate_indian_account_number,
+)
+from agents.gazetteer import place_get
+from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from agents.sms import send_sms
+from common.errors import ApplicationError
+
+CODE_TTL_SECONDS = 10 * 60
+MAX_CODE_ATTEMPTS = 5
+MAX_SENDS_PER_WINDOW = 3
+
+
+@transaction.atomic
+def profile_update(
+    *, agent: AgentProfile, full_name: str, former_employer: str, geoname_id: int | None
+) -> AgentProfile:
+    full_name = full_name.strip()
+    if not full_name:
+        raise ApplicationError("Please enter your full name.", field="full_name")
+    place = place_get(geoname_id) if geoname_id else None
+    if geoname_id and place is None:
+        raise ApplicationError("Choose your city from the list.", field="city")
+    agent.full_name, agent.former_employer = full_name, former_employer.strip()
+    if place:
+        agent.geoname_id, agent.city, agent.state = place.geoname_id, place.name, place.state
+        agent.country_code, agent.time_zone = place.country_code, place.time_zone
+        agent.latitude, agent.longitude = place.latitude, place.longitude
+    agent.save()
+    return agent
+
+
+def _code_key(agent: AgentProfile) -> str:
+    return f"agents:phone-code:{agent.pk}"
+
+
+def _digest(code: str) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def phone_code_send(*, agent: AgentProfile, phone: PhoneNumber | str) -> None:
+    """Text a six-digit code to `phone`; the number is saved only once the code is confirmed."""
+    if isinstance(phone, str):
+        try:
+            phone = PhoneNumber.from_string(phone, region=settings.PHONENUMBER_DEFAULT_REGION)
+        except NumberParseException:
+            phone = None
+    if not phone or not phone.is_valid():
+        raise ApplicationError("Enter a valid mobile number, e.g. +91 98450 12345.", field="phone")
+    e164 = phone.as_e164
+    if AgentProfile.objects.filter(phone=e164).exclude(pk=agent.pk).exists():
+        raise ApplicationError("This number belongs to another account.", field="phone")
+    sends_key = f"agents:phone-sends:{agent.pk}"
+    cache.add(sends_key, 0, CODE_TTL_SECONDS)
+    if cache.incr(sends_key) > MAX_SENDS_PER_WINDOW:
+        raise ApplicationError(
+            "Too many codes sent. Please wait ten minutes and try again.", field="phone"
+        )
+    code = f"{secrets.randbelow(10**6):06d}"
+    cache.set(
+        _code_key(agent),
+        {"phone": e164, "digest": _digest(code), "attempts": 0},
+        CODE_TTL_SECONDS,
+    )
+    send_sms(to=e164, body=f"Your Homeshore confirmation code is {code}. It expires in 10 minutes.")
+
+
+@transaction.atomic
+def phone_code_confirm(*, agent: AgentProfile, code: str) -> AgentProfile:
+    pending = cache.get(_code_key(agent))
+    if not pending:
+        raise ApplicationError("The code has expired. Ask for a new one.", field="code")
+    if pending["attempts"] >= MAX_CODE_ATTEMPTS:
+        cache.delete(_code_key(agent))
+        raise ApplicationError("Too many wrong codes. Ask for a new one.", field="code")
+    if not hmac.compare_digest(pending["digest"], _digest(code.strip())):
+        pending["attempts"] += 1
+        cache.set(_code_key(agent), pending, CODE_TTL_SECONDS)
+        raise ApplicationError("That code is not right. Please check the SMS.", field="code")
+    cache.delete(_code_key(agent))
+    agent.phone, agent.phone_verified_at = pending["phone"], timezone.now()
+    try:
+        with transaction.atomic():
+            agent.save(update_fields=["phone", "phone_verified_at", "updated_at"])
+    except IntegrityError:  # another account confirmed the same number meanwhile
+        raise ApplicationError("This number belongs to another account.", field="code") from None
+    return agent
+
+
+@transaction.atomic
+def language_set(*, agent: AgentProfile, language: str, proficiency: int) -> AgentLanguage:
+    if language not in AgentLanguage.Code.values:
+        raise ApplicationError("Choose a language from the list.", field="language")
+    if not 1 <= proficiency <= 5:
+        raise ApplicationError("Proficiency is from 1 to 5.", field="proficiency")
+    row, _ = AgentLanguage.objects.update_or_create(
+        agent=agent, language=language, defaults={"proficiency": proficiency}
+    )
+    return row
+
+
+@transaction.atomic
+def skill_set(
+    *, agent: AgentProfile, domain: str, sub_skill: str, level: int, years: int
+) -> AgentSkill:
+    if domain not in AgentSkill.Domain.values:
+        raise ApplicationError("Choose a domain from the list.", field="domain")
+    if sub_skill and sub_skill not in AgentSkill.SUB_SKILLS[domain]:
+        raise ApplicationError(
+            f"{sub_skill!r} is not a {AgentSkill.Domain(domain).label.lower()} skill.",
+            field="sub_skill",
+        )
+    if not 1 <= level <= 5:
+        raise ApplicationError("Level is from 1 to 5.", field="level")
+    if not 0 <= years <= 60:
+        raise ApplicationError("Years of experience must be between 0 and 60.", field="years")
+    row, _ = AgentSkill.objects.update_or_create(
+        agent=agent, domain=domain, sub_skill=sub_skill, defaults={"level": level, "years": years}
+    )
+    return row
+
+
+@transaction.atomic
+def bank_details_set(
+    *,
+    agent: AgentProfile,
+    holder_name: str,
+    ifsc: str = "",
+    account_number: str = "",
+    iban: str = "",
+) -> AgentProfile:
+    """Validate and store payout details; the number is encrypted, only its last four kept clear."""
+    holder_name = holder_name.strip()
+    if not holder_name:
+        raise ApplicationError("Enter the account holder's name.", field="holder_name")
+    if iban.strip():
+        number, agent.bank_ifsc = validate_iban(iban), ""
+    else:
+        agent.bank_ifsc = validate_ifsc(ifsc)
+        number = validate_indian_account_number(account_number)
+    agent.bank_holder_name = holder_name
+    agent.bank_account, agent.bank_account_last4 = number, account_last4(number)
+    agent.save(
+        update_fields=[
+            "bank_holder_name", "bank_ifsc", "bank_account", "bank_account_last4", "updated_at"
+        ]
+    )  # fmt: skip
+    return agent
