@@ -8,9 +8,15 @@ from phonenumber_field.modelfields import PhoneNumberField
 from common.crypto import EncryptedTextField
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files with no public URL at all: only permission-checked views stream them."""
+
+    def url(self, name):
+        raise ValueError("Private files have no URL; serve them through a checked view.")
+
+
 def private_storage() -> FileSystemStorage:
-    # No base_url: these files have no public URL; a permission-checked view serves them.
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
 
 
 class AgentProfile(models.Model):

@@ -4,6 +4,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
 
 
@@ -63,3 +64,48 @@ def agents_available_for(
         )
         .order_by("duty_changed_at", "pk")
     )
+
+
+def agent_missing_items(*, agent: AgentProfile) -> list[str]:
+    """What the agent still has to do before submitting for review, in plain words."""
+    missing = []
+    if not agent.full_name:
+        missing.append("your full name")
+    if not agent.phone_verified_at:
+        missing.append("a confirmed mobile phone number")
+    if not agent.geoname_id:
+        missing.append("your home city")
+    if not agent.languages.exists():
+        missing.append("at least one language")
+    if not agent.skills.exists():
+        missing.append("at least one domain skill")
+    if not agent.bank_account_last4:
+        missing.append("a bank account for payouts")
+    kinds = set(agent.documents.values_list("kind", flat=True))
+    for kind, label in (("identity", "an identity proof"), ("address", "an address proof")):
+        if kind not in kinds:
+            missing.append(label)
+    if attestations_outstanding(agent=agent):
+        missing.append("the compliance attestations")
+    return missing
+
+
+def attestations_outstanding(*, agent: AgentProfile) -> list[str]:
+    accepted = set(agent.attestations.values_list("kind", "version"))
+    return [a.kind for a in CURRENT_ATTESTATIONS.values() if (a.kind, a.version) not in accepted]
+
+
+def enrolment_steps(*, agent: AgentProfile) -> list[dict]:
+    """The guided profile's steps, in order, each with whether it is complete."""
+    kinds = set(agent.documents.values_list("kind", flat=True))
+    steps = [
+        ("About you", "agents:profile", bool(agent.full_name and agent.geoname_id)),
+        ("Phone", "agents:phone", bool(agent.phone_verified_at)),
+        ("Languages & skills", "agents:skills",
+         agent.languages.exists() and agent.skills.exists()),
+        ("Bank account", "agents:bank", bool(agent.bank_account_last4)),
+        ("Documents", "agents:documents", {"identity", "address"} <= kinds),
+        ("Attestations", "agents:attestations", not attestations_outstanding(agent=agent)),
+        ("Availability", "agents:availability", agent.availability.exists()),
+    ]  # fmt: skip
+    return [{"label": label, "url_name": name, "done": done} for label, name, done in steps]

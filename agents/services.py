@@ -20,6 +20,7 @@ from agents.models import (
     VerificationCheck,
     VerificationEvent,
 )
+from agents.selectors import agent_missing_items
 from common.errors import ApplicationError, ConflictError
 
 Status = AgentProfile.Status
@@ -65,35 +66,6 @@ def _require_reason(reason: str) -> str:
     if not reason:
         raise ApplicationError("Please give a reason.", field="reason")
     return reason
-
-
-def agent_missing_items(*, agent: AgentProfile) -> list[str]:
-    """What the agent still has to do before submitting for review, in plain words."""
-    missing = []
-    if not agent.full_name:
-        missing.append("your full name")
-    if not agent.phone_verified_at:
-        missing.append("a confirmed mobile phone number")
-    if not agent.geoname_id:
-        missing.append("your home city")
-    if not agent.languages.exists():
-        missing.append("at least one language")
-    if not agent.skills.exists():
-        missing.append("at least one domain skill")
-    if not agent.bank_account_last4:
-        missing.append("a bank account for payouts")
-    kinds = set(agent.documents.values_list("kind", flat=True))
-    for kind, label in (("identity", "an identity proof"), ("address", "an address proof")):
-        if kind not in kinds:
-            missing.append(label)
-    if attestations_outstanding(agent=agent):
-        missing.append("the compliance attestations")
-    return missing
-
-
-def attestations_outstanding(*, agent: AgentProfile) -> list[str]:
-    accepted = set(agent.attestations.values_list("kind", "version"))
-    return [a.kind for a in CURRENT_ATTESTATIONS.values() if (a.kind, a.version) not in accepted]
 
 
 @transaction.atomic

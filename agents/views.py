@@ -1,21 +1,286 @@
-from django.shortcuts import render
+"""The home agent's own pages. Every view works on request.user's profile only."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import User
-from agents.models import AgentProfile
-from agents.selectors import agent_profile_get, agent_status_counts
-from agents.services import agent_profile_create
+from agents import enrolment
+from agents.attestations import ATTESTATIONS
+from agents.documents import document_response, document_upload
+from agents.forms import (
+    AttestationForm,
+    AvailabilityForm,
+    BankForm,
+    DocumentForm,
+    LanguageForm,
+    PhoneCodeForm,
+    PhoneForm,
+    ProfileForm,
+    SkillForm,
+)
+from agents.gazetteer import place_find, place_search
+from agents.models import AgentDocument, AgentProfile
+from agents.selectors import (
+    agent_missing_items,
+    agent_profile_get,
+    agent_status_counts,
+    attestations_outstanding,
+    enrolment_steps,
+)
+from agents.services import (
+    agent_duty_set,
+    agent_profile_create,
+    agent_submit_for_review,
+    attestation_accept,
+    availability_set,
+)
+from common.errors import ApplicationError
+from common.forms import form_apply
+
+agent_required = role_required(User.Role.AGENT)
 
 
-@role_required(User.Role.AGENT)
-def home(request):
+def _me(request) -> AgentProfile:
     # A user given the agent role by staff (not through signup) gets a profile on first visit.
-    profile = agent_profile_get(user=request.user) or agent_profile_create(user=request.user)
-    return render(request, "agents/home.html", {"profile": profile})
+    return agent_profile_get(user=request.user) or agent_profile_create(user=request.user)
+
+
+def _page(request, template, agent, **context):
+    steps = enrolment_steps(agent=agent)
+    done = sum(1 for s in steps if s["done"])
+    context.update(agent=agent, profile=agent, steps=steps, steps_done=done, steps_total=len(steps))
+    return render(request, template, context)
+
+
+@agent_required
+def home(request):
+    agent = _me(request)
+    missing = agent_missing_items(agent=agent) if agent.status == "applied" else []
+    checks = agent.checks.all() if agent.status != "applied" else []
+    return _page(request, "agents/home.html", agent, missing=missing, checks=checks)
+
+
+@agent_required
+def profile(request):
+    agent = _me(request)
+    initial = {
+        "full_name": agent.full_name,
+        "former_employer": agent.former_employer,
+        "city": f"{agent.city}, {agent.state}".strip(", "),
+        "geoname_id": agent.geoname_id,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if form_apply(
+            form,
+            enrolment.profile_update,
+            agent=agent,
+            full_name=d["full_name"],
+            former_employer=d["former_employer"],
+            geoname_id=d["geoname_id"] or _city_id(d["city"]),
+        ):
+            messages.success(request, "Profile saved.")
+            return redirect("agents:phone")
+    return _page(request, "agents/profile.html", agent, form=form)
+
+
+def _city_id(label: str) -> int | None:
+    """'Madurai, Tamil Nadu' typed without picking from the list: match it exactly."""
+    name, _, state = label.partition(",")
+    place = place_find(name, country_code="IN", state=state.strip())
+    if place is None:
+        return -1  # no such place: the service says "choose your city from the list"
+    return place.geoname_id
+
+
+@require_GET
+@agent_required
+def city_options(request):
+    places = place_search(request.GET.get("city", ""))
+    return render(request, "agents/_city_options.html", {"places": places})
+
+
+@agent_required
+def phone(request):
+    agent = _me(request)
+    send_form = PhoneForm(request.POST if request.POST.get("step") == "send" else None)
+    code_form = PhoneCodeForm(request.POST if request.POST.get("step") == "confirm" else None)
+    if request.method == "POST":
+        if (
+            send_form.is_bound
+            and send_form.is_valid()
+            and form_apply(
+                send_form,
+                enrolment.phone_code_send,
+                agent=agent,
+                phone=send_form.cleaned_data["phone"],
+            )
+        ):
+            messages.success(request, "We have sent you a code by SMS.")
+            return redirect(reverse("agents:phone") + "?sent=1")
+        if (
+            code_form.is_bound
+            and code_form.is_valid()
+            and form_apply(
+                code_form,
+                enrolment.phone_code_confirm,
+                agent=agent,
+                code=code_form.cleaned_data["code"],
+            )
+        ):
+            messages.success(request, "Your phone number is confirmed.")
+            return redirect("agents:skills")
+    sent = request.GET.get("sent") or code_form.is_bound
+    return _page(
+        request,
+        "agents/phone.html",
+        agent,
+        send_form=send_form,
+        code_form=code_form,
+        sent=sent,
+        step_send=("step", "send"),
+        step_confirm=("step", "confirm"),
+    )
+
+
+@agent_required
+def skills(request):
+    agent = _me(request)
+    action = request.POST.get("action")
+    language_form = LanguageForm(request.POST if action == "language" else None)
+    skill_form = SkillForm(request.POST if action == "skill" else None)
+    if action == "language" and language_form.is_valid():
+        if form_apply(
+            language_form, enrolment.language_set, agent=agent, **language_form.cleaned_data
+        ):
+            return redirect("agents:skills")
+    elif action == "skill" and skill_form.is_valid():
+        if form_apply(skill_form, enrolment.skill_set, agent=agent, **skill_form.cleaned_data):
+            return redirect("agents:skills")
+    elif action in ("remove_language", "remove_skill"):
+        rows = agent.languages if action == "remove_language" else agent.skills
+        rows.filter(pk=request.POST.get("pk")).delete()
+        return redirect("agents:skills")
+    return _page(
+        request,
+        "agents/skills.html",
+        agent,
+        language_form=language_form,
+        skill_form=skill_form,
+        action_language=("action", "language"),
+        action_skill=("action", "skill"),
+        languages=agent.languages.all(),
+        skill_rows=agent.skills.all(),
+    )
+
+
+@agent_required
+def bank(request):
+    agent = _me(request)
+    form = BankForm(request.POST or None, initial={"holder_name": agent.bank_holder_name})
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_apply(form, enrolment.bank_details_set, agent=agent, **form.cleaned_data)
+    ):
+        messages.success(request, "Bank details saved. We show only the last four digits.")
+        return redirect("agents:documents")
+    return _page(request, "agents/bank.html", agent, form=form)
+
+
+@agent_required
+def documents(request):
+    agent = _me(request)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_apply(form, document_upload, agent=agent, **form.cleaned_data)
+    ):
+        messages.success(request, "Document uploaded.")
+        return redirect("agents:documents")
+    return _page(
+        request, "agents/documents.html", agent, form=form, documents=agent.documents.all()
+    )
+
+
+@require_GET
+@agent_required
+def document_download(request, pk: int):
+    # Only the owner's own documents: any other id is a 404, never a 403 that confirms it exists.
+    document = get_object_or_404(AgentDocument, pk=pk, agent__user=request.user)
+    return document_response(document)
+
+
+@agent_required
+def attestations(request):
+    agent = _me(request)
+    outstanding = attestations_outstanding(agent=agent)
+    form = AttestationForm(request.POST or None, outstanding=outstanding)
+    if request.method == "POST" and outstanding and form.is_valid():
+        ip = request.META.get("REMOTE_ADDR")
+        if form_apply(form, attestation_accept, agent=agent, kinds=outstanding, ip_address=ip):
+            messages.success(request, "Thank you: your attestations are recorded.")
+            return redirect("agents:availability")
+    accepted = {(a.kind, a.version): a for a in agent.attestations.all()}
+    rows = [(a, accepted.get((a.kind, a.version))) for a in ATTESTATIONS]
+    return _page(
+        request, "agents/attestations.html", agent, form=form, rows=rows, outstanding=outstanding
+    )
+
+
+@agent_required
+def availability(request):
+    agent = _me(request)
+    initial = {}
+    for window in agent.availability.all():
+        initial[f"start_{window.weekday}"], initial[f"end_{window.weekday}"] = (
+            window.start,
+            window.end,
+        )
+    form = AvailabilityForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        windows = form.windows()
+        if form.is_valid() and form_apply(form, availability_set, agent=agent, windows=windows):
+            messages.success(request, "Availability saved.")
+            return redirect("agents:home")
+    return _page(request, "agents/availability.html", agent, form=form)
+
+
+@require_POST
+@agent_required
+def submit(request):
+    try:
+        agent_submit_for_review(agent=_me(request))
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Submitted. Our vetting team will review your application.")
+    return redirect("agents:home")
+
+
+@require_POST
+@agent_required
+def duty(request):
+    agent = _me(request)
+    error = ""
+    try:
+        agent = agent_duty_set(agent=agent, available=request.POST.get("available") == "1")
+    except ApplicationError as exc:
+        error = exc.message
+    if request.headers.get("HX-Request"):
+        return render(request, "agents/_duty.html", {"agent": agent, "duty_error": error})
+    if error:
+        messages.error(request, error)
+    return redirect("agents:home")
 
 
 @role_required(User.Role.VETTING)
-def vetting_home(request):
+def vetting_home(request):  # kept for the staff home until the vetting queue replaces it
     counts = agent_status_counts()
     statuses = [(label, counts[value]) for value, label in AgentProfile.Status.choices]
     return render(request, "agents/vetting_home.html", {"statuses": statuses})

@@ -1,0 +1,110 @@
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField
+
+from agents.attestations import ATTESTATIONS
+from agents.models import AgentDocument, AgentLanguage, AgentSkill
+
+LEVELS = [(n, f"{n} — {label}") for n, label in enumerate(
+    ["basic", "working", "good", "very good", "expert"], start=1)]  # fmt: skip
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(max_length=150)
+    former_employer = forms.CharField(max_length=150, required=False)
+    city = forms.CharField(
+        max_length=150,
+        help_text="Start typing and pick your city from the list.",
+        widget=forms.TextInput(attrs={"list": "city-options", "autocomplete": "off"}),
+    )
+    geoname_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PhoneForm(forms.Form):
+    phone = PhoneNumberField(
+        region="IN", label="Mobile number", help_text="We text you a six-digit code."
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.RegexField(
+        regex=r"^\s*\d{6}\s*$",
+        label="Code from the SMS",
+        error_messages={"invalid": "The code has six digits."},
+    )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=AgentLanguage.Code.choices)
+    proficiency = forms.TypedChoiceField(choices=LEVELS, coerce=int)
+
+
+class SkillForm(forms.Form):
+    domain = forms.ChoiceField(choices=AgentSkill.Domain.choices)
+    sub_skill = forms.ChoiceField(
+        required=False,
+        label="Speciality",
+        choices=[("", "The domain in general")]
+        + [
+            (skill, f"{AgentSkill.Domain(domain).label}: {skill}")
+            for domain, skills in AgentSkill.SUB_SKILLS.items()
+            for skill in skills
+        ],
+    )
+    level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
+    years = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
+
+
+class BankForm(forms.Form):
+    holder_name = forms.CharField(max_length=150, label="Account holder's name")
+    ifsc = forms.CharField(max_length=11, required=False, label="IFSC (Indian accounts)")
+    account_number = forms.CharField(max_length=18, required=False, label="Account number")
+    iban = forms.CharField(max_length=42, required=False, label="IBAN (accounts outside India)")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("iban") and not (data.get("ifsc") and data.get("account_number")):
+            raise forms.ValidationError("Enter an IFSC and an account number, or an IBAN.")
+        return data
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=AgentDocument.Kind.choices)
+    title = forms.CharField(max_length=150, required=False, help_text="For certificates.")
+    expires_on = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
+    )
+    file = forms.FileField(help_text="PDF, JPEG or PNG, up to 5 MB.")
+
+
+class AttestationForm(forms.Form):
+    def __init__(self, *args, outstanding: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        for attestation in ATTESTATIONS:
+            if attestation.kind in outstanding:
+                self.fields[attestation.kind] = forms.BooleanField(
+                    label=f"{attestation.title}: {attestation.text}", required=True
+                )
+
+
+class AvailabilityForm(forms.Form):
+    """One window a day, in the agent's own time zone; leave a day empty to be unavailable."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for i, day in enumerate(WEEKDAYS):
+            time = forms.TimeInput(attrs={"type": "time"})
+            self.fields[f"start_{i}"] = forms.TimeField(
+                required=False, label=f"{day} from", widget=time
+            )
+            self.fields[f"end_{i}"] = forms.TimeField(required=False, label="to", widget=time)
+
+    def windows(self):
+        data, windows = self.cleaned_data, []
+        for i, day in enumerate(WEEKDAYS):
+            start, end = data.get(f"start_{i}"), data.get(f"end_{i}")
+            if bool(start) != bool(end):
+                self.add_error(f"end_{i}", f"Give both times for {day}, or neither.")
+            elif start:
+                windows.append((i, start, end))
+        return windows
