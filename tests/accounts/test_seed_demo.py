@@ -9,6 +9,11 @@ from tests.conftest import has_totp
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+
+
 def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(capsys):
     call_command("seed_demo")
     first = capsys.readouterr().out
@@ -36,3 +41,14 @@ def test_demo_agents_live_in_indian_tier_two_cities_with_coordinates():
     assert set(AgentProfile.objects.values_list("status", flat=True)) == set(
         AgentProfile.Status.values
     )
+
+
+def test_every_demo_agent_has_documents_skills_and_a_fitting_timeline():
+    call_command("seed_demo")
+    for agent in AgentProfile.objects.all():
+        assert set(agent.documents.values_list("kind", flat=True)) == {"identity", "address"}
+        assert agent.languages.exists() and agent.skills.exists()
+        assert agent.bank_account_last4
+        approved = set(agent.checks.values_list("status", flat=True)) == {"approved"}
+        assert approved == (agent.status in ("verified", "suspended")), agent
+        assert agent.events.exists() == (agent.status != "applied"), agent
