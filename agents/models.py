@@ -1,3 +1,5 @@
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -5,18 +7,31 @@ from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
+from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from common.crypto import EncryptedTextField
 
 
 class PrivateStorage(FileSystemStorage):
-    """Files with no public URL at all: only permission-checked views stream them."""
+    """Files with no public URL at all: only permission-checked views stream them.
+
+    The folder is read from settings.PRIVATE_MEDIA_ROOT at each use (FileSystemStorage
+    caches it), because the model field builds its storage once, at import.
+    """
+
+    @property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
 
     def url(self, name):
         raise ValueError("Private files have no URL; serve them through a checked view.")
 
 
 def private_storage() -> FileSystemStorage:
-    return PrivateStorage(location=settings.PRIVATE_MEDIA_ROOT)
+    return PrivateStorage()
 
 
 class AgentProfile(models.Model):
@@ -212,6 +227,11 @@ class AttestationAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.version}"
+
+    @property
+    def title(self) -> str:
+        attestation = CURRENT_ATTESTATIONS.get(self.kind)
+        return attestation.title if attestation else self.kind
 
 
 class VerificationCheck(models.Model):

@@ -26,7 +26,6 @@ from agents.models import AgentDocument, AgentProfile
 from agents.selectors import (
     agent_missing_items,
     agent_profile_get,
-    agent_status_counts,
     attestations_outstanding,
     enrolment_steps,
 )
@@ -277,10 +276,3 @@ def duty(request):
     if error:
         messages.error(request, error)
     return redirect("agents:home")
-
-
-@role_required(User.Role.VETTING)
-def vetting_home(request):  # kept for the staff home until the vetting queue replaces it
-    counts = agent_status_counts()
-    statuses = [(label, counts[value]) for value, label in AgentProfile.Status.choices]
-    return render(request, "agents/vetting_home.html", {"statuses": statuses})

@@ -1,0 +1,62 @@
+"""Forms of the vetting admin's pages: they parse input; the services decide."""
+
+from django import forms
+
+from agents.models import AgentLanguage, AgentProfile, AgentSkill
+
+Status = AgentProfile.Status
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices, required=False)
+    domain = forms.ChoiceField(
+        choices=[("", "Any domain"), *AgentSkill.Domain.choices], required=False
+    )
+    language = forms.ChoiceField(
+        choices=[("", "Any language"), *AgentLanguage.Code.choices], required=False
+    )
+    city = forms.CharField(max_length=100, required=False, strip=True)
+
+    def filters(self) -> dict[str, str]:
+        """The valid filters, with defaults in place of missing or invalid ones."""
+        self.is_valid()  # cleaned_data then holds the valid fields only
+        data = self.cleaned_data
+        return {
+            "status": data.get("status") or Status.IN_REVIEW,
+            "domain": data.get("domain") or "",
+            "language": data.get("language") or "",
+            "city": data.get("city") or "",
+        }
+
+
+class CheckDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    reason = forms.CharField(max_length=500, required=False, strip=True)
+    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AgentDecisionForm(forms.Form):
+    ACTIONS = [
+        ("verify", "Verify"),
+        ("reject", "Reject"),
+        ("suspend", "Suspend"),
+        ("reinstate", "Reinstate"),
+    ]
+    # Which actions the page offers in each status; the services enforce the same rules.
+    ACTIONS_BY_STATUS = {
+        Status.IN_REVIEW: ["verify", "reject"],
+        Status.VERIFIED: ["suspend"],
+        Status.SUSPENDED: ["reinstate"],
+    }
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    reason = forms.CharField(max_length=500, required=False, strip=True)
+
+
+def form_error_message(form: forms.Form) -> str:
+    """A form's errors as one sentence for a flash message."""
+    parts = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label or name.replace("_", " ").capitalize()
+        parts.append(f"{label}: {' '.join(errors)}")
+    return " ".join(parts)

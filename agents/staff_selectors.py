@@ -1,0 +1,77 @@
+"""Reads for the vetting admin's pages. Staff see every agent: there is no tenant to scope by."""
+
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+
+from agents.models import (
+    AgentLanguage,
+    AgentProfile,
+    AgentSkill,
+    AttestationAcceptance,
+    VerificationCheck,
+    VerificationEvent,
+)
+
+
+def agent_review_queue(
+    *,
+    status: str = AgentProfile.Status.IN_REVIEW,
+    domain: str = "",
+    language: str = "",
+    city: str = "",
+) -> QuerySet[AgentProfile]:
+    """Agents in `status`, longest waiting first, optionally by skill domain, language, city.
+
+    Languages and skills are prefetched so a page of the queue costs the same few queries
+    however many rows it shows. The filters are EXISTS probes on the (language, agent) and
+    (domain, agent) indexes, so an agent with two matching skills is listed once.
+    """
+    agents = AgentProfile.objects.filter(status=status)
+    if domain:
+        agents = agents.filter(
+            Exists(AgentSkill.objects.filter(agent=OuterRef("pk"), domain=domain))
+        )
+    if language:
+        agents = agents.filter(
+            Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=language))
+        )
+    city = city.strip()
+    if city:
+        # "startswith" covers the exact match too: "mangal" finds Mangaluru.
+        agents = agents.filter(city__istartswith=city)
+    return (
+        agents.select_related("user")
+        .prefetch_related(
+            Prefetch("languages", queryset=AgentLanguage.objects.order_by("-proficiency")),
+            Prefetch("skills", queryset=AgentSkill.objects.order_by("domain", "sub_skill")),
+        )
+        # Never-submitted agents (other statuses) have no submitted_at: list them last.
+        .order_by(F("submitted_at").asc(nulls_last=True), "pk")
+    )
+
+
+def agent_review_get(*, pk: int) -> AgentProfile | None:
+    """One agent with everything the vetting page shows, or None."""
+    return (
+        AgentProfile.objects.filter(pk=pk)
+        .select_related("user")
+        .prefetch_related(
+            Prefetch("languages", queryset=AgentLanguage.objects.order_by("-proficiency")),
+            Prefetch("skills", queryset=AgentSkill.objects.order_by("domain", "sub_skill")),
+            "documents",
+            Prefetch(
+                "attestations",
+                queryset=AttestationAcceptance.objects.order_by("accepted_at", "kind"),
+            ),
+            Prefetch(
+                "checks",
+                queryset=VerificationCheck.objects.select_related("decided_by").order_by("pk"),
+            ),
+            Prefetch(
+                "events",
+                queryset=VerificationEvent.objects.select_related("actor").order_by(
+                    "-created_at", "-id"
+                ),
+            ),
+        )
+        .first()
+    )

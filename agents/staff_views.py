@@ -1,0 +1,122 @@
+"""The vetting admin's pages: the review queue, one agent's file, and the decisions on it.
+
+Sign-in and role come first (anonymous -> login, other roles -> 403), then the method
+(a GET on a decision endpoint -> 405). They live under /staff/vetting/, so
+StaffMFAMiddleware makes sure TOTP is enrolled.
+Every rule (which transition is legal, what needs a reason) is the services'; a rule that
+says no comes back as ApplicationError and is shown as a message, never a 500.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import role_required
+from accounts.models import User
+from agents import services
+from agents.documents import document_response
+from agents.models import AgentDocument, AgentProfile, VerificationCheck
+from agents.selectors import agent_status_counts
+from agents.staff_forms import (
+    AgentDecisionForm,
+    CheckDecisionForm,
+    QueueFilterForm,
+    form_error_message,
+)
+from agents.staff_selectors import agent_review_get, agent_review_queue
+from common.errors import ApplicationError
+
+QUEUE_PAGE_SIZE = 25
+
+AGENT_ACTIONS = {
+    "verify": (services.agent_verify, "{agent} is verified."),
+    "reject": (services.agent_reject, "{agent} is rejected."),
+    "suspend": (services.agent_suspend, "{agent} is suspended."),
+    "reinstate": (services.agent_reinstate, "{agent} is reinstated."),
+}
+
+
+@role_required(User.Role.VETTING)
+@require_GET
+def queue(request):
+    form = QueueFilterForm(request.GET)
+    filters = form.filters()
+    page = Paginator(agent_review_queue(**filters), QUEUE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    counts = agent_status_counts()
+    statuses = [(value, label, counts[value]) for value, label in AgentProfile.Status.choices]
+    context = {"form": form, "filters": filters, "page": page, "statuses": statuses}
+    return render(request, "agents/staff/queue.html", context)
+
+
+@role_required(User.Role.VETTING)
+@require_GET
+def agent_detail(request, pk: int):
+    agent = agent_review_get(pk=pk)
+    if agent is None:
+        raise Http404("No such agent.")
+    context = {
+        "agent": agent,
+        "expiring": VerificationCheck.EXPIRING,
+        "actions": AgentDecisionForm.ACTIONS_BY_STATUS.get(agent.status, []),
+    }
+    return render(request, "agents/staff/agent.html", context)
+
+
+@role_required(User.Role.VETTING)
+@require_POST
+def check_decide(request, pk: int, kind: str):
+    agent = get_object_or_404(AgentProfile, pk=pk)
+    form = CheckDecisionForm(request.POST)
+    if kind not in VerificationCheck.Kind.values:
+        messages.error(request, f"There is no check called “{kind}”.")
+    elif not form.is_valid():
+        messages.error(request, form_error_message(form))
+    else:
+        data = form.cleaned_data
+        approve = data["decision"] == "approve"
+        try:
+            check = services.check_decide(
+                agent=agent,
+                kind=kind,
+                approve=approve,
+                actor=request.user,
+                reason=data["reason"],
+                expires_on=data["expires_on"],
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        except VerificationCheck.DoesNotExist:
+            messages.error(request, "This agent has no such check to decide.")
+        else:
+            messages.success(
+                request, f"{check.get_kind_display()}: {check.get_status_display().lower()}."
+            )
+    return redirect("vetting:agent", pk=agent.pk)
+
+
+@role_required(User.Role.VETTING)
+@require_POST
+def agent_decide(request, pk: int):
+    agent = get_object_or_404(AgentProfile, pk=pk)
+    form = AgentDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_error_message(form))
+        return redirect("vetting:agent", pk=agent.pk)
+    service, done = AGENT_ACTIONS[form.cleaned_data["action"]]
+    try:
+        service(agent=agent, actor=request.user, reason=form.cleaned_data["reason"])
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done.format(agent=agent))
+    return redirect("vetting:agent", pk=agent.pk)
+
+
+@role_required(User.Role.VETTING)
+@require_GET
+def document(request, pk: int):
+    return document_response(get_object_or_404(AgentDocument, pk=pk))
