@@ -259,7 +259,7 @@ def test_the_page_shows_documents_and_attestations(staff, dinesh, identity_proof
     )
     page = _page(staff.get(reverse("vetting:agent", args=[dinesh.pk])))
     assert reverse("vetting:document", args=[identity_proof.pk]) in page
-    assert "confidentiality" in page and "203.0.113.9" in page
+    assert "Confidentiality agreement" in page and "203.0.113.9" in page
 
 
 def test_the_staff_document_view_serves_the_bytes_with_the_sniffed_type(
