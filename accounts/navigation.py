@@ -17,8 +17,8 @@ class NavItem:
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     User.Role.AGENT: [NavItem("Home", "agents:home")],
     User.Role.CLIENT: [NavItem("Home", "clients:home")],
-    User.Role.VETTING: [NavItem("Vetting", "vetting:home")],
-    User.Role.FINANCE: [NavItem("Finance", "finance:home")],
+    User.Role.VETTING: [NavItem("Vetting queue", "vetting:home")],
+    User.Role.FINANCE: [NavItem("Finance", "finance:home"), NavItem("TDS", "finance_agents:tds")],
     User.Role.ADMIN: [
         NavItem("Staff", "accounts:staff_home"),
         NavItem("Django admin", "admin:index"),

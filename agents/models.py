@@ -288,6 +288,7 @@ class VerificationEvent(models.Model):
         REJECTED = "rejected", "Rejected"
         SUSPENDED = "suspended", "Suspended"
         REINSTATED = "reinstated", "Reinstated"
+        TDS_CHANGED = "tds_changed", "Withholding tax rate changed"
 
     agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -220,6 +220,18 @@ def _transition(agent, status, action, *, actor, reason) -> AgentProfile:
 
 
 @transaction.atomic
+def agent_tds_set(*, agent: AgentProfile, rate, actor: User) -> AgentProfile:
+    """Finance sets the agent's withholding-tax (TDS) rate, in percent; audited."""
+    if rate is None or not 0 <= rate <= 100:
+        raise ApplicationError("The rate is a percentage from 0 to 100.", field="tds_rate")
+    agent = _locked(agent)
+    old, agent.tds_rate = agent.tds_rate, rate
+    agent.save(update_fields=["tds_rate", "updated_at"])
+    _event(agent, Action.TDS_CHANGED, actor=actor, reason=f"{old}% -> {rate}%")
+    return agent
+
+
+@transaction.atomic
 def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
     """The agent's own switch: offline <-> available. Calls set the other duty states."""
     agent = _locked(agent)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("client/", include("clients.urls")),
     path("staff/", include("accounts.urls")),
     path("staff/vetting/", include("agents.staff_urls")),
+    path("staff/finance/agents/", include("agents.finance_urls")),
     path("staff/finance/", include("billing.staff_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

@@ -41,8 +41,11 @@ def _nav_hrefs(response) -> set[str]:
         ("alice", {"/agent/"}),
         ("carol", {"/client/"}),
         ("victor", {"/staff/vetting/"}),
-        ("fiona", {"/staff/finance/"}),
-        ("root", {"/staff/", "/admin/", "/staff/vetting/", "/staff/finance/"}),
+        ("fiona", {"/staff/finance/", "/staff/finance/agents/"}),
+        (
+            "root",
+            {"/staff/", "/admin/", "/staff/vetting/", "/staff/finance/", "/staff/finance/agents/"},
+        ),
     ],
 )
 def test_each_user_sees_only_the_navigation_of_their_roles(client, request, persona, expected):
