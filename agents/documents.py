@@ -5,8 +5,10 @@ import datetime as dt
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import FileResponse
+from django.utils import timezone
 
 from agents.models import AgentDocument, AgentProfile, VerificationCheck
+from agents.services import compliance_refresh
 from agents.uploads import sha256_of, sniff_document
 from common.errors import ApplicationError
 
@@ -24,6 +26,8 @@ def document_upload(
         raise ApplicationError("Choose what kind of document this is.", field="kind")
     if kind == AgentDocument.Kind.CERTIFICATE and not title.strip():
         raise ApplicationError("Name the certificate (e.g. IRDAI licence).", field="title")
+    if expires_on and expires_on < timezone.localdate():
+        raise ApplicationError("This document has already expired.", field="expires_on")
     content_type, extension = sniff_document(file)
     digest = sha256_of(file)
     # The stored name is ours, never the uploader's: no path tricks, no misleading extension.
@@ -45,6 +49,8 @@ def document_upload(
         ).filter(agent__status=AgentProfile.Status.APPLIED).update(
             status=VerificationCheck.Status.PENDING, decided_at=None, decided_by=None
         )
+    if kind == AgentDocument.Kind.CERTIFICATE and expires_on:
+        compliance_refresh(agent=agent)  # the certificate's date now bounds compliance
     return document
 
 

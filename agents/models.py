@@ -202,6 +202,8 @@ class AgentDocument(models.Model):
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
     expires_on = models.DateField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # expiry reminder sent
+    expired_at = models.DateTimeField(null=True, blank=True)  # expiry handled by the task
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

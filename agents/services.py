@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from agents.models import (
+    AgentDocument,
     AgentProfile,
     AttestationAcceptance,
     AvailabilityWindow,
@@ -136,24 +137,34 @@ def check_decide(
 
 
 def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> None:
-    """Recompute is_compliant / compliant_until from the checks (call inside a transaction)."""
+    """Recompute is_compliant / compliant_until from checks and certificates (in a transaction).
+
+    Compliant: no check has expired and no certificate is past its date. `compliant_until`
+    is the earliest coming expiry, so the routing selector drops the agent on that day even
+    before the daily task has run.
+    """
     today = today or timezone.localdate()
     checks = list(agent.checks.all())
-    expired = [c for c in checks if c.status == VerificationCheck.Status.EXPIRED]
+    certificates = [d for d in agent.documents.filter(kind="certificate", expires_on__isnull=False)]
+    lapsed = [
+        f"{c.get_kind_display()} expired on {c.expires_on:%d %b %Y}"
+        for c in checks
+        if c.status == VerificationCheck.Status.EXPIRED
+    ] + [
+        f"{d.title or 'Certificate'} expired on {d.expires_on:%d %b %Y}"
+        for d in certificates
+        if d.expires_on < today
+    ]
     expiries = [c.expires_on for c in checks if c.status == "approved" and c.expires_on]
+    expiries += [d.expires_on for d in certificates]
     agent.compliant_until = min(expiries) if expiries else None
-    agent.is_compliant = not expired and (
+    agent.is_compliant = not lapsed and (
         agent.compliant_until is None or agent.compliant_until >= today
     )
-    if agent.is_compliant:
-        agent.noncompliant_reason = ""
-    else:
-        agent.noncompliant_reason = (
-            "; ".join(
-                f"{c.get_kind_display()} expired on {c.expires_on:%d %b %Y}" for c in expired
-            )[:255]
-            or "A check has expired."
-        )
+    agent.noncompliant_reason = (
+        "" if agent.is_compliant else ("; ".join(lapsed)[:255] or "A check has expired.")
+    )
+    if not agent.is_compliant:
         agent.duty_status = AgentProfile.Duty.OFFLINE
     agent.save(
         update_fields=[
@@ -349,5 +360,35 @@ def checks_expire(*, today: dt.date | None = None) -> dict[str, int]:
             f"Homeshore: your {check.get_kind_display().lower()} has expired",
             "You will not receive calls until it is renewed and approved again.",
         )
+        expired += 1
+    certificates = AgentDocument.objects.filter(kind="certificate", expires_on__isnull=False)
+    for document in certificates.filter(
+        expires_on__gte=today,
+        expires_on__lte=today + dt.timedelta(days=REMIND_DAYS_BEFORE),
+        reminded_at__isnull=True,
+    ).select_related("agent__user"):
+        if AgentDocument.objects.filter(pk=document.pk, reminded_at__isnull=True).update(
+            reminded_at=timezone.now()
+        ):
+            _notify(
+                document.agent,
+                f"Homeshore: your {document.title or 'certificate'} expires soon",
+                f"It expires on {document.expires_on:%d %B %Y}. Please upload the renewed one.",
+            )
+            reminded += 1
+    for document in certificates.filter(expires_on__lt=today, expired_at__isnull=True):
+        agent = _locked(document.agent)
+        if not AgentDocument.objects.filter(pk=document.pk, expired_at__isnull=True).update(
+            expired_at=timezone.now()
+        ):
+            continue
+        _event(
+            agent,
+            Action.CHECK_EXPIRED,
+            actor=None,
+            reason=f"{document.title or 'Certificate'} expired on {document.expires_on:%d %b %Y}",
+            check="certificate",
+        )
+        compliance_refresh(agent=agent, today=today)
         expired += 1
     return {"reminded": reminded, "expired": expired}

@@ -70,3 +70,52 @@ def test_nothing_happens_far_from_expiry(verified_agent, clock, mailoutbox):
     clock(dt.date(2026, 1, 1))
     assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 0}
     assert mailoutbox == []
+
+
+@pytest.fixture
+def licence(verified_agent, settings, tmp_path, clock):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agents.documents import document_upload
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    clock(TODAY)
+    pdf = SimpleUploadedFile("licence.pdf", b"%PDF-1.4\n%%EOF\n")
+    return document_upload(
+        agent=verified_agent,
+        kind="certificate",
+        title="IRDAI licence",
+        file=pdf,
+        expires_on=dt.date(2026, 11, 28),
+    )
+
+
+def test_a_certificate_is_reminded_then_expires_the_agent(verified_agent, licence, clock):
+    verified_agent.refresh_from_db()
+    assert verified_agent.compliant_until == dt.date(2026, 11, 28)  # the earliest expiry
+    clock(TODAY)
+    assert checks_expire_task.apply().get() == {"reminded": 2, "expired": 0}
+    clock(dt.date(2026, 11, 29))
+    assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 1}
+    verified_agent.refresh_from_db()
+    assert not verified_agent.is_compliant
+    assert verified_agent.noncompliant_reason == "IRDAI licence expired on 28 Nov 2026"
+    assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 0}
+
+
+def test_an_already_expired_certificate_is_refused(verified_agent, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from agents.documents import document_upload
+    from common.errors import ApplicationError
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    with pytest.raises(ApplicationError, match="already expired"):
+        document_upload(
+            agent=verified_agent,
+            kind="certificate",
+            title="Old licence",
+            file=SimpleUploadedFile("old.pdf", b"%PDF-1.4\n%%EOF\n"),
+            expires_on=dt.date(2020, 1, 1),
+        )
+    assert not verified_agent.documents.exists()
