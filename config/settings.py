@@ -5,6 +5,7 @@ The defaults are the embedded development setup: SQLite, eager Celery, console e
 With `DJANGO_DEBUG=false` there is no default secret key: production must set one.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -152,6 +153,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Homeshore <no-reply@
 # One-time codes for phone confirmation go through this backend (agents.sms).
 SMS_BACKEND = env.str("SMS_BACKEND", default="agents.sms.ConsoleBackend")
 PHONENUMBER_DEFAULT_REGION = "IN"
+
+# The agency's share of what a firm pays per unit; the agent's rate is the rest.
+AGENCY_COMMISSION_PERCENT = Decimal(env.str("AGENCY_COMMISSION_PERCENT", default="20"))
+# How long an emailed invitation to join a firm stays valid.
+FIRM_INVITE_DAYS = env.int("FIRM_INVITE_DAYS", default=7)
 
 # --- Internationalisation -------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -1,6 +1,7 @@
 """Personas and switches shared by the whole suite.
 
-Personas: alice and bob are home agents, carol a client user, victor a vetting admin,
+Personas: alice and bob are home agents, carol an admin of the partial-BPO firm acme,
+dave an admin of the complete-BPO firm globex, victor a vetting admin,
 fiona in finance, root the agency administrator. Staff personas have TOTP enrolled
 (secret STAFF_TOTP_SECRET); `totp_now()` gives the code a phone would show.
 
@@ -23,7 +24,12 @@ from allauth.mfa.totp.internal.auth import (
 from django.core.cache import cache
 
 from accounts.models import User
-from tests.factories import AgentProfileFactory, UserFactory
+from tests.factories import (
+    AgentProfileFactory,
+    ClientFirmFactory,
+    FirmMemberFactory,
+    UserFactory,
+)
 
 STAFF_TOTP_SECRET = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
 
@@ -88,8 +94,25 @@ def bob(db) -> User:
 
 
 @pytest.fixture
-def carol(db) -> User:
-    return UserFactory(email="carol@firm.example", role=User.Role.CLIENT)
+def acme(db):
+    """A partial-BPO firm (approves its own agents); carol is its admin."""
+    return ClientFirmFactory(name="Acme Insurance", engagement_type="partial")
+
+
+@pytest.fixture
+def globex(db):
+    """Another firm, complete BPO; dave is its admin. Nothing of acme's may reach it."""
+    return ClientFirmFactory(name="Globex Telecom", engagement_type="complete")
+
+
+@pytest.fixture
+def carol(acme) -> User:
+    return FirmMemberFactory(firm=acme, user__email="carol@firm.example").user
+
+
+@pytest.fixture
+def dave(globex) -> User:
+    return FirmMemberFactory(firm=globex, user__email="dave@globex.example").user
 
 
 @pytest.fixture

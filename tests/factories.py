@@ -33,3 +33,116 @@ class AgentProfileFactory(factory.django.DjangoModelFactory):
     state = "Karnataka"
     latitude = 12.91723
     longitude = 74.85603
+
+
+# --- clients ---------------------------------------------------------------------------
+# Imported late so the agents factories above stay usable without the clients app.
+import datetime as dt  # noqa: E402
+from decimal import Decimal  # noqa: E402
+
+from django.utils import timezone  # noqa: E402
+
+from clients.models import (  # noqa: E402
+    ClientFirm,
+    FirmMember,
+    LineLanguage,
+    PhoneLine,
+    RequestLanguage,
+    RequestRegion,
+    StaffingRequest,
+)
+
+MANGALURU = {"geoname_id": 1263780, "name": "Mangaluru, Karnataka, IN",
+             "latitude": 12.91723, "longitude": 74.85603}  # fmt: skip
+
+
+class ClientFirmFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClientFirm
+
+    name = factory.Sequence(lambda n: f"Firm {n}")
+    engagement_type = ClientFirm.EngagementType.PARTIAL
+    currency = "INR"
+    contact_name = "Contact Person"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@firm.example")
+
+
+class FirmMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FirmMember
+
+    firm = factory.SubFactory(ClientFirmFactory)
+    user = factory.SubFactory(UserFactory, role=User.Role.CLIENT)
+    role = FirmMember.Role.ADMIN
+
+
+class PhoneLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PhoneLine
+        skip_postgeneration_save = True
+
+    firm = factory.SubFactory(ClientFirmFactory)
+    number = factory.Sequence(lambda n: f"+9180{4000000 + n:08d}")
+    name = factory.Sequence(lambda n: f"Line {n}")
+    domain = "insurance"
+    region_geoname_id = MANGALURU["geoname_id"]
+    region_name = MANGALURU["name"]
+    region_latitude = MANGALURU["latitude"]
+    region_longitude = MANGALURU["longitude"]
+    business_days = "0123456"
+    opens_at = dt.time(0, 0)
+    closes_at = dt.time(23, 59)
+
+    @factory.post_generation
+    def languages(obj, create, extracted, **kwargs):
+        if create:
+            for digit, code in enumerate(extracted or ["en"], start=1):
+                LineLanguage.objects.create(
+                    line=obj,
+                    language=code,
+                    menu_digit=digit if extracted and len(extracted) > 1 else None,
+                )
+
+
+class StaffingRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffingRequest
+        skip_postgeneration_save = True
+
+    firm = factory.SubFactory(ClientFirmFactory)
+    title = factory.Sequence(lambda n: f"Claims desk {n}")
+    domain = "insurance"
+    starts_at = dt.time(9, 0)
+    ends_at = dt.time(18, 0)
+    start_date = factory.LazyFunction(timezone.localdate)
+    end_date = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=90))
+    calls_per_hour = Decimal("200")
+    aht_seconds = 180
+    agents_needed = 20
+    headcount = 2
+    rate_unit = "call"
+    rate = Decimal("40.00")
+    minimum_per_call = Decimal("0")
+    currency = "INR"
+
+    @factory.post_generation
+    def languages(obj, create, extracted, **kwargs):
+        if create:
+            for code in extracted or ["en"]:
+                RequestLanguage.objects.create(request=obj, language=code)
+
+    @factory.post_generation
+    def regions(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            RequestRegion.objects.create(request=obj, **MANGALURU)
+
+
+def verified_agent(email: str, *, languages=(("en", 4),), domain="insurance", level=4, **extra):
+    """A verified, compliant agent in Mangaluru with the given languages and skill."""
+    from agents.models import AgentLanguage, AgentSkill
+
+    profile = AgentProfileFactory(user__email=email, status=AgentProfile.Status.VERIFIED, **extra)
+    for code, proficiency in languages:
+        AgentLanguage.objects.create(agent=profile, language=code, proficiency=proficiency)
+    AgentSkill.objects.create(agent=profile, domain=domain, level=level, years=10)
+    return profile

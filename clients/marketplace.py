@@ -1,0 +1,311 @@
+"""Writes for the staffing marketplace: requests, applications, engagements.
+
+Approvals and assignments lock the request row first (`select_for_update`) and count its
+active engagements on that locked copy: two approvals racing for the last seat serialise
+there, and the second one sees the seat taken.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agents.gazetteer import place_get
+from agents.models import AgentProfile
+from clients import erlang
+from clients.models import (
+    Application,
+    ClientFirm,
+    Engagement,
+    PhoneLine,
+    RequestLanguage,
+    RequestRegion,
+    StaffingRequest,
+)
+from clients.selectors import agent_matches_request
+from common.errors import ApplicationError, ConflictError
+from common.money import quantize
+
+AppStatus = Application.Status
+
+
+def estimate_for(
+    *,
+    calls_per_hour: Decimal,
+    aht_seconds: int,
+    target_level: int,
+    target_seconds: int,
+    shrinkage: int,
+) -> erlang.StaffingEstimate:
+    """Erlang C for a request's figures (percent inputs as the form takes them)."""
+    try:
+        return erlang.staffing_estimate(
+            calls_per_hour=float(calls_per_hour), aht_seconds=aht_seconds,
+            target_seconds=target_seconds, target_level=target_level / 100,
+            shrinkage=shrinkage / 100,
+        )  # fmt: skip
+    except ValueError as error:
+        raise ApplicationError(str(error), field="calls_per_hour") from error
+
+
+def _validate_request(f: dict) -> None:
+    today = timezone.localdate()
+    headcount = f.get("headcount")
+    checks = [
+        (f["end_date"] < f["start_date"], "end_date",
+         "The end date must be on or after the start date."),
+        (f["end_date"] < today, "end_date", "The end date is already past."),
+        (f["ends_at"] <= f["starts_at"], "ends_at",
+         "The daily end time must be after the start time."),
+        (not f["days"], "days", "Choose at least one day of the week."),
+        (f["rate"] <= 0, "rate", "The rate must be more than zero."),
+        (f["minimum_per_call"] < 0, "minimum_per_call",
+         "The minimum per call cannot be negative."),
+        (f["calls_per_hour"] <= 0, "calls_per_hour",
+         "Expected calls per hour must be more than zero."),
+        (f["aht_seconds"] <= 0, "aht_seconds", "Average handle time must be more than zero."),
+        (not 1 <= f["target_level"] <= 99, "target_level",
+         "The target service level is a percentage from 1 to 99."),
+        (not 0 <= f["shrinkage"] <= 90, "shrinkage", "Shrinkage is a percentage from 0 to 90."),
+        (headcount is not None and headcount < 1, "headcount", "Ask for at least one agent."),
+    ]  # fmt: skip
+    for failed, field, message in checks:
+        if failed:
+            raise ApplicationError(message, field=field)
+
+
+@transaction.atomic
+def staffing_request_create(
+    *,
+    firm: ClientFirm,
+    user: User,
+    languages: list[str],
+    region_ids: list[int],
+    line_ids: list[int] | None = None,
+    **fields,
+) -> StaffingRequest:
+    """Post a request. Erlang C sizes it; the firm may ask for a different headcount."""
+    fields.setdefault("minimum_per_call", Decimal(0))
+    fields.setdefault("headcount", None)
+    _validate_request(fields)
+    if not languages:
+        raise ApplicationError("Choose at least one language.", field="languages")
+    places = [place_get(pk) for pk in region_ids]
+    if not places or None in places:
+        raise ApplicationError("Choose the regions served from the list.", field="regions")
+    lines = list(PhoneLine.objects.filter(firm=firm, pk__in=line_ids or []))
+    if len(lines) != len(set(line_ids or [])):
+        raise ApplicationError("Choose lines of your own firm.", field="lines")
+    estimate = estimate_for(
+        calls_per_hour=fields["calls_per_hour"], aht_seconds=fields["aht_seconds"],
+        target_level=fields["target_level"], target_seconds=fields["target_seconds"],
+        shrinkage=fields["shrinkage"],
+    )  # fmt: skip
+    fields["headcount"] = fields["headcount"] or estimate.headcount
+    request = StaffingRequest.objects.create(
+        firm=firm, created_by=user, currency=firm.currency, agents_needed=estimate.headcount,
+        **fields,
+    )  # fmt: skip
+    RequestLanguage.objects.bulk_create(
+        [RequestLanguage(request=request, language=code) for code in dict.fromkeys(languages)]
+    )
+    RequestRegion.objects.bulk_create(
+        [
+            RequestRegion(request=request, geoname_id=p.geoname_id, name=p.label,
+                          latitude=p.latitude, longitude=p.longitude)
+            for p in {p.geoname_id: p for p in places}.values()
+        ]
+    )  # fmt: skip
+    request.lines.set(lines)
+    return request
+
+
+@transaction.atomic
+def staffing_request_close(*, request: StaffingRequest) -> StaffingRequest:
+    """Stop taking applications. Engagements already made run on to their end dates."""
+    request = StaffingRequest.objects.select_for_update().get(pk=request.pk)
+    request.status = StaffingRequest.Status.CLOSED
+    request.save(update_fields=["status"])
+    Application.objects.filter(request=request, status=AppStatus.APPLIED).update(
+        status=AppStatus.DECLINED, reason="The request was closed.", decided_at=timezone.now()
+    )
+    return request
+
+
+@transaction.atomic
+def application_create(*, agent: AgentProfile, request: StaffingRequest) -> Application:
+    """An agent applies to an open request that matches their skills, languages and region."""
+    request = StaffingRequest.objects.select_for_update().get(pk=request.pk)
+    if agent.status != AgentProfile.Status.VERIFIED or not agent.is_compliant:
+        raise ConflictError("Only verified, compliant agents can apply.")
+    if request.status != StaffingRequest.Status.OPEN or request.end_date < timezone.localdate():
+        raise ConflictError("This request is no longer open.")
+    if not agent_matches_request(agent=agent, request=request):
+        raise ConflictError("This request asks for a skill, language or region you don't have.")
+    existing = Application.objects.filter(request=request, agent=agent).first()
+    if existing is not None:
+        if existing.status != AppStatus.WITHDRAWN:
+            raise ConflictError("You have already applied to this request.")
+        existing.status, existing.reason, existing.decided_at = AppStatus.APPLIED, "", None
+        existing.save(update_fields=["status", "reason", "decided_at"])
+        return existing
+    return Application.objects.create(request=request, agent=agent)
+
+
+@transaction.atomic
+def application_withdraw(*, agent: AgentProfile, application_id: int) -> Application:
+    application = (
+        Application.objects.select_for_update().filter(pk=application_id, agent=agent).first()
+    )
+    if application is None:
+        raise ApplicationError("No such application.")
+    if application.status != AppStatus.APPLIED:
+        raise ConflictError("Only a pending application can be withdrawn.")
+    application.status = AppStatus.WITHDRAWN
+    application.save(update_fields=["status"])
+    return application
+
+
+def _seats_left(request: StaffingRequest, wanted: int) -> None:
+    engaged = request.engagements.filter(status=Engagement.Status.ACTIVE).count()
+    if engaged + wanted > request.headcount:
+        raise ConflictError(
+            f"This request asks for {request.headcount} agents and {engaged} are already "
+            f"engaged: there is room for {max(request.headcount - engaged, 0)} more.",
+            extra={"headcount": request.headcount, "engaged": engaged},
+        )
+
+
+def agent_share(amount: Decimal, currency: str) -> Decimal:
+    """What the agent earns of `amount` the firm pays: all but the agency's commission."""
+    commission = Decimal(settings.AGENCY_COMMISSION_PERCENT)
+    return quantize(amount * (Decimal(100) - commission) / Decimal(100), currency)
+
+
+def _engage(application: Application, request: StaffingRequest) -> Engagement:
+    lines = list(request.lines.all()) or list(
+        PhoneLine.objects.filter(firm=request.firm, domain=request.domain, is_active=True)
+    )
+    try:
+        with transaction.atomic():
+            engagement = Engagement.objects.create(
+                firm=request.firm, agent=application.agent, request=request,
+                application=application, rate_unit=request.rate_unit,
+                client_rate=request.rate,
+                agent_rate=agent_share(request.rate, request.currency),
+                minimum_per_call=request.minimum_per_call,
+                agent_minimum_per_call=agent_share(request.minimum_per_call, request.currency),
+                currency=request.currency,
+                starts_on=max(request.start_date, timezone.localdate()),
+                ends_on=request.end_date,
+            )  # fmt: skip
+    except IntegrityError as error:
+        raise ConflictError(f"{application.agent} is already engaged on this request.") from error
+    engagement.lines.set(lines)
+    return engagement
+
+
+def _decided(application: Application, status: str, *, actor: User, reason: str) -> None:
+    application.status, application.reason = status, reason
+    application.decided_by, application.decided_at = actor, timezone.now()
+    application.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+
+
+@transaction.atomic
+def application_decide(
+    *, firm: ClientFirm, application_id: int, approve: bool, reason: str, user: User
+) -> Application:
+    """A partial-BPO firm approves (creating the engagement) or declines an applicant."""
+    application = Application.objects.filter(pk=application_id, request__firm=firm).first()
+    if application is None:
+        raise ApplicationError("No such application.")
+    # Lock order: the request, then the application (the same order everywhere).
+    request = StaffingRequest.objects.select_for_update().get(pk=application.request_id)
+    application = Application.objects.select_for_update().get(pk=application.pk)
+    if not firm.is_partial:
+        raise ConflictError("The agency assigns agents to complete-BPO requests.")
+    if application.status != AppStatus.APPLIED:
+        raise ConflictError(f"This application is already {application.get_status_display()}.")
+    reason = reason.strip()
+    if not approve:
+        if not reason:
+            raise ApplicationError("Please give the agent a reason.", field="reason")
+        _decided(application, AppStatus.DECLINED, actor=user, reason=reason)
+        return application
+    if request.status != StaffingRequest.Status.OPEN:
+        raise ConflictError("This request is closed.")
+    _seats_left(request, 1)
+    _decided(application, AppStatus.APPROVED, actor=user, reason=reason)
+    _engage(application, request)
+    return application
+
+
+@transaction.atomic
+def agents_assign(
+    *, request: StaffingRequest, agent_ids: list[int], user: User
+) -> list[Engagement]:
+    """The agency assigns agents to a complete-BPO request, all or none."""
+    request = StaffingRequest.objects.select_for_update().select_related("firm").get(pk=request.pk)
+    if request.firm.is_partial:
+        raise ConflictError("Partial-BPO firms approve their own agents.")
+    if request.status != StaffingRequest.Status.OPEN:
+        raise ConflictError("This request is closed.")
+    if not agent_ids:
+        raise ApplicationError("Choose at least one agent.", field="agents")
+    agents = list(
+        AgentProfile.objects.select_for_update().filter(pk__in=agent_ids).order_by("pk")
+    )  # locked in id order, like every multi-row lock here
+    if len(agents) != len(set(agent_ids)):
+        raise ApplicationError("Some of the chosen agents do not exist.", field="agents")
+    _seats_left(request, len(agents))
+    engagements = []
+    for agent in agents:
+        if not agent_matches_request(agent=agent, request=request, check_region=False):
+            raise ConflictError(f"{agent} does not have the skill or language asked for.")
+        application, _ = Application.objects.get_or_create(request=request, agent=agent)
+        if application.status == AppStatus.APPROVED:
+            raise ConflictError(f"{agent} is already engaged on this request.")
+        application.assigned_by_agency = True
+        application.save(update_fields=["assigned_by_agency"])
+        _decided(application, AppStatus.APPROVED, actor=user, reason="Assigned by the agency")
+        engagements.append(_engage(application, request))
+    return engagements
+
+
+@transaction.atomic
+def engagement_end(
+    *,
+    engagement_id: int,
+    user: User,
+    reason: str,
+    firm: ClientFirm | None = None,
+    agent: AgentProfile | None = None,
+) -> Engagement:
+    """Either side ends an engagement (scoped by `firm` or `agent`); routing stops at once."""
+    scope = {"firm": firm} if firm is not None else {"agent": agent}
+    if firm is None and agent is None:
+        raise ValueError("engagement_end needs the firm or the agent that ends it")
+    engagement = Engagement.objects.select_for_update().filter(pk=engagement_id, **scope).first()
+    if engagement is None:
+        raise ApplicationError("No such engagement.")
+    if engagement.status != Engagement.Status.ACTIVE:
+        raise ConflictError("This engagement has already ended.")
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Please give a reason.", field="reason")
+    engagement.status = Engagement.Status.ENDED
+    engagement.ended_at, engagement.ended_by, engagement.end_reason = timezone.now(), user, reason
+    engagement.ends_on = max(min(engagement.ends_on, timezone.localdate()), engagement.starts_on)
+    engagement.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "ends_on"])
+    return engagement
+
+
+def engagements_expire(*, today: dt.date | None = None) -> int:
+    """End engagements past their end date (daily); returns how many ended."""
+    today = today or timezone.localdate()
+    return Engagement.objects.filter(status=Engagement.Status.ACTIVE, ends_on__lt=today).update(
+        status=Engagement.Status.ENDED, ended_at=timezone.now(), end_reason="The end date passed."
+    )

@@ -1,0 +1,398 @@
+"""Client firms, their people and phone lines, and the staffing marketplace.
+
+A firm posts StaffingRequests; agents apply (an Application); an approved or assigned
+application becomes an Engagement (agent x firm x lines, with the rate card), which is what
+routing reads to know whose calls an agent may take.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from agents.models import AgentLanguage, AgentProfile, AgentSkill
+
+Domain = AgentSkill.Domain
+Language = AgentLanguage.Code
+
+
+class Currency(models.TextChoices):
+    INR = "INR", "Indian rupee (INR)"
+    USD = "USD", "US dollar (USD)"
+    EUR = "EUR", "Euro (EUR)"
+    GBP = "GBP", "Pound sterling (GBP)"
+
+
+class ClientFirm(models.Model):
+    class EngagementType(models.TextChoices):
+        COMPLETE = "complete", "Complete BPO — the agency runs it, fixed fee per period"
+        PARTIAL = "partial", "Partial BPO — we approve agents, billed per activity"
+
+    name = models.CharField(max_length=150, unique=True)
+    engagement_type = models.CharField(max_length=16, choices=EngagementType.choices)
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.INR)
+    contact_name = models.CharField(max_length=150)
+    contact_email = models.EmailField()
+    contact_phone = PhoneNumberField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_partial(self) -> bool:
+        return self.engagement_type == self.EngagementType.PARTIAL
+
+
+class FirmMember(models.Model):
+    """A client user's seat in their firm: one firm per user."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        MEMBER = "member", "Member"
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="members")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="firm_membership"
+    )
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.firm})"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class FirmInvite(models.Model):
+    """An emailed invitation. Only the SHA-256 of its token is stored."""
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="invites")
+    email = models.EmailField()
+    role = models.CharField(max_length=8, choices=FirmMember.Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one open invitation per address and firm: a re-invite replaces it.
+            models.UniqueConstraint(
+                fields=["firm", "email"],
+                condition=Q(accepted_at__isnull=True),
+                name="clients_invite_one_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.firm}"
+
+
+class PhoneLine(models.Model):
+    """A number the firm's customers dial (a DID), with how calls to it are handled."""
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="lines")
+    number = PhoneNumberField(unique=True)  # E.164, unique across the system
+    name = models.CharField(max_length=100)
+    domain = models.CharField(max_length=16, choices=Domain.choices)
+    sub_skill = models.CharField(max_length=40, blank=True)
+    # Where callers are assumed to be when their origin cannot be found (a gazetteer place).
+    region_geoname_id = models.IntegerField()
+    region_name = models.CharField(max_length=150)
+    region_latitude = models.FloatField()
+    region_longitude = models.FloatField()
+    time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+    business_days = models.CharField(max_length=7, default="012345")  # weekday digits, 0=Mon
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+    ring_timeout_seconds = models.PositiveSmallIntegerField(
+        default=20, validators=[MinValueValidator(5), MaxValueValidator(120)]
+    )
+    wrap_up_seconds = models.PositiveSmallIntegerField(
+        default=30, validators=[MaxValueValidator(600)]
+    )
+    max_wait_seconds = models.PositiveSmallIntegerField(
+        default=180, validators=[MaxValueValidator(1800)]
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__lt=F("closes_at")), name="clients_line_hours_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(ring_timeout_seconds__gte=5, ring_timeout_seconds__lte=120),
+                name="clients_line_ring_timeout_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.number})"
+
+
+class LineLanguage(models.Model):
+    """A language a line offers; with several, the caller picks one by its menu digit."""
+
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=3, choices=Language.choices)
+    menu_digit = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+    )
+
+    class Meta:
+        ordering = ["menu_digit", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "language"], name="clients_line_language_once"),
+            models.UniqueConstraint(fields=["line", "menu_digit"], name="clients_line_digit_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_language_display()
+
+
+class RateUnit(models.TextChoices):
+    PER_CALL = "call", "per call"
+    PER_MINUTE = "minute", "per started minute"
+
+
+class StaffingRequest(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="requests")
+    title = models.CharField(max_length=150)
+    domain = models.CharField(max_length=16, choices=Domain.choices)
+    sub_skill = models.CharField(max_length=40, blank=True)
+    lines = models.ManyToManyField(PhoneLine, blank=True, related_name="requests")
+    days = models.CharField(max_length=7, default="012345")  # weekday digits, 0=Mon
+    starts_at = models.TimeField()
+    ends_at = models.TimeField()
+    time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    region_radius_km = models.PositiveIntegerField(default=250)
+
+    calls_per_hour = models.DecimalField(max_digits=8, decimal_places=1)
+    aht_seconds = models.PositiveIntegerField()
+    target_level = models.PositiveSmallIntegerField(default=80)  # percent answered …
+    target_seconds = models.PositiveSmallIntegerField(default=20)  # … within this many seconds
+    shrinkage = models.PositiveSmallIntegerField(default=30)  # percent
+    # Erlang C's answer when the request was saved; the headcount the firm asks for.
+    agents_needed = models.PositiveIntegerField(default=0)
+    headcount = models.PositiveIntegerField()
+
+    rate_unit = models.CharField(max_length=8, choices=RateUnit.choices)
+    rate = models.DecimalField(max_digits=10, decimal_places=2)  # the firm pays, per unit
+    minimum_per_call = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "domain"], name="clients_request_open_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__lte=F("end_date")), name="clients_request_dates_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")), name="clients_request_hours_order"
+            ),
+            models.CheckConstraint(condition=Q(rate__gt=0), name="clients_request_rate_positive"),
+            models.CheckConstraint(
+                condition=Q(minimum_per_call__gte=0), name="clients_request_minimum_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(target_level__gte=1, target_level__lte=99),
+                name="clients_request_target_level_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(shrinkage__lte=90), name="clients_request_shrinkage_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(headcount__gte=1), name="clients_request_headcount_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RequestLanguage(models.Model):
+    request = models.ForeignKey(StaffingRequest, on_delete=models.CASCADE, related_name="languages")
+    language = models.CharField(max_length=3, choices=Language.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "language"], name="clients_request_language_once"
+            ),
+        ]
+        indexes = [models.Index(fields=["language", "request"], name="clients_req_lang_idx")]
+
+    def __str__(self) -> str:
+        return self.get_language_display()
+
+
+class RequestRegion(models.Model):
+    """A place the request serves: agents within the request's radius of it match."""
+
+    request = models.ForeignKey(StaffingRequest, on_delete=models.CASCADE, related_name="regions")
+    geoname_id = models.IntegerField()
+    name = models.CharField(max_length=150)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "geoname_id"], name="clients_request_region_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Application(models.Model):
+    """An agent in a request's pool: applied, then approved or declined (or assigned)."""
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    request = models.ForeignKey(
+        StaffingRequest, on_delete=models.CASCADE, related_name="applications"
+    )
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="applications")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPLIED)
+    # True when the agency assigned the agent (complete BPO) rather than the agent applying.
+    assigned_by_agency = models.BooleanField(default=False)
+    reason = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "agent"], name="clients_application_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} → {self.request}"
+
+
+class Engagement(models.Model):
+    """An agent working for a firm on some of its lines, at a rate card, between dates."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="engagements")
+    agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="engagements")
+    request = models.ForeignKey(
+        StaffingRequest, on_delete=models.PROTECT, related_name="engagements"
+    )
+    application = models.OneToOneField(
+        Application, on_delete=models.PROTECT, related_name="engagement"
+    )
+    lines = models.ManyToManyField(PhoneLine, related_name="engagements")
+    # The rate card, copied from the request when the engagement began: later edits to the
+    # request never reprice work already agreed.
+    rate_unit = models.CharField(max_length=8, choices=RateUnit.choices)
+    client_rate = models.DecimalField(max_digits=10, decimal_places=2)
+    agent_rate = models.DecimalField(max_digits=10, decimal_places=2)
+    minimum_per_call = models.DecimalField(max_digits=10, decimal_places=2)
+    agent_minimum_per_call = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # Routing: "is this agent engaged with this firm now?"
+            models.Index(
+                fields=["agent", "firm"],
+                condition=Q(status="active"),
+                name="clients_engagement_live_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "agent"],
+                condition=Q(status="active"),
+                name="clients_engagement_one_active",
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")), name="clients_engagement_dates_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(agent_rate__lte=F("client_rate")),
+                name="clients_engagement_rate_margin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} at {self.firm}"
+
+
+class ApiKey(models.Model):
+    """A firm's key for its own systems. Shown once; only its SHA-256 is kept.
+
+    The key is 32 random bytes: a fast hash is enough (nothing to brute-force), and the
+    8-character prefix, stored in clear, finds the row without scanning hashes.
+    """
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=8, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

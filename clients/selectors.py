@@ -1,0 +1,242 @@
+"""Reads for client firms and the marketplace. Firm-facing reads always take the firm."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from clients.models import (
+    Application,
+    ClientFirm,
+    Engagement,
+    FirmMember,
+    PhoneLine,
+    RequestRegion,
+    StaffingRequest,
+)
+from common.geo import bounding_box, haversine_km
+
+Active = Engagement.Status.ACTIVE
+
+
+def membership_get(*, user: User) -> FirmMember | None:
+    return FirmMember.objects.select_related("firm").filter(user=user).first()
+
+
+def lines_of(*, firm: ClientFirm) -> QuerySet[PhoneLine]:
+    return PhoneLine.objects.filter(firm=firm).prefetch_related("languages")
+
+
+def requests_of(*, firm: ClientFirm) -> QuerySet[StaffingRequest]:
+    return (
+        StaffingRequest.objects.filter(firm=firm)
+        .prefetch_related("languages", "regions")
+        .annotate(
+            pending=Count("applications", filter=Q(applications__status="applied"), distinct=True),
+            engaged=Count("engagements", filter=Q(engagements__status=Active), distinct=True),
+        )
+    )
+
+
+def engagements_of(*, firm: ClientFirm) -> QuerySet[Engagement]:
+    return (
+        Engagement.objects.filter(firm=firm)
+        .select_related("agent", "request")
+        .prefetch_related("lines")
+    )
+
+
+def pool_of(*, request: StaffingRequest) -> QuerySet[Application]:
+    """A request's applicants with what a firm may see of them (no documents, no bank)."""
+    return (
+        Application.objects.filter(request=request)
+        .select_related("agent")
+        .prefetch_related(
+            "agent__languages",
+            Prefetch("agent__skills", queryset=AgentSkill.objects.filter(domain=request.domain)),
+        )
+    )
+
+
+def engagements_for_agent(*, agent: AgentProfile) -> QuerySet[Engagement]:
+    return Engagement.objects.filter(agent=agent).select_related("firm", "request")
+
+
+def _skill_q(request: StaffingRequest) -> Q:
+    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=request.domain)
+    if request.sub_skill:
+        skills = skills.filter(Q(sub_skill=request.sub_skill) | Q(sub_skill=""))
+    return Q(Exists(skills))
+
+
+def _near_any(regions: list[RequestRegion], radius_km: float) -> Q:
+    """A bounding-box pre-filter around every region (exact distance is checked after)."""
+    q = Q(pk__in=[])
+    for r in regions:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(r.latitude, r.longitude, radius_km)
+        q |= Q(
+            latitude__gte=min_lat,
+            latitude__lte=max_lat,
+            longitude__gte=min_lon,
+            longitude__lte=max_lon,
+        )
+    return q
+
+
+def nearest_region_km(agent: AgentProfile, regions: list[RequestRegion]) -> float | None:
+    if agent.latitude is None or agent.longitude is None or not regions:
+        return None
+    return min(
+        haversine_km(agent.latitude, agent.longitude, r.latitude, r.longitude) for r in regions
+    )
+
+
+def verified_supply(*, request: StaffingRequest, languages: list[str] | None = None):
+    """Verified, compliant agents with the request's skill and one of its languages (queryset)."""
+    languages = languages or list(request.languages.values_list("language", flat=True))
+    today = timezone.localdate()
+    return (
+        AgentProfile.objects.filter(status=AgentProfile.Status.VERIFIED, is_compliant=True)
+        .filter(Q(compliant_until__isnull=True) | Q(compliant_until__gte=today))
+        .filter(_skill_q(request))
+        .filter(Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language__in=languages)))
+    )
+
+
+def _in_region(agents, request: StaffingRequest) -> list[AgentProfile]:
+    regions = list(request.regions.all())
+    near = agents.filter(_near_any(regions, request.region_radius_km))
+    return [
+        a
+        for a in near
+        if (d := nearest_region_km(a, regions)) is not None and d <= request.region_radius_km
+    ]
+
+
+@dataclass
+class Supply:
+    language: str
+    label: str
+    agents: int
+    on_duty: int
+
+
+def request_supply(*, request: StaffingRequest) -> dict:
+    """Today's verified supply for the request, per language and in total, and the gap."""
+    rows = []
+    matched: set[int] = set()
+    for row in request.languages.all():
+        agents = _in_region(verified_supply(request=request, languages=[row.language]), request)
+        matched |= {a.pk for a in agents}
+        on_duty = sum(1 for a in agents if a.duty_status != AgentProfile.Duty.OFFLINE)
+        rows.append(Supply(row.language, row.get_language_display(), len(agents), on_duty))
+    engaged = request.engagements.filter(status=Active).count()
+    return {
+        "by_language": rows,
+        "total": len(matched),
+        "engaged": engaged,
+        "gap": max(request.headcount - len(matched), 0),
+        "seats_left": max(request.headcount - engaged, 0),
+    }
+
+
+def agent_matches_request(
+    *, agent: AgentProfile, request: StaffingRequest, check_region: bool = True
+) -> bool:
+    languages = list(request.languages.values_list("language", flat=True))
+    if not verified_supply(request=request, languages=languages).filter(pk=agent.pk).exists():
+        return False
+    if not check_region:
+        return True
+    distance = nearest_region_km(agent, list(request.regions.all()))
+    return distance is not None and distance <= request.region_radius_km
+
+
+def opportunities_for(*, agent: AgentProfile) -> list[dict]:
+    """Open requests that match the agent's skills, languages and region, nearest first."""
+    today = timezone.localdate()
+    skills = AgentSkill.objects.filter(agent=agent)
+    requests = (
+        StaffingRequest.objects.filter(status=StaffingRequest.Status.OPEN, end_date__gte=today)
+        .filter(domain__in=skills.values("domain"))
+        .filter(languages__language__in=agent.languages.values("language"))
+        .distinct()
+        .select_related("firm")
+        .prefetch_related("languages", "regions")
+    )
+    applied = {
+        a.request_id: a for a in Application.objects.filter(agent=agent, request__in=requests)
+    }
+    owned = set(skills.values_list("domain", "sub_skill"))
+    found = []
+    for request in requests:
+        if request.sub_skill and not (
+            (request.domain, request.sub_skill) in owned or (request.domain, "") in owned
+        ):
+            continue
+        distance = nearest_region_km(agent, list(request.regions.all()))
+        if distance is None or distance > request.region_radius_km:
+            continue
+        found.append(
+            {"request": request, "distance_km": distance, "application": applied.get(request.pk)}
+        )
+    found.sort(key=lambda o: (o["distance_km"], -o["request"].pk))
+    return found
+
+
+def matching_candidates(*, request: StaffingRequest, limit: int = 50) -> list[dict]:
+    """Agents ranked by fit for a request: skill level, language proficiency, distance.
+
+    fit = 0.4 x skill level/5 + 0.3 x best proficiency/5 + 0.3 x nearness, where nearness
+    falls from 1 at a region served to 0 at the request's radius. Agents already engaged
+    on the request are left out; ties go to the longer-verified agent (lower id).
+    """
+    regions = list(request.regions.all())
+    wanted = set(request.languages.values_list("language", flat=True))
+    engaged = request.engagements.filter(status=Active).values("agent")
+    agents = (
+        verified_supply(request=request)
+        .exclude(pk__in=engaged)
+        .filter(_near_any(regions, request.region_radius_km))
+        .prefetch_related("languages", "skills")
+    )
+    ranked = []
+    for agent in agents:
+        distance = nearest_region_km(agent, regions)
+        if distance is None or distance > request.region_radius_km:
+            continue
+        level = max(
+            (s.level for s in agent.skills.all() if s.domain == request.domain
+             and s.sub_skill in ("", request.sub_skill)),
+            default=0,
+        )  # fmt: skip
+        proficiency = max(
+            (x.proficiency for x in agent.languages.all() if x.language in wanted), default=0
+        )
+        nearness = 1 - distance / request.region_radius_km if request.region_radius_km else 1
+        fit = 0.4 * level / 5 + 0.3 * proficiency / 5 + 0.3 * nearness
+        ranked.append(
+            {"agent": agent, "fit": round(fit * 100), "skill_level": level,
+             "proficiency": proficiency, "distance_km": distance}
+        )  # fmt: skip
+    ranked.sort(key=lambda c: (-c["fit"], c["agent"].pk))
+    return ranked[:limit]
+
+
+def open_complete_requests() -> QuerySet[StaffingRequest]:
+    return (
+        StaffingRequest.objects.filter(
+            status=StaffingRequest.Status.OPEN,
+            firm__engagement_type=ClientFirm.EngagementType.COMPLETE,
+        )
+        .select_related("firm")
+        .annotate(
+            engaged=Count("engagements", filter=Q(engagements__status=Active), distinct=True),
+            applicants=Count(
+                "applications", filter=Q(applications__status="applied"), distinct=True
+            ),
+        )
+        .order_by("start_date", "pk")
+    )

@@ -1,0 +1,297 @@
+"""Writes for client firms: the firm itself, its people (invitations), phone lines, API keys.
+
+The marketplace (requests, applications, engagements) is in `clients.marketplace`.
+Every write is atomic; rules a user can break raise `ApplicationError` naming the field.
+"""
+
+import datetime as dt
+import hashlib
+import secrets
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from agents.gazetteer import place_get
+from agents.models import AgentProfile
+from clients.models import ApiKey, ClientFirm, FirmInvite, FirmMember, LineLanguage, PhoneLine
+from common.errors import ApplicationError, ConflictError
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def require_firm_admin(*, user: User, firm: ClientFirm) -> None:
+    if not FirmMember.objects.filter(user=user, firm=firm, role=FirmMember.Role.ADMIN).exists():
+        raise ApplicationError("Only your firm's admins can do this.")
+
+
+# --- Firms and people -------------------------------------------------------------------
+
+
+@transaction.atomic
+def firm_create(
+    *,
+    name: str,
+    engagement_type: str,
+    currency: str,
+    contact_name: str,
+    contact_email: str,
+    contact_phone: str = "",
+    admin_email: str,
+    invited_by: User,
+    base_url: str,
+) -> tuple[ClientFirm, FirmInvite]:
+    """The agency opens a firm and invites its first admin."""
+    name = name.strip()
+    if ClientFirm.objects.filter(name__iexact=name).exists():
+        raise ApplicationError("A firm with this name already exists.", field="name")
+    firm = ClientFirm.objects.create(
+        name=name, engagement_type=engagement_type, currency=currency,
+        contact_name=contact_name, contact_email=contact_email, contact_phone=contact_phone,
+    )  # fmt: skip
+    invite, _token = invite_create(
+        firm=firm, email=admin_email, role=FirmMember.Role.ADMIN, invited_by=invited_by,
+        base_url=base_url, field="admin_email",
+    )  # fmt: skip
+    return firm, invite
+
+
+@transaction.atomic
+def firm_update(*, firm: ClientFirm, user: User, **fields) -> ClientFirm:
+    require_firm_admin(user=user, firm=firm)
+    # The engagement type decides how the firm is billed: only the agency changes it.
+    allowed = {"name", "currency", "contact_name", "contact_email", "contact_phone"}
+    for key, value in fields.items():
+        if key not in allowed:
+            raise ApplicationError(f"{key} cannot be changed here.")
+        setattr(firm, key, value)
+    if ClientFirm.objects.filter(name__iexact=firm.name).exclude(pk=firm.pk).exists():
+        raise ApplicationError("A firm with this name already exists.", field="name")
+    firm.save()
+    return firm
+
+
+@transaction.atomic
+def invite_create(
+    *,
+    firm: ClientFirm,
+    email: str,
+    role: str,
+    invited_by: User,
+    base_url: str,
+    field: str = "email",
+) -> tuple[FirmInvite, str]:
+    """Invite a colleague by email; returns the invitation and its one-time token."""
+    email = email.strip().lower()
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        membership = FirmMember.objects.filter(user=existing).first()
+        if membership and membership.firm_id == firm.pk:
+            raise ApplicationError(f"{email} is already a member of {firm}.", field=field)
+        raise ApplicationError(
+            f"{email} already has a Homeshore account; invite another address.", field=field
+        )
+    FirmInvite.objects.filter(firm=firm, email=email, accepted_at__isnull=True).delete()
+    token = secrets.token_urlsafe(32)
+    invite = FirmInvite.objects.create(
+        firm=firm, email=email, role=role, token_hash=_digest(token), invited_by=invited_by,
+        expires_at=timezone.now() + dt.timedelta(days=settings.FIRM_INVITE_DAYS),
+    )  # fmt: skip
+    link = base_url.rstrip("/") + reverse("clients:invite_accept", args=[token])
+    body = (
+        f"{invited_by.name or invited_by.email} invites you to {firm} on Homeshore.\n\n"
+        f"Accept within {settings.FIRM_INVITE_DAYS} days: {link}\n"
+    )
+    transaction.on_commit(lambda: send_mail(f"Join {firm} on Homeshore", body, None, [email]))
+    return invite, token
+
+
+def invite_get(*, token: str) -> FirmInvite | None:
+    """The open, unexpired invitation for this token, or None."""
+    return (
+        FirmInvite.objects.select_related("firm")
+        .filter(token_hash=_digest(token), accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def invite_accept(*, token: str, name: str, password: str) -> User:
+    """Create the invited client user (email verified: they hold the emailed link)."""
+    invite = (
+        FirmInvite.objects.select_for_update()
+        .filter(token_hash=_digest(token), accepted_at__isnull=True)
+        .first()
+    )  # locked: the same link clicked twice creates one account
+    if invite is None or invite.expires_at <= timezone.now():
+        raise ConflictError("This invitation has expired or was already used.")
+    if User.objects.filter(email__iexact=invite.email).exists():
+        raise ConflictError(f"{invite.email} already has an account: sign in instead.")
+    try:
+        validate_password(password, User(email=invite.email, name=name))
+    except ValidationError as error:
+        raise ApplicationError(" ".join(error.messages), field="password") from error
+    user = User.objects.create_user(
+        invite.email, password, name=name.strip(), role=User.Role.CLIENT
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    FirmMember.objects.create(firm=invite.firm, user=user, role=invite.role)
+    invite.accepted_at = timezone.now()
+    invite.save(update_fields=["accepted_at"])
+    return user
+
+
+@transaction.atomic
+def member_remove(*, firm: ClientFirm, user: User, member_id: int) -> None:
+    require_firm_admin(user=user, firm=firm)
+    member = FirmMember.objects.select_for_update().filter(firm=firm, pk=member_id).first()
+    if member is None:
+        raise ApplicationError("No such member.")
+    admins = FirmMember.objects.filter(firm=firm, role=FirmMember.Role.ADMIN)
+    if member.is_admin and admins.count() == 1:
+        raise ConflictError("A firm keeps at least one admin.")
+    member.user.is_active = False  # the seat was the account's only purpose
+    member.user.save(update_fields=["is_active"])
+    member.delete()
+
+
+# --- Phone lines ------------------------------------------------------------------------
+
+
+def _line_languages(languages: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    if not languages:
+        raise ApplicationError("Offer at least one language.", field="languages")
+    codes = [code for code, _digit in languages]
+    if len(set(codes)) != len(codes):
+        raise ApplicationError("Each language can be offered once.", field="languages")
+    if len(languages) == 1:
+        return [(codes[0], None)]  # one language: no menu to play
+    digits = [digit for _code, digit in languages]
+    if any(d is None or not 1 <= d <= 9 for d in digits) or len(set(digits)) != len(digits):
+        raise ApplicationError(
+            "With several languages, give each its own menu digit from 1 to 9.",
+            field="languages",
+        )
+    return languages
+
+
+def _line_number_free(number: str, *, line: PhoneLine | None) -> None:
+    taken = PhoneLine.objects.filter(number=number)
+    if line is not None:
+        taken = taken.exclude(pk=line.pk)
+    if taken.exists() or AgentProfile.objects.filter(phone=number).exists():
+        raise ApplicationError("This number is already in use on Homeshore.", field="number")
+
+
+@transaction.atomic
+def line_save(
+    *,
+    firm: ClientFirm,
+    line: PhoneLine | None = None,
+    number: str,
+    name: str,
+    domain: str,
+    sub_skill: str = "",
+    region_geoname_id: int,
+    time_zone: str,
+    business_days: str,
+    opens_at: dt.time,
+    closes_at: dt.time,
+    ring_timeout_seconds: int = 20,
+    wrap_up_seconds: int = 30,
+    max_wait_seconds: int = 180,
+    languages: list[tuple[str, int | None]],
+) -> PhoneLine:
+    """Create a line (line=None) or update one of this firm's lines, languages included."""
+    if line is not None and line.firm_id != firm.pk:
+        raise ApplicationError("No such line.")
+    number = str(number)
+    _line_number_free(number, line=line)
+    if closes_at <= opens_at:
+        raise ApplicationError("Closing time must be after opening time.", field="closes_at")
+    if not business_days:
+        raise ApplicationError("Choose at least one business day.", field="business_days")
+    if not 5 <= ring_timeout_seconds <= 120:
+        raise ApplicationError("Ring for 5 to 120 seconds.", field="ring_timeout_seconds")
+    place = place_get(region_geoname_id) if region_geoname_id else None
+    if place is None:
+        raise ApplicationError("Choose the default region from the list.", field="region")
+    languages = _line_languages(languages)
+    line = line or PhoneLine(firm=firm)
+    line.number, line.name, line.domain, line.sub_skill = number, name.strip(), domain, sub_skill
+    line.region_geoname_id, line.region_name = place.geoname_id, place.label
+    line.region_latitude, line.region_longitude = place.latitude, place.longitude
+    line.time_zone, line.business_days = time_zone, "".join(sorted(set(business_days)))
+    line.opens_at, line.closes_at = opens_at, closes_at
+    line.ring_timeout_seconds, line.wrap_up_seconds = ring_timeout_seconds, wrap_up_seconds
+    line.max_wait_seconds = max_wait_seconds
+    try:
+        with transaction.atomic():  # a concurrent save of the same number loses here
+            line.save()
+    except IntegrityError as error:
+        raise ApplicationError(
+            "This number is already in use on Homeshore.", field="number"
+        ) from error
+    line.languages.all().delete()
+    LineLanguage.objects.bulk_create(
+        [LineLanguage(line=line, language=code, menu_digit=digit) for code, digit in languages]
+    )
+    return line
+
+
+# --- API keys ---------------------------------------------------------------------------
+
+API_KEY_SCHEME = "hsk"
+
+
+@transaction.atomic
+def api_key_create(*, firm: ClientFirm, user: User, name: str) -> tuple[ApiKey, str]:
+    """A new key; the returned raw key is shown once and never stored."""
+    require_firm_admin(user=user, firm=firm)
+    if not name.strip():
+        raise ApplicationError("Name the key after the system that will use it.", field="name")
+    prefix = secrets.token_hex(4)
+    secret = secrets.token_urlsafe(32)
+    raw = f"{API_KEY_SCHEME}_{prefix}_{secret}"
+    key = ApiKey.objects.create(
+        firm=firm, name=name.strip(), prefix=prefix, key_hash=_digest(raw), created_by=user
+    )
+    return key, raw
+
+
+@transaction.atomic
+def api_key_revoke(*, firm: ClientFirm, user: User, key_id: int) -> ApiKey:
+    require_firm_admin(user=user, firm=firm)
+    key = ApiKey.objects.select_for_update().filter(firm=firm, pk=key_id).first()
+    if key is None:
+        raise ApplicationError("No such key.")
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_check(raw: str) -> ApiKey | None:
+    """The active key matching `raw`, or None. Constant-time on the hash comparison."""
+    scheme, _, rest = raw.partition("_")
+    prefix, _, secret = rest.partition("_")
+    if scheme != API_KEY_SCHEME or len(prefix) != 8 or not secret:
+        return None
+    key = ApiKey.objects.select_related("firm").filter(prefix=prefix).first()
+    if key is None or key.revoked_at is not None:
+        return None
+    if not secrets.compare_digest(key.key_hash, _digest(raw)):
+        return None
+    now = timezone.now()
+    # Record use at most once a minute: a busy integration must not write on every request.
+    if key.last_used_at is None or now - key.last_used_at > dt.timedelta(minutes=1):
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+    return key
