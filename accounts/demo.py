@@ -15,7 +15,6 @@ DEMO_USERS = [
     ("admin@homeshore.example", "Asha Admin", User.Role.ADMIN),
     ("vetting@homeshore.example", "Vikram Vetting", User.Role.VETTING),
     ("finance@homeshore.example", "Farah Finance", User.Role.FINANCE),
-    ("client@acme-insurance.example", "Chitra Client", User.Role.CLIENT),
 ]
 
 

@@ -15,12 +15,24 @@ class NavItem:
 
 # Each role's links, in order. Apps add theirs here as they land.
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
-    User.Role.AGENT: [NavItem("Home", "agents:home")],
-    User.Role.CLIENT: [NavItem("Home", "clients:home")],
+    User.Role.AGENT: [
+        NavItem("Home", "agents:home"),
+        NavItem("Opportunities", "opportunities:list"),
+        NavItem("Engagements", "opportunities:engagements"),
+    ],
+    User.Role.CLIENT: [
+        NavItem("Home", "clients:home"),
+        NavItem("Requests", "clients:requests"),
+        NavItem("Lines", "clients:lines"),
+        NavItem("Engagements", "clients:engagements"),
+        NavItem("Settings", "clients:settings"),
+    ],
     User.Role.VETTING: [NavItem("Vetting queue", "vetting:home")],
     User.Role.FINANCE: [NavItem("Finance", "finance:home"), NavItem("TDS", "finance_agents:tds")],
     User.Role.ADMIN: [
         NavItem("Staff", "accounts:staff_home"),
+        NavItem("Firms", "staff_clients:firms"),
+        NavItem("Matching", "staff_clients:matching"),
         NavItem("Django admin", "admin:index"),
     ],
 }

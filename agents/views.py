@@ -23,6 +23,7 @@ from agents.forms import (
 )
 from agents.gazetteer import place_find, place_search
 from agents.models import AgentDocument, AgentProfile
+from agents.panels import home_panels
 from agents.selectors import (
     agent_missing_items,
     agent_profile_get,
@@ -59,7 +60,10 @@ def home(request):
     agent = _me(request)
     missing = agent_missing_items(agent=agent) if agent.status == "applied" else []
     checks = agent.checks.all() if agent.status != "applied" else []
-    return _page(request, "agents/home.html", agent, missing=missing, checks=checks)
+    return _page(
+        request, "agents/home.html", agent, missing=missing, checks=checks,
+        panels=home_panels(request, agent),
+    )  # fmt: skip
 
 
 @agent_required

@@ -8,7 +8,6 @@ there, and the second one sees the seat taken.
 import datetime as dt
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,9 +24,9 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
+from clients.rates import agent_share
 from clients.selectors import agent_matches_request
 from common.errors import ApplicationError, ConflictError
-from common.money import quantize
 
 AppStatus = Application.Status
 
@@ -177,12 +176,6 @@ def _seats_left(request: StaffingRequest, wanted: int) -> None:
             f"engaged: there is room for {max(request.headcount - engaged, 0)} more.",
             extra={"headcount": request.headcount, "engaged": engaged},
         )
-
-
-def agent_share(amount: Decimal, currency: str) -> Decimal:
-    """What the agent earns of `amount` the firm pays: all but the agency's commission."""
-    commission = Decimal(settings.AGENCY_COMMISSION_PERCENT)
-    return quantize(amount * (Decimal(100) - commission) / Decimal(100), currency)
 
 
 def _engage(application: Application, request: StaffingRequest) -> Engagement:

@@ -16,6 +16,7 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
+from clients.rates import agent_share
 from common.geo import bounding_box, haversine_km
 
 Active = Engagement.Status.ACTIVE
@@ -179,9 +180,11 @@ def opportunities_for(*, agent: AgentProfile) -> list[dict]:
         distance = nearest_region_km(agent, list(request.regions.all()))
         if distance is None or distance > request.region_radius_km:
             continue
-        found.append(
-            {"request": request, "distance_km": distance, "application": applied.get(request.pk)}
-        )
+        found.append({
+            "request": request, "distance_km": distance, "application": applied.get(request.pk),
+            "agent_rate": agent_share(request.rate, request.currency),
+            "agent_minimum": agent_share(request.minimum_per_call, request.currency),
+        })  # fmt: skip
     found.sort(key=lambda o: (o["distance_km"], -o["request"].pk))
     return found
 

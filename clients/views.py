@@ -1,9 +1,256 @@
-from django.shortcuts import render
+"""The client firm's pages. Every view reads and writes through request.firm only: another
+firm's ids are 404s."""
+
+from functools import wraps
+
+from allauth.account.utils import perform_login
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import role_required
 from accounts.models import User
+from clients import marketplace, services
+from clients.charts import request_charts
+from clients.forms import (
+    ApiKeyForm,
+    FirmForm,
+    InviteAcceptForm,
+    InviteForm,
+    LineForm,
+    ReasonForm,
+    RequestForm,
+)
+from clients.marketplace import estimate_for
+from clients.models import Application, Engagement, StaffingRequest
+from clients.selectors import (
+    engagements_of,
+    lines_of,
+    membership_get,
+    pool_of,
+    request_supply,
+    requests_of,
+)
+from common.errors import ApplicationError
+from common.forms import form_apply
 
 
-@role_required(User.Role.CLIENT)
+def firm_member(view):
+    """A client user with a seat in a firm; sets request.firm and request.membership."""
+
+    @role_required(User.Role.CLIENT)
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        membership = membership_get(user=request.user)
+        if membership is None:
+            return render(request, "clients/no_firm.html", status=403)
+        request.membership, request.firm = membership, membership.firm
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@firm_member
 def home(request):
-    return render(request, "clients/home.html")
+    firm = request.firm
+    requests = requests_of(firm=firm).filter(status=StaffingRequest.Status.OPEN)
+    return render(request, "clients/home.html", {
+        "firm": firm,
+        "requests": requests[:10],
+        "pending": sum(r.pending for r in requests),
+        "engaged": engagements_of(firm=firm).filter(status=Engagement.Status.ACTIVE).count(),
+        "lines": lines_of(firm=firm).count(),
+    })  # fmt: skip
+
+
+# --- Firm settings: profile, people, API keys -------------------------------------------
+
+
+@firm_member
+def settings_page(request):
+    firm, user = request.firm, request.user
+    action = request.POST.get("action")
+    firm_form = FirmForm(request.POST if action == "profile" else None, instance=firm)
+    invite_form = InviteForm(request.POST if action == "invite" else None)
+    key_form = ApiKeyForm(request.POST if action == "create_key" else None)
+    new_key = None
+    if action == "profile" and firm_form.is_valid():
+        data = {f: firm_form.cleaned_data[f] for f in firm_form.Meta.fields}
+        firm.refresh_from_db()  # the ModelForm already wrote the POST onto the instance
+        if form_apply(firm_form, services.firm_update, firm=firm, user=user, **data):
+            messages.success(request, "Firm details saved.")
+            return redirect("clients:settings")
+    elif action == "invite" and invite_form.is_valid():
+        base_url = request.build_absolute_uri("/")
+        if form_apply(invite_form, services.invite_create, firm=firm, invited_by=user,
+                      base_url=base_url, **invite_form.cleaned_data):  # fmt: skip
+            email = invite_form.cleaned_data["email"]
+            messages.success(request, f"Invitation sent to {email}.")
+            return redirect("clients:settings")
+    elif action == "create_key" and key_form.is_valid():
+        try:
+            _key, new_key = services.api_key_create(firm=firm, user=user, **key_form.cleaned_data)
+        except ApplicationError as error:
+            key_form.add_error(None, error.message)
+    elif action in ("revoke_key", "remove_member"):
+        service = services.api_key_revoke if action == "revoke_key" else services.member_remove
+        id_arg = "key_id" if action == "revoke_key" else "member_id"
+        try:
+            service(firm=firm, user=user, **{id_arg: int(request.POST.get("pk", 0))})
+            messages.success(request, "Done.")
+        except (ApplicationError, ValueError) as error:
+            messages.error(request, getattr(error, "message", "No such item."))
+        return redirect("clients:settings")
+    return render(request, "clients/settings.html", {
+        "firm": firm, "is_admin": request.membership.is_admin, "firm_form": firm_form,
+        "invite_form": invite_form, "key_form": key_form, "new_key": new_key,
+        "members": firm.members.select_related("user"),
+        "invites": firm.invites.filter(accepted_at__isnull=True),
+        "keys": firm.api_keys.all(), "action_profile": ("action", "profile"),
+        "action_invite": ("action", "invite"), "action_create_key": ("action", "create_key"),
+    })  # fmt: skip
+
+
+def invite_accept(request, token: str):
+    """Public: the emailed link. Sets up the account, then signs the new user in."""
+    invite = services.invite_get(token=token)
+    if invite is None:
+        return render(request, "clients/invite_invalid.html", status=404)
+    form = InviteAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invite_accept(token=token, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            return perform_login(request, user, redirect_url="/client/")
+    return render(request, "clients/invite_accept.html", {"invite": invite, "form": form})
+
+
+# --- Phone lines ------------------------------------------------------------------------
+
+
+@firm_member
+def lines(request):
+    return render(request, "clients/lines.html", {"lines": lines_of(firm=request.firm)})
+
+
+@firm_member
+def line_edit(request, pk: int | None = None):
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk) if pk else None
+    initial = {}
+    if line is not None:
+        langs = list(line.languages.all())
+        initial = {
+            "number": line.number, "name": line.name, "domain": line.domain,
+            "sub_skill": line.sub_skill, "region": line.region_name.split(",")[0],
+            "time_zone": line.time_zone, "business_days": list(line.business_days),
+            "opens_at": line.opens_at, "closes_at": line.closes_at,
+            "ring_timeout_seconds": line.ring_timeout_seconds,
+            "wrap_up_seconds": line.wrap_up_seconds, "max_wait_seconds": line.max_wait_seconds,
+        }  # fmt: skip
+        for i, lang in enumerate(langs[:3], start=1):
+            initial[f"language_{i}"], initial[f"digit_{i}"] = lang.language, lang.menu_digit
+    form = LineForm(request.POST or None, initial=initial)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_apply(form, services.line_save, firm=request.firm, line=line,
+                       **form.service_kwargs())
+    ):  # fmt: skip
+        messages.success(request, "Line saved.")
+        return redirect("clients:lines")
+    return render(request, "clients/line_form.html", {"form": form, "line": line})
+
+
+# --- Staffing requests, pool, engagements ----------------------------------------------
+
+
+@firm_member
+def requests(request):
+    return render(request, "clients/requests.html", {"requests": requests_of(firm=request.firm)})
+
+
+@firm_member
+def request_new(request):
+    form = RequestForm(request.POST or None, firm=request.firm)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = marketplace.staffing_request_create(
+                firm=request.firm, user=request.user, **form.service_kwargs()
+            )
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "Request posted: matching agents can apply now.")
+            return redirect("clients:request", pk=created.pk)
+    return render(request, "clients/request_form.html", {"form": form})
+
+
+@firm_member
+def request_detail(request, pk: int):
+    staffing = get_object_or_404(requests_of(firm=request.firm), pk=pk)
+    estimate = estimate_for(
+        calls_per_hour=staffing.calls_per_hour, aht_seconds=staffing.aht_seconds,
+        target_level=staffing.target_level, target_seconds=staffing.target_seconds,
+        shrinkage=staffing.shrinkage,
+    )  # fmt: skip
+    supply = request_supply(request=staffing)
+    return render(request, "clients/request_detail.html", {
+        "req": staffing, "estimate": estimate, "supply": supply,
+        "pool": pool_of(request=staffing),
+        "engagements": engagements_of(firm=request.firm).filter(request=staffing),
+        "charts": request_charts(request=staffing, estimate=estimate, supply=supply),
+        "reason_form": ReasonForm(),
+    })  # fmt: skip
+
+
+@require_POST
+@firm_member
+def request_close(request, pk: int):
+    staffing = get_object_or_404(StaffingRequest, pk=pk, firm=request.firm)
+    marketplace.staffing_request_close(request=staffing)
+    messages.success(request, "Request closed; pending applicants were told.")
+    return redirect("clients:request", pk=pk)
+
+
+@require_POST
+@firm_member
+def application_decide(request, pk: int):
+    application = get_object_or_404(Application, pk=pk, request__firm=request.firm)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    approve = request.POST.get("decision") == "approve"
+    try:
+        marketplace.application_decide(
+            firm=request.firm, application_id=application.pk, approve=approve,
+            reason=form.cleaned_data.get("reason", ""), user=request.user,
+        )  # fmt: skip
+        messages.success(request, f"{application.agent} {'approved' if approve else 'declined'}.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("clients:request", pk=application.request_id)
+
+
+@firm_member
+def engagements(request):
+    return render(request, "clients/engagements.html", {
+        "engagements": engagements_of(firm=request.firm), "reason_form": ReasonForm(),
+    })  # fmt: skip
+
+
+@require_POST
+@firm_member
+def engagement_end(request, pk: int):
+    if not Engagement.objects.filter(pk=pk, firm=request.firm).exists():
+        raise Http404
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        marketplace.engagement_end(engagement_id=pk, firm=request.firm, user=request.user,
+                                   reason=form.cleaned_data.get("reason", ""))  # fmt: skip
+        messages.success(request, "Engagement ended.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("clients:engagements")

@@ -38,13 +38,30 @@ def _nav_hrefs(response) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("alice", {"/agent/"}),
-        ("carol", {"/client/"}),
+        ("alice", {"/agent/", "/agent/work/", "/agent/work/engagements/"}),
+        (
+            "carol",
+            {
+                "/client/",
+                "/client/requests/",
+                "/client/lines/",
+                "/client/engagements/",
+                "/client/settings/",
+            },
+        ),
         ("victor", {"/staff/vetting/"}),
         ("fiona", {"/staff/finance/", "/staff/finance/agents/"}),
         (
             "root",
-            {"/staff/", "/admin/", "/staff/vetting/", "/staff/finance/", "/staff/finance/agents/"},
+            {
+                "/staff/",
+                "/admin/",
+                "/staff/clients/",
+                "/staff/clients/matching/",
+                "/staff/vetting/",
+                "/staff/finance/",
+                "/staff/finance/agents/",
+            },
         ),
     ],
 )

@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 
 # Lower apps first: each may rely on what the previous one seeded.
-DEMO_MODULES = ["agents.demo"]
+DEMO_MODULES = ["agents.demo", "clients.demo"]
 
 
 class Command(BaseCommand):
@@ -25,6 +25,11 @@ class Command(BaseCommand):
         for module in DEMO_MODULES:
             logins += import_module(module).seed_demo()
         self._print_logins(logins)
+        api_key = import_module("clients.demo").demo_api_key()
+        self.stdout.write(
+            f"Acme Insurance's API key (new on every seed): {api_key}\n"
+            f"  curl -H 'Authorization: Api-Key {api_key}' http://127.0.0.1:8000/api/v1/lines/\n"
+        )
 
     def _print_logins(self, logins: list[tuple[str, str]]) -> None:
         out = self.stdout

@@ -1,0 +1,80 @@
+"""The home agent's marketplace pages: open requests that fit them, and their engagements."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import role_required
+from accounts.models import User
+from agents.selectors import agent_profile_get
+from clients import marketplace
+from clients.forms import ReasonForm
+from clients.models import Application, StaffingRequest
+from clients.selectors import engagements_for_agent, opportunities_for
+from common.errors import ApplicationError
+
+agent_required = role_required(User.Role.AGENT)
+
+
+@agent_required
+def opportunities(request):
+    agent = agent_profile_get(user=request.user)
+    if agent is None:
+        return redirect("agents:home")
+    return render(request, "clients/agent/opportunities.html", {
+        "agent": agent,
+        "opportunities": opportunities_for(agent=agent) if agent.status == "verified" else [],
+        "applications": Application.objects.filter(agent=agent).select_related("request__firm"),
+    })  # fmt: skip
+
+
+@require_POST
+@agent_required
+def apply(request, pk: int):
+    agent = agent_profile_get(user=request.user)
+    staffing = get_object_or_404(StaffingRequest, pk=pk, status=StaffingRequest.Status.OPEN)
+    try:
+        marketplace.application_create(agent=agent, request=staffing)
+        messages.success(request, f"You applied to “{staffing.title}” at {staffing.firm}.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("opportunities:list")
+
+
+@require_POST
+@agent_required
+def withdraw(request, pk: int):
+    agent = agent_profile_get(user=request.user)
+    get_object_or_404(Application, pk=pk, agent=agent)
+    try:
+        marketplace.application_withdraw(agent=agent, application_id=pk)
+        messages.success(request, "Application withdrawn.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("opportunities:list")
+
+
+@agent_required
+def engagements(request):
+    agent = agent_profile_get(user=request.user)
+    if agent is None:
+        return redirect("agents:home")
+    return render(request, "clients/agent/engagements.html", {
+        "engagements": engagements_for_agent(agent=agent).prefetch_related("lines"),
+    })  # fmt: skip
+
+
+@require_POST
+@agent_required
+def engagement_end(request, pk: int):
+    agent = agent_profile_get(user=request.user)
+    get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
+    form = ReasonForm(request.POST)
+    form.is_valid()
+    try:
+        marketplace.engagement_end(engagement_id=pk, agent=agent, user=request.user,
+                                   reason=form.cleaned_data.get("reason", ""))  # fmt: skip
+        messages.success(request, "Engagement ended.")
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    return redirect("opportunities:engagements")

@@ -1,0 +1,115 @@
+"""Demo client firms: a partial-BPO insurer and a complete-BPO bank, with lines, requests,
+pools and engagements built from the agents app's demo agents."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from accounts.demo import demo_user
+from accounts.models import User
+from agents.gazetteer import place_find
+from agents.models import AgentProfile
+from clients import marketplace, services
+from clients.models import ApiKey, Application, ClientFirm, FirmMember, PhoneLine, StaffingRequest
+
+FIRMS = [
+    # name, type, currency, admin email, admin name
+    ("Acme Insurance", "partial", "INR", "client@acme-insurance.example", "Chitra Client"),
+    ("Kaveri Bank Services", "complete", "INR", "client@kaveri-bank.example", "Kiran Kaveri"),
+]
+LINES = [
+    # firm, number, name, domain, sub_skill, region, languages [(code, digit)]
+    ("Acme Insurance", "+918242220001", "Claims helpline", "insurance", "claims", "Mangaluru",
+     [("kn", 1), ("en", 2), ("tcy", 3)]),
+    ("Acme Insurance", "+914222220002", "Policy desk", "insurance", "", "Coimbatore",
+     [("ta", 1), ("en", 2)]),
+    ("Kaveri Bank Services", "+914522220003", "Loans helpline", "banking", "loans", "Madurai",
+     [("ta", 1), ("en", 2)]),
+]  # fmt: skip
+REQUESTS = [
+    # firm, title, domain, sub_skill, languages, regions, calls/h, aht, line names
+    ("Acme Insurance", "Claims desk, coastal Karnataka", "insurance", "claims", ["kn", "en"],
+     ["Mangaluru", "Udupi"], Decimal(60), 240, ["Claims helpline"]),
+    ("Acme Insurance", "Policy servicing, Tamil Nadu", "insurance", "", ["ta", "en"],
+     ["Coimbatore", "Madurai"], Decimal(40), 300, ["Policy desk"]),
+    ("Kaveri Bank Services", "Loan servicing, Tamil Nadu", "banking", "loans", ["ta", "en"],
+     ["Madurai"], Decimal(90), 200, ["Loans helpline"]),
+]  # fmt: skip
+
+
+def _agent(email: str) -> AgentProfile | None:
+    return AgentProfile.objects.filter(user__email=email, status="verified").first()
+
+
+def _firm(name, engagement_type, currency, email, admin_name) -> ClientFirm:
+    firm, _ = ClientFirm.objects.get_or_create(
+        name=name,
+        defaults={"engagement_type": engagement_type, "currency": currency,
+                  "contact_name": admin_name, "contact_email": email},
+    )  # fmt: skip
+    user = demo_user(email, name=admin_name, role=User.Role.CLIENT)
+    FirmMember.objects.update_or_create(user=user, defaults={"firm": firm, "role": "admin"})
+    return firm
+
+
+def _request(firm, title, domain, sub_skill, languages, regions, calls, aht, line_names, admin):
+    existing = StaffingRequest.objects.filter(firm=firm, title=title).first()
+    if existing:
+        return existing
+    today = timezone.localdate()
+    region_ids = [place_find(r, country_code="IN").geoname_id for r in regions]
+    lines = PhoneLine.objects.filter(firm=firm, name__in=line_names)
+    return marketplace.staffing_request_create(
+        firm=firm, user=admin, title=title, domain=domain, sub_skill=sub_skill,
+        languages=languages, region_ids=region_ids, line_ids=[line.pk for line in lines],
+        days="012345", starts_at=dt.time(9), ends_at=dt.time(18), start_date=today,
+        end_date=today + dt.timedelta(days=180), region_radius_km=300, calls_per_hour=calls,
+        aht_seconds=aht, target_level=80, target_seconds=20, shrinkage=30, headcount=None,
+        rate_unit="minute" if domain == "insurance" else "call",
+        rate=Decimal("6.00") if domain == "insurance" else Decimal("45.00"),
+        minimum_per_call=Decimal("12.00") if domain == "insurance" else Decimal(0),
+    )  # fmt: skip
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    firms = {row[0]: _firm(*row) for row in FIRMS}
+    admins = {f.name: f.members.get(role="admin").user for f in firms.values()}
+    for firm_name, number, name, domain, sub_skill, region, languages in LINES:
+        firm = firms[firm_name]
+        line = PhoneLine.objects.filter(number=number).first()
+        services.line_save(
+            firm=firm, line=line, number=number, name=name, domain=domain, sub_skill=sub_skill,
+            region_geoname_id=place_find(region, country_code="IN").geoname_id,
+            time_zone="Asia/Kolkata", business_days="0123456", opens_at=dt.time(0),
+            closes_at=dt.time(23, 59), languages=languages,
+        )  # fmt: skip
+    requests = {row[1]: _request(firms[row[0]], *row[1:], admin=admins[row[0]]) for row in REQUESTS}
+    staff = User.objects.filter(role=User.Role.ADMIN).first()
+    claims, policy, loans = requests.values()
+    meera, anand, raman = (_agent(f"{n}@agents.example") for n in ("meera", "anand", "raman"))
+    if meera and not Application.objects.filter(request=claims, agent=meera).exists():
+        application = marketplace.application_create(agent=meera, request=claims)
+        marketplace.application_decide(
+            firm=claims.firm, application_id=application.pk, approve=True,
+            reason="Twenty-eight years of claims work", user=admins["Acme Insurance"],
+        )  # fmt: skip
+    if anand and not Application.objects.filter(request=policy, agent=anand).exists():
+        marketplace.application_create(agent=anand, request=policy)  # waits in Acme's pool
+    if raman and not loans.engagements.filter(agent=raman).exists():
+        marketplace.agents_assign(request=loans, agent_ids=[raman.pk], user=staff)
+    return [
+        (email, f"Client admin, {name} ({'partial' if kind == 'partial' else 'complete'} BPO)")
+        for name, kind, _c, email, _n in FIRMS
+    ]
+
+
+def demo_api_key() -> str:
+    """A fresh API key for Acme (the previous demo key is revoked): printed by seed_demo."""
+    firm = ClientFirm.objects.get(name="Acme Insurance")
+    admin = firm.members.filter(role="admin").first().user
+    ApiKey.objects.filter(firm=firm, name="Demo CRM", revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+    _key, raw = services.api_key_create(firm=firm, user=admin, name="Demo CRM")
+    return raw

@@ -1,0 +1,167 @@
+from django import forms
+from phonenumber_field.formfields import PhoneNumberField
+
+from agents.gazetteer import Place, place_find
+from clients.models import ClientFirm, Currency, FirmMember, Language, RateUnit
+from clients.models import Domain as SkillDomain
+
+WEEKDAYS = [
+    (str(i), name) for i, name in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
+]
+LANGUAGE_CHOICES = [("", "—"), *Language.choices]
+
+
+def places_parse(text: str) -> list[Place]:
+    """'Mangaluru' or 'Madurai, Tamil Nadu', one per line (or ';'), each an exact gazetteer name."""
+    places, unknown = [], []
+    for raw in text.replace(";", "\n").splitlines():
+        if not raw.strip():
+            continue
+        name, _, state = raw.partition(",")
+        place = place_find(name, country_code="IN", state=state.strip())
+        (places if place else unknown).append(place or raw.strip())
+    if unknown:
+        raise forms.ValidationError(
+            "We don't know " + ", ".join(f"“{u}”" for u in unknown) + ": check the spelling."
+        )
+    if not places:
+        raise forms.ValidationError("Name at least one city.")
+    return places
+
+
+class FirmForm(forms.ModelForm):
+    class Meta:
+        model = ClientFirm
+        fields = ["name", "currency", "contact_name", "contact_email", "contact_phone"]
+
+
+class FirmCreateForm(forms.Form):
+    name = forms.CharField(max_length=150)
+    engagement_type = forms.ChoiceField(
+        choices=ClientFirm.EngagementType.choices, widget=forms.RadioSelect
+    )
+    currency = forms.ChoiceField(choices=Currency.choices)
+    contact_name = forms.CharField(max_length=150)
+    contact_email = forms.EmailField()
+    contact_phone = PhoneNumberField(region="IN", required=False)
+    admin_email = forms.EmailField(
+        label="First admin's email", help_text="We email them an invitation to join."
+    )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label="Colleague's email")
+    role = forms.ChoiceField(choices=FirmMember.Role.choices, initial=FirmMember.Role.MEMBER)
+
+
+class InviteAcceptForm(forms.Form):
+    name = forms.CharField(max_length=150, label="Your name")
+    password = forms.CharField(widget=forms.PasswordInput, min_length=8, label="Choose a password")
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="The system that will use it, e.g. “CRM”.")
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False)
+
+
+class LineForm(forms.Form):
+    number = PhoneNumberField(region="IN", help_text="The number your customers dial.")
+    name = forms.CharField(max_length=100)
+    domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
+    sub_skill = forms.CharField(max_length=40, required=False)
+    region = forms.CharField(
+        label="Default region", help_text="Used when a caller's origin is unknown, e.g. Mangaluru."
+    )
+    time_zone = forms.CharField(max_length=64, initial="Asia/Kolkata")
+    business_days = forms.MultipleChoiceField(
+        choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, initial=["0", "1", "2", "3", "4"]
+    )
+    opens_at = forms.TimeField(initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    closes_at = forms.TimeField(initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    ring_timeout_seconds = forms.IntegerField(min_value=5, max_value=120, initial=20)
+    wrap_up_seconds = forms.IntegerField(min_value=0, max_value=600, initial=30)
+    max_wait_seconds = forms.IntegerField(min_value=0, max_value=1800, initial=180)
+    language_1 = forms.ChoiceField(choices=LANGUAGE_CHOICES, label="Language 1")
+    digit_1 = forms.IntegerField(min_value=1, max_value=9, required=False, label="Menu digit 1")
+    language_2 = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False, label="Language 2")
+    digit_2 = forms.IntegerField(min_value=1, max_value=9, required=False, label="Menu digit 2")
+    language_3 = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False, label="Language 3")
+    digit_3 = forms.IntegerField(min_value=1, max_value=9, required=False, label="Menu digit 3")
+
+    def clean_region(self) -> Place:
+        return places_parse(self.cleaned_data["region"])[0]
+
+    def service_kwargs(self) -> dict:
+        d = dict(self.cleaned_data)
+        languages = [
+            (d.pop(f"language_{i}"), d.pop(f"digit_{i}")) for i in (1, 2, 3)
+        ]  # fmt: skip
+        d["languages"] = [(code, digit) for code, digit in languages if code]
+        d["region_geoname_id"] = d.pop("region").geoname_id
+        d["business_days"] = "".join(d["business_days"])
+        return d
+
+
+class RequestForm(forms.Form):
+    title = forms.CharField(max_length=150)
+    domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
+    sub_skill = forms.CharField(max_length=40, required=False)
+    languages = forms.MultipleChoiceField(
+        choices=Language.choices, widget=forms.CheckboxSelectMultiple
+    )
+    regions = forms.CharField(
+        label="Regions served",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One city per line, e.g. “Mangaluru” or “Madurai, Tamil Nadu”.",
+    )
+    region_radius_km = forms.IntegerField(min_value=10, max_value=3000, initial=250,
+                                          label="Agents within (km)")  # fmt: skip
+    lines = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="The lines these agents answer (none: all your lines with this skill).",
+    )  # fmt: skip
+    days = forms.MultipleChoiceField(
+        choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, initial=["0", "1", "2", "3", "4"]
+    )
+    starts_at = forms.TimeField(initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    ends_at = forms.TimeField(initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}))
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    calls_per_hour = forms.DecimalField(max_digits=8, decimal_places=1, label="Calls per hour")
+    aht_seconds = forms.IntegerField(label="Average handle time (seconds)", initial=180)
+    target_level = forms.IntegerField(label="Answered (%)", initial=80)
+    target_seconds = forms.IntegerField(label="… within (seconds)", initial=20, min_value=0)
+    shrinkage = forms.IntegerField(label="Shrinkage (%)", initial=30,
+                                   help_text="Breaks, training, absence.")  # fmt: skip
+    headcount = forms.IntegerField(
+        required=False, label="Agents wanted",
+        help_text="Leave empty to use the Erlang C figure.",
+    )  # fmt: skip
+    rate_unit = forms.ChoiceField(choices=RateUnit.choices, label="Paid")
+    rate = forms.DecimalField(max_digits=10, decimal_places=2, label="Rate per unit")
+    minimum_per_call = forms.DecimalField(max_digits=10, decimal_places=2, initial=0)
+
+    def __init__(self, *args, firm: ClientFirm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].queryset = firm.lines.all()
+
+    def clean_regions(self) -> list[Place]:
+        return places_parse(self.cleaned_data["regions"])
+
+    def service_kwargs(self) -> dict:
+        d = dict(self.cleaned_data)
+        d["region_ids"] = [p.geoname_id for p in d.pop("regions")]
+        d["line_ids"] = [line.pk for line in d.pop("lines")]
+        d["days"] = "".join(d["days"])
+        return d
+
+
+class AssignForm(forms.Form):
+    agents = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+
+    def __init__(self, *args, candidates: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agents"].choices = [(c["agent"].pk, str(c["agent"])) for c in candidates]
