@@ -71,7 +71,7 @@ class LineForm(forms.Form):
     number = PhoneNumberField(region="IN", help_text="The number your customers dial.")
     name = forms.CharField(max_length=100)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
-    sub_skill = forms.CharField(max_length=40, required=False)
+    sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
     region = forms.CharField(
         label="Default region", help_text="Used when a caller's origin is unknown, e.g. Mangaluru."
     )
@@ -108,7 +108,7 @@ class LineForm(forms.Form):
 class RequestForm(forms.Form):
     title = forms.CharField(max_length=150)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
-    sub_skill = forms.CharField(max_length=40, required=False)
+    sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
     languages = forms.MultipleChoiceField(
         choices=Language.choices, widget=forms.CheckboxSelectMultiple
     )
