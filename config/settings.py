@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "agents.checks_expire",
         "schedule": crontab(hour=6, minute=0),  # daily, before the morning shift
     },
+    "clients-engagements-expire": {
+        "task": "clients.engagements_expire",
+        "schedule": crontab(hour=0, minute=5),  # daily, just after midnight (India)
+    },
 }
 
 # --- Security -------------------------------------------------------------------------
