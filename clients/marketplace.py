@@ -168,6 +168,13 @@ def application_withdraw(*, agent: AgentProfile, application_id: int) -> Applica
     return application
 
 
+def _still_open(request: StaffingRequest) -> None:
+    if request.status != StaffingRequest.Status.OPEN:
+        raise ConflictError("This request is closed.")
+    if request.end_date < timezone.localdate():
+        raise ConflictError("This request is no longer open: its end date has passed.")
+
+
 def _seats_left(request: StaffingRequest, wanted: int) -> None:
     engaged = request.engagements.filter(status=Engagement.Status.ACTIVE).count()
     if engaged + wanted > request.headcount:
@@ -182,8 +189,12 @@ def _engage(application: Application, request: StaffingRequest) -> Engagement:
     lines = list(request.lines.all()) or list(
         PhoneLine.objects.filter(firm=request.firm, domain=request.domain, is_active=True)
     )
+    if Engagement.objects.filter(
+        request=request, agent=application.agent, status=Engagement.Status.ACTIVE
+    ).exists():
+        raise ConflictError(f"{application.agent} is already engaged on this request.")
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the partial unique index still guards a race
             engagement = Engagement.objects.create(
                 firm=request.firm, agent=application.agent, request=request,
                 application=application, rate_unit=request.rate_unit,
@@ -228,8 +239,12 @@ def application_decide(
             raise ApplicationError("Please give the agent a reason.", field="reason")
         _decided(application, AppStatus.DECLINED, actor=user, reason=reason)
         return application
-    if request.status != StaffingRequest.Status.OPEN:
-        raise ConflictError("This request is closed.")
+    _still_open(request)
+    if not agent_matches_request(agent=application.agent, request=request, check_region=False):
+        raise ConflictError(
+            f"{application.agent} is no longer verified and compliant with the skill and "
+            "language this request asks for."
+        )
     _seats_left(request, 1)
     _decided(application, AppStatus.APPROVED, actor=user, reason=reason)
     _engage(application, request)
@@ -244,8 +259,7 @@ def agents_assign(
     request = StaffingRequest.objects.select_for_update().select_related("firm").get(pk=request.pk)
     if request.firm.is_partial:
         raise ConflictError("Partial-BPO firms approve their own agents.")
-    if request.status != StaffingRequest.Status.OPEN:
-        raise ConflictError("This request is closed.")
+    _still_open(request)
     if not agent_ids:
         raise ApplicationError("Choose at least one agent.", field="agents")
     agents = list(

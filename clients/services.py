@@ -151,12 +151,19 @@ def invite_accept(*, token: str, name: str, password: str) -> User:
 
 @transaction.atomic
 def member_remove(*, firm: ClientFirm, user: User, member_id: int) -> None:
-    require_firm_admin(user=user, firm=firm)
+    # Lock every admin seat of the firm (in id order) before counting: two admins removing
+    # each other at once would otherwise both see two admins and leave none.
+    admins = list(
+        FirmMember.objects.select_for_update()
+        .filter(firm=firm, role=FirmMember.Role.ADMIN)
+        .order_by("pk")
+    )
+    if not any(a.user_id == user.pk for a in admins):
+        raise ApplicationError("Only your firm's admins can do this.")
     member = FirmMember.objects.select_for_update().filter(firm=firm, pk=member_id).first()
     if member is None:
         raise ApplicationError("No such member.")
-    admins = FirmMember.objects.filter(firm=firm, role=FirmMember.Role.ADMIN)
-    if member.is_admin and admins.count() == 1:
+    if member.is_admin and len(admins) == 1:
         raise ConflictError("A firm keeps at least one admin.")
     member.user.is_active = False  # the seat was the account's only purpose
     member.user.save(update_fields=["is_active"])

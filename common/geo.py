@@ -7,7 +7,6 @@ right for ranking and filtering. Show geopy's geodesic where a figure is display
 import math
 
 EARTH_RADIUS_KM = 6371.0088
-KM_PER_DEGREE_LATITUDE = 111.2
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -19,8 +18,16 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
-    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap SQL pre-filter."""
-    dlat = radius_km / KM_PER_DEGREE_LATITUDE
-    cos_lat = max(math.cos(math.radians(lat)), 0.01)
-    dlon = min(180.0, radius_km / (KM_PER_DEGREE_LATITUDE * cos_lat))
+    """(min_lat, max_lat, min_lon, max_lon) enclosing the circle: a cheap SQL pre-filter.
+
+    The circle's widest longitude span is asin(sin(r/R) / cos(lat)), not r / (R cos(lat)):
+    the naive box is too narrow for wide radii and would drop agents inside the circle.
+    """
+    angular = radius_km / EARTH_RADIUS_KM
+    dlat = math.degrees(angular)
+    cos_lat = math.cos(math.radians(lat))
+    if angular >= math.pi / 2 or cos_lat <= math.sin(angular):
+        dlon = 180.0  # the circle reaches a pole: every longitude
+    else:
+        dlon = math.degrees(math.asin(math.sin(angular) / cos_lat))
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
