@@ -85,6 +85,10 @@ class AgentProfile(models.Model):
 
     duty_status = models.CharField(max_length=16, choices=Duty.choices, default=Duty.OFFLINE)
     duty_changed_at = models.DateTimeField(null=True, blank=True)  # "idle since" when available
+    wrap_up_until = models.DateTimeField(null=True, blank=True)  # back to available then
+    # Offers in a row the agent did not answer; three take them offline (agents.presence).
+    no_answer_strikes = models.PositiveSmallIntegerField(default=0)
+    duty_notice = models.CharField(max_length=255, blank=True)  # shown on the home page
     is_compliant = models.BooleanField(default=True)
     compliant_until = models.DateField(null=True, blank=True)  # earliest check expiry
     noncompliant_reason = models.CharField(max_length=255, blank=True)

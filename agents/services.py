@@ -258,12 +258,17 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
         if agent.duty_status != AgentProfile.Duty.OFFLINE:
             return agent
         agent.duty_status = AgentProfile.Duty.AVAILABLE
+        agent.no_answer_strikes, agent.duty_notice = 0, ""
     else:
         if agent.duty_status in {AgentProfile.Duty.RESERVED, AgentProfile.Duty.ON_CALL}:
             raise ConflictError("Finish the current call before going offline.")
         agent.duty_status = AgentProfile.Duty.OFFLINE
     agent.duty_changed_at = timezone.now()
-    agent.save(update_fields=["duty_status", "duty_changed_at", "updated_at"])
+    agent.save(
+        update_fields=[
+            "duty_status", "duty_changed_at", "no_answer_strikes", "duty_notice", "updated_at"
+        ]
+    )  # fmt: skip
     return agent
 
 

@@ -125,6 +125,8 @@ class PhoneLine(models.Model):
     max_wait_seconds = models.PositiveSmallIntegerField(
         default=180, validators=[MaxValueValidator(1800)]
     )
+    # Routing widens the search in these steps ("50,300"), then anywhere; empty: anywhere.
+    radius_steps_km = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -142,6 +144,12 @@ class PhoneLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
+
+    @property
+    def radius_steps(self) -> list[float | None]:
+        """The search radii in order, ending with None (anywhere)."""
+        steps = sorted({float(x) for x in self.radius_steps_km.split(",") if x.strip()})
+        return [*steps, None]
 
 
 class LineLanguage(models.Model):

@@ -156,6 +156,18 @@ PHONENUMBER_DEFAULT_REGION = "IN"
 
 # The agency's share of what a firm pays per unit; the agent's rate is the rest.
 AGENCY_COMMISSION_PERCENT = Decimal(env.str("AGENCY_COMMISSION_PERCENT", default="20"))
+# --- Routing and telephony -------------------------------------------------------------
+# Twilio signs every webhook with the account's auth token (X-Twilio-Signature).
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="dev-twilio-auth-token" if DEBUG else "")
+# Agents offered one call before it goes to voicemail; the margin past a line's ring timeout
+# after which the sweep frees a reservation the provider never reported on.
+ROUTING_MAX_ATTEMPTS = env.int("ROUTING_MAX_ATTEMPTS", default=3)
+ROUTING_RESERVATION_MARGIN_SECONDS = env.int("ROUTING_RESERVATION_MARGIN_SECONDS", default=15)
+ROUTING_HOLD_PAUSE_SECONDS = env.int("ROUTING_HOLD_PAUSE_SECONDS", default=10)
+# API keys of telephony providers (Exotel, Ozonetel, Asterisk…) for the generic call API,
+# as name=key pairs: "exotel=…,asterisk=…". Firms' own keys work too, for their own lines.
+ROUTING_PROVIDER_KEYS = env.dict("ROUTING_PROVIDER_KEYS", default={})
+
 # How long an emailed invitation to join a firm stays valid.
 FIRM_INVITE_DAYS = env.int("FIRM_INVITE_DAYS", default=7)
 
@@ -224,6 +236,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "agents-checks-expire": {
         "task": "agents.checks_expire",
         "schedule": crontab(hour=6, minute=0),  # daily, before the morning shift
+    },
+    "routing-sweep": {
+        "task": "routing.sweep",
+        "schedule": 10.0,  # seconds: wrap-ups end and stuck reservations free promptly
     },
     "clients-engagements-expire": {
         "task": "clients.engagements_expire",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/clients/", include("clients.staff_urls")),
     path("staff/finance/agents/", include("agents.finance_urls")),
     path("staff/finance/", include("billing.staff_urls")),
+    path("telephony/", include("routing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,0 +1,142 @@
+"""Inbound calls, the decisions that routed them, and the provider requests already answered."""
+
+from django.db import models
+from django.db.models import Q
+from phonenumber_field.modelfields import PhoneNumberField
+
+from agents.models import AgentProfile
+from clients.models import ClientFirm, PhoneLine
+
+
+class Call(models.Model):
+    class Status(models.TextChoices):
+        MENU = "menu", "Choosing a language"
+        QUEUED = "queued", "Waiting for an agent"
+        OFFERED = "offered", "Ringing an agent"
+        IN_PROGRESS = "in_progress", "Talking"
+        COMPLETED = "completed", "Completed"
+        VOICEMAIL = "voicemail", "Left a voicemail"
+        ABANDONED = "abandoned", "Caller hung up"
+        AFTER_HOURS = "after_hours", "Outside business hours"
+        FAILED = "failed", "Failed"
+
+    LIVE = frozenset({Status.OFFERED, Status.IN_PROGRESS})  # an agent is holding it
+    WAITING = frozenset({Status.MENU, Status.QUEUED})
+    ENDED = frozenset(
+        {Status.COMPLETED, Status.VOICEMAIL, Status.ABANDONED, Status.AFTER_HOURS, Status.FAILED}
+    )
+
+    class OriginSource(models.TextChoices):
+        PROVIDER = "provider", "Provider's location"
+        GEOCODER = "geocoder", "Number's area (offline geocoder)"
+        LINE_DEFAULT = "line_default", "Line's default region"
+
+    provider = models.CharField(max_length=32)  # "twilio", or the generic API's provider name
+    provider_call_id = models.CharField(max_length=64)
+    line = models.ForeignKey(PhoneLine, on_delete=models.PROTECT, related_name="calls")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="calls")
+    caller = PhoneNumberField(blank=True)  # kept whole; agents see it masked
+    origin_label = models.CharField(max_length=150, blank=True)
+    origin_latitude = models.FloatField(null=True, blank=True)
+    origin_longitude = models.FloatField(null=True, blank=True)
+    origin_source = models.CharField(max_length=16, choices=OriginSource.choices, blank=True)
+    language = models.CharField(max_length=3, blank=True)
+    domain = models.CharField(max_length=16)
+    sub_skill = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.MENU)
+    agent = models.ForeignKey(
+        AgentProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)  # agents offered so far
+    tried_agent_ids = models.JSONField(default=list, blank=True)  # rang out: not offered again
+    menu_tries = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)  # oldest-first among waiting calls
+    offered_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)
+    recording_url = models.URLField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_call_id"], name="routing_call_provider_id_once"
+            ),
+            # The invariant: an agent holds at most one live call or reservation.
+            models.UniqueConstraint(
+                fields=["agent"],
+                condition=Q(status__in=["offered", "in_progress"]),
+                name="routing_call_one_live_per_agent",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["queued_at"], condition=Q(status="queued"), name="routing_call_queue_idx"
+            ),
+            models.Index(fields=["line", "created_at"], name="routing_call_line_idx"),
+            models.Index(fields=["firm", "created_at"], name="routing_call_firm_idx"),
+            models.Index(fields=["agent", "created_at"], name="routing_call_agent_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.provider_call_id}"
+
+    @property
+    def caller_masked(self) -> str:
+        number = str(self.caller)
+        return f"{number[:3]}••••••{number[-2:]}" if len(number) > 6 else "••••"
+
+    @property
+    def wait_seconds(self) -> float | None:
+        if self.queued_at is None:
+            return None
+        end = self.answered_at or self.ended_at
+        return (end - self.queued_at).total_seconds() if end else None
+
+
+class RoutingDecision(models.Model):
+    """One attempt to place a call: who was ranked, who was chosen, who was skipped and why."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="decisions")
+    attempt = models.PositiveSmallIntegerField()
+    chosen = models.ForeignKey(
+        AgentProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    radius_km = models.FloatField(null=True, blank=True)  # the step that found them; None: any
+    candidates = models.JSONField(default=list)  # [{agent, name, km, idle_s}] best first
+    skipped = models.JSONField(default=list)  # [{agent, name, reasons: [...]}]
+    outcome = models.CharField(max_length=32)  # offered | queued | waiting_behind_older
+    elapsed_ms = models.FloatField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["call", "attempt", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.call} #{self.attempt}: {self.outcome}"
+
+
+class ProviderRequest(models.Model):
+    """A provider request already answered: a retry (same call, same step) gets the same answer.
+
+    Twilio retries a webhook that timed out, and status callbacks are at-least-once; the key
+    is the call id plus what identifies the step (path, digits, dial status, redirect number).
+    """
+
+    provider = models.CharField(max_length=32)
+    key = models.CharField(max_length=64)  # sha256 of the step's identity
+    status_code = models.PositiveSmallIntegerField(default=200)
+    content_type = models.CharField(max_length=64)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "key"], name="routing_request_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}:{self.key[:12]}"

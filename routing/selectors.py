@@ -1,0 +1,199 @@
+"""Reads for routing: who may take this call, nearest first; and what the pages show."""
+
+import datetime as dt
+import math
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
+from agents.selectors import agents_available_for, minute_of_week
+from clients.models import ClientFirm, Engagement
+from common.geo import bounding_box, haversine_km
+from routing.models import Call
+
+
+def _engaged_with(firm_id: int, today: dt.date):
+    return Engagement.objects.filter(
+        agent=OuterRef("pk"), firm_id=firm_id, status=Engagement.Status.ACTIVE,
+        starts_on__lte=today, ends_on__gte=today,
+    )  # fmt: skip
+
+
+def candidates_for(
+    *, call: Call, at: dt.datetime, radius_km: float | None = None, exclude: list[int] = ()
+) -> QuerySet[AgentProfile]:
+    """Agents who may be offered `call` now, nearest first, then longest idle, then id.
+
+    Built on the agents app's `agents_available_for` (verified, compliant, available, inside
+    availability, language, skill) plus an active engagement with the line's firm. Distance
+    is ranked in SQL with the equirectangular approximation (monotone with great-circle
+    distance at these scales); `radius_km` adds a bounding box that the partial index on
+    available agents' coordinates serves.
+    """
+    qs = agents_available_for(
+        domain=call.domain, language=call.language, at=at, sub_skill=call.sub_skill
+    ).filter(Exists(_engaged_with(call.firm_id, timezone.localdate(at))))
+    if exclude:
+        qs = qs.exclude(pk__in=list(exclude))
+    lat0, lon0 = call.origin_latitude, call.origin_longitude
+    if lat0 is None or lon0 is None:
+        return qs.order_by("duty_changed_at", "pk")
+    if radius_km is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(lat0, lon0, radius_km)
+        qs = qs.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
+    k = math.cos(math.radians(lat0))
+    dlat = F("latitude") - Value(lat0)
+    dlon = (F("longitude") - Value(lon0)) * Value(k)
+    distance2 = ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
+    return qs.annotate(distance2=distance2).order_by(
+        F("distance2").asc(nulls_last=True), "duty_changed_at", "pk"
+    )
+
+
+def candidate_rows(agents, call: Call, at: dt.datetime) -> list[dict]:
+    """What a decision records of each ranked candidate: distance and idle time."""
+    rows = []
+    for agent in agents:
+        km = None
+        if None not in (agent.latitude, agent.longitude, call.origin_latitude):
+            km = round(haversine_km(call.origin_latitude, call.origin_longitude,
+                                    agent.latitude, agent.longitude), 1)  # fmt: skip
+        idle = (at - agent.duty_changed_at).total_seconds() if agent.duty_changed_at else None
+        rows.append({"agent": agent.pk, "name": agent.full_name, "km": km,
+                     "idle_s": round(idle) if idle is not None else None})  # fmt: skip
+    return rows
+
+
+def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int = 20):
+    """Agents engaged with the firm who were not offered the call, each with why (one query)."""
+    minute = minute_of_week(at)
+    today = timezone.localdate(at)
+    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=call.domain)
+    if call.sub_skill:
+        skills = skills.filter(Q(sub_skill=call.sub_skill) | Q(sub_skill=""))
+    agents = (
+        AgentProfile.objects.filter(Exists(_engaged_with(call.firm_id, today)))
+        .exclude(pk__in=chosen_ids)
+        .annotate(
+            speaks=Exists(
+                AgentLanguage.objects.filter(agent=OuterRef("pk"), language=call.language)
+            ),
+            skilled=Exists(skills),
+            in_hours=Exists(
+                AvailabilityWindow.objects.filter(
+                    agent=OuterRef("pk"), utc_start_minute__lte=minute, utc_end_minute__gt=minute
+                )
+            ),
+        )
+        .order_by("pk")[:limit]
+    )
+    skipped = []
+    for a in agents:
+        reasons = []
+        if a.status != AgentProfile.Status.VERIFIED:
+            reasons.append(f"not verified ({a.get_status_display().lower()})")
+        if not a.is_compliant or (a.compliant_until and a.compliant_until < today):
+            reasons.append("not compliant")
+        if a.duty_status != AgentProfile.Duty.AVAILABLE:
+            reasons.append(a.get_duty_status_display().lower())
+        if not a.speaks:
+            reasons.append(f"does not speak {call.language}")
+        if not a.skilled:
+            reasons.append(f"lacks the {call.domain} skill")
+        if not a.in_hours:
+            reasons.append("outside their availability")
+        if a.pk in call.tried_agent_ids:
+            reasons.append("did not answer this call")
+        skipped.append({"agent": a.pk, "name": a.full_name, "reasons": reasons or ["farther"]})
+    return skipped
+
+
+def older_waiting_call_exists(*, call: Call) -> bool:
+    """Is a caller who has waited longer queued for the same firm, skill and language?"""
+    return (
+        Call.objects.filter(
+            status=Call.Status.QUEUED,
+            firm_id=call.firm_id,
+            domain=call.domain,
+            sub_skill=call.sub_skill,
+            language=call.language,
+            queued_at__lt=call.queued_at,
+        )
+        .exclude(pk=call.pk)
+        .exists()
+    )
+
+
+def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]:
+    """Queued calls this agent could serve, longest-waiting first."""
+    today = timezone.localdate(at)
+    firms = Engagement.objects.filter(
+        agent=agent, status=Engagement.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today
+    ).values("firm")
+    skills = AgentSkill.objects.filter(agent=agent)
+    return (
+        Call.objects.filter(status=Call.Status.QUEUED, firm__in=firms)
+        .filter(language__in=AgentLanguage.objects.filter(agent=agent).values("language"))
+        .filter(domain__in=skills.values("domain"))
+        .exclude(tried_agent_ids__contains=agent.pk)
+        .order_by("queued_at", "pk")
+    )
+
+
+# --- Pages ------------------------------------------------------------------------------
+
+
+def calls_of(*, firm: ClientFirm) -> QuerySet[Call]:
+    return Call.objects.filter(firm=firm).select_related("line", "agent")
+
+
+def service_level(calls: QuerySet[Call], *, target_seconds: int) -> dict:
+    """Answered within target, abandoned and average speed of answer over `calls`.
+
+    Waits are measured from the call's arrival to the agent's answer; calls outside business
+    hours don't count.
+    """
+    counted = calls.exclude(status=Call.Status.AFTER_HOURS)
+    waits = [
+        (answered - created).total_seconds()
+        for answered, created in counted.filter(answered_at__isnull=False).values_list(
+            "answered_at", "created_at"
+        )
+    ]
+    total = counted.count()
+    within = sum(1 for w in waits if w <= target_seconds)
+    return {
+        "total": total,
+        "answered": len(waits),
+        "within_target": within,
+        "abandoned": counted.filter(status=Call.Status.ABANDONED).count(),
+        "service_level": (within / total) if total else None,
+        "asa_seconds": (sum(waits) / len(waits)) if waits else None,
+    }
+
+
+def calls_by_day(calls: QuerySet[Call]) -> list[dict]:
+    return list(
+        calls.annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(
+            total=Count("id"),
+            answered=Count("id", filter=Q(answered_at__isnull=False)),
+            abandoned=Count("id", filter=Q(status=Call.Status.ABANDONED)),
+            talk=Avg("talk_seconds"),
+        )
+        .order_by("day")
+    )

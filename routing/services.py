@@ -1,0 +1,353 @@
+"""Routing: every inbound call to the nearest available agent who speaks the caller's language.
+
+The one rule that must never break: an agent holds at most one live call or reservation.
+The pick and the reservation are one transaction: on PostgreSQL the nearest candidate is
+locked with `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` (concurrent calls skip each other's
+pick instead of queueing behind it), then reserved by a compare-and-set on its duty status
+(SKIP LOCKED with ORDER BY may hand back a row that changed since the snapshot: the CAS
+re-checks it). On SQLite the IMMEDIATE transaction serialises the whole decision. The
+partial unique index `routing_call_one_live_per_agent` backs both.
+"""
+
+import datetime as dt
+import time
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from agents import presence
+from agents.models import AgentProfile
+from clients.models import PhoneLine
+from common.errors import ApplicationError, ConflictError
+from routing.models import Call, RoutingDecision
+from routing.origin import origin_resolve
+from routing.selectors import (
+    candidate_rows,
+    candidates_for,
+    older_waiting_call_exists,
+    skipped_for,
+    waiting_calls_for,
+)
+from routing.signals import call_completed
+
+Status = Call.Status
+RECORDED_CANDIDATES = 10
+
+
+@dataclass
+class Placement:
+    call: Call
+    agent: AgentProfile | None
+
+
+def line_is_open(line: PhoneLine, at: dt.datetime) -> bool:
+    local = at.astimezone(zoneinfo.ZoneInfo(line.time_zone))
+    return (
+        str(local.weekday()) in line.business_days
+        and line.opens_at <= local.time().replace(tzinfo=None) < line.closes_at
+    )
+
+
+def call_start(
+    *,
+    provider: str,
+    provider_call_id: str,
+    to: str,
+    caller: str,
+    provider_location: dict | None = None,
+    language: str = "",
+    at: dt.datetime | None = None,
+) -> Call:
+    """The call for this provider id: created on first sight, returned as it is on a retry."""
+    existing = Call.objects.filter(provider=provider, provider_call_id=provider_call_id).first()
+    if existing is not None:
+        return existing
+    at = at or timezone.now()
+    line = (
+        PhoneLine.objects.select_related("firm").prefetch_related("languages")
+        .filter(number=to, is_active=True).first()
+    )  # fmt: skip
+    if line is None:
+        raise ApplicationError(f"No active line has the number {to}.", field="to")
+    offered = [x.language for x in line.languages.all()]
+    if language and language not in offered:
+        raise ApplicationError(
+            f"This line offers {', '.join(offered)}, not {language}.", field="language"
+        )
+    language = language or (offered[0] if len(offered) == 1 else "")
+    origin = origin_resolve(caller=caller, line=line, provider_location=provider_location)
+    call = Call(
+        provider=provider, provider_call_id=provider_call_id, line=line, firm=line.firm,
+        caller=caller, origin_label=origin.label, origin_latitude=origin.latitude,
+        origin_longitude=origin.longitude, origin_source=origin.source, language=language,
+        domain=line.domain, sub_skill=line.sub_skill,
+    )  # fmt: skip
+    if not line_is_open(line, at):
+        call.status, call.ended_at, call.outcome = Status.AFTER_HOURS, at, "Outside business hours"
+    elif language:
+        call.status, call.queued_at = Status.QUEUED, at
+    try:
+        with transaction.atomic():
+            call.save()
+    except IntegrityError:
+        # The same provider id created by a concurrent retry: answer from that one.
+        return Call.objects.get(provider=provider, provider_call_id=provider_call_id)
+    return call
+
+
+@transaction.atomic
+def call_language_choose(*, call_id: int, digit: str, at: dt.datetime | None = None) -> Call:
+    """The caller pressed a menu digit. Two wrong presses: the line's first language."""
+    call = Call.objects.select_for_update().select_related("line").get(pk=call_id)
+    if call.status != Status.MENU:
+        return call  # a retry after the choice was made
+    languages = list(call.line.languages.all())
+    chosen = next((x.language for x in languages if str(x.menu_digit) == str(digit).strip()), "")
+    call.menu_tries += 1
+    if not chosen and call.menu_tries >= 2:
+        chosen = languages[0].language
+    if chosen:
+        call.language, call.status, call.queued_at = chosen, Status.QUEUED, at or timezone.now()
+    call.save(update_fields=["language", "status", "queued_at", "menu_tries"])
+    return call
+
+
+def _lock_nearest(call: Call, at: dt.datetime, radius_km: float | None):
+    candidates = candidates_for(call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids)
+    if connection.features.has_select_for_update_skip_locked:
+        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
+    return candidates.first()
+
+
+@transaction.atomic
+def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
+    """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent."""
+    started = time.perf_counter()
+    at = at or timezone.now()
+    call = Call.objects.select_for_update().select_related("line", "agent").get(pk=call_id)
+    if call.status == Status.OFFERED:
+        return Placement(call, call.agent)  # placed already (a retry, or the queue dispatched it)
+    if call.status != Status.QUEUED:
+        return Placement(call, None)
+    decision = RoutingDecision(call=call, attempt=call.attempts + 1)
+    if older_waiting_call_exists(call=call):
+        # Oldest first: an agent who frees up is dispatched to the longest-waiting caller.
+        decision.outcome = "waiting_behind_older"
+        return _decided(decision, call, None, at, started)
+    ranked = list(
+        candidates_for(call=call, at=at, exclude=call.tried_agent_ids)[:RECORDED_CANDIDATES]
+    )
+    agent = None
+    for radius in call.line.radius_steps:
+        for _retry in range(3):  # the CAS can lose to a concurrent change of that row
+            agent = _lock_nearest(call, at, radius)
+            if agent is None or presence.presence_reserve(agent_id=agent.pk):
+                break
+            agent = None
+        if agent is not None:
+            decision.radius_km = radius
+            break
+    if agent is None:
+        decision.outcome = "queued"
+        return _decided(decision, call, None, at, started, ranked=ranked)
+    call.agent, call.status, call.offered_at = agent, Status.OFFERED, at
+    call.attempts += 1
+    call.save(update_fields=["agent", "status", "offered_at", "attempts"])
+    decision.outcome = "offered"
+    return _decided(decision, call, agent, at, started, ranked=ranked)
+
+
+def _decided(decision, call, agent, at, started, *, ranked=()) -> Placement:
+    chosen = [agent] if agent else []
+    others = [a for a in ranked if agent is None or a.pk != agent.pk]
+    decision.chosen = agent
+    decision.candidates = candidate_rows(chosen + others, call, at)
+    decision.skipped = skipped_for(call=call, at=at, chosen_ids={a.pk for a in chosen + others})
+    decision.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    decision.save()
+    return Placement(call, agent)
+
+
+# --- What the provider tells us afterwards ----------------------------------------------
+
+
+@transaction.atomic
+def call_answered(*, call_id: int, at: dt.datetime | None = None) -> Call:
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status != Status.OFFERED:
+        return call  # repeated or late event
+    call.status, call.answered_at = Status.IN_PROGRESS, at or timezone.now()
+    call.save(update_fields=["status", "answered_at"])
+    presence.presence_answered(agent_id=call.agent_id)
+    return call
+
+
+@transaction.atomic
+def call_completed_with(*, call_id: int, duration: int, at: dt.datetime | None = None) -> Call:
+    """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up."""
+    at = at or timezone.now()
+    call = Call.objects.select_for_update().select_related("line").get(pk=call_id)
+    if call.status not in Call.LIVE:
+        return call
+    if duration < 0:
+        raise ApplicationError("The duration cannot be negative.", field="duration")
+    call.answered_at = call.answered_at or at - dt.timedelta(seconds=duration)
+    call.status, call.ended_at, call.talk_seconds = Status.COMPLETED, at, duration
+    call.outcome = "Answered"
+    call.save(update_fields=["status", "answered_at", "ended_at", "talk_seconds", "outcome"])
+    agent_id = call.agent_id
+    presence.presence_wrap_up(agent_id=agent_id, seconds=call.line.wrap_up_seconds)
+    _after_wrap_up(agent_id, call.line.wrap_up_seconds)
+    transaction.on_commit(lambda: call_completed.send(sender=Call, call=call))
+    return call
+
+
+def _after_wrap_up(agent_id: int, seconds: int) -> None:
+    from routing.tasks import wrap_up_end_task
+
+    def enqueue():
+        if settings.CELERY_TASK_ALWAYS_EAGER and seconds > 0:
+            return  # inline tasks ignore countdowns: the sweep ends the wrap-up on time
+        wrap_up_end_task.apply_async(args=[agent_id], countdown=seconds)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def call_not_answered(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+    """The offered agent did not answer (no answer, busy, failed): strike, then next candidate.
+
+    Returns the call back in the queue (keeping its place) or, past the attempt limit, with
+    status QUEUED and `attempts` at the limit — the caller then goes to voicemail.
+    """
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status != Status.OFFERED:
+        return call
+    presence.presence_no_answer(agent_id=call.agent_id)
+    call.tried_agent_ids = [*call.tried_agent_ids, call.agent_id]
+    call.agent, call.status, call.offered_at = None, Status.QUEUED, None
+    call.outcome = f"Agent did not answer ({reason})"
+    call.save(update_fields=["tried_agent_ids", "agent", "status", "offered_at", "outcome"])
+    return call
+
+
+def attempts_exhausted(call: Call) -> bool:
+    return call.attempts >= settings.ROUTING_MAX_ATTEMPTS
+
+
+@transaction.atomic
+def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
+    """The caller's leg ended (status callback). Whatever the call was doing, it is over."""
+    at = at or timezone.now()
+    call = Call.objects.select_for_update().select_related("line").get(pk=call_id)
+    if call.status in Call.ENDED:
+        return call
+    if call.status == Status.IN_PROGRESS:
+        duration = int((at - call.answered_at).total_seconds())
+        return call_completed_with(call_id=call.pk, duration=max(duration, 0), at=at)
+    if call.status == Status.OFFERED:
+        presence.presence_release(agent_id=call.agent_id)
+        call.agent = None
+    call.status, call.ended_at, call.outcome = Status.ABANDONED, at, "Caller hung up"
+    call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    return call
+
+
+@transaction.atomic
+def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | None = None):
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status not in Call.WAITING:
+        if call.status == Status.VOICEMAIL and recording_url and not call.recording_url:
+            call.recording_url = recording_url
+            call.save(update_fields=["recording_url"])
+        return call
+    call.status, call.ended_at = Status.VOICEMAIL, at or timezone.now()
+    call.outcome, call.recording_url = "Voicemail / callback request", recording_url
+    call.save(update_fields=["status", "ended_at", "outcome", "recording_url"])
+    return call
+
+
+@transaction.atomic
+def call_failed(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status in Call.ENDED:
+        return call
+    if call.status == Status.IN_PROGRESS:
+        raise ConflictError("The call was answered; report how it ended with 'completed'.")
+    if call.status == Status.OFFERED:
+        presence.presence_release(agent_id=call.agent_id)
+        call.agent = None
+    call.status, call.ended_at, call.outcome = Status.FAILED, at or timezone.now(), reason
+    call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    return call
+
+
+# --- Agents freeing up, and the sweep ---------------------------------------------------
+
+
+@transaction.atomic
+def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | None:
+    """An agent is free: reserve them for the longest-waiting caller they can serve."""
+    at = at or timezone.now()
+    agent = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
+    if agent is None or agent.duty_status != AgentProfile.Duty.AVAILABLE:
+        return None
+    waiting = waiting_calls_for(agent=agent, at=at)
+    if connection.features.has_select_for_update_skip_locked:
+        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
+    for call in waiting[:20]:
+        # The queue's filter is coarse (firm, language, domain); check this agent exactly.
+        eligible = candidates_for(call=call, at=at, exclude=call.tried_agent_ids)
+        if not eligible.filter(pk=agent.pk).exists():
+            continue
+        if not presence.presence_reserve(agent_id=agent.pk):
+            return None
+        call.agent, call.status, call.offered_at = agent, Status.OFFERED, at
+        call.attempts += 1
+        call.save(update_fields=["agent", "status", "offered_at", "attempts"])
+        RoutingDecision.objects.create(
+            call=call, attempt=call.attempts, chosen=agent, outcome="dispatched",
+            candidates=candidate_rows([agent], call, at),
+        )  # fmt: skip
+        return call
+    return None
+
+
+def wrap_up_end(*, agent_id: int, at: dt.datetime | None = None) -> bool:
+    at = at or timezone.now()
+    ended = AgentProfile.objects.filter(
+        pk=agent_id, duty_status=AgentProfile.Duty.WRAP_UP, wrap_up_until__lte=at
+    ).exists() and presence.presence_wrap_up_end(agent_id=agent_id)
+    if ended:
+        queue_dispatch(agent_id=agent_id, at=at)
+    return ended
+
+
+def routing_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
+    """Beat, every few seconds: end due wrap-ups, free reservations stuck past the ring timeout.
+
+    A reservation whose provider never reported back (a lost callback) would keep an agent
+    out of routing for good; past ring timeout + margin it is released without a strike.
+    """
+    at = at or timezone.now()
+    wrapped = sum(wrap_up_end(agent_id=pk, at=at) for pk in presence.wrap_ups_due(now=at))
+    freed = 0
+    margin = dt.timedelta(seconds=settings.ROUTING_RESERVATION_MARGIN_SECONDS)
+    stuck = Call.objects.filter(status=Status.OFFERED, answered_at__isnull=True).select_related(
+        "line"
+    )
+    for call in stuck:
+        if call.offered_at + dt.timedelta(seconds=call.line.ring_timeout_seconds) + margin < at:
+            with transaction.atomic():
+                locked = Call.objects.select_for_update().get(pk=call.pk)
+                if locked.status == Status.OFFERED and locked.answered_at is None:
+                    presence.presence_release(agent_id=locked.agent_id)
+                    locked.tried_agent_ids = [*locked.tried_agent_ids, locked.agent_id]
+                    locked.agent, locked.status, locked.offered_at = None, Status.QUEUED, None
+                    locked.outcome = "Reservation expired (no word from the provider)"
+                    locked.save()
+                    freed += 1
+    return {"wrap_ups_ended": wrapped, "reservations_freed": freed}

@@ -1,0 +1,87 @@
+"""The TwiML answers routing gives Twilio (built with the twilio package's VoiceResponse)."""
+
+from django.conf import settings
+from django.urls import reverse
+from twilio.twiml.voice_response import VoiceResponse
+
+from clients.models import LineLanguage
+from routing.models import Call
+
+LANGUAGE_NAMES = dict(LineLanguage._meta.get_field("language").choices)
+
+
+def _url(request, name: str, **query) -> str:
+    path = reverse(name)
+    if query:
+        path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return request.build_absolute_uri(path)
+
+
+def not_in_service() -> VoiceResponse:
+    response = VoiceResponse()
+    response.say("Sorry, this number is not in service.")
+    response.hangup()
+    return response
+
+
+def closed(call: Call) -> VoiceResponse:
+    line = call.line
+    response = VoiceResponse()
+    response.say(
+        f"Thank you for calling {call.firm.name}. We are open from "
+        f"{line.opens_at:%H:%M} to {line.closes_at:%H:%M}. Please call again then."
+    )
+    response.hangup()
+    return response
+
+
+def language_menu(request, call: Call) -> VoiceResponse:
+    response = VoiceResponse()
+    gather = response.gather(
+        num_digits=1, action=_url(request, "telephony:twilio_voice"), method="POST", timeout=6
+    )
+    gather.say(f"Welcome to {call.firm.name}.")
+    for choice in call.line.languages.all():
+        name = LANGUAGE_NAMES.get(choice.language, choice.language)
+        gather.say(f"For {name}, press {choice.menu_digit}.")
+    response.redirect(_url(request, "telephony:twilio_voice", menu=call.menu_tries + 1))
+    return response
+
+
+def dial(request, call: Call) -> VoiceResponse:
+    response = VoiceResponse()
+    dial = response.dial(
+        action=_url(request, "telephony:twilio_dial_status", call=call.pk, attempt=call.attempts),
+        method="POST", timeout=call.line.ring_timeout_seconds, caller_id=str(call.line.number),
+    )  # fmt: skip
+    dial.number(str(call.agent.phone))
+    return response
+
+
+def hold(request, call: Call, *, wait: int) -> VoiceResponse:
+    response = VoiceResponse()
+    if wait == 1:
+        response.say("All our agents are helping other callers. Please stay on the line.")
+    response.pause(length=settings.ROUTING_HOLD_PAUSE_SECONDS)
+    response.redirect(_url(request, "telephony:twilio_voice", wait=wait + 1), method="POST")
+    return response
+
+
+def voicemail(request, call: Call) -> VoiceResponse:
+    response = VoiceResponse()
+    response.say(
+        "We are sorry to keep you waiting. Please leave your name and what you need after the "
+        "tone, and we will call you back."
+    )
+    response.record(
+        action=_url(request, "telephony:twilio_recording", call=call.pk), method="POST",
+        max_length=120, play_beep=True,
+    )  # fmt: skip
+    response.hangup()
+    return response
+
+
+def goodbye() -> VoiceResponse:
+    response = VoiceResponse()
+    response.hangup()
+    return response

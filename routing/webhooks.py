@@ -1,0 +1,174 @@
+"""Twilio voice webhooks. Every request is signature-checked first: a missing or wrong
+X-Twilio-Signature is a 403 that records nothing. A retry of an answered request (same call,
+same step) gets the stored answer, so nothing happens twice."""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from twilio.request_validator import RequestValidator
+
+from common.errors import ApplicationError
+from routing import services, twiml
+from routing.models import Call, ProviderRequest
+
+logger = logging.getLogger(__name__)
+PROVIDER = "twilio"
+NOT_ANSWERED = {
+    "no-answer": "no answer",
+    "busy": "busy",
+    "failed": "failed",
+    "canceled": "canceled",
+}
+HUNG_UP = {"completed", "busy", "failed", "no-answer", "canceled"}
+
+
+def _signed(request) -> bool:
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature or not settings.TWILIO_AUTH_TOKEN:
+        return False
+    url = request.build_absolute_uri()  # https behind the proxy: SECURE_PROXY_SSL_HEADER
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(
+        url, request.POST.dict(), signature
+    )
+
+
+def _step_key(request) -> str:
+    """A step is the URL and every parameter: a retry repeats them all, the next step (a digit
+    pressed, a redirect number, a new CallStatus) changes one."""
+    identity = "|".join(
+        [request.path, request.META.get("QUERY_STRING", "")]
+        + [f"{k}={v}" for k, v in sorted(request.POST.items())]
+    )
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _twiml(response) -> HttpResponse:
+    return HttpResponse(str(response), content_type="text/xml")
+
+
+def twilio_webhook(handler):
+    """Signature check, required CallSid, then answer once per (call, step)."""
+
+    @csrf_exempt
+    @require_POST
+    def view(request):
+        if not _signed(request):
+            logger.warning("Twilio webhook with a missing or wrong signature: %s", request.path)
+            return HttpResponseForbidden("Invalid Twilio signature.")
+        if not request.POST.get("CallSid"):
+            return HttpResponseBadRequest("CallSid is required.")
+        key = _step_key(request)
+        stored = ProviderRequest.objects.filter(provider=PROVIDER, key=key).first()
+        if stored is not None:
+            return HttpResponse(stored.body, content_type=stored.content_type)
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            services.routing_sweep()  # no beat runs in the embedded setup: sweep inline
+        response = handler(request)
+        try:
+            with transaction.atomic():
+                ProviderRequest.objects.create(
+                    provider=PROVIDER, key=key, content_type=response["Content-Type"],
+                    body=response.content.decode(), status_code=response.status_code,
+                )  # fmt: skip
+        except IntegrityError:  # a concurrent retry answered first: give the same answer
+            stored = ProviderRequest.objects.get(provider=PROVIDER, key=key)
+            return HttpResponse(stored.body, content_type=stored.content_type)
+        return response
+
+    return view
+
+
+def _call_of(request) -> Call | None:
+    """The call a follow-up request is about: our id in the URL, matching Twilio's CallSid."""
+    return Call.objects.filter(
+        pk=request.GET.get("call") or 0, provider=PROVIDER, provider_call_id=request.POST["CallSid"]
+    ).first()
+
+
+def _place(request, call: Call):
+    """Offer the call to the next agent, or hold, or (past the limits) take a message."""
+    placement = services.call_route(call_id=call.pk)
+    call = placement.call
+    if placement.agent is not None:
+        return twiml.dial(request, call)
+    waited = (timezone.now() - call.queued_at).total_seconds() if call.queued_at else 0
+    if services.attempts_exhausted(call) or waited >= call.line.max_wait_seconds:
+        return twiml.voicemail(request, call)
+    wait = int(request.GET.get("wait", 0) or 0)
+    return twiml.hold(request, call, wait=wait + 1 if wait else 1)
+
+
+@twilio_webhook
+def voice(request):
+    post = request.POST
+    existing = Call.objects.filter(provider=PROVIDER, provider_call_id=post["CallSid"]).first()
+    try:
+        call = existing or services.call_start(
+            provider=PROVIDER, provider_call_id=post["CallSid"], to=post.get("To", ""),
+            caller=post.get("From", ""),
+            provider_location={"city": post.get("FromCity", ""), "state": post.get("FromState", ""),
+                               "country": post.get("FromCountry", "")},
+        )  # fmt: skip
+    except ApplicationError:
+        return _twiml(twiml.not_in_service())
+    if call.status == Call.Status.AFTER_HOURS:
+        return _twiml(twiml.closed(call))
+    if call.status == Call.Status.MENU:
+        if post.get("Digits"):
+            call = services.call_language_choose(call_id=call.pk, digit=post["Digits"])
+        elif request.GET.get("menu"):  # the menu timed out: count it as a try
+            call = services.call_language_choose(call_id=call.pk, digit="")
+        if call.status == Call.Status.MENU:
+            return _twiml(twiml.language_menu(request, call))
+    if call.status in Call.ENDED:
+        return _twiml(twiml.goodbye())
+    if call.status == Call.Status.OFFERED:
+        return _twiml(twiml.dial(request, call))
+    return _twiml(_place(request, call))
+
+
+@twilio_webhook
+def dial_status(request):
+    """The <Dial> action: how the agent leg ended."""
+    call = _call_of(request)
+    if call is None:
+        return HttpResponseBadRequest("Unknown call.")
+    status = request.POST.get("DialCallStatus", "")
+    if status in {"completed", "answered"}:
+        try:
+            duration = int(request.POST.get("DialCallDuration") or 0)
+        except ValueError:
+            return HttpResponseBadRequest("DialCallDuration must be a whole number of seconds.")
+        services.call_completed_with(call_id=call.pk, duration=duration)
+        return _twiml(twiml.goodbye())
+    if status not in NOT_ANSWERED:
+        return HttpResponseBadRequest(f"Unknown DialCallStatus {status!r}.")
+    call = services.call_not_answered(call_id=call.pk, reason=NOT_ANSWERED[status])
+    if call.status in Call.ENDED:
+        return _twiml(twiml.goodbye())
+    return _twiml(_place(request, call))
+
+
+@twilio_webhook
+def status_callback(request):
+    """The caller's leg changed state; a final state ends the call (abandoned if waiting)."""
+    call = Call.objects.filter(provider=PROVIDER, provider_call_id=request.POST["CallSid"]).first()
+    if call is not None and request.POST.get("CallStatus") in HUNG_UP:
+        services.call_hung_up(call_id=call.pk)
+    return HttpResponse(status=204, content_type="text/plain")
+
+
+@twilio_webhook
+def recording(request):
+    """The caller left a message after the hold ran out."""
+    call = _call_of(request)
+    if call is None:
+        return HttpResponseBadRequest("Unknown call.")
+    services.call_voicemail(call_id=call.pk, recording_url=request.POST.get("RecordingUrl", ""))
+    return _twiml(twiml.goodbye())
