@@ -60,6 +60,8 @@ def _validate_request(f: dict) -> None:
         (f["ends_at"] <= f["starts_at"], "ends_at",
          "The daily end time must be after the start time."),
         (not f["days"], "days", "Choose at least one day of the week."),
+        (not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]), "days",
+         "Days are weekday digits 0 (Monday) to 6 (Sunday), each once."),
         (f["rate"] <= 0, "rate", "The rate must be more than zero."),
         (f["minimum_per_call"] < 0, "minimum_per_call",
          "The minimum per call cannot be negative."),

@@ -38,6 +38,7 @@ def requests_of(*, firm: ClientFirm) -> QuerySet[StaffingRequest]:
             pending=Count("applications", filter=Q(applications__status="applied"), distinct=True),
             engaged=Count("engagements", filter=Q(engagements__status=Active), distinct=True),
         )
+        .order_by("-created_at", "-id")  # annotate() drops Meta.ordering: restate it
     )
 
 

@@ -265,13 +265,19 @@ def api_key_create(*, firm: ClientFirm, user: User, name: str) -> tuple[ApiKey, 
     require_firm_admin(user=user, firm=firm)
     if not name.strip():
         raise ApplicationError("Name the key after the system that will use it.", field="name")
-    prefix = secrets.token_hex(4)
-    secret = secrets.token_urlsafe(32)
-    raw = f"{API_KEY_SCHEME}_{prefix}_{secret}"
-    key = ApiKey.objects.create(
-        firm=firm, name=name.strip(), prefix=prefix, key_hash=_digest(raw), created_by=user
-    )
-    return key, raw
+    for _attempt in range(5):  # 32 random bits of prefix: a clash is rare, never fatal
+        prefix = secrets.token_hex(4)
+        raw = f"{API_KEY_SCHEME}_{prefix}_{secrets.token_urlsafe(32)}"
+        try:
+            with transaction.atomic():
+                key = ApiKey.objects.create(
+                    firm=firm, name=name.strip(), prefix=prefix, key_hash=_digest(raw),
+                    created_by=user,
+                )  # fmt: skip
+        except IntegrityError:
+            continue
+        return key, raw
+    raise ConflictError("Could not make a unique key; please try again.")
 
 
 @transaction.atomic
