@@ -13,6 +13,7 @@ admin.site.site_header = "Homeshore administration"
 api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("clients.api_urls")),
+    path("", include("routing.api_urls")),
 ]
 
 urlpatterns = [

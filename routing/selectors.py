@@ -138,7 +138,11 @@ def older_waiting_call_exists(*, call: Call) -> bool:
 
 
 def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]:
-    """Queued calls this agent could serve, longest-waiting first."""
+    """Queued calls this agent could serve, longest-waiting first.
+
+    Coarse (firm, language, domain): the caller checks the agent exactly, tried agents
+    included (a JSON "contains" lookup is not portable to SQLite).
+    """
     today = timezone.localdate(at)
     firms = Engagement.objects.filter(
         agent=agent, status=Engagement.Status.ACTIVE, starts_on__lte=today, ends_on__gte=today
@@ -148,7 +152,6 @@ def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]
         Call.objects.filter(status=Call.Status.QUEUED, firm__in=firms)
         .filter(language__in=AgentLanguage.objects.filter(agent=agent).values("language"))
         .filter(domain__in=skills.values("domain"))
-        .exclude(tried_agent_ids__contains=agent.pk)
         .order_by("queued_at", "pk")
     )
 

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from routing import apis
+
+urlpatterns = [
+    path("calls/", apis.CallRouteApi.as_view(), name="api-calls"),
+    path("calls/<str:call_id>/events/", apis.CallEventApi.as_view(), name="api-call-events"),
+]

@@ -1,0 +1,168 @@
+"""The generic call API for telephony providers other than Twilio (Exotel, Ozonetel, Asterisk).
+
+`POST /api/v1/calls/` asks where a call should go; `POST /api/v1/calls/{call_id}/events/`
+reports how the offer went. Authenticated with an agency provider key
+(`ROUTING_PROVIDER_KEYS`) or a firm's own API key — which reaches only that firm's lines.
+"""
+
+import hmac
+
+from django.conf import settings
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clients.api_auth import KEYWORD, ApiKeyUser, FirmApiKeyAuthentication
+from clients.models import PhoneLine
+from common.errors import ApplicationError
+from routing import services
+from routing.models import Call
+from routing.serializers import CallEventInputSerializer, CallInputSerializer, PlacementSerializer
+
+RETRY_AFTER_SECONDS = 10
+
+
+class ProviderUser:
+    """A telephony provider authenticated by an agency key: may route calls to any line."""
+
+    is_authenticated = True
+    is_anonymous = False
+    is_staff_role = False
+    pk = id = None
+
+    def __init__(self, name: str):
+        self.provider = name
+
+    def __str__(self) -> str:
+        return f"provider:{self.provider}"
+
+
+class ProviderKeyAuthentication(BaseAuthentication):
+    """`Authorization: Api-Key <key>` matching one of ROUTING_PROVIDER_KEYS (name=key)."""
+
+    def authenticate(self, request):
+        scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+        if scheme.lower() != KEYWORD.lower() or not raw.strip():
+            return None
+        for name, key in settings.ROUTING_PROVIDER_KEYS.items():
+            if key and hmac.compare_digest(str(key).encode(), raw.strip().encode()):
+                return ProviderUser(name), name
+        return None  # perhaps a firm's key: the next class decides
+
+    def authenticate_header(self, request) -> str:
+        return KEYWORD
+
+
+class ProviderKeyScheme(OpenApiAuthenticationExtension):
+    target_class = ProviderKeyAuthentication
+    name = "ProviderKey"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey", "in": "header", "name": "Authorization",
+            "description": "An agency provider key (`Authorization: Api-Key <key>`).",
+        }  # fmt: skip
+
+
+class IsProviderOrFirm(BasePermission):
+    message = "This API is for telephony providers and client firms."
+
+    def has_permission(self, request, view) -> bool:
+        return isinstance(request.user, ProviderUser | ApiKeyUser)
+
+
+def _provider_and_lines(request) -> tuple[str, object]:
+    """The provider name calls are recorded under, and the lines this caller may use."""
+    if isinstance(request.user, ProviderUser):
+        return request.user.provider, PhoneLine.objects.all()
+    firm = request.user.firm
+    return f"firm-{firm.pk}", PhoneLine.objects.filter(firm=firm)
+
+
+def _answer(placement: services.Placement, *, created: bool) -> Response:
+    call = placement.call
+    decision = call.decisions.order_by("-id").first()
+    body = {
+        "call": call, "agent": placement.agent,
+        "dial": str(placement.agent.phone) if placement.agent else None,
+        "decision": decision,
+        "retry_after": RETRY_AFTER_SECONDS if call.status == Call.Status.QUEUED else None,
+    }  # fmt: skip
+    code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return Response(PlacementSerializer(body).data, status=code)
+
+
+class CallsApi(APIView):
+    authentication_classes = [ProviderKeyAuthentication, FirmApiKeyAuthentication]
+    permission_classes = [IsProviderOrFirm]
+
+
+class CallRouteApi(CallsApi):
+    @extend_schema(
+        tags=["calls"],
+        summary="Where should this call go? Reserves the nearest available agent",
+        request=CallInputSerializer,
+        responses={200: PlacementSerializer, 201: PlacementSerializer},
+    )
+    def post(self, request):
+        data = CallInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        provider, lines = _provider_and_lines(request)
+        line = lines.filter(number=d["to"], is_active=True).prefetch_related("languages").first()
+        if line is None:
+            raise exceptions.NotFound(f"No active line of yours has the number {d['to']}.")
+        offered = [x.language for x in line.languages.all()]
+        if not d.get("language") and len(offered) > 1:
+            raise ApplicationError(
+                f"This line offers several languages ({', '.join(offered)}): send `language`.",
+                field="language",
+            )
+        existing = Call.objects.filter(provider=provider, provider_call_id=d["call_id"]).first()
+        call = existing or services.call_start(
+            provider=provider, provider_call_id=d["call_id"], to=d["to"], caller=d["from"],
+            provider_location=d.get("caller_location"), language=d.get("language", ""),
+        )  # fmt: skip
+        if call.status in Call.ENDED:
+            return _answer(services.Placement(call, None), created=existing is None)
+        return _answer(services.call_route(call_id=call.pk), created=existing is None)
+
+
+class CallEventApi(CallsApi):
+    @extend_schema(
+        tags=["calls"],
+        summary="Report how an offered call went; no answer offers the next agent",
+        request=CallEventInputSerializer,
+        responses={200: PlacementSerializer},
+    )
+    def post(self, request, call_id: str):
+        provider, _lines = _provider_and_lines(request)
+        call = get_object_or_404(Call, provider=provider, provider_call_id=call_id)
+        data = CallEventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event, at = data.validated_data["event"], data.validated_data.get("at")
+        if event == "answered":
+            call = services.call_answered(call_id=call.pk, at=at)
+        elif event == "completed":
+            duration = data.validated_data.get("duration")
+            if duration is None:
+                if call.answered_at is None:
+                    raise ApplicationError("Send `duration` (seconds talked).", field="duration")
+                duration = int(((at or timezone.now()) - call.answered_at).total_seconds())
+            call = services.call_completed_with(call_id=call.pk, duration=duration, at=at)
+        elif call.status == Call.Status.OFFERED:
+            call = services.call_not_answered(
+                call_id=call.pk, reason=event.replace("_", " "), at=at
+            )
+            if not services.attempts_exhausted(call):
+                return _answer(services.call_route(call_id=call.pk), created=False)
+        elif event == "failed":
+            call = services.call_failed(call_id=call.pk, reason="Failed", at=at)
+        return _answer(services.Placement(call, call.agent if call.status in Call.LIVE else None),
+                       created=False)  # fmt: skip

@@ -1,0 +1,101 @@
+import phonenumbers
+from rest_framework import serializers
+
+from clients.serializers import LanguageCodeField
+from routing.models import Call, RoutingDecision
+
+EVENTS = ["answered", "completed", "no_answer", "busy", "failed"]
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "IN")
+    except phonenumbers.NumberParseException as error:
+        raise serializers.ValidationError("Not a phone number.") from error
+    if not phonenumbers.is_possible_number(number):
+        raise serializers.ValidationError("Not a possible phone number.")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class CallerLocationSerializer(serializers.Serializer):
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    state = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    country = serializers.CharField(required=False, allow_blank=True, max_length=2)
+    latitude = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+
+class CallInputSerializer(serializers.Serializer):
+    call_id = serializers.CharField(max_length=64, help_text="The provider's id for the call.")
+    from_ = serializers.CharField(max_length=32, help_text="The caller's number.")
+    to = serializers.CharField(max_length=32, help_text="The line's number that was dialled.")
+    language = LanguageCodeField(required=False)
+    caller_location = CallerLocationSerializer(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")  # "from" is a Python keyword
+        return fields
+
+    def validate_to(self, value: str) -> str:
+        return _e164(value)
+
+    def validate(self, attrs):
+        try:
+            attrs["from"] = _e164(attrs["from"])
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"from": error.detail}) from error
+        return attrs
+
+
+class CallEventInputSerializer(serializers.Serializer):
+    event = serializers.ChoiceField(choices=EVENTS)
+    at = serializers.DateTimeField(required=False)
+    duration = serializers.IntegerField(required=False, min_value=0, max_value=86400)
+
+
+class CallOutputSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="provider_call_id")
+    line = serializers.CharField(source="line.number")
+    origin = serializers.SerializerMethodField()
+    next_step = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Call
+        fields = ["id", "line", "status", "language", "origin", "attempts", "offered_at",
+                  "answered_at", "ended_at", "talk_seconds", "outcome", "next_step"]  # fmt: skip
+
+    def get_origin(self, call: Call) -> dict:
+        return {"label": call.origin_label, "source": call.origin_source,
+                "latitude": call.origin_latitude, "longitude": call.origin_longitude}  # fmt: skip
+
+    def get_next_step(self, call: Call) -> str:
+        """What the provider should do now: dial, wait (retry later), voicemail or hangup."""
+        from routing.services import attempts_exhausted
+
+        if call.status == Call.Status.OFFERED:
+            return "dial"
+        if call.status == Call.Status.IN_PROGRESS:
+            return "talking"
+        if call.status == Call.Status.QUEUED:
+            return "voicemail" if attempts_exhausted(call) else "wait"
+        return "hangup"
+
+
+class AgentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name")
+
+
+class DecisionOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RoutingDecision
+        fields = ["attempt", "outcome", "radius_km", "candidates", "skipped", "elapsed_ms"]
+
+
+class PlacementSerializer(serializers.Serializer):
+    call = CallOutputSerializer()
+    agent = AgentOutputSerializer(allow_null=True)
+    dial = serializers.CharField(allow_null=True, help_text="The agent's phone, to dial now.")
+    decision = DecisionOutputSerializer(allow_null=True)
+    retry_after = serializers.IntegerField(allow_null=True, help_text="Seconds, when waiting.")
