@@ -25,9 +25,13 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Requests", "clients:requests"),
         NavItem("Lines", "clients:lines"),
         NavItem("Engagements", "clients:engagements"),
+        NavItem("Calls", "calls:list"),
         NavItem("Settings", "clients:settings"),
     ],
-    User.Role.VETTING: [NavItem("Vetting queue", "vetting:home")],
+    User.Role.VETTING: [
+        NavItem("Vetting queue", "vetting:home"),
+        NavItem("Routing", "routing_console:home"),
+    ],
     User.Role.FINANCE: [NavItem("Finance", "finance:home"), NavItem("TDS", "finance_agents:tds")],
     User.Role.ADMIN: [
         NavItem("Staff", "accounts:staff_home"),

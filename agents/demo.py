@@ -28,6 +28,10 @@ DEMO_AGENTS = [
      [("ta", 5), ("en", 4)], ("banking", "loans", 4, 31)),
     ("anand@agents.example", "Anand Iyer", "Coimbatore", S.VERIFIED, "+919845000007",
      [("ta", 5), ("en", 5), ("ml", 3)], ("insurance", "", 4, 22)),
+    ("priya@agents.example", "Priya Kamath", "Udupi", S.VERIFIED, "+919845000008",
+     [("kn", 5), ("en", 5), ("tcy", 4)], ("insurance", "claims", 4, 19)),
+    ("karthik@agents.example", "Karthik Subramanian", "Dindigul", S.VERIFIED, "+919845000009",
+     [("ta", 5), ("en", 4)], ("banking", "loans", 5, 33)),
     ("lakshmi@agents.example", "Lakshmi Rao", "Visakhapatnam", S.IN_REVIEW, "+919845000003",
      [("te", 5), ("en", 4), ("hi", 3)], ("telecom", "billing", 4, 18)),
     ("joseph@agents.example", "Joseph Kurian", "Kochi", S.APPLIED, "+919845000004",
@@ -94,7 +98,10 @@ def seed_demo() -> list[tuple[str, str]]:
         bank_details_set(
             agent=agent, holder_name=name, ifsc="SBIN0001234", account_number=phone[-10:] + "42"
         )
-        availability_set(agent=agent, windows=[(day, dt.time(8), dt.time(20)) for day in range(7)])
+        # All day, every day: the demo's calls can be simulated at any hour.
+        availability_set(
+            agent=agent, windows=[(day, dt.time(0), dt.time(23, 59)) for day in range(7)]
+        )
         for attestation in ATTESTATIONS:
             AttestationAcceptance.objects.get_or_create(
                 agent=agent, kind=attestation.kind, version=attestation.version,

@@ -87,17 +87,23 @@ def seed_demo() -> list[tuple[str, str]]:
     requests = {row[1]: _request(firms[row[0]], *row[1:], admin=admins[row[0]]) for row in REQUESTS}
     staff = User.objects.filter(role=User.Role.ADMIN).first()
     claims, policy, loans = requests.values()
-    meera, anand, raman = (_agent(f"{n}@agents.example") for n in ("meera", "anand", "raman"))
-    if meera and not Application.objects.filter(request=claims, agent=meera).exists():
-        application = marketplace.application_create(agent=meera, request=claims)
-        marketplace.application_decide(
-            firm=claims.firm, application_id=application.pk, approve=True,
-            reason="Twenty-eight years of claims work", user=admins["Acme Insurance"],
-        )  # fmt: skip
+    meera, anand, raman, priya, karthik = (
+        _agent(f"{n}@agents.example") for n in ("meera", "anand", "raman", "priya", "karthik")
+    )
+    for agent, why in ((meera, "Twenty-eight years of claims work"), (priya, "Claims, Udupi")):
+        if agent and not Application.objects.filter(request=claims, agent=agent).exists():
+            application = marketplace.application_create(agent=agent, request=claims)
+            marketplace.application_decide(
+                firm=claims.firm, application_id=application.pk, approve=True, reason=why,
+                user=admins["Acme Insurance"],
+            )  # fmt: skip
     if anand and not Application.objects.filter(request=policy, agent=anand).exists():
         marketplace.application_create(agent=anand, request=policy)  # waits in Acme's pool
-    if raman and not loans.engagements.filter(agent=raman).exists():
-        marketplace.agents_assign(request=loans, agent_ids=[raman.pk], user=staff)
+    assign = [
+        a.pk for a in (raman, karthik) if a and not loans.engagements.filter(agent=a).exists()
+    ]
+    if assign:
+        marketplace.agents_assign(request=loans, agent_ids=assign, user=staff)
     return [
         (email, f"Client admin, {name} ({'partial' if kind == 'partial' else 'complete'} BPO)")
         for name, kind, _c, email, _n in FIRMS

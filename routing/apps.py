@@ -3,3 +3,6 @@ from django.apps import AppConfig
 
 class RoutingConfig(AppConfig):
     name = "routing"
+
+    def ready(self) -> None:
+        from routing import panels  # noqa: F401  (adds the calls panel to agent homes)

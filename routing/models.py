@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
-from agents.models import AgentProfile
+from agents.models import AgentLanguage, AgentProfile
 from clients.models import ClientFirm, PhoneLine
 
 
@@ -83,6 +83,10 @@ class Call(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.provider_call_id}"
+
+    @property
+    def language_name(self) -> str:
+        return dict(AgentLanguage.Code.choices).get(self.language, self.language)
 
     @property
     def caller_masked(self) -> str:

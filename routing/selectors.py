@@ -200,3 +200,20 @@ def calls_by_day(calls: QuerySet[Call]) -> list[dict]:
         )
         .order_by("day")
     )
+
+
+def agent_current_call(*, agent: AgentProfile) -> Call | None:
+    return (
+        Call.objects.filter(agent=agent, status__in=Call.LIVE)
+        .select_related("line", "firm")
+        .first()
+    )
+
+
+def agent_calls_today(*, agent: AgentProfile) -> QuerySet[Call]:
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Call.objects.filter(agent=agent, created_at__gte=start)
+        .select_related("firm", "line")
+        .order_by("-created_at")
+    )

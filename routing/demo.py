@@ -1,0 +1,11 @@
+"""Demo calls: a week of simulated calls through the real webhooks, once."""
+
+from django.core.management import call_command
+
+from routing.models import Call
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    if not Call.objects.exists():
+        call_command("simulate_calls", calls=60, days=7, seed=7)
+    return []

@@ -1,0 +1,128 @@
+"""Drive the real Twilio webhook endpoints with signed requests, as Twilio would.
+
+Callers ring the demo firms' lines from Indian landlines (the offline geocoder places them)
+and mobiles (only the country: the line's region is used), choose a language when the line
+offers several, and the simulated agent answers, rings out or is busy at random. By default
+the requests go through Django's test client in this process; `--base-url` sends them over
+HTTP to a running server instead (signed for that URL).
+
+Time is compressed: after each answered call the agent's wrap-up is fast-forwarded, and with
+`--days N` calls are spread over the last N days so the firms' charts have a history.
+"""
+
+import datetime as dt
+import random
+import urllib.parse
+import urllib.request
+import uuid
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import F
+from django.test import Client
+from django.utils import timezone
+from twilio.request_validator import RequestValidator
+
+from clients.models import PhoneLine
+from routing import services
+from routing.models import Call
+
+# Landline area codes of Indian cities (the geocoder resolves these), and mobile prefixes.
+LANDLINES = ["+91824", "+91820", "+91452", "+91422", "+91484", "+9180", "+9144", "+91821"]
+MOBILES = ["+9198", "+9199", "+9197"]
+OUTCOMES = [("completed", 0.75), ("no-answer", 0.15), ("busy", 0.10)]
+
+
+class Command(BaseCommand):
+    help = "Simulate inbound calls through the Twilio webhooks (signed), end to end."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--calls", type=int, default=20)
+        parser.add_argument("--days", type=int, default=0, help="spread calls over past days")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--base-url", default="", help="e.g. http://127.0.0.1:8000")
+
+    def handle(self, *args, calls, days, seed, base_url, **options):
+        if not settings.TWILIO_AUTH_TOKEN:
+            raise CommandError("Set TWILIO_AUTH_TOKEN: webhooks are signed with it.")
+        if base_url and not base_url.startswith(("http://", "https://")):
+            raise CommandError("--base-url must be an http(s) URL.")
+        self.rng = random.Random(seed)
+        self.base_url = base_url.rstrip("/") or "http://testserver"
+        self.client = None if base_url else Client()
+        self.validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+        lines = list(PhoneLine.objects.filter(is_active=True).prefetch_related("languages"))
+        if not lines:
+            raise CommandError("No active phone lines: run `manage.py seed_demo` first.")
+        tally: dict[str, int] = {}
+        for n in range(calls):
+            call = self._one_call(self.rng.choice(lines))
+            if days and call is not None:
+                self._backdate(call, n, calls, days)
+            status = call.status if call else "not routed"
+            tally[status] = tally.get(status, 0) + 1
+        summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
+        self.stdout.write(self.style.SUCCESS(f"Simulated {calls} calls — {summary}"))
+
+    # --- one call -------------------------------------------------------------------------
+
+    def _post(self, path: str, params: dict) -> str:
+        url = self.base_url + path
+        signature = self.validator.compute_signature(url, params)
+        if self.client is not None:
+            response = self.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
+            return response.content.decode()
+        request = urllib.request.Request(  # noqa: S310 (http(s) only: checked in handle)
+            url, data=urllib.parse.urlencode(params).encode(), method="POST",
+            headers={"X-Twilio-Signature": signature},
+        )  # fmt: skip
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (our URL)
+            return response.read().decode()
+
+    def _caller(self) -> str:
+        prefix = self.rng.choice(LANDLINES if self.rng.random() < 0.6 else MOBILES)
+        return prefix + "".join(self.rng.choice("0123456789") for _ in range(13 - len(prefix)))
+
+    def _one_call(self, line: PhoneLine) -> Call | None:
+        sid = "CA" + uuid.uuid4().hex
+        base = {"CallSid": sid, "From": self._caller(), "To": str(line.number),
+                "CallStatus": "ringing", "Direction": "inbound"}  # fmt: skip
+        twiml = self._post("/telephony/twilio/voice/", base)
+        if "<Gather" in twiml:
+            digit = str(self.rng.choice([x.menu_digit for x in line.languages.all()]))
+            twiml = self._post("/telephony/twilio/voice/", {**base, "Digits": digit})
+        for _offer in range(settings.ROUTING_MAX_ATTEMPTS + 1):
+            call = Call.objects.filter(provider="twilio", provider_call_id=sid).first()
+            if call is None or "<Dial" not in twiml:
+                break
+            twiml = self._ring(call, base)
+        call = Call.objects.filter(provider="twilio", provider_call_id=sid).first()
+        if call is not None and call.status == Call.Status.QUEUED:
+            # Nobody free: most callers hang up while on hold, some leave a message.
+            if "<Record" in twiml or self.rng.random() < 0.3:
+                recording = {**base, "RecordingUrl": f"https://api.twilio.com/rec/{sid}"}
+                self._post(f"/telephony/twilio/recording/?call={call.pk}", recording)
+            self._post("/telephony/twilio/status/", {**base, "CallStatus": "completed"})
+            call.refresh_from_db()
+        return call
+
+    def _ring(self, call: Call, base: dict) -> str:
+        outcome = self.rng.choices([o for o, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
+        params = {**base, "DialCallStatus": outcome}
+        if outcome == "completed":
+            params["DialCallDuration"] = str(self.rng.randint(40, 540))
+        path = f"/telephony/twilio/dial-status/?call={call.pk}&attempt={call.attempts}"
+        twiml = self._post(path, params)
+        if outcome == "completed":
+            # Fast-forward the agent's wrap-up so the next simulated call can reach them.
+            later = timezone.now() + dt.timedelta(seconds=call.line.wrap_up_seconds + 1)
+            services.wrap_up_end(agent_id=call.agent_id, at=later)
+            self._post("/telephony/twilio/status/", {**base, "CallStatus": "completed"})
+        return twiml
+
+    def _backdate(self, call: Call, n: int, total: int, days: int) -> None:
+        """Move the call into the past (evenly over `days`), keeping its own timings."""
+        shift = dt.timedelta(days=days * (total - n) / total, minutes=self.rng.randint(0, 600))
+        fields = {f: F(f) - shift for f in
+                  ("created_at", "queued_at", "offered_at", "answered_at", "ended_at")}  # fmt: skip
+        Call.objects.filter(pk=call.pk).update(**fields)
