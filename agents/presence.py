@@ -80,6 +80,7 @@ def wrap_ups_due(*, now: dt.datetime | None = None) -> list[int]:
     """Agents whose wrap-up time is over (the sweep ends them)."""
     now = now or timezone.now()
     return list(
-        AgentProfile.objects.filter(duty_status=Duty.WRAP_UP, wrap_up_until__lte=now)
-        .values_list("pk", flat=True)
+        AgentProfile.objects.filter(duty_status=Duty.WRAP_UP, wrap_up_until__lte=now).values_list(
+            "pk", flat=True
+        )
     )

@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0004_agentdocument_expired_at_agentdocument_reminded_at'),
+        ("agents", "0004_agentdocument_expired_at_agentdocument_reminded_at"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='agentprofile',
-            name='duty_notice',
+            model_name="agentprofile",
+            name="duty_notice",
             field=models.CharField(blank=True, max_length=255),
         ),
         migrations.AddField(
-            model_name='agentprofile',
-            name='no_answer_strikes',
+            model_name="agentprofile",
+            name="no_answer_strikes",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='agentprofile',
-            name='wrap_up_until',
+            model_name="agentprofile",
+            name="wrap_up_until",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
