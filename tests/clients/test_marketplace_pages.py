@@ -155,3 +155,15 @@ def test_vetting_admins_cannot_reach_the_matching_page(client, victor, globex):
     assert (
         client.get(reverse("staff_clients:matching_detail", args=[request.pk])).status_code == 403
     )
+
+
+def test_an_agent_cannot_withdraw_another_agents_application(client, acme):
+    request = StaffingRequestFactory(firm=acme)
+    meera, ravi = verified_agent("meera@example.com"), verified_agent("ravi@example.com")
+    ravis = marketplace.application_create(agent=ravi, request=request)
+    client.force_login(meera.user)
+    assert client.post(reverse("opportunities:withdraw", args=[ravis.pk])).status_code == 404
+    ravis.refresh_from_db()
+    assert ravis.status == "applied"
+    page = client.get(reverse("opportunities:list")).content.decode()
+    assert "ravi" not in page.lower()  # only the agent's own applications are listed
