@@ -106,6 +106,18 @@ class AgentProfile(models.Model):
                 condition=Q(status="verified"),
                 name="agents_profile_duty_idx",
             ),
+            # Routing's radius steps: the bounding box over available agents' coordinates.
+            models.Index(
+                fields=["latitude", "longitude"],
+                condition=Q(status="verified", duty_status="available"),
+                name="agents_profile_nearby_idx",
+            ),
+            # The routing sweep: wrap-ups that are over (without it, a scan of every agent).
+            models.Index(
+                fields=["wrap_up_until"],
+                condition=Q(duty_status="wrap_up"),
+                name="agents_profile_wrap_up_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

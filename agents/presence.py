@@ -35,11 +35,14 @@ def presence_answered(*, agent_id: int) -> bool:
 def presence_wrap_up(*, agent_id: int, seconds: int) -> bool:
     """The call ended: wrap-up for `seconds` (0: straight back to available)."""
     now = timezone.now()
+    # The call was answered, so the missed-calls count starts again: Twilio's flow never
+    # reports "answered" separately (presence_answered), only the completed dial.
+    answered = {"no_answer_strikes": 0, "duty_notice": ""}
     if seconds <= 0:
         return _move(agent_id, {Duty.ON_CALL, Duty.RESERVED}, duty_status=Duty.AVAILABLE,
-                     wrap_up_until=None)  # fmt: skip
+                     wrap_up_until=None, **answered)  # fmt: skip
     return _move(agent_id, {Duty.ON_CALL, Duty.RESERVED}, duty_status=Duty.WRAP_UP,
-                 wrap_up_until=now + dt.timedelta(seconds=seconds))  # fmt: skip
+                 wrap_up_until=now + dt.timedelta(seconds=seconds), **answered)  # fmt: skip
 
 
 def presence_wrap_up_end(*, agent_id: int) -> bool:

@@ -121,9 +121,12 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
     return skipped
 
 
-def older_waiting_call_exists(*, call: Call) -> bool:
-    """Is a caller who has waited longer queued for the same firm, skill and language?"""
-    return (
+def older_waiting_call_exists(*, call: Call, agent_ids: set[int]) -> bool:
+    """Is a caller who has waited longer queued for the same firm, skill and language, who
+    could take one of `agent_ids`? One who already rang all of them (tried_agent_ids) must
+    not hold younger callers back from them. Checked in Python: a JSON "contains" lookup is
+    not portable to SQLite; oldest first, it almost always stops at the first row."""
+    tried_lists = (
         Call.objects.filter(
             status=Call.Status.QUEUED,
             firm_id=call.firm_id,
@@ -133,8 +136,10 @@ def older_waiting_call_exists(*, call: Call) -> bool:
             queued_at__lt=call.queued_at,
         )
         .exclude(pk=call.pk)
-        .exists()
+        .order_by("queued_at")
+        .values_list("tried_agent_ids", flat=True)
     )
+    return any(not agent_ids <= set(tried) for tried in tried_lists.iterator(chunk_size=50))
 
 
 def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]:

@@ -101,7 +101,7 @@ def call_start(
 @transaction.atomic
 def call_language_choose(*, call_id: int, digit: str, at: dt.datetime | None = None) -> Call:
     """The caller pressed a menu digit. Two wrong presses: the line's first language."""
-    call = Call.objects.select_for_update().select_related("line").get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
     if call.status != Status.MENU:
         return call  # a retry after the choice was made
     languages = list(call.line.languages.all())
@@ -127,19 +127,24 @@ def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
     """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent."""
     started = time.perf_counter()
     at = at or timezone.now()
-    call = Call.objects.select_for_update().select_related("line", "agent").get(pk=call_id)
+    # OF self: lock the call only. PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # agent's outer join, and locking the joined line would serialise every call on it.
+    call = (
+        Call.objects.select_for_update(of=("self",)).select_related("line", "agent").get(pk=call_id)
+    )
     if call.status == Status.OFFERED:
         return Placement(call, call.agent)  # placed already (a retry, or the queue dispatched it)
     if call.status != Status.QUEUED:
         return Placement(call, None)
     decision = RoutingDecision(call=call, attempt=call.attempts + 1)
-    if older_waiting_call_exists(call=call):
-        # Oldest first: an agent who frees up is dispatched to the longest-waiting caller.
-        decision.outcome = "waiting_behind_older"
-        return _decided(decision, call, None, at, started)
     ranked = list(
         candidates_for(call=call, at=at, exclude=call.tried_agent_ids)[:RECORDED_CANDIDATES]
     )
+    if ranked and older_waiting_call_exists(call=call, agent_ids={a.pk for a in ranked}):
+        # Oldest first: an agent who frees up is dispatched to the longest-waiting caller
+        # (unless that caller already rang them: then they are free for this one).
+        decision.outcome = "waiting_behind_older"
+        return _decided(decision, call, None, at, started, ranked=ranked)
     agent = None
     for radius in call.line.radius_steps:
         for _retry in range(3):  # the CAS can lose to a concurrent change of that row
@@ -189,7 +194,7 @@ def call_answered(*, call_id: int, at: dt.datetime | None = None) -> Call:
 def call_completed_with(*, call_id: int, duration: int, at: dt.datetime | None = None) -> Call:
     """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up."""
     at = at or timezone.now()
-    call = Call.objects.select_for_update().select_related("line").get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
     if call.status not in Call.LIVE:
         return call
     if duration < 0:
@@ -242,7 +247,7 @@ def attempts_exhausted(call: Call) -> bool:
 def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
     """The caller's leg ended (status callback). Whatever the call was doing, it is over."""
     at = at or timezone.now()
-    call = Call.objects.select_for_update().select_related("line").get(pk=call_id)
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
     if call.status in Call.ENDED:
         return call
     if call.status == Status.IN_PROGRESS:

@@ -54,7 +54,14 @@ def dial(request, call: Call) -> VoiceResponse:
         action=_url(request, "telephony:twilio_dial_status", call=call.pk, attempt=call.attempts),
         method="POST", timeout=call.line.ring_timeout_seconds, caller_id=str(call.line.number),
     )  # fmt: skip
-    dial.number(str(call.agent.phone))
+    dial.number(
+        str(call.agent.phone),
+        # Twilio reports the <Dial> only when it ends. The agent's leg saying "answered" marks
+        # the talk's start, so the sweep never takes a long call for a lost reservation.
+        status_callback_event="answered",
+        status_callback=_url(request, "telephony:twilio_status", call=call.pk, leg="agent"),
+        status_callback_method="POST",
+    )
     return response
 
 

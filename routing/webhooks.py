@@ -66,10 +66,12 @@ def twilio_webhook(handler):
         key = _step_key(request)
         stored = ProviderRequest.objects.filter(provider=PROVIDER, key=key).first()
         if stored is not None:
-            return HttpResponse(stored.body, content_type=stored.content_type)
+            return _replay(stored)
         if settings.CELERY_TASK_ALWAYS_EAGER:
             services.routing_sweep()  # no beat runs in the embedded setup: sweep inline
         response = handler(request)
+        if response.status_code >= 400:
+            return response  # refused input changed nothing: a retry is checked afresh
         try:
             with transaction.atomic():
                 ProviderRequest.objects.create(
@@ -77,22 +79,37 @@ def twilio_webhook(handler):
                     body=response.content.decode(), status_code=response.status_code,
                 )  # fmt: skip
         except IntegrityError:  # a concurrent retry answered first: give the same answer
-            stored = ProviderRequest.objects.get(provider=PROVIDER, key=key)
-            return HttpResponse(stored.body, content_type=stored.content_type)
+            return _replay(ProviderRequest.objects.get(provider=PROVIDER, key=key))
         return response
 
     return view
 
 
-def _call_of(request) -> Call | None:
-    """The call a follow-up request is about: our id in the URL, matching Twilio's CallSid."""
+def _whole(value: str, *, digits: int) -> int | None:
+    """A whole number of at most `digits` digits, else None: "-5", "ninety", "²" or a number
+    overflowing the column are a 400, never a ValueError or DataError (a 500)."""
+    return int(value) if value.isdecimal() and len(value) <= digits else None
+
+
+def _replay(stored: ProviderRequest) -> HttpResponse:
+    return HttpResponse(stored.body, content_type=stored.content_type, status=stored.status_code)
+
+
+def _call_of(request, sid: str = "CallSid") -> Call | None:
+    """The call a follow-up request is about: our id in the URL, matching Twilio's CallSid
+    (ParentCallSid for the agent's leg)."""
+    call_id = _whole(request.GET.get("call", ""), digits=18)
+    if call_id is None:
+        return None  # not our URL
     return Call.objects.filter(
-        pk=request.GET.get("call") or 0, provider=PROVIDER, provider_call_id=request.POST["CallSid"]
+        pk=call_id, provider=PROVIDER, provider_call_id=request.POST.get(sid, "")
     ).first()
 
 
 def _place(request, call: Call):
     """Offer the call to the next agent, or hold, or (past the limits) take a message."""
+    if services.attempts_exhausted(call):
+        return twiml.voicemail(request, call)  # rang as many agents as we may: take a message
     placement = services.call_route(call_id=call.pk)
     call = placement.call
     if placement.agent is not None:
@@ -100,8 +117,10 @@ def _place(request, call: Call):
     waited = (timezone.now() - call.queued_at).total_seconds() if call.queued_at else 0
     if services.attempts_exhausted(call) or waited >= call.line.max_wait_seconds:
         return twiml.voicemail(request, call)
-    wait = int(request.GET.get("wait", 0) or 0)
-    return twiml.hold(request, call, wait=wait + 1 if wait else 1)
+    # `wait` counts the holds so far (our own redirect URL sets it): a garbled one is a first
+    # hold, never a 500 to a caller on the line.
+    wait = _whole(request.GET.get("wait", ""), digits=6) or 1
+    return twiml.hold(request, call, wait=wait)
 
 
 @twilio_webhook
@@ -141,9 +160,8 @@ def dial_status(request):
         return HttpResponseBadRequest("Unknown call.")
     status = request.POST.get("DialCallStatus", "")
     if status in {"completed", "answered"}:
-        try:
-            duration = int(request.POST.get("DialCallDuration") or 0)
-        except ValueError:
+        duration = _whole(request.POST.get("DialCallDuration") or "0", digits=6)
+        if duration is None:
             return HttpResponseBadRequest("DialCallDuration must be a whole number of seconds.")
         services.call_completed_with(call_id=call.pk, duration=duration)
         return _twiml(twiml.goodbye())
@@ -157,7 +175,17 @@ def dial_status(request):
 
 @twilio_webhook
 def status_callback(request):
-    """The caller's leg changed state; a final state ends the call (abandoned if waiting)."""
+    """The caller's leg changed state; a final state ends the call (abandoned if waiting).
+
+    With ?leg=agent it is the agent's leg (<Number statusCallback>): answered, the talk began.
+    """
+    if request.GET.get("leg") == "agent":
+        call = _call_of(request, sid="ParentCallSid")
+        if call is None:
+            return HttpResponseBadRequest("Unknown call.")
+        if request.POST.get("CallStatus") == "in-progress":
+            services.call_answered(call_id=call.pk)
+        return HttpResponse(status=204, content_type="text/plain")
     call = Call.objects.filter(provider=PROVIDER, provider_call_id=request.POST["CallSid"]).first()
     if call is not None and request.POST.get("CallStatus") in HUNG_UP:
         services.call_hung_up(call_id=call.pk)
