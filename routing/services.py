@@ -213,12 +213,22 @@ def call_completed_with(*, call_id: int, duration: int, at: dt.datetime | None =
 def _after_wrap_up(agent_id: int, seconds: int) -> None:
     from routing.tasks import wrap_up_end_task
 
+    if seconds <= 0:
+        _dispatch_on_commit(agent_id)  # straight back to available: serve whoever waits
+        return
+
     def enqueue():
-        if settings.CELERY_TASK_ALWAYS_EAGER and seconds > 0:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
             return  # inline tasks ignore countdowns: the sweep ends the wrap-up on time
         wrap_up_end_task.apply_async(args=[agent_id], countdown=seconds)
 
     transaction.on_commit(enqueue)
+
+
+def _dispatch_on_commit(agent_id: int | None) -> None:
+    """Once this transaction commits, offer the freed agent to the longest-waiting caller."""
+    if agent_id is not None:
+        transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id))
 
 
 @transaction.atomic
@@ -231,7 +241,8 @@ def call_not_answered(*, call_id: int, reason: str, at: dt.datetime | None = Non
     call = Call.objects.select_for_update().get(pk=call_id)
     if call.status != Status.OFFERED:
         return call
-    presence.presence_no_answer(agent_id=call.agent_id)
+    if not presence.presence_no_answer(agent_id=call.agent_id):
+        _dispatch_on_commit(call.agent_id)  # back in line (not offline): someone may wait
     call.tried_agent_ids = [*call.tried_agent_ids, call.agent_id]
     call.agent, call.status, call.offered_at = None, Status.QUEUED, None
     call.outcome = f"Agent did not answer ({reason})"
@@ -255,6 +266,7 @@ def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
         return call_completed_with(call_id=call.pk, duration=max(duration, 0), at=at)
     if call.status == Status.OFFERED:
         presence.presence_release(agent_id=call.agent_id)
+        _dispatch_on_commit(call.agent_id)
         call.agent = None
     call.status, call.ended_at, call.outcome = Status.ABANDONED, at, "Caller hung up"
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
@@ -284,6 +296,7 @@ def call_failed(*, call_id: int, reason: str, at: dt.datetime | None = None) -> 
         raise ConflictError("The call was answered; report how it ended with 'completed'.")
     if call.status == Status.OFFERED:
         presence.presence_release(agent_id=call.agent_id)
+        _dispatch_on_commit(call.agent_id)
         call.agent = None
     call.status, call.ended_at, call.outcome = Status.FAILED, at or timezone.now(), reason
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
@@ -341,15 +354,18 @@ def routing_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
     wrapped = sum(wrap_up_end(agent_id=pk, at=at) for pk in presence.wrap_ups_due(now=at))
     freed = 0
     margin = dt.timedelta(seconds=settings.ROUTING_RESERVATION_MARGIN_SECONDS)
-    stuck = Call.objects.filter(status=Status.OFFERED, answered_at__isnull=True).select_related(
-        "line"
-    )
+    # No line rings for less than 5 s: older offers are the only ones that can be overdue.
+    overdue_before = at - margin - dt.timedelta(seconds=5)
+    stuck = Call.objects.filter(
+        status=Status.OFFERED, answered_at__isnull=True, offered_at__lt=overdue_before
+    ).select_related("line")
     for call in stuck:
         if call.offered_at + dt.timedelta(seconds=call.line.ring_timeout_seconds) + margin < at:
             with transaction.atomic():
                 locked = Call.objects.select_for_update().get(pk=call.pk)
                 if locked.status == Status.OFFERED and locked.answered_at is None:
                     presence.presence_release(agent_id=locked.agent_id)
+                    _dispatch_on_commit(locked.agent_id)
                     locked.tried_agent_ids = [*locked.tried_agent_ids, locked.agent_id]
                     locked.agent, locked.status, locked.offered_at = None, Status.QUEUED, None
                     locked.outcome = "Reservation expired (no word from the provider)"

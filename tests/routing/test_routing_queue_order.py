@@ -80,3 +80,19 @@ def test_a_freed_agent_is_dispatched_past_a_caller_who_already_missed_them(acme,
     assert dispatched.pk == younger.pk and dispatched.agent == sita
     older.refresh_from_db()
     assert (older.status, older.agent) == (Call.Status.QUEUED, None)
+
+
+def test_an_agent_released_by_a_caller_hanging_up_goes_to_the_waiting_caller(
+    acme, line, at, django_capture_on_commit_callbacks
+):
+    from routing.services import call_hung_up
+
+    sita = routable_agent(acme, "sita@example.com")
+    first = start(line, at - dt.timedelta(seconds=20), "CA-first")
+    assert call_route(call_id=first.pk, at=at).agent == sita
+    waiting = start(line, at, "CA-waiting")
+    assert call_route(call_id=waiting.pk, at=at).agent is None
+    with django_capture_on_commit_callbacks(execute=True):
+        call_hung_up(call_id=first.pk, at=at)  # the first caller gives up while it rings
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.agent) == (Call.Status.OFFERED, sita)
