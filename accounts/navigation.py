@@ -19,6 +19,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Home", "agents:home"),
         NavItem("Opportunities", "opportunities:list"),
         NavItem("Engagements", "opportunities:engagements"),
+        NavItem("Earnings", "earnings:home"),
     ],
     User.Role.CLIENT: [
         NavItem("Home", "clients:home"),
@@ -26,13 +27,19 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Lines", "clients:lines"),
         NavItem("Engagements", "clients:engagements"),
         NavItem("Calls", "calls:list"),
+        NavItem("Invoices", "invoices:list"),
         NavItem("Settings", "clients:settings"),
     ],
     User.Role.VETTING: [
         NavItem("Vetting queue", "vetting:home"),
         NavItem("Routing", "routing_console:home"),
     ],
-    User.Role.FINANCE: [NavItem("Finance", "finance:home"), NavItem("TDS", "finance_agents:tds")],
+    User.Role.FINANCE: [
+        NavItem("Settlements", "finance:home"),
+        NavItem("Payouts", "finance:payouts"),
+        NavItem("Invoices", "finance:invoices"),
+        NavItem("TDS", "finance_agents:tds"),
+    ],
     User.Role.ADMIN: [
         NavItem("Staff", "accounts:staff_home"),
         NavItem("Firms", "staff_clients:firms"),

@@ -1,9 +1,279 @@
-from django.shortcuts import render
+"""Finance staff: settlement runs, payouts and invoices. Under /staff/finance/ (TOTP gate).
+
+Sign-in and role come first (anonymous -> login, other roles -> 403), then the method.
+Every rule (which transition is legal, what an adjustment needs) is the services'; a rule that
+says no comes back as ApplicationError and is shown next to its field or as a message.
+Agency margin (client amount - agent amount) is shown here and nowhere else.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import role_required
 from accounts.models import User
+from billing import selectors
+from billing.exports import FORMATS, payouts_export
+from billing.finance_forms import (
+    AdjustmentForm,
+    ApproveForm,
+    ExportForm,
+    InvoiceFilterForm,
+    PayoutFilterForm,
+    RunForm,
+)
+from billing.ledger import adjustment_create
+from billing.models import Adjustment, Invoice, Payout, SettlementRun, Transaction
+from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
+from billing.periods import open_period
+from billing.settlement import progress_key, run_open
+from billing.tasks import settlement_execute_task
+from common.errors import ApplicationError
+from common.forms import form_apply
+from common.money import quantize
+
+logger = logging.getLogger(__name__)
+finance_required = role_required(User.Role.FINANCE)
+Kind, Status = SettlementRun.Kind, SettlementRun.Status
+SHOWN_TRANSACTIONS = 500
 
 
-@role_required(User.Role.FINANCE)
+def _margins(transactions) -> list[dict]:
+    """Client amount, agent amount and the agency's margin, per currency."""
+    rows = transactions.order_by().values("currency").annotate(
+        calls=Count("id"), client=Sum("client_amount"), agent=Sum("agent_amount"),
+        margin=Sum(F("client_amount") - F("agent_amount")),
+    ).order_by("currency")  # fmt: skip
+    # SQLite's sums come back without their trailing zeros: back to the currency's cents.
+    money = ("client", "agent", "margin")
+    return [row | {k: quantize(row[k], row["currency"]) for k in money} for row in rows]
+
+
+def _back(request: HttpRequest, default: str) -> str:
+    url = request.POST.get("next", "")
+    safe = url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure())
+    return url if safe else default
+
+
+@finance_required
 def finance_home(request):
-    return render(request, "billing/finance_home.html")
+    form = RunForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = run_open(**form.cleaned_data, user=request.user)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if run.status != Status.DONE:
+                try:
+                    run_start(run=run)
+                except Exception:  # eager (development) runs it inline and re-raises
+                    logger.exception("Settlement run %s failed to start or run", run.pk)
+                    messages.error(request, "The run did not complete: see its error below.")
+            return redirect("finance:run", pk=run.pk)
+    page = Paginator(selectors.runs(), 25).get_page(request.GET.get("page"))
+    return render(request, "billing/finance_home.html", {"form": form, "page": page})
+
+
+def _progress(run: SettlementRun) -> dict:
+    live = run.status in (Status.PENDING, Status.RUNNING)
+    state = (cache.get(progress_key(run.pk)) or _task_state(run.task_id)) if live else None
+    state = state or {"progress": run.progress, "step": run.step}
+    return {"live": live, "percent": state["progress"], "step": state.get("step", "")}
+
+
+def _task_state(task_id: str) -> dict | None:
+    if not task_id:
+        return None
+    try:
+        info = settlement_execute_task.AsyncResult(task_id).info
+    except Exception:  # no result backend (eager, development) or it is unreachable
+        return None
+    return info if isinstance(info, dict) and "progress" in info else None
+
+
+@finance_required
+@require_GET
+def run_detail(request, pk: int):
+    run = get_object_or_404(SettlementRun, pk=pk)
+    if run.kind == Kind.AGENTS:
+        rows, period = run.payouts.select_related("agent"), {"agent_period": run.period_start}
+    else:
+        rows, period = run.invoices.select_related("firm"), {"firm_period": run.period_start}
+    return render(request, "billing/finance/run.html", {
+        "run": run, "progress": _progress(run),
+        "margins": _margins(Transaction.objects.filter(**period)),
+        "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+    })  # fmt: skip
+
+
+@finance_required
+@require_GET
+def run_progress(request, pk: int):
+    run = get_object_or_404(SettlementRun, pk=pk)
+    progress = _progress(run)
+    response = render(request, "billing/finance/_run_progress.html",
+                      {"run": run, "progress": progress})  # fmt: skip
+    if request.headers.get("HX-Request") and not progress["live"]:
+        response["HX-Refresh"] = "true"  # finished while watched: reload for totals and rows
+    return response
+
+
+@finance_required
+@require_GET
+def payouts(request):
+    form = PayoutFilterForm(request.GET or None)
+    rows = form.filter(Payout.objects.select_related("agent", "run").order_by("-run", "pk"))
+    run = form.cleaned_data.get("run") if form.is_valid() else None
+    return render(request, "billing/finance/payouts.html", {
+        "form": form, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        "export_form": ExportForm(initial={"run": run}), "formats": FORMATS, "run": run,
+    })  # fmt: skip
+
+
+@finance_required
+@require_POST
+def payouts_approve(request):
+    form = ApproveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("payout", ["Tick the payouts."])))
+    else:
+        ids = [payout.pk for payout in form.cleaned_data["payout"]]
+        approved = payout_approve(actor=request.user, payout_ids=ids)
+        skipped = len(ids) - len(approved)
+        note = f" {skipped} were not awaiting review and are unchanged." if skipped else ""
+        messages.success(request, f"{len(approved)} payout(s) approved.{note}")
+    return redirect(_back(request, "finance:payouts"))
+
+
+@finance_required
+@require_GET
+def payouts_export_view(request):
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Choose an export format (CSV, XLSX, NEFT or pain.001).")
+        return redirect("finance:payouts")
+    try:
+        return payouts_export(actor=request.user, **form.cleaned_data)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect("finance:payouts")
+
+
+def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpResponse:
+    transactions = selectors.payout_transactions(payout=payout)
+    return render(request, "billing/finance/payout.html", {
+        "payout": payout, "transactions": transactions[:SHOWN_TRANSACTIONS],
+        "margins": _margins(transactions), "shown": SHOWN_TRANSACTIONS,
+        "adjustments": selectors.payout_adjustments(payout=payout).select_related("actor"),
+        "form": form or AdjustmentForm(), "next_period": open_period(Kind.AGENTS,
+                                                                     timezone.localdate()),
+    }, status=status)  # fmt: skip
+
+
+def _payout(pk: int) -> Payout:
+    return get_object_or_404(Payout.objects.select_related("agent", "run"), pk=pk)
+
+
+@finance_required
+@require_GET
+def payout_detail(request, pk: int):
+    return _payout_page(request, _payout(pk))
+
+
+@finance_required
+@require_POST
+def payout_adjust(request, pk: int):
+    payout, form = _payout(pk), AdjustmentForm(request.POST)
+    if form.is_valid() and form_apply(
+        form, adjustment_create, actor=request.user, agent=payout.agent,
+        currency=payout.currency, **form.cleaned_data,
+    ):  # fmt: skip
+        period = open_period(Kind.AGENTS, timezone.localdate())
+        messages.success(request, f"Adjustment recorded. It will be paid with {payout.agent}'s "
+                                  f"payout for the period from {period:%d %b %Y}.")  # fmt: skip
+        return redirect("finance:payout", pk=payout.pk)
+    return _payout_page(request, payout, form=form, status=400)
+
+
+@finance_required
+@require_POST
+def payout_paid(request, pk: int):
+    payout = _payout(pk)
+    try:
+        payout_mark_paid(actor=request.user, payout_id=payout.pk)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _payout_page(request, payout, status=error.status_code)
+    messages.success(request, f"{payout.agent}'s payout is marked paid.")
+    return redirect("finance:payout", pk=payout.pk)
+
+
+@finance_required
+@require_GET
+def invoices(request):
+    form = InvoiceFilterForm(request.GET or None)
+    rows = form.filter(Invoice.objects.select_related("firm", "run").order_by("-run", "pk"))
+    return render(request, "billing/finance/invoices.html", {
+        "form": form, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+    })  # fmt: skip
+
+
+def _invoice_page(request, invoice: Invoice, form=None, status: int = 200) -> HttpResponse:
+    transactions = selectors.invoice_transactions(invoice=invoice)
+    adjustments = Adjustment.objects.filter(
+        firm_id=invoice.firm_id, currency=invoice.currency, period=invoice.run.period_start
+    ).select_related("actor")
+    return render(request, "billing/finance/invoice.html", {
+        "invoice": invoice, "lines": invoice.lines.select_related("request"),
+        "transactions": transactions[:SHOWN_TRANSACTIONS], "shown": SHOWN_TRANSACTIONS,
+        "margins": _margins(transactions), "adjustments": adjustments,
+        "form": form or AdjustmentForm(), "next_period": open_period(Kind.FIRMS,
+                                                                     timezone.localdate()),
+    }, status=status)  # fmt: skip
+
+
+def _invoice(pk: int) -> Invoice:
+    return get_object_or_404(Invoice.objects.select_related("firm", "run"), pk=pk)
+
+
+@finance_required
+@require_GET
+def invoice_detail(request, pk: int):
+    return _invoice_page(request, _invoice(pk))
+
+
+@finance_required
+@require_POST
+def invoice_adjust(request, pk: int):
+    invoice, form = _invoice(pk), AdjustmentForm(request.POST)
+    if form.is_valid() and form_apply(
+        form, adjustment_create, actor=request.user, firm=invoice.firm,
+        currency=invoice.currency, **form.cleaned_data,
+    ):  # fmt: skip
+        period = open_period(Kind.FIRMS, timezone.localdate())
+        messages.success(request, f"Adjustment recorded. It will be on {invoice.firm}'s "
+                                  f"invoice for the period from {period:%d %b %Y}.")  # fmt: skip
+        return redirect("finance:invoice", pk=invoice.pk)
+    return _invoice_page(request, invoice, form=form, status=400)
+
+
+@finance_required
+@require_POST
+def invoice_paid(request, pk: int):
+    invoice = _invoice(pk)
+    try:
+        invoice_mark_paid(actor=request.user, invoice_id=invoice.pk)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return _invoice_page(request, invoice, status=error.status_code)
+    messages.success(request, f"Invoice {invoice.number} is marked paid.")
+    return redirect("finance:invoice", pk=invoice.pk)

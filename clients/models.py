@@ -175,6 +175,7 @@ class LineLanguage(models.Model):
 class RateUnit(models.TextChoices):
     PER_CALL = "call", "per call"
     PER_MINUTE = "minute", "per started minute"
+    PER_SECOND = "second", "per second"
 
 
 class StaffingRequest(models.Model):
@@ -351,11 +352,17 @@ class Engagement(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            # Routing: "is this agent engaged with this firm now?"
+            # Routing: "is this agent engaged with this firm now?", answered from the index
+            # alone (dates included), per agent or, for a big firm, per firm.
             models.Index(
-                fields=["agent", "firm"],
+                fields=["agent", "firm", "starts_on", "ends_on"],
                 condition=Q(status="active"),
                 name="clients_engagement_live_idx",
+            ),
+            models.Index(
+                fields=["firm", "agent", "starts_on", "ends_on"],
+                condition=Q(status="active"),
+                name="clients_engagement_firm_idx",
             ),
         ]
         constraints = [

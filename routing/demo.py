@@ -1,4 +1,4 @@
-"""Demo calls: a week of simulated calls through the real webhooks, once."""
+"""Demo calls: five weeks of simulated calls through the real webhooks, once."""
 
 from django.core.management import call_command
 
@@ -7,5 +7,5 @@ from routing.models import Call
 
 def seed_demo() -> list[tuple[str, str]]:
     if not Call.objects.exists():
-        call_command("simulate_calls", calls=60, days=7, seed=7)
+        call_command("simulate_calls", calls=90, days=35, seed=7)
     return []

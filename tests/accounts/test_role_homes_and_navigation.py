@@ -38,7 +38,7 @@ def _nav_hrefs(response) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("alice", {"/agent/", "/agent/work/", "/agent/work/engagements/"}),
+        ("alice", {"/agent/", "/agent/work/", "/agent/work/engagements/", "/agent/earnings/"}),
         (
             "carol",
             {
@@ -47,11 +47,20 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/lines/",
                 "/client/engagements/",
                 "/client/calls/",
+                "/client/invoices/",
                 "/client/settings/",
             },
         ),
         ("victor", {"/staff/vetting/", "/staff/routing/"}),
-        ("fiona", {"/staff/finance/", "/staff/finance/agents/"}),
+        (
+            "fiona",
+            {
+                "/staff/finance/",
+                "/staff/finance/payouts/",
+                "/staff/finance/invoices/",
+                "/staff/finance/agents/",
+            },
+        ),
         (
             "root",
             {
@@ -62,6 +71,8 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/vetting/",
                 "/staff/routing/",
                 "/staff/finance/",
+                "/staff/finance/payouts/",
+                "/staff/finance/invoices/",
                 "/staff/finance/agents/",
             },
         ),

@@ -13,7 +13,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 
 # Lower apps first: each may rely on what the previous one seeded.
-DEMO_MODULES = ["agents.demo", "clients.demo", "routing.demo"]
+DEMO_MODULES = ["agents.demo", "clients.demo", "routing.demo", "billing.demo"]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from billing import agent_views
+
+app_name = "earnings"
+urlpatterns = [
+    path("", agent_views.earnings, name="home"),
+    path("statements/<int:pk>/", agent_views.statement, name="statement"),
+]

@@ -1,0 +1,51 @@
+"""The firm's invoices: list, lines and transactions, a CSV download. Its own only."""
+
+import csv
+import datetime as dt
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from billing.selectors import firm_invoices, invoice_transactions
+from clients.views import firm_member
+
+
+@firm_member
+def invoices(request):
+    return render(request, "billing/client/invoices.html", {
+        "invoices": firm_invoices(firm=request.firm),
+    })  # fmt: skip
+
+
+@firm_member
+def invoice(request, pk: int):
+    invoice = get_object_or_404(firm_invoices(firm=request.firm).select_related("firm"), pk=pk)
+    return render(request, "billing/client/invoice.html", {
+        "invoice": invoice, "lines": invoice.lines.select_related("request"),
+        "transactions": invoice_transactions(invoice=invoice)[:500],  # the CSV has them all
+        "last_day": invoice.run.period_end - dt.timedelta(days=1),  # the end is exclusive
+    })  # fmt: skip
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@firm_member
+def invoice_download(request, pk: int):
+    """The invoice's transactions as CSV, streamed (flat memory for any size)."""
+    invoice = get_object_or_404(firm_invoices(firm=request.firm), pk=pk)
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["invoice", "date", "line", "agent", "talk_seconds", "units",
+                               "amount", "currency"])  # fmt: skip
+        for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000):
+            yield writer.writerow([invoice.number, t.occurred_at.isoformat(), t.call.line.name,
+                                   t.agent.full_name, t.call.talk_seconds, t.units,
+                                   t.client_amount, t.currency])  # fmt: skip
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
+    return response

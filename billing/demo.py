@@ -1,0 +1,50 @@
+"""Demo billing: a fee plan for the complete-BPO bank, and every ended period settled.
+
+The call simulator moves calls into the past after they were answered, so their ledger rows
+are re-dated to their calls here (demo data only: a real ledger row is never edited).
+"""
+
+from decimal import Decimal
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from billing.models import FixedFeePlan, SettlementRun, Transaction
+from billing.periods import period_end, period_start
+from billing.settlement import run_claim, run_execute, run_open
+from clients.models import ClientFirm
+from routing.models import Call
+
+Kind = SettlementRun.Kind
+
+
+def _redate_demo_ledger() -> None:
+    if SettlementRun.objects.exists():
+        return  # settled already: leave the ledger as it is
+    ended = Call.objects.filter(pk=OuterRef("call_id")).values("ended_at")
+    Transaction.objects.update(occurred_at=Subquery(ended))
+    for t in Transaction.objects.only("pk", "occurred_at"):
+        day = timezone.localdate(t.occurred_at)
+        Transaction.objects.filter(pk=t.pk).update(
+            agent_period=period_start(Kind.AGENTS, day), firm_period=period_start(Kind.FIRMS, day)
+        )
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    kaveri = ClientFirm.objects.filter(name="Kaveri Bank Services").first()
+    if kaveri:
+        FixedFeePlan.objects.get_or_create(
+            firm=kaveri,
+            defaults={"fee": Decimal("150000.00"), "included_calls": 2000,
+                      "overage_per_call": Decimal("40.00"), "currency": "INR"},
+        )  # fmt: skip
+    _redate_demo_ledger()
+    today = timezone.localdate()
+    for kind, field in ((Kind.AGENTS, "agent_period"), (Kind.FIRMS, "firm_period")):
+        periods = Transaction.objects.values_list(field, flat=True).distinct()
+        for start in sorted(set(periods)):
+            if period_end(kind, start) <= today:
+                run = run_open(kind=kind, day=start)
+                run_claim(run_id=run.pk)
+                run_execute(run_id=run.pk)
+    return []

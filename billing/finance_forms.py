@@ -1,0 +1,89 @@
+"""Forms of the finance pages: input parsing only; the rules live in the services."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from billing.exports import FORMATS
+from billing.models import Invoice, Payout, SettlementRun
+from billing.periods import period_start
+
+Kind = SettlementRun.Kind
+
+
+def last_ended_day(today: dt.date | None = None) -> dt.date:
+    """A day whose week and whose month have both ended: the day before the earlier of this
+    week's and this month's first day."""
+    today = today or timezone.localdate()
+    return min(period_start(Kind.AGENTS, today), period_start(Kind.FIRMS, today)) - dt.timedelta(
+        days=1
+    )
+
+
+class RunForm(forms.Form):
+    kind = forms.ChoiceField(choices=Kind.choices, label="Settle")
+    day = forms.DateField(
+        label="A day in the period",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Agents are settled weekly (Monday to Sunday), firms monthly. "
+        "The period must have ended.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["day"].initial = last_ended_day()
+
+
+class _RunFilterForm(forms.Form):
+    kind: str = ""
+    statuses: list[tuple[str, str]] = []
+
+    run = forms.ModelChoiceField(queryset=SettlementRun.objects.none(), required=False,
+                                 empty_label="All runs")  # fmt: skip
+    status = forms.ChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["run"].queryset = SettlementRun.objects.filter(kind=self.kind)
+        self.fields["status"].choices = [("", "Any status"), *self.statuses]
+
+    def filter(self, rows: QuerySet) -> QuerySet:
+        if not self.is_valid():
+            return rows
+        if self.cleaned_data["run"]:
+            rows = rows.filter(run=self.cleaned_data["run"])
+        if self.cleaned_data["status"]:
+            rows = rows.filter(status=self.cleaned_data["status"])
+        return rows
+
+
+class PayoutFilterForm(_RunFilterForm):
+    kind, statuses = Kind.AGENTS, Payout.Status.choices
+
+
+class InvoiceFilterForm(_RunFilterForm):
+    kind, statuses = Kind.FIRMS, Invoice.Status.choices
+
+
+class ApproveForm(forms.Form):
+    payout = forms.ModelMultipleChoiceField(
+        queryset=Payout.objects.all(),
+        error_messages={"required": "Tick the payouts to approve."},
+    )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[(key, label) for key, (_s, label) in FORMATS.items()])
+    run = forms.ModelChoiceField(
+        queryset=SettlementRun.objects.filter(kind=Kind.AGENTS), required=False
+    )
+
+
+class AdjustmentForm(forms.Form):
+    amount = forms.DecimalField(
+        max_digits=12, decimal_places=2,
+        help_text="Positive adds to the amount, negative deducts from it.",
+    )  # fmt: skip
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

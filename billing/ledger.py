@@ -1,0 +1,121 @@
+"""Writing the ledger: one transaction per answered call, adjustments, the audit trail."""
+
+import math
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from agents.models import AgentProfile
+from billing.models import Adjustment, AuditRecord, SettlementRun, Transaction
+from billing.periods import open_period, periods_lock_shared
+from clients.models import ClientFirm, Engagement, RateUnit
+from common.errors import ApplicationError
+from common.money import quantize
+from routing.models import Call
+
+Kind = SettlementRun.Kind
+
+
+def audit(*, actor: User | None, action: str, subject: str, **detail) -> AuditRecord:
+    return AuditRecord.objects.create(actor=actor, action=action, subject=subject, detail=detail)
+
+
+def units_for(unit: str, talk_seconds: int) -> int:
+    """Billed units of a call: 1 per call, started minutes, or seconds."""
+    if unit == RateUnit.PER_CALL:
+        return 1
+    if unit == RateUnit.PER_MINUTE:
+        return max(1, math.ceil(talk_seconds / 60))
+    return max(1, talk_seconds)
+
+
+def price(*, units: int, rate: Decimal, minimum: Decimal, currency: str) -> Decimal:
+    """units x rate, at least the minimum per call, rounded half up to the minor unit."""
+    return quantize(max(Decimal(units) * rate, minimum), currency)
+
+
+def _engagement_for(call: Call) -> Engagement | None:
+    """The agent's engagement with the call's firm that covered the call's day."""
+    day = timezone.localdate(call.ended_at)
+    return (
+        Engagement.objects.filter(agent_id=call.agent_id, firm_id=call.firm_id)
+        .filter(starts_on__lte=day, ends_on__gte=day)
+        .order_by("status", "-created_at")  # "active" sorts before "ended": active first
+        .first()
+    )
+
+
+@transaction.atomic
+def transaction_record(*, call: Call) -> Transaction | None:
+    """Exactly one transaction for an answered, completed call. Safe to call again."""
+    existing = Transaction.objects.filter(call=call).first()
+    if existing is not None:
+        return existing
+    if call.status != Call.Status.COMPLETED or call.talk_seconds is None or not call.agent_id:
+        return None
+    engagement = _engagement_for(call)
+    if engagement is None:
+        return None  # routed without an engagement cannot happen; nothing to price by
+    units = units_for(engagement.rate_unit, call.talk_seconds)
+    currency = engagement.currency
+    rate_card = {
+        "unit": engagement.rate_unit, "currency": currency,
+        "client_rate": str(engagement.client_rate), "agent_rate": str(engagement.agent_rate),
+        "minimum_per_call": str(engagement.minimum_per_call),
+        "agent_minimum_per_call": str(engagement.agent_minimum_per_call),
+        "engagement": engagement.pk,
+    }  # fmt: skip
+    periods_lock_shared()  # a run claimed meanwhile would otherwise miss this row
+    day = timezone.localdate(call.ended_at)
+    try:
+        with transaction.atomic():
+            return Transaction.objects.create(
+                agent_period=open_period(Kind.AGENTS, day),
+                firm_period=open_period(Kind.FIRMS, day),
+                call=call, engagement=engagement, agent_id=call.agent_id, firm_id=call.firm_id,
+                currency=currency, units=units, rate_card=rate_card, occurred_at=call.ended_at,
+                agent_amount=price(units=units, rate=engagement.agent_rate,
+                                   minimum=engagement.agent_minimum_per_call, currency=currency),
+                client_amount=price(units=units, rate=engagement.client_rate,
+                                    minimum=engagement.minimum_per_call, currency=currency),
+            )  # fmt: skip
+    except IntegrityError:  # recorded concurrently (the signal and a retry): the same row
+        return Transaction.objects.get(call=call)
+
+
+@transaction.atomic
+def adjustment_create(
+    *,
+    actor: User,
+    amount: Decimal,
+    reason: str,
+    agent: AgentProfile | None = None,
+    firm: ClientFirm | None = None,
+    currency: str = "",
+    transaction_id: int | None = None,
+) -> Adjustment:
+    """A correction with a reason; it lands in the next payout (agent) or invoice (firm)."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Give the reason for the adjustment.", field="reason")
+    if (agent is None) == (firm is None):
+        raise ApplicationError("Adjust either an agent's payout or a firm's invoice.")
+    if amount is None or amount == 0:
+        raise ApplicationError("The amount cannot be zero.", field="amount")
+    currency = currency or (firm.currency if firm else "INR")
+    amount = quantize(amount, currency)
+    if amount == 0:
+        raise ApplicationError("The amount rounds to zero.", field="amount")
+    periods_lock_shared()
+    kind = Kind.AGENTS if agent else Kind.FIRMS
+    adjustment = Adjustment.objects.create(
+        period=open_period(kind, timezone.localdate()),
+        agent=agent, firm=firm, currency=currency, amount=amount, reason=reason, actor=actor,
+        transaction_id=transaction_id,
+    )  # fmt: skip
+    audit(actor=actor, action="adjustment", subject=f"adjustment:{adjustment.pk}",
+          amount=str(amount), currency=currency, reason=reason,
+          agent=agent.pk if agent else None, firm=firm.pk if firm else None)  # fmt: skip
+    return adjustment

@@ -1,0 +1,288 @@
+"""The ledger and its settlement: transactions, adjustments, runs, payouts and invoices.
+
+Transactions and adjustments are append-only: instances refuse to be saved twice or deleted;
+a correction is a new Adjustment with a reason. Each row is given its settlement periods when
+it is written (`agent_period`, `firm_period`: the first period not yet closed by a run), so a
+run settles exactly the rows of its period with one INSERT … SELECT … GROUP BY, and a row can
+never be settled twice: it has one period, and a period has one run.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from agents.models import AgentProfile
+from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
+from routing.models import Call
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only: add an Adjustment.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only.")
+
+
+class FixedFeePlan(models.Model):
+    """What a complete-BPO firm pays per period: a fixed fee, optionally with included calls
+    and an overage price per call beyond them."""
+
+    firm = models.OneToOneField(ClientFirm, on_delete=models.CASCADE, related_name="fee_plan")
+    fee = models.DecimalField(**MONEY)
+    included_calls = models.PositiveIntegerField(null=True, blank=True)  # None: unlimited
+    overage_per_call = models.DecimalField(**MONEY, default=0)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(fee__gte=0), name="billing_plan_fee_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm}: {self.fee} {self.currency} a period"
+
+
+class SettlementRun(models.Model):
+    class Kind(models.TextChoices):
+        AGENTS = "agents", "Agent payouts"
+        FIRMS = "firms", "Firm invoices"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    period_start = models.DateField()  # local dates; the rows of this period are settled
+    period_end = models.DateField()  # exclusive
+    # Set when a worker claims the run: from then on new rows go to the next period.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)  # percent, for the finance page
+    step = models.CharField(max_length=100, blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    transactions = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(**MONEY, default=0)  # payouts' gross or invoices' total
+    error = models.TextField(blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-period_end", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period_start", "period_end"], name="billing_run_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lt=models.F("period_end")), name="billing_run_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} from {self.period_start:%d %b %Y}"
+
+
+class Payout(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "To review"
+        APPROVED = "approved", "Approved"
+        PAID = "paid", "Paid"
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="payouts")
+    agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="payouts")
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    gross = models.DecimalField(**MONEY, default=0)
+    tds_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    tds = models.DecimalField(**MONEY, default=0)
+    net = models.DecimalField(**MONEY, default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    approved_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["run", "agent_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "agent", "currency"], name="billing_payout_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent}: {self.net} {self.currency}"
+
+
+class Invoice(models.Model):
+    class Kind(models.TextChoices):
+        ACTIVITY = "activity", "Per activity"
+        FIXED = "fixed", "Fixed fee"
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", "Issued"
+        PAID = "paid", "Paid"
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="invoices")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="invoices")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    total = models.DecimalField(**MONEY, default=0)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ISSUED)
+    issued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-issued_at", "firm_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "firm", "currency"], name="billing_invoice_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm}: {self.total} {self.currency}"
+
+    @property
+    def number(self) -> str:
+        return f"HS-{self.issued_at:%Y%m}-{self.pk:06d}"
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    request = models.ForeignKey(
+        StaffingRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(max_length=255)
+    quantity = models.PositiveIntegerField(default=0)  # calls (per-activity) or periods
+    units = models.PositiveIntegerField(default=0)  # billed units (calls, minutes, seconds)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["invoice", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "request", "description"], name="billing_line_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class Transaction(AppendOnly):
+    """One answered, completed call, priced once from the engagement's rate card."""
+
+    call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="transaction")
+    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="+")
+    agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="transactions")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="transactions")
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    units = models.PositiveIntegerField()
+    agent_amount = models.DecimalField(**MONEY)
+    client_amount = models.DecimalField(**MONEY)
+    rate_card = models.JSONField()  # the rates used, as strings: a snapshot, never recomputed
+    occurred_at = models.DateTimeField()  # when the call ended
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The settlement periods (start dates) this row belongs to; see the module docstring.
+    agent_period = models.DateField()
+    firm_period = models.DateField()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["agent_period", "agent"], name="billing_tx_agent_period_idx"),
+            models.Index(fields=["firm_period", "firm"], name="billing_tx_firm_period_idx"),
+            models.Index(fields=["agent", "occurred_at"], name="billing_tx_agent_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(agent_amount__lte=models.F("client_amount")),
+                name="billing_tx_margin",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call}: {self.client_amount} {self.currency}"
+
+
+class Adjustment(AppendOnly):
+    """A correction, positive or negative, to an agent's payout or a firm's invoice."""
+
+    agent = models.ForeignKey(
+        AgentProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    firm = models.ForeignKey(
+        ClientFirm, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    transaction = models.ForeignKey(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
+    )
+    currency = models.CharField(max_length=3, choices=Currency.choices)
+    amount = models.DecimalField(**MONEY)
+    reason = models.CharField(max_length=500)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    period = models.DateField()  # the agent's or the firm's settlement period it lands in
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["period"], name="billing_adjustment_period_idx")]
+        constraints = [
+            # Exactly one of agent or firm: a payout correction or an invoice correction.
+            models.CheckConstraint(
+                condition=(
+                    Q(agent__isnull=False, firm__isnull=True)
+                    | Q(agent__isnull=True, firm__isnull=False)
+                ),
+                name="billing_adjustment_one_side",
+            ),
+            models.CheckConstraint(condition=~Q(amount=0), name="billing_adjustment_nonzero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}: {self.reason}"
+
+
+class SettlementLock(models.Model):
+    """One row per run kind. Writers of ledger rows hold it FOR SHARE while they pick a
+    period; a run's claim takes it FOR UPDATE, so no row can slip into a period after the
+    run that settles it has started (on SQLite the IMMEDIATE transaction serialises both)."""
+
+    kind = models.CharField(max_length=8, primary_key=True, choices=SettlementRun.Kind.choices)
+
+    def __str__(self) -> str:
+        return self.kind
+
+
+class AuditRecord(AppendOnly):
+    """Every approval, adjustment, export and payment mark: who, what, when."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    subject = models.CharField(max_length=100)  # "payout:12", "run:3", "export:csv"
+    detail = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.subject}"

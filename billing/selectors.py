@@ -1,0 +1,58 @@
+"""Reads for billing pages. Agent- and firm-facing reads always take the agent or the firm."""
+
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
+
+from agents.models import AgentProfile
+from billing.models import Adjustment, Invoice, Payout, SettlementRun, Transaction
+from billing.periods import open_period
+from clients.models import ClientFirm
+
+Kind = SettlementRun.Kind
+
+
+def payout_transactions(*, payout: Payout) -> QuerySet[Transaction]:
+    """The transactions a payout settled: the agent's rows of the run's period."""
+    return Transaction.objects.filter(
+        agent_id=payout.agent_id, currency=payout.currency, agent_period=payout.run.period_start
+    ).select_related("firm", "call__line")
+
+
+def payout_adjustments(*, payout: Payout) -> QuerySet[Adjustment]:
+    return Adjustment.objects.filter(
+        agent_id=payout.agent_id, currency=payout.currency, period=payout.run.period_start
+    )
+
+
+def invoice_transactions(*, invoice: Invoice) -> QuerySet[Transaction]:
+    return Transaction.objects.filter(
+        firm_id=invoice.firm_id, currency=invoice.currency, firm_period=invoice.run.period_start
+    ).select_related("agent", "call__line")
+
+
+def agent_earnings_open(*, agent: AgentProfile) -> dict:
+    """Earnings not yet settled: the agent's rows in the period still open."""
+    period = open_period(Kind.AGENTS, timezone.localdate())
+    rows = (
+        Transaction.objects.filter(agent=agent, agent_period__gte=period)
+        .select_related("firm", "call")
+        .order_by("-occurred_at")
+    )
+    totals = rows.aggregate(amount=Sum("agent_amount"), calls=Count("id"))
+    return {"period": period, "transactions": rows, "amount": totals["amount"] or 0,
+            "calls": totals["calls"]}  # fmt: skip
+
+
+def agent_statements(*, agent: AgentProfile) -> QuerySet[Payout]:
+    return Payout.objects.filter(agent=agent).select_related("run").order_by("-run__period_start")
+
+
+def firm_invoices(*, firm: ClientFirm) -> QuerySet[Invoice]:
+    return Invoice.objects.filter(firm=firm).select_related("run").order_by("-run__period_start")
+
+
+def runs() -> QuerySet[SettlementRun]:
+    return SettlementRun.objects.annotate(
+        payouts_count=Count("payouts", distinct=True),
+        invoices_count=Count("invoices", distinct=True),
+    ).order_by("-period_start", "kind")

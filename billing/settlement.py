@@ -1,0 +1,246 @@
+"""Settlement runs: a period's ledger rows become payouts (agents) or invoices (firms).
+
+Set-based: each step is one INSERT … SELECT … GROUP BY over the period's rows — no Python
+loop over transactions. Safe to repeat:
+- a run is claimed first (its own short transaction): `closed_at` is set under the kind's
+  SettlementLock FOR UPDATE, so ledger writers (who hold it FOR SHARE) put later rows into
+  the next period — the run's rows are fixed from then on;
+- the run is then executed in one transaction that starts by locking the run row: a second
+  worker waits there and finds the run done; a worker killed mid-run rolls everything back
+  and the retry starts clean; `ON CONFLICT DO NOTHING` on (run, agent/firm, currency) and the
+  unique run per (kind, period) back this up.
+
+Money stays exact on both databases: sums are taken in minor units (paise) as integers, and
+withholding tax is rounded half up in integer arithmetic: (gross x rate_bp + 5000) // 10000.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from billing.ledger import audit
+from billing.models import SettlementLock, SettlementRun
+from billing.periods import period_end, period_start
+from common.errors import ApplicationError, ConflictError
+
+Kind = SettlementRun.Kind
+Status = SettlementRun.Status
+Report = Callable[[int, str], None]
+
+
+def progress_key(run_id: int) -> str:
+    return f"billing:run:{run_id}:progress"
+
+
+def run_open(*, kind: str, day: dt.date, user: User | None = None) -> SettlementRun:
+    """The run for the period containing `day` (created once). Only ended periods."""
+    start = period_start(kind, day)
+    end = period_end(kind, start)
+    if end > timezone.localdate():
+        raise ApplicationError(
+            f"This period ends on {end:%d %b %Y}; settle it from that day.", field="day"
+        )
+    run, created = SettlementRun.objects.get_or_create(
+        kind=kind, period_start=start, defaults={"period_end": end, "requested_by": user}
+    )
+    if created:
+        audit(actor=user, action="run_opened", subject=f"run:{run.pk}", kind=kind,
+              period_start=str(start))  # fmt: skip
+    return run
+
+
+@transaction.atomic
+def run_claim(*, run_id: int) -> SettlementRun:
+    """Close the run's period to new ledger rows and mark it running. Idempotent."""
+    run = SettlementRun.objects.select_for_update().get(pk=run_id)
+    if run.status == Status.DONE:
+        return run
+    # Waits for ledger writers holding the lock FOR SHARE (PostgreSQL); they commit into this
+    # period first, every later writer sees closed_at and picks the next period.
+    SettlementLock.objects.select_for_update().get_or_create(kind=run.kind)
+    run.closed_at = run.closed_at or timezone.now()
+    run.status, run.attempts, run.started_at = Status.RUNNING, run.attempts + 1, timezone.now()
+    run.save(update_fields=["closed_at", "status", "attempts", "started_at"])
+    return run
+
+
+def _sql(statement: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.rowcount
+
+
+# Gross and withholding tax in paise (integers): exact on PostgreSQL and SQLite alike.
+PAYOUTS_SQL = """
+WITH items AS (
+    SELECT agent_id, currency, agent_amount AS amount
+      FROM billing_transaction WHERE agent_period = %s
+    UNION ALL
+    SELECT agent_id, currency, amount
+      FROM billing_adjustment WHERE period = %s AND agent_id IS NOT NULL
+), sums AS (
+    SELECT agent_id, currency, CAST(ROUND(SUM(amount) * 100) AS BIGINT) AS g
+      FROM items GROUP BY agent_id, currency
+), taxed AS (
+    SELECT s.agent_id, s.currency, s.g, CAST(ROUND(p.tds_rate * 100) AS BIGINT) AS r,
+           CASE WHEN s.g > 0
+                THEN (s.g * CAST(ROUND(p.tds_rate * 100) AS BIGINT) + 5000) / 10000
+                ELSE 0 END AS tds
+      FROM sums s JOIN agents_agentprofile p ON p.id = s.agent_id
+)
+INSERT INTO billing_payout (run_id, agent_id, currency, gross, tds_rate, tds, net, status)
+SELECT %s, agent_id, currency, g / 100.0, r / 100.0, tds / 100.0, (g - tds) / 100.0, 'draft'
+  FROM taxed WHERE true
+ON CONFLICT (run_id, agent_id, currency) DO NOTHING
+"""
+
+ACTIVITY_INVOICES_SQL = """
+WITH items AS (
+    SELECT t.firm_id, t.currency, t.client_amount AS amount
+      FROM billing_transaction t JOIN clients_clientfirm f ON f.id = t.firm_id
+     WHERE t.firm_period = %s AND f.engagement_type = 'partial'
+    UNION ALL
+    SELECT a.firm_id, a.currency, a.amount
+      FROM billing_adjustment a JOIN clients_clientfirm f ON f.id = a.firm_id
+     WHERE a.period = %s AND f.engagement_type = 'partial'
+)
+INSERT INTO billing_invoice (run_id, firm_id, kind, currency, total, status, issued_at)
+SELECT %s, firm_id, 'activity', currency, CAST(ROUND(SUM(amount) * 100) AS BIGINT) / 100.0,
+       'issued', %s
+  FROM items WHERE true GROUP BY firm_id, currency
+ON CONFLICT (run_id, firm_id, currency) DO NOTHING
+"""
+
+ACTIVITY_LINES_SQL = """
+INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
+SELECT i.id, e.request_id, 'Handled calls', COUNT(*), SUM(t.units),
+       CAST(ROUND(SUM(t.client_amount) * 100) AS BIGINT) / 100.0
+  FROM billing_transaction t
+  JOIN clients_engagement e ON e.id = t.engagement_id
+  JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = t.firm_id
+                        AND i.currency = t.currency AND i.kind = 'activity'
+ WHERE t.firm_period = %s
+ GROUP BY i.id, e.request_id
+"""
+
+FIXED_INVOICES_SQL = """
+INSERT INTO billing_invoice (run_id, firm_id, kind, currency, total, status, issued_at)
+SELECT %s, p.firm_id, 'fixed', p.currency,
+       p.fee + CASE WHEN p.included_calls IS NOT NULL AND COALESCE(c.calls, 0) > p.included_calls
+                    THEN (COALESCE(c.calls, 0) - p.included_calls) * p.overage_per_call
+                    ELSE 0 END
+             + COALESCE(a.total, 0),
+       'issued', %s
+  FROM billing_fixedfeeplan p
+  JOIN clients_clientfirm f ON f.id = p.firm_id AND f.engagement_type = 'complete'
+  LEFT JOIN (SELECT firm_id, COUNT(*) AS calls FROM billing_transaction
+              WHERE firm_period = %s GROUP BY firm_id) c ON c.firm_id = p.firm_id
+  LEFT JOIN (SELECT firm_id, SUM(amount) AS total FROM billing_adjustment
+              WHERE period = %s AND firm_id IS NOT NULL GROUP BY firm_id) a
+         ON a.firm_id = p.firm_id
+ WHERE true
+ON CONFLICT (run_id, firm_id, currency) DO NOTHING
+"""
+
+FIXED_LINES_SQL = """
+INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
+SELECT i.id, NULL, 'Fixed fee for the period', 1, COALESCE(c.calls, 0), p.fee
+  FROM billing_invoice i
+  JOIN billing_fixedfeeplan p ON p.firm_id = i.firm_id
+  LEFT JOIN (SELECT firm_id, COUNT(*) AS calls FROM billing_transaction
+              WHERE firm_period = %s GROUP BY firm_id) c ON c.firm_id = i.firm_id
+ WHERE i.run_id = %s AND i.kind = 'fixed'
+UNION ALL
+SELECT i.id, NULL, 'Calls beyond the included volume', c.calls - p.included_calls,
+       c.calls - p.included_calls, (c.calls - p.included_calls) * p.overage_per_call
+  FROM billing_invoice i
+  JOIN billing_fixedfeeplan p ON p.firm_id = i.firm_id
+  JOIN (SELECT firm_id, COUNT(*) AS calls FROM billing_transaction
+         WHERE firm_period = %s GROUP BY firm_id) c ON c.firm_id = i.firm_id
+ WHERE i.run_id = %s AND i.kind = 'fixed' AND p.included_calls IS NOT NULL
+   AND c.calls > p.included_calls
+"""
+
+ADJUSTMENT_LINES_SQL = """
+INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
+SELECT i.id, NULL, 'Adjustments', COUNT(*), 0,
+       CAST(ROUND(SUM(a.amount) * 100) AS BIGINT) / 100.0
+  FROM billing_adjustment a
+  JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = a.firm_id
+ WHERE a.period = %s
+ GROUP BY i.id
+"""
+
+
+def _report(run: SettlementRun, report: Report | None, percent: int, step: str) -> None:
+    # The run's transaction is not visible to others until it commits: progress goes to the
+    # cache (Redis in production) and to the Celery task's state.
+    cache.set(progress_key(run.pk), {"progress": percent, "step": step}, timeout=3600)
+    if report is not None:
+        report(percent, step)
+
+
+def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
+    """Settle a claimed run in one transaction. Repeating it changes nothing."""
+    with transaction.atomic():
+        run = SettlementRun.objects.select_for_update().get(pk=run_id)
+        if run.status == Status.DONE:
+            return run
+        if run.closed_at is None:
+            raise ConflictError("Claim the run before executing it.")
+        start, now = run.period_start, timezone.now()
+        if run.kind == Kind.AGENTS:
+            _report(run, report, 20, "Summing each agent's transactions and adjustments")
+            _sql(PAYOUTS_SQL, [start, start, run.pk])
+            totals = "SELECT COALESCE(SUM(gross), 0) FROM billing_payout WHERE run_id = %s"
+            count = "SELECT COUNT(*) FROM billing_transaction WHERE agent_period = %s"
+        else:
+            _report(run, report, 20, "Invoicing per-activity firms")
+            _sql(ACTIVITY_INVOICES_SQL, [start, start, run.pk, now])
+            _report(run, report, 45, "Invoice lines per staffing request")
+            _sql(ACTIVITY_LINES_SQL, [run.pk, start])
+            _report(run, report, 65, "Invoicing fixed-fee firms")
+            _sql(FIXED_INVOICES_SQL, [run.pk, now, start, start])
+            _sql(FIXED_LINES_SQL, [start, run.pk, start, run.pk])
+            _report(run, report, 80, "Adjustments")
+            _sql(ADJUSTMENT_LINES_SQL, [run.pk, start])
+            totals = "SELECT COALESCE(SUM(total), 0) FROM billing_invoice WHERE run_id = %s"
+            count = "SELECT COUNT(*) FROM billing_transaction WHERE firm_period = %s"
+        _report(run, report, 90, "Totals")
+        with connection.cursor() as cursor:
+            cursor.execute(totals, [run.pk])
+            # SQLite hands back a float: round to the cent (the rows themselves are exact).
+            run.total = Decimal(str(cursor.fetchone()[0])).quantize(Decimal("0.01"))
+            cursor.execute(count, [start])
+            run.transactions = cursor.fetchone()[0]
+        run.status, run.progress, run.step = Status.DONE, 100, "Done"
+        run.finished_at, run.error = timezone.now(), ""
+        run.save()
+        audit(actor=None, action="run_done", subject=f"run:{run.pk}", total=str(run.total),
+              transactions=run.transactions)  # fmt: skip
+    _report(run, report, 100, "Done")
+    return run
+
+
+def run_failed(*, run_id: int, error: str) -> None:
+    SettlementRun.objects.filter(pk=run_id).exclude(status=Status.DONE).update(
+        status=Status.FAILED, error=error[:2000]
+    )
+
+
+def runs_due(*, today: dt.date | None = None) -> list[SettlementRun]:
+    """Runs for every period that has ended since the last one closed (beat, daily)."""
+    today = today or timezone.localdate()
+    opened = []
+    for kind in Kind.values:
+        last = SettlementRun.objects.filter(kind=kind).order_by("-period_start").first()
+        start = last.period_end if last else period_start(kind, today - dt.timedelta(days=1))
+        while period_end(kind, start) <= today:
+            opened.append(run_open(kind=kind, day=start))
+            start = period_end(kind, start)
+    return opened
