@@ -5,4 +5,4 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        from billing import receivers  # noqa: F401  (routing's call_completed -> the ledger)
+        from billing import panels, receivers  # noqa: F401  (earnings panel; call -> ledger)

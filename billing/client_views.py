@@ -6,6 +6,7 @@ import datetime as dt
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from billing.models import Invoice
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.views import firm_member
 
@@ -37,6 +38,8 @@ def invoice_download(request, pk: int):
     """The invoice's transactions as CSV, streamed (flat memory for any size)."""
     invoice = get_object_or_404(firm_invoices(firm=request.firm), pk=pk)
     writer = csv.writer(_Echo())
+    # A fixed-fee firm pays the fee, not per call: no per-call amount (as on the page).
+    per_call = invoice.kind == Invoice.Kind.ACTIVITY
 
     def rows():
         yield writer.writerow(["invoice", "date", "line", "agent", "talk_seconds", "units",
@@ -44,7 +47,7 @@ def invoice_download(request, pk: int):
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000):
             yield writer.writerow([invoice.number, t.occurred_at.isoformat(), t.call.line.name,
                                    t.agent.full_name, t.call.talk_seconds, t.units,
-                                   t.client_amount, t.currency])  # fmt: skip
+                                   t.client_amount if per_call else "", t.currency])  # fmt: skip
 
     response = StreamingHttpResponse(rows(), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'

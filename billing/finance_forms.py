@@ -26,7 +26,7 @@ class RunForm(forms.Form):
     kind = forms.ChoiceField(choices=Kind.choices, label="Settle")
     day = forms.DateField(
         label="A day in the period",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),  # ISO for type=date
         help_text="Agents are settled weekly (Monday to Sunday), firms monthly. "
         "The period must have ended.",
     )

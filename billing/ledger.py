@@ -37,14 +37,15 @@ def price(*, units: int, rate: Decimal, minimum: Decimal, currency: str) -> Deci
 
 
 def _engagement_for(call: Call) -> Engagement | None:
-    """The agent's engagement with the call's firm that covered the call's day."""
+    """The agent's engagement with the call's firm that covered the call's day — the one
+    for the call's line when the agent has several with that firm."""
     day = timezone.localdate(call.ended_at)
-    return (
+    engagements = (
         Engagement.objects.filter(agent_id=call.agent_id, firm_id=call.firm_id)
         .filter(starts_on__lte=day, ends_on__gte=day)
         .order_by("status", "-created_at")  # "active" sorts before "ended": active first
-        .first()
     )
+    return engagements.filter(lines=call.line_id).first() or engagements.first()
 
 
 @transaction.atomic
@@ -81,8 +82,11 @@ def transaction_record(*, call: Call) -> Transaction | None:
                 client_amount=price(units=units, rate=engagement.client_rate,
                                     minimum=engagement.minimum_per_call, currency=currency),
             )  # fmt: skip
-    except IntegrityError:  # recorded concurrently (the signal and a retry): the same row
-        return Transaction.objects.get(call=call)
+    except IntegrityError:
+        existing = Transaction.objects.filter(call=call).first()
+        if existing is None:
+            raise  # not a concurrent duplicate: a broken rule, say so loudly
+        return existing  # recorded concurrently (the signal and a retry): the same row
 
 
 @transaction.atomic

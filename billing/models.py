@@ -18,7 +18,19 @@ from routing.models import Call
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk UPDATE and DELETE would bypass the instances' guard: refuse them too."""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model.__name__} rows are append-only: add an Adjustment.")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} rows are append-only.")
+
+
 class AppendOnly(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
     class Meta:
         abstract = True
 

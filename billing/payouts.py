@@ -19,8 +19,9 @@ from common.errors import ApplicationError, ConflictError
 
 
 def run_start(*, run: SettlementRun) -> None:
-    """Queue the run's execution. The task id is stored before the task is sent: a worker
-    that starts at once must not have its progress overwritten by a late save here."""
+    """Queue the run's execution. The task id is stored before the task is sent: run_execute
+    saves the whole run row, so a task id written here while a worker already holds the row
+    would be lost (and the page could not ask Celery for the task's progress)."""
     task_id = str(uuid.uuid4())
     SettlementRun.objects.filter(pk=run.pk).update(task_id=task_id)
     run.task_id = task_id

@@ -31,16 +31,21 @@ def invoice_transactions(*, invoice: Invoice) -> QuerySet[Transaction]:
 
 
 def agent_earnings_open(*, agent: AgentProfile) -> dict:
-    """Earnings not yet settled: the agent's rows in the period still open."""
-    period = open_period(Kind.AGENTS, timezone.localdate())
+    """Earnings not yet settled: the agent's rows of every period no finished run covers
+    (the open period, and an ended one whose run has not happened yet), totalled per currency.
+    """
+    settled = SettlementRun.objects.filter(kind=Kind.AGENTS, status=SettlementRun.Status.DONE)
     rows = (
-        Transaction.objects.filter(agent=agent, agent_period__gte=period)
+        Transaction.objects.filter(agent=agent)
+        .exclude(agent_period__in=settled.values("period_start"))
         .select_related("firm", "call")
         .order_by("-occurred_at")
     )
-    totals = rows.aggregate(amount=Sum("agent_amount"), calls=Count("id"))
-    return {"period": period, "transactions": rows, "amount": totals["amount"] or 0,
-            "calls": totals["calls"]}  # fmt: skip
+    totals = list(rows.order_by().values("currency").annotate(amount=Sum("agent_amount"),
+                                                             calls=Count("id")))  # fmt: skip
+    return {"period": open_period(Kind.AGENTS, timezone.localdate()), "transactions": rows,
+            "totals": totals, "amount": sum(t["amount"] for t in totals),
+            "calls": sum(t["calls"] for t in totals)}  # fmt: skip
 
 
 def agent_statements(*, agent: AgentProfile) -> QuerySet[Payout]:

@@ -103,11 +103,13 @@ ACTIVITY_INVOICES_SQL = """
 WITH items AS (
     SELECT t.firm_id, t.currency, t.client_amount AS amount
       FROM billing_transaction t JOIN clients_clientfirm f ON f.id = t.firm_id
-     WHERE t.firm_period = %s AND f.engagement_type = 'partial'
+     WHERE t.firm_period = %s AND (f.engagement_type = 'partial' OR NOT EXISTS
+           (SELECT 1 FROM billing_fixedfeeplan p WHERE p.firm_id = f.id))
     UNION ALL
     SELECT a.firm_id, a.currency, a.amount
       FROM billing_adjustment a JOIN clients_clientfirm f ON f.id = a.firm_id
-     WHERE a.period = %s AND f.engagement_type = 'partial'
+     WHERE a.period = %s AND (f.engagement_type = 'partial' OR NOT EXISTS
+           (SELECT 1 FROM billing_fixedfeeplan p WHERE p.firm_id = f.id))
 )
 INSERT INTO billing_invoice (run_id, firm_id, kind, currency, total, status, issued_at)
 SELECT %s, firm_id, 'activity', currency, CAST(ROUND(SUM(amount) * 100) AS BIGINT) / 100.0,
@@ -125,6 +127,7 @@ SELECT i.id, e.request_id, 'Handled calls', COUNT(*), SUM(t.units),
   JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = t.firm_id
                         AND i.currency = t.currency AND i.kind = 'activity'
  WHERE t.firm_period = %s
+   AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
  GROUP BY i.id, e.request_id
 """
 
@@ -140,9 +143,9 @@ SELECT %s, p.firm_id, 'fixed', p.currency,
   JOIN clients_clientfirm f ON f.id = p.firm_id AND f.engagement_type = 'complete'
   LEFT JOIN (SELECT firm_id, COUNT(*) AS calls FROM billing_transaction
               WHERE firm_period = %s GROUP BY firm_id) c ON c.firm_id = p.firm_id
-  LEFT JOIN (SELECT firm_id, SUM(amount) AS total FROM billing_adjustment
-              WHERE period = %s AND firm_id IS NOT NULL GROUP BY firm_id) a
-         ON a.firm_id = p.firm_id
+  LEFT JOIN (SELECT firm_id, currency, SUM(amount) AS total FROM billing_adjustment
+              WHERE period = %s AND firm_id IS NOT NULL GROUP BY firm_id, currency) a
+         ON a.firm_id = p.firm_id AND a.currency = p.currency
  WHERE true
 ON CONFLICT (run_id, firm_id, currency) DO NOTHING
 """
@@ -155,6 +158,7 @@ SELECT i.id, NULL, 'Fixed fee for the period', 1, COALESCE(c.calls, 0), p.fee
   LEFT JOIN (SELECT firm_id, COUNT(*) AS calls FROM billing_transaction
               WHERE firm_period = %s GROUP BY firm_id) c ON c.firm_id = i.firm_id
  WHERE i.run_id = %s AND i.kind = 'fixed'
+   AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 UNION ALL
 SELECT i.id, NULL, 'Calls beyond the included volume', c.calls - p.included_calls,
        c.calls - p.included_calls, (c.calls - p.included_calls) * p.overage_per_call
@@ -164,6 +168,7 @@ SELECT i.id, NULL, 'Calls beyond the included volume', c.calls - p.included_call
          WHERE firm_period = %s GROUP BY firm_id) c ON c.firm_id = i.firm_id
  WHERE i.run_id = %s AND i.kind = 'fixed' AND p.included_calls IS NOT NULL
    AND c.calls > p.included_calls
+   AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 """
 
 ADJUSTMENT_LINES_SQL = """
@@ -172,7 +177,10 @@ SELECT i.id, NULL, 'Adjustments', COUNT(*), 0,
        CAST(ROUND(SUM(a.amount) * 100) AS BIGINT) / 100.0
   FROM billing_adjustment a
   JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = a.firm_id
+                        AND i.currency = a.currency
  WHERE a.period = %s
+   AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l
+                    WHERE l.invoice_id = i.id AND l.description = 'Adjustments')
  GROUP BY i.id
 """
 

@@ -72,7 +72,9 @@ def finance_home(request):
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            if run.status != Status.DONE:
+            # Done: nothing to do. Running: a worker holds it (and the broker redelivers it
+            # if that worker dies); a second task would only wait for the first's lock.
+            if run.status in (Status.PENDING, Status.FAILED):
                 try:
                     run_start(run=run)
                 except Exception:  # eager (development) runs it inline and re-raises
@@ -91,11 +93,11 @@ def _progress(run: SettlementRun) -> dict:
 
 
 def _task_state(task_id: str) -> dict | None:
-    if not task_id:
-        return None
+    if not task_id or settlement_execute_task.app.conf.task_always_eager:
+        return None  # eager (development): the task ran inline, nothing is stored
     try:
         info = settlement_execute_task.AsyncResult(task_id).info
-    except Exception:  # no result backend (eager, development) or it is unreachable
+    except Exception:  # no result backend, or it is unreachable: fall back to the run row
         return None
     return info if isinstance(info, dict) and "progress" in info else None
 
@@ -135,7 +137,7 @@ def payouts(request):
     run = form.cleaned_data.get("run") if form.is_valid() else None
     return render(request, "billing/finance/payouts.html", {
         "form": form, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-        "export_form": ExportForm(initial={"run": run}), "formats": FORMATS, "run": run,
+        "formats": FORMATS, "run": run,
     })  # fmt: skip
 
 

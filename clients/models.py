@@ -378,6 +378,10 @@ class Engagement(models.Model):
                 condition=Q(agent_rate__lte=F("client_rate")),
                 name="clients_engagement_rate_margin",
             ),
+            models.CheckConstraint(
+                condition=Q(agent_minimum_per_call__lte=F("minimum_per_call")),
+                name="clients_engagement_minimum_margin",
+            ),
         ]
 
     def __str__(self) -> str:

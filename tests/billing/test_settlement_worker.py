@@ -1,0 +1,224 @@
+"""`settlement_execute_task` through real Celery workers (Redis broker) on PostgreSQL.
+
+What is proven here, and how:
+
+- two deliveries of the task at the same time settle the run once: the session worker (the
+  `celery_worker` fixture) and a second worker of ours both consume the default queue; a
+  table lock from the test holds the first inside its transaction until PostgreSQL shows the
+  second waiting on it, so the two really overlap;
+- a worker SIGKILLed in the middle of a run loses nothing and settles nothing twice: its
+  transaction is rolled back (checked before anything else runs), the message was never acked
+  (`acks_late`: it sits in the broker's unacked set), and a new worker gets it again;
+- a pool child SIGKILLed (the OOM killer's way) makes its parent requeue the message at once:
+  that is what `reject_on_worker_lost` adds (without it the parent would ack the message and
+  the run would stay "running" with no payouts).
+
+Workers of our own consume dedicated queues, and keep their unacked messages under keys of
+their own (kombu's `unacked_key`…): a short visibility timeout then only ever restores our
+messages, never one that another worker on the same Redis is still running.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from billing.models import AuditRecord, Payout, SettlementLock, SettlementRun
+from billing.settlement import run_open
+from billing.tasks import settlement_execute_task
+from config.celery import app
+from tests.billing.test_settlement_on_postgres import (
+    alive,
+    chain_under,
+    expected_total,
+    expected_transactions,
+    ledger_seed,
+    payouts_actual,
+    payouts_expected,
+    table_locked,
+    wait_until,
+    waiting_on,
+)
+
+pytestmark = [
+    pytest.mark.broker,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+# Starts a worker like `celery -A config worker …` does, with broker transport options given
+# as JSON in argv[1] (settings have no environment variable for them).
+LAUNCH = (
+    "import json, sys\n"
+    "from config.celery import app\n"
+    "app.conf.broker_transport_options = json.loads(sys.argv[1])\n"
+    "app.worker_main(['worker', *sys.argv[2:]])\n"
+)
+
+
+def database_url() -> str:
+    """The test database, for the workers (as the celery_worker fixture does)."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+def isolated_keys(tag: str) -> dict:
+    """Where kombu keeps this worker's delivered-but-unacked messages."""
+    name = f"settle-{tag}-{os.getpid()}"
+    return {"unacked_key": f"{name}-unacked", "unacked_index_key": f"{name}-unacked-index",
+            "unacked_mutex_key": f"{name}-unacked-mutex"}  # fmt: skip
+
+
+@contextmanager
+def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = None):
+    """A `celery worker` subprocess on the test database, consuming `queue`; yields
+    (process, hostname) once it answers a ping, terminates it afterwards (if still alive)."""
+    hostname = f"settle-{tag}-{os.getpid()}@pytest"
+    env = dict(os.environ, DATABASE_URL=database_url())
+    args = [f"--pool={pool}", "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat",
+            "--without-gossip", "--without-mingle", "-n", hostname, "-Q", queue]  # fmt: skip
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, json.dumps(options or {}), *args], cwd=ROOT, env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(destination=[hostname], timeout=0.5):
+            assert process.poll() is None, f"worker {hostname} exited ({process.returncode})"
+            assert time.monotonic() < deadline, f"worker {hostname} did not answer a ping"
+        yield process, hostname
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@pytest.fixture
+def locks(db):
+    for kind in SettlementRun.Kind.values:  # a transactional test's flush empties the table
+        SettlementLock.objects.get_or_create(kind=kind)
+
+
+@pytest.fixture
+def broker():
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    yield client
+    for tag in ("killed", "requeued"):
+        client.delete(*isolated_keys(tag).values())
+    client.close()
+
+
+def children_of(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def reference(run: SettlementRun) -> dict:
+    """What the task returns, from the Decimal reference."""
+    return {"run": run.pk, "total": str(expected_total(run)),
+            "transactions": expected_transactions(run)}  # fmt: skip
+
+
+def assert_settled_once(run: SettlementRun, *, attempts: int | None = None) -> None:
+    stored = SettlementRun.objects.get(pk=run.pk)
+    assert (stored.status, stored.total) == ("done", expected_total(run))
+    assert payouts_actual(run) == payouts_expected(run.period_start)
+    assert AuditRecord.objects.filter(action="run_done", subject=f"run:{run.pk}").count() == 1
+    if attempts is not None:
+        assert stored.attempts == attempts
+
+
+def test_two_deliveries_at_once_settle_the_run_once(celery_worker, locks):
+    ledger = ledger_seed()
+    run = run_open(kind="agents", day=ledger.day)
+    with worker("second", queue=app.conf.task_default_queue):
+        with table_locked("billing_payout") as holder:
+            results = [settlement_execute_task.delay(run.pk) for _ in range(2)]
+            # One worker is inside run_execute (run row locked, its INSERT waiting on our
+            # lock); the other waits on that run row: both deliveries are in flight at once.
+            wait_until(lambda: chain_under(holder), what="one worker waits on the other")
+        outcomes = [r.get(timeout=60) for r in results]
+        workers = {r.worker for r in results}
+
+    assert outcomes == [reference(run), reference(run)]
+    assert len(workers) == 2  # ran on two processes, not one after the other on one
+    assert_settled_once(run)
+    assert ledger.transactions == outcomes[0]["transactions"]
+
+
+def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks, broker):
+    ledger = ledger_seed()
+    run = run_open(kind="agents", day=ledger.day)
+    queue = f"settle-killed-{os.getpid()}"
+    keys = isolated_keys("killed")
+    with worker("killed", queue=queue, options=keys) as (process, _):
+        with table_locked("billing_payout") as holder:
+            result = settlement_execute_task.apply_async((run.pk,), queue=queue)
+            [victim] = wait_until(lambda: waiting_on(holder), what="the task is mid-run")
+            # Claimed (its own committed transaction), execution under way: kill it there.
+            assert SettlementRun.objects.get(pk=run.pk).status == "running"
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+        # Our lock is gone: the dead worker's backend runs its INSERT, finds its client gone
+        # and rolls the whole transaction back. Wait for that backend to end.
+        wait_until(lambda: not alive(victim), what="the killed worker's backend ends")
+
+    stored = SettlementRun.objects.get(pk=run.pk)
+    assert (stored.status, stored.attempts) == ("running", 1)  # claimed once, never done
+    assert stored.closed_at is not None
+    assert not Payout.objects.filter(run=run).exists()  # rolled back: no payouts at all
+    assert not AuditRecord.objects.filter(action="run_done").exists()
+    # acks_late: the message was delivered and never acknowledged.
+    assert broker.hlen(keys["unacked_key"]) == 1
+
+    # A new worker on the queue. Redis redelivers an unacked message once it is older than
+    # the visibility timeout (1 h by default; 5 s here, scanned every second) — this is the
+    # broker's redelivery, not a re-send from the test.
+    fast = {**keys, "visibility_timeout": 5, "unacked_restore_interval": 1,
+            "unacked_restore_throttle": 1}  # fmt: skip
+    with worker("redelivered", queue=queue, options=fast) as (_, hostname):
+        outcome = result.get(timeout=60)
+        assert result.worker == hostname
+
+    assert outcome == reference(run)
+    assert_settled_once(run, attempts=2)  # claimed again by the redelivery, executed once
+    assert broker.hlen(keys["unacked_key"]) == 0  # acked this time
+
+
+def test_a_pool_child_killed_mid_run_is_requeued_by_reject_on_worker_lost(locks, broker):
+    ledger = ledger_seed()
+    run = run_open(kind="agents", day=ledger.day)
+    queue = f"settle-requeued-{os.getpid()}"
+    keys = isolated_keys("requeued")  # the default visibility timeout (1 h): no restore
+    with worker("requeued", queue=queue, pool="prefork", options=keys) as (process, _):
+        with table_locked("billing_payout") as holder:
+            result = settlement_execute_task.apply_async((run.pk,), queue=queue)
+            [victim] = wait_until(lambda: waiting_on(holder), what="the task is mid-run")
+            [child] = children_of(process.pid)
+            os.kill(child, signal.SIGKILL)
+            # The parent saw its child die and, reject_on_worker_lost, put the message back:
+            # the retry is already running in a new child and waits for the dead attempt's
+            # run row lock (its backend still waits on our lock; the transaction is open).
+            wait_until(lambda: waiting_on(victim), what="the redelivered task waits")
+            assert SettlementRun.objects.get(pk=run.pk).status == "running"
+            assert not Payout.objects.filter(run=run).exists()
+        outcome = result.get(timeout=60)
+        assert process.poll() is None  # the same worker ran it again
+
+    assert outcome == reference(run)
+    assert_settled_once(run, attempts=2)
+    assert broker.hlen(keys["unacked_key"]) == 0
