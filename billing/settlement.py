@@ -152,7 +152,7 @@ ON CONFLICT (run_id, firm_id, currency) DO NOTHING
 
 FIXED_LINES_SQL = """
 INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
-SELECT i.id, NULL, 'Fixed fee for the period', 1, COALESCE(c.calls, 0), p.fee
+SELECT i.id, CAST(NULL AS BIGINT), 'Fixed fee for the period', 1, COALESCE(c.calls, 0), p.fee
   FROM billing_invoice i
   JOIN billing_fixedfeeplan p ON p.firm_id = i.firm_id
   LEFT JOIN (SELECT firm_id, COUNT(*) AS calls FROM billing_transaction
@@ -160,7 +160,7 @@ SELECT i.id, NULL, 'Fixed fee for the period', 1, COALESCE(c.calls, 0), p.fee
  WHERE i.run_id = %s AND i.kind = 'fixed'
    AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 UNION ALL
-SELECT i.id, NULL, 'Calls beyond the included volume', c.calls - p.included_calls,
+SELECT i.id, CAST(NULL AS BIGINT), 'Calls beyond the included volume', c.calls - p.included_calls,
        c.calls - p.included_calls, (c.calls - p.included_calls) * p.overage_per_call
   FROM billing_invoice i
   JOIN billing_fixedfeeplan p ON p.firm_id = i.firm_id
@@ -173,7 +173,7 @@ SELECT i.id, NULL, 'Calls beyond the included volume', c.calls - p.included_call
 
 ADJUSTMENT_LINES_SQL = """
 INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
-SELECT i.id, NULL, 'Adjustments', COUNT(*), 0,
+SELECT i.id, CAST(NULL AS BIGINT), 'Adjustments', COUNT(*), 0,
        CAST(ROUND(SUM(a.amount) * 100) AS BIGINT) / 100.0
   FROM billing_adjustment a
   JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = a.firm_id
@@ -228,7 +228,9 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             run.transactions = cursor.fetchone()[0]
         run.status, run.progress, run.step = Status.DONE, 100, "Done"
         run.finished_at, run.error = timezone.now(), ""
-        run.save()
+        # update_fields: task_id and the like may have been written by the starter meanwhile.
+        run.save(update_fields=["total", "transactions", "status", "progress", "step",
+                                "finished_at", "error"])  # fmt: skip
         audit(actor=None, action="run_done", subject=f"run:{run.pk}", total=str(run.total),
               transactions=run.transactions)  # fmt: skip
     _report(run, report, 100, "Done")
@@ -239,6 +241,7 @@ def run_failed(*, run_id: int, error: str) -> None:
     SettlementRun.objects.filter(pk=run_id).exclude(status=Status.DONE).update(
         status=Status.FAILED, error=error[:2000]
     )
+    cache.delete(progress_key(run_id))
 
 
 def runs_due(*, today: dt.date | None = None) -> list[SettlementRun]:

@@ -5,10 +5,13 @@ the broker redelivers it, and the retry finds the run claimed but not done (its 
 rolled back) and executes it from the start.
 """
 
+import uuid
+
 from celery import shared_task
 from django.db import OperationalError
 
 from billing import settlement
+from billing.models import SettlementRun
 
 
 @shared_task(
@@ -36,5 +39,7 @@ def settlements_due_task() -> list[int]:
     """Daily (beat): open runs for periods that ended, and execute them."""
     runs = settlement.runs_due()
     for run in runs:
-        settlement_execute_task.delay(run.pk)
+        task_id = str(uuid.uuid4())  # stored first, so the page can follow the task's state
+        SettlementRun.objects.filter(pk=run.pk).update(task_id=task_id)
+        settlement_execute_task.apply_async(args=[run.pk], task_id=task_id)
     return [run.pk for run in runs]

@@ -241,6 +241,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "routing.sweep",
         "schedule": 10.0,  # seconds: wrap-ups end and stuck reservations free promptly
     },
+    "billing-settlements-due": {
+        "task": "billing.settlements_due",
+        "schedule": crontab(hour=2, minute=0),  # daily: settle every period that has ended
+    },
     "clients-engagements-expire": {
         "task": "clients.engagements_expire",
         "schedule": crontab(hour=0, minute=5),  # daily, just after midnight (India)
