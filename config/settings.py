@@ -168,6 +168,17 @@ ROUTING_HOLD_PAUSE_SECONDS = env.int("ROUTING_HOLD_PAUSE_SECONDS", default=10)
 # as name=key pairs: "exotel=…,asterisk=…". Firms' own keys work too, for their own lines.
 ROUTING_PROVIDER_KEYS = env.dict("ROUTING_PROVIDER_KEYS", default={})
 
+# --- Billing ---------------------------------------------------------------------------
+# Settlement period lengths ("week" or "month") per run kind.
+BILLING_PERIODS = {
+    "agents": env.str("BILLING_AGENT_PERIOD", default="week"),
+    "firms": env.str("BILLING_FIRM_PERIOD", default="month"),
+}
+# The agency's own account, debited in ISO 20022 payment files (placeholders in development).
+AGENCY_NAME = env.str("AGENCY_NAME", default="Homeshore Staffing")
+AGENCY_IBAN = env.str("AGENCY_IBAN", default="GB33BUKB20201555555555")
+AGENCY_BIC = env.str("AGENCY_BIC", default="BUKBGB22")
+
 # How long an emailed invitation to join a firm stays valid.
 FIRM_INVITE_DAYS = env.int("FIRM_INVITE_DAYS", default=7)
 
