@@ -16,12 +16,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from agents import presence
 from agents.models import AgentProfile
 from clients.models import PhoneLine
 from common.errors import ApplicationError, ConflictError
+from common.geo import haversine_km
 from routing.models import Call, RoutingDecision
 from routing.origin import origin_resolve
 from routing.selectors import (
@@ -122,6 +124,34 @@ def _lock_nearest(call: Call, at: dt.datetime, radius_km: float | None):
     return candidates.first()
 
 
+def _lock_first_free(ranked: list[AgentProfile]) -> AgentProfile | None:
+    """Lock and reserve the best-ranked agent still available (SKIP LOCKED, LIMIT 1)."""
+    if not ranked:
+        return None
+    order = Case(*(When(pk=a.pk, then=Value(i)) for i, a in enumerate(ranked)))
+    free = AgentProfile.objects.filter(
+        pk__in=[a.pk for a in ranked], duty_status=AgentProfile.Duty.AVAILABLE
+    ).order_by(order)
+    if connection.features.has_select_for_update_skip_locked:
+        free = free.select_for_update(skip_locked=True)
+    for _retry in range(3):  # the CAS re-checks the row SKIP LOCKED handed back
+        picked = free.values_list("pk", flat=True).first()
+        if picked is None:
+            return None
+        if presence.presence_reserve(agent_id=picked):
+            return next(a for a in ranked if a.pk == picked)
+    return None
+
+
+def _step_of(call: Call, agent: AgentProfile) -> float | None:
+    """The first of the line's radius steps that reaches the agent (None: anywhere)."""
+    if None in (agent.latitude, call.origin_latitude):
+        return None
+    km = haversine_km(call.origin_latitude, call.origin_longitude, agent.latitude,
+                      agent.longitude)  # fmt: skip
+    return next((r for r in call.line.radius_steps if r is not None and km <= r), None)
+
+
 @transaction.atomic
 def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
     """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent."""
@@ -145,8 +175,13 @@ def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
         # (unless that caller already rang them: then they are free for this one).
         decision.outcome = "waiting_behind_older"
         return _decided(decision, call, None, at, started, ranked=ranked)
-    agent = None
-    for radius in call.line.radius_steps:
+    # The ranked list is the nearest-first answer already: lock its best free agent by id
+    # (a cheap query on at most ten rows). Only when other calls took all ten does the full
+    # query run again, step by step through the line's radii.
+    agent = _lock_first_free(ranked)
+    if agent is not None:
+        decision.radius_km = _step_of(call, agent)
+    for radius in call.line.radius_steps if agent is None else []:
         for _retry in range(3):  # the CAS can lose to a concurrent change of that row
             agent = _lock_nearest(call, at, radius)
             if agent is None or presence.presence_reserve(agent_id=agent.pk):
