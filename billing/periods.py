@@ -40,6 +40,14 @@ def periods_lock_shared() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT kind FROM billing_settlementlock FOR SHARE")
+            if cursor.rowcount < len(Kind.values):
+                # The rows come with a migration; a flushed database (tests) lacks them, and
+                # locking nothing would let a run's claim slip past this writer.
+                cursor.execute(
+                    "INSERT INTO billing_settlementlock (kind) VALUES ('agents'), ('firms') "
+                    "ON CONFLICT DO NOTHING"
+                )
+                cursor.execute("SELECT kind FROM billing_settlementlock FOR SHARE")
 
 
 def open_period(kind: str, day: dt.date) -> dt.date:

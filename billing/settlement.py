@@ -118,17 +118,21 @@ SELECT %s, firm_id, 'activity', currency, CAST(ROUND(SUM(amount) * 100) AS BIGIN
 ON CONFLICT (run_id, firm_id, currency) DO NOTHING
 """
 
+# Sum per (firm, currency, request) first, then join the invoices: the invoices were inserted
+# in this same transaction, so the planner believes their table is empty — joining 1M rows to
+# it row by row took ~4 s at 1M transactions, summing first takes ~0.4 s.
 ACTIVITY_LINES_SQL = """
 INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
-SELECT i.id, e.request_id, 'Handled calls', COUNT(*), SUM(t.units),
-       CAST(ROUND(SUM(t.client_amount) * 100) AS BIGINT) / 100.0
-  FROM billing_transaction t
-  JOIN clients_engagement e ON e.id = t.engagement_id
-  JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = t.firm_id
-                        AND i.currency = t.currency AND i.kind = 'activity'
- WHERE t.firm_period = %s
-   AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
- GROUP BY i.id, e.request_id
+SELECT i.id, s.request_id, 'Handled calls', s.calls, s.units, s.amount
+  FROM (SELECT t.firm_id, t.currency, e.request_id, COUNT(*) AS calls, SUM(t.units) AS units,
+               CAST(ROUND(SUM(t.client_amount) * 100) AS BIGINT) / 100.0 AS amount
+          FROM billing_transaction t
+          JOIN clients_engagement e ON e.id = t.engagement_id
+         WHERE t.firm_period = %s
+         GROUP BY t.firm_id, t.currency, e.request_id) s
+  JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = s.firm_id
+                        AND i.currency = s.currency AND i.kind = 'activity'
+ WHERE NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 """
 
 FIXED_INVOICES_SQL = """
@@ -211,7 +215,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             _report(run, report, 20, "Invoicing per-activity firms")
             _sql(ACTIVITY_INVOICES_SQL, [start, start, run.pk, now])
             _report(run, report, 45, "Invoice lines per staffing request")
-            _sql(ACTIVITY_LINES_SQL, [run.pk, start])
+            _sql(ACTIVITY_LINES_SQL, [start, run.pk])
             _report(run, report, 65, "Invoicing fixed-fee firms")
             _sql(FIXED_INVOICES_SQL, [run.pk, now, start, start])
             _sql(FIXED_LINES_SQL, [start, run.pk, start, run.pk])

@@ -23,7 +23,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import psycopg2
 import pytest
-from django.db import ProgrammingError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -49,19 +49,7 @@ from tests.factories import ClientFirmFactory, PhoneLineFactory, StaffingRequest
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-# A bug in billing/settlement.py, found here (PostgreSQL only; SQLite is not strict about it):
-# FIXED_LINES_SQL inserts `NULL` as request_id in both branches of a UNION ALL; PostgreSQL
-# resolves an untyped NULL in a UNION as text, and text is not accepted for the bigint column,
-# so *every* firms run fails ("column request_id is of type bigint but expression is of type
-# text"), whether or not a fixed-fee firm exists. Fix: `CAST(NULL AS BIGINT)` in both branches.
-# Strict: once fixed, these tests pass and the marker must go.
-FIXED_LINES_BUG = pytest.mark.xfail(
-    strict=True, raises=ProgrammingError,
-    reason="FIXED_LINES_SQL: untyped NULL in UNION ALL (see the comment above)",
-)  # fmt: skip
-
 Kind = SettlementRun.Kind
-FIRMS = pytest.param(SettlementRun.Kind.FIRMS, marks=FIXED_LINES_BUG)
 CENT = Decimal("0.01")
 TDS_RATES = [Decimal(r) for r in ("10", "7.5", "0", "1.25", "20", "5")]
 
@@ -73,7 +61,8 @@ TDS_RATES = [Decimal(r) for r in ("10", "7.5", "0", "1.25", "20", "5")]
 class Ledger:
     day: dt.date  # a day of the settled period (agents: its week; firms: its month)
     agents: list[AgentProfile]
-    firms: dict[str, ClientFirm]  # "inr", "usd" (per activity), "fixed" (fixed fee)
+    # "inr", "usd" (partial), "fixed" (complete, with a plan), "complete" (without one)
+    firms: dict[str, ClientFirm]
     engagements: list[Engagement]
     lines: dict[int, object]  # firm id -> its phone line
     transactions: int = 0
@@ -100,8 +89,9 @@ def at_noon(day: dt.date) -> dt.datetime:
 
 
 def ledger_seed(*, transactions: int = 360, agents: int = 24, seed: int = 7) -> Ledger:
-    """Agents (TDS 0-20%), two per-activity firms (INR, USD), one fixed-fee firm with a plan,
-    and `transactions` ledger rows spread over the agents' engagements in one past week."""
+    """Agents (TDS 0-20%), two partial firms (INR, USD), a complete firm with a fixed-fee plan
+    and one without, and `transactions` ledger rows over the agents' engagements in one past
+    week, with a few adjustments."""
     rng = random.Random(seed)
     day = settled_day()
     users = User.objects.bulk_create(
@@ -116,6 +106,7 @@ def ledger_seed(*, transactions: int = 360, agents: int = 24, seed: int = 7) -> 
         "inr": ClientFirmFactory(engagement_type="partial", currency="INR"),
         "usd": ClientFirmFactory(engagement_type="partial", currency="USD"),
         "fixed": ClientFirmFactory(engagement_type="complete", currency="INR"),
+        "complete": ClientFirmFactory(engagement_type="complete", currency="INR"),  # no plan
     }
     FixedFeePlan.objects.create(
         firm=firms["fixed"], fee=Decimal("50000.00"), included_calls=40,
@@ -127,8 +118,9 @@ def ledger_seed(*, transactions: int = 360, agents: int = 24, seed: int = 7) -> 
         StaffingRequestFactory(firm=firms["inr"], currency="INR", headcount=50),  # 2 requests
         StaffingRequestFactory(firm=firms["usd"], currency="USD", headcount=50),
         StaffingRequestFactory(firm=firms["fixed"], currency="INR", headcount=50),
+        StaffingRequestFactory(firm=firms["complete"], currency="INR", headcount=50),
     ]
-    # Every agent but the last works on one to four requests; the last has no call at all.
+    # Every agent but the last works on one or more requests; the last has no call at all.
     pairs = [
         (r, a)
         for n, a in enumerate(profiles[:-1])
@@ -249,8 +241,9 @@ def payouts_actual(run: SettlementRun) -> set[tuple]:
 def invoices_expected(period: dt.date) -> tuple[set[tuple], set[tuple]]:
     """Invoices (firm, kind, currency, total) and their lines (firm, request, description,
     quantity, units, amount) of the firms' period."""
-    firms = {f.pk: f for f in ClientFirm.objects.all()}
     plans = {p.firm_id: p for p in FixedFeePlan.objects.all()}
+    # Per activity: partial firms, and complete firms without a fixed-fee plan.
+    per_activity = {f.pk for f in ClientFirm.objects.all() if f.is_partial or f.pk not in plans}
     activity: dict[tuple, int] = defaultdict(int)
     handled: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
     calls: dict[int, int] = defaultdict(int)
@@ -258,7 +251,7 @@ def invoices_expected(period: dt.date) -> tuple[set[tuple], set[tuple]]:
         firm_period=period
     ).values_list("firm_id", "currency", "engagement__request_id", "units", "client_amount"):
         calls[firm] += 1
-        if firms[firm].is_partial:
+        if firm in per_activity:
             activity[firm, currency] += cents(amount)
             line = handled[firm, currency, request]
             line[0], line[1], line[2] = line[0] + 1, line[1] + units, line[2] + cents(amount)
@@ -268,25 +261,27 @@ def invoices_expected(period: dt.date) -> tuple[set[tuple], set[tuple]]:
     ).values_list("firm_id", "currency", "amount"):
         adjusted[firm, currency][0] += 1
         adjusted[firm, currency][1] += cents(amount)
-        if firms[firm].is_partial:
+        if firm in per_activity:
             activity[firm, currency] += cents(amount)
     invoices = {(f, "activity", c, Decimal(t) / 100) for (f, c), t in activity.items()}
     lines = {
         (f, r, "Handled calls", n, u, Decimal(a) / 100) for (f, _, r), (n, u, a) in handled.items()
     }
     for firm, plan in plans.items():
-        if firms[firm].is_partial:
+        if firm in per_activity:
             continue
         over = max(0, calls[firm] - plan.included_calls) if plan.included_calls is not None else 0
-        extra = sum(a for (f, _), (_, a) in adjusted.items() if f == firm)
+        extra = adjusted[firm, plan.currency][1]
         invoices.add((firm, "fixed", plan.currency,
                       plan.fee + over * plan.overage_per_call + Decimal(extra) / 100))  # fmt: skip
         lines.add((firm, None, "Fixed fee for the period", 1, calls[firm], plan.fee))
         if over:
             lines.add((firm, None, "Calls beyond the included volume", over, over,
                        over * plan.overage_per_call))  # fmt: skip
-    for (firm, _), (count, amount) in adjusted.items():
-        lines.add((firm, None, "Adjustments", count, 0, Decimal(amount) / 100))
+    billed = {(f, c) for f, _, c, _ in invoices}  # an adjustment is a line of its currency's
+    for (firm, currency), (count, amount) in adjusted.items():
+        if (firm, currency) in billed:
+            lines.add((firm, None, "Adjustments", count, 0, Decimal(amount) / 100))
     return invoices, lines
 
 
@@ -411,7 +406,7 @@ def in_thread(pool: ThreadPoolExecutor, job: Callable[[], object]):
 # --- (a) Two workers settle the same run at the same time ---------------------------------
 
 
-@pytest.mark.parametrize("kind", [Kind.AGENTS, FIRMS])
+@pytest.mark.parametrize("kind", [Kind.AGENTS, Kind.FIRMS])
 def test_two_threads_settling_one_run_at_once_write_one_set_of_rows(locks, kind):
     ledger = ledger_seed()
     run = run_open(kind=kind, day=ledger.day)
@@ -457,6 +452,8 @@ def test_the_reference_is_not_trivial(locks):
     )
     invoices, lines = invoices_expected(ledger.month)
     assert {row[1] for row in invoices} == {"activity", "fixed"}
+    complete = ledger.firms["complete"].pk  # complete, without a plan: billed per activity
+    assert [row[1] for row in invoices if row[0] == complete] == ["activity"]
     assert {row[2] for row in lines} == {
         "Handled calls", "Fixed fee for the period", "Calls beyond the included volume",
         "Adjustments",
@@ -575,6 +572,37 @@ def test_a_writer_arriving_during_the_claim_waits_and_lands_in_the_next_period(l
     assert agent_total(row.agent_id, done, following) == ledger_total(row.agent_id)
 
 
+def test_the_claim_waits_for_a_writer_even_when_the_lock_rows_are_missing(db):
+    """billing_settlementlock emptied (a `flush`, as every transactional test does; a restore
+    without the data of migration 0002): the writer's FOR SHARE then locks nothing, the
+    claim creates its row and does not wait, and a row the writer commits after the run's
+    execute has started is left in a settled period: lost. Fix in periods_lock_shared: make
+    sure the rows exist first (`INSERT … VALUES ('agents'), ('firms') ON CONFLICT DO
+    NOTHING`), or refuse to go on when the FOR SHARE select returns fewer than two rows."""
+    SettlementLock.objects.all().delete()
+    ledger = ledger_seed(transactions=30)
+    run = run_open(kind=Kind.AGENTS, day=ledger.day)
+    call = writer_call(ledger)
+    recorded, release = threading.Event(), threading.Event()
+
+    def writer():
+        with transaction.atomic():
+            transaction_record(call=call)
+            recorded.set()
+            assert release.wait(timeout=30)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        writing = in_thread(pool, writer)
+        try:
+            assert recorded.wait(timeout=30)
+            claiming = in_thread(pool, lambda: run_claim(run_id=run.pk))
+            time.sleep(2)
+            assert not claiming.done()  # fails: the claim went through
+        finally:
+            release.set()
+            writing.result(timeout=30)
+
+
 def test_a_writer_after_the_claim_lands_in_the_next_period(locks):
     ledger = ledger_seed(transactions=60)
     run = run_open(kind=Kind.AGENTS, day=ledger.day)
@@ -610,7 +638,7 @@ def snapshot(run: SettlementRun) -> tuple:
     return fields, settled(run), ids
 
 
-@pytest.mark.parametrize("kind", [Kind.AGENTS, FIRMS])
+@pytest.mark.parametrize("kind", [Kind.AGENTS, Kind.FIRMS])
 def test_a_run_settled_twice_changes_nothing(locks, kind):
     ledger = ledger_seed()
     run = run_open(kind=kind, day=ledger.day)
@@ -637,11 +665,11 @@ def test_re_executing_agent_payouts_of_a_run_marked_running_adds_nothing(locks):
     assert payouts_actual(run) == payouts_expected(run.period_start)
 
 
-@pytest.mark.xfail(strict=True, reason="invoice lines have no ON CONFLICT / NULL request ids")
 def test_re_executing_firm_invoices_of_a_run_marked_running_adds_nothing(locks):
-    """The same back-up for invoices. It does not hold: ACTIVITY_LINES_SQL has no ON CONFLICT
-    (IntegrityError on billing_line_once), and the fixed-fee and adjustment lines have a NULL
-    request, which a unique constraint never treats as equal (they would be written twice)."""
+    """The same back-up for invoices and their lines. (It once failed: the lines had no guard,
+    "Handled calls" hit billing_line_once, and the fixed-fee and adjustment lines, whose
+    request is NULL, would have been written twice; now each line INSERT skips invoices that
+    already have lines.)"""
     ledger = ledger_seed()
     run = run_open(kind=Kind.FIRMS, day=ledger.day)
     settle(run.pk)
@@ -650,13 +678,9 @@ def test_re_executing_firm_invoices_of_a_run_marked_running_adds_nothing(locks):
     assert invoices_actual(run) == invoices_expected(run.period_start)
 
 
-@pytest.mark.xfail(strict=True, reason="FIXED_LINES_SQL, then ADJUSTMENT_LINES_SQL's join")
 def test_invoice_lines_add_up_to_their_invoice_when_a_firm_bills_two_currencies(locks):
-    """ADJUSTMENT_LINES_SQL joins the run's invoices on the firm only: a firm with an INR and
-    a USD invoice gets its INR adjustment as a line on both (the totals are right, the lines
-    of the USD invoice then don't add up). Fails first on FIXED_LINES_BUG (ProgrammingError);
-    with that fixed, on the sums (seen: 645.79 of lines on a 145.79 USD invoice) until the
-    join also matches the currency (`AND i.currency = a.currency`)."""
+    """A firm with an INR and a USD invoice: its INR adjustment is a line of the INR invoice
+    only. (It once was a line of both: 645.79 of lines on a 145.79 USD invoice.)"""
     ledger = ledger_seed(transactions=120)
     firm = ledger.firms["inr"]
     request = StaffingRequestFactory(firm=firm, currency="USD", headcount=5)

@@ -6,12 +6,21 @@ What is proven here, and how:
   `celery_worker` fixture) and a second worker of ours both consume the default queue; a
   table lock from the test holds the first inside its transaction until PostgreSQL shows the
   second waiting on it, so the two really overlap;
-- a worker SIGKILLed in the middle of a run loses nothing and settles nothing twice: its
-  transaction is rolled back (checked before anything else runs), the message was never acked
-  (`acks_late`: it sits in the broker's unacked set), and a new worker gets it again;
+- a whole worker (parent and pool child) SIGKILLed in the middle of a run loses nothing and
+  settles nothing twice: its transaction is rolled back (checked before anything else runs),
+  the message was never acked (`acks_late`: it sits in the broker's unacked set), and a new
+  worker gets it again from Redis once the visibility timeout has passed;
 - a pool child SIGKILLed (the OOM killer's way) makes its parent requeue the message at once:
   that is what `reject_on_worker_lost` adds (without it the parent would ack the message and
   the run would stay "running" with no payouts).
+
+That test kills a prefork worker, not a solo one, on purpose: in a solo worker the task runs
+inside the event loop and even an early ack (no `acks_late`) is only sent once the task
+returns, so killing a solo worker mid-task leaves the message unacked either way and would
+prove nothing about `acks_late`. With prefork the parent acks early as soon as the child
+starts the task; only `acks_late` keeps the message (checked: with `acks_late=False` patched
+into the worker, the first assertion on the unacked set fails; with
+`reject_on_worker_lost=False`, the pool-child test times out waiting for the redelivery).
 
 Workers of our own consume dedicated queues, and keep their unacked messages under keys of
 their own (kombu's `unacked_key`…): a short visibility timeout then only ever restores our
@@ -73,9 +82,13 @@ def database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+def queue_for(tag: str) -> str:
+    return f"settle-{tag}-{os.getpid()}"
+
+
 def isolated_keys(tag: str) -> dict:
     """Where kombu keeps this worker's delivered-but-unacked messages."""
-    name = f"settle-{tag}-{os.getpid()}"
+    name = queue_for(tag)
     return {"unacked_key": f"{name}-unacked", "unacked_index_key": f"{name}-unacked-index",
             "unacked_mutex_key": f"{name}-unacked-mutex"}  # fmt: skip
 
@@ -88,9 +101,10 @@ def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = N
     env = dict(os.environ, DATABASE_URL=database_url())
     args = [f"--pool={pool}", "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat",
             "--without-gossip", "--without-mingle", "-n", hostname, "-Q", queue]  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, json.dumps(options or {}), *args], cwd=ROOT, env=env
-    )
+    process = subprocess.Popen(  # its own process group: killpg reaches its pool children
+        [sys.executable, "-c", LAUNCH, json.dumps(options or {}), *args],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
         while not app.control.ping(destination=[hostname], timeout=0.5):
@@ -115,10 +129,13 @@ def locks(db):
 
 @pytest.fixture
 def broker():
+    """The Redis broker; afterwards, our queues' and unacked messages' keys are removed."""
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     yield client
     for tag in ("killed", "requeued"):
-        client.delete(*isolated_keys(tag).values())
+        queue = queue_for(tag)
+        client.delete(*isolated_keys(tag).values(), queue, f"_kombu.binding.{queue}",
+                      f"_kombu.binding_permanent.{queue}")  # fmt: skip
     client.close()
 
 
@@ -163,15 +180,17 @@ def test_two_deliveries_at_once_settle_the_run_once(celery_worker, locks):
 def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks, broker):
     ledger = ledger_seed()
     run = run_open(kind="agents", day=ledger.day)
-    queue = f"settle-killed-{os.getpid()}"
+    queue = queue_for("killed")
     keys = isolated_keys("killed")
-    with worker("killed", queue=queue, options=keys) as (process, _):
+    with worker("killed", queue=queue, pool="prefork", options=keys) as (process, _):
         with table_locked("billing_payout") as holder:
             result = settlement_execute_task.apply_async((run.pk,), queue=queue)
             [victim] = wait_until(lambda: waiting_on(holder), what="the task is mid-run")
-            # Claimed (its own committed transaction), execution under way: kill it there.
+            # Claimed (its own committed transaction), execution under way: kill the whole
+            # worker there, parent and child at once (a lost machine, an OOM-killed cgroup).
             assert SettlementRun.objects.get(pk=run.pk).status == "running"
-            process.send_signal(signal.SIGKILL)
+            assert len(children_of(process.pid)) == 1
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
         # Our lock is gone: the dead worker's backend runs its INSERT, finds its client gone
         # and rolls the whole transaction back. Wait for that backend to end.
@@ -202,7 +221,7 @@ def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks
 def test_a_pool_child_killed_mid_run_is_requeued_by_reject_on_worker_lost(locks, broker):
     ledger = ledger_seed()
     run = run_open(kind="agents", day=ledger.day)
-    queue = f"settle-requeued-{os.getpid()}"
+    queue = queue_for("requeued")
     keys = isolated_keys("requeued")  # the default visibility timeout (1 h): no restore
     with worker("requeued", queue=queue, pool="prefork", options=keys) as (process, _):
         with table_locked("billing_payout") as holder:

@@ -1,0 +1,1 @@
+"""Benchmarks: standalone scripts, not tests (see bench/README.md)."""
