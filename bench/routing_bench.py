@@ -82,6 +82,7 @@ from routing.selectors import candidates_for, skipped_for  # noqa: E402
 
 BATCH = 5000
 DOCS = ROOT / "docs" / "performance.md"
+DOCS_START, DOCS_END = "<!-- routing:start -->", "<!-- routing:end -->"
 LANGUAGES = ["en", "hi", "kn", "ta", "te", "ml", "mr", "bn"]
 DOMAINS = ["insurance", "banking", "telecom", "retail"]
 STATE_LANGUAGE = {
@@ -104,6 +105,7 @@ VOICE_PATH = "/telephony/twilio/voice/"
 
 # The decision's query, by hand: the filters of agents_available_for + the engagement with
 # the line's firm, the same ORDER BY (equirectangular distance², idle since, id), one row.
+# (The bench's lines have no sub-skill, so the skill check is the domain alone.)
 FLOOR_SQL = """
 SELECT agents_agentprofile.id
 FROM agents_agentprofile
@@ -524,7 +526,7 @@ def run_phases(world: World, rng: random.Random, calls: int, warmup: int):
 
 
 def count_queries(specs) -> dict[str, int]:
-    """Queries one decision and one webhook run (untimed)."""
+    """SQL statements (BEGIN and COMMIT included) of one decision and one webhook, untimed."""
     (line, caller), (line2, caller2) = specs[0], specs[1]
     call = new_call(line, caller)
     with CaptureQueriesContext(connection) as decision:
@@ -550,7 +552,9 @@ def explain(specs) -> None:
         plans["floor"] = _explain(FLOOR_SQL, floor_params(call, at))
         ranked = candidates_for(call=call, at=at)
         nearest = ranked.select_for_update(skip_locked=True, of=("self",))[:1]
-        plans["decision: lock nearest (ORM)"] = nearest.explain(analyze=True, buffers=True)
+        plans["decision: whole locking query (_lock_nearest)"] = nearest.explain(
+            analyze=True, buffers=True
+        )
         plans["decision: ranked top 10"] = ranked[:10].explain(analyze=True, buffers=True)
         transaction.set_rollback(True)
     plans["decision: skipped_for"] = _explain_last(
@@ -777,14 +781,22 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
 
 
 def docs_write(section: str, path: Path = DOCS) -> None:
-    """Replace the "## Routing" section of docs/performance.md (create the file if needed)."""
-    text = path.read_text() if path.exists() else "# Performance\n\n"
-    pattern = re.compile(r"^## Routing\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: section + "\n", text, count=1)
+    """Replace what lies between the routing markers of docs/performance.md (else an old
+    "## Routing" section; else append). Nothing else in the file changes: other benchmarks
+    keep their own marked sections there."""
+    text = path.read_text() if path.exists() else "# Performance\n"
+    block = f"{DOCS_START}\n{section.rstrip()}\n{DOCS_END}\n"
+    if DOCS_START in text and DOCS_END in text:
+        head, rest = text.split(DOCS_START, 1)
+        tail = rest.split(DOCS_END, 1)[1].lstrip("\n")
+        text = head + block + ("\n" + tail if tail else "")
     else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text.rstrip("\n") + "\n")
+        old = re.compile(r"^## Routing\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
+        if old.search(text):
+            text = old.sub(lambda _m: block + "\n", text, count=1)
+        else:
+            text = text.rstrip("\n") + "\n\n" + block
+    path.write_text(text)
     print(f"wrote {path.relative_to(ROOT)}")
 
 

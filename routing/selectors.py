@@ -84,9 +84,17 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
     skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=call.domain)
     if call.sub_skill:
         skills = skills.filter(Q(sub_skill=call.sub_skill) | Q(sub_skill=""))
-    agents = (
+    # Take the agents first, annotate them after: with the LIMIT outside, PostgreSQL built
+    # hashed subplans over every agent's windows, skills and languages (29 ms at 100k agents
+    # against 0.4 ms for 20 index probes; see docs/performance.md).
+    ids = (
         AgentProfile.objects.filter(Exists(_engaged_with(call.firm_id, today)))
         .exclude(pk__in=chosen_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    agents = (
+        AgentProfile.objects.filter(pk__in=list(ids))
         .annotate(
             speaks=Exists(
                 AgentLanguage.objects.filter(agent=OuterRef("pk"), language=call.language)
@@ -98,7 +106,7 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
                 )
             ),
         )
-        .order_by("pk")[:limit]
+        .order_by("pk")
     )
     skipped = []
     for a in agents:

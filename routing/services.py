@@ -167,9 +167,18 @@ def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
     if call.status != Status.QUEUED:
         return Placement(call, None)
     decision = RoutingDecision(call=call, attempt=call.attempts + 1)
-    ranked = list(
-        candidates_for(call=call, at=at, exclude=call.tried_agent_ids)[:RECORDED_CANDIDATES]
-    )
+    # Rank within the line's first radius step, widening only when nobody is there: with
+    # steps, the ranking reads the nearby available agents only (a bounding box on the
+    # partial index of available agents' coordinates).
+    ranked = []
+    for radius in call.line.radius_steps:
+        ranked = list(
+            candidates_for(call=call, at=at, radius_km=radius, exclude=call.tried_agent_ids)[
+                :RECORDED_CANDIDATES
+            ]
+        )
+        if ranked:
+            break
     if ranked and older_waiting_call_exists(call=call, agent_ids={a.pk for a in ranked}):
         # Oldest first: an agent who frees up is dispatched to the longest-waiting caller
         # (unless that caller already rang them: then they are free for this one).
