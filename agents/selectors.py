@@ -25,6 +25,17 @@ def minute_of_week(moment: dt.datetime) -> int:
     return utc.weekday() * 1440 + utc.hour * 60 + utc.minute
 
 
+def skills_matching(*, domain: str, sub_skill: str = "") -> QuerySet[AgentSkill]:
+    """The outer agent's skill rows that qualify: the sub-skill, or the domain in general.
+
+    For `Exists(...)` in a query over agents (it refers to OuterRef("pk")).
+    """
+    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=domain)
+    if sub_skill:
+        skills = skills.filter(Q(sub_skill=sub_skill) | Q(sub_skill=""))
+    return skills
+
+
 def agents_available_for(
     *, domain: str, language: str, at: dt.datetime | None = None, sub_skill: str = ""
 ) -> QuerySet[AgentProfile]:
@@ -41,9 +52,7 @@ def agents_available_for(
     at = at or timezone.now()
     today = timezone.localdate(at)
     minute = minute_of_week(at)
-    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=domain)
-    if sub_skill:
-        skills = skills.filter(Q(sub_skill=sub_skill) | Q(sub_skill=""))
+    skills = skills_matching(domain=domain, sub_skill=sub_skill)
     return (
         AgentProfile.objects.filter(
             status=AgentProfile.Status.VERIFIED,

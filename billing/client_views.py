@@ -1,11 +1,11 @@
 """The firm's invoices: list, lines and transactions, a CSV download. Its own only."""
 
-import csv
 import datetime as dt
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from billing.exports import csv_stream
 from billing.models import Invoice
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.views import firm_member
@@ -28,27 +28,18 @@ def invoice(request, pk: int):
     })  # fmt: skip
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @firm_member
 def invoice_download(request, pk: int):
     """The invoice's transactions as CSV, streamed (flat memory for any size)."""
     invoice = get_object_or_404(firm_invoices(firm=request.firm), pk=pk)
-    writer = csv.writer(_Echo())
     # A fixed-fee firm pays the fee, not per call: no per-call amount (as on the page).
     per_call = invoice.kind == Invoice.Kind.ACTIVITY
-
-    def rows():
-        yield writer.writerow(["invoice", "date", "line", "agent", "talk_seconds", "units",
-                               "amount", "currency"])  # fmt: skip
-        for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000):
-            yield writer.writerow([invoice.number, t.occurred_at.isoformat(), t.call.line.name,
-                                   t.agent.full_name, t.call.talk_seconds, t.units,
-                                   t.client_amount if per_call else "", t.currency])  # fmt: skip
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    header = ["invoice", "date", "line", "agent", "talk_seconds", "units", "amount", "currency"]
+    rows = (
+        [invoice.number, t.occurred_at.isoformat(), t.call.line.name, t.agent.full_name,
+         t.call.talk_seconds, t.units, t.client_amount if per_call else "", t.currency]
+        for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
+    )  # fmt: skip
+    response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
     return response

@@ -125,7 +125,7 @@ class _Echo:
         return value
 
 
-def _csv_stream(header: list[str], rows: Iterator[list]) -> Iterator[str]:
+def csv_stream(header: list[str], rows: Iterator[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(header)
     for row in rows:
@@ -144,7 +144,7 @@ def _streamed(content: Iterator[str], content_type: str, filename: str) -> HttpR
 
 def payouts_csv(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
     rows = (_sheet_row(p) for p in payouts)
-    return _streamed(_csv_stream(SHEET_HEADER, rows), "text/csv", _filename(run, "csv"))
+    return _streamed(csv_stream(SHEET_HEADER, rows), "text/csv", _filename(run, "csv"))
 
 
 def payouts_xlsx(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
@@ -171,7 +171,7 @@ def payouts_neft(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpRe
          f"Homeshore payout {p.run.period_start:%d%b%Y}"[:30], reference(p)]
         for p in payouts
     )  # fmt: skip
-    return _streamed(_csv_stream(NEFT_HEADER, rows), "text/csv", _filename(run, "neft.csv"))
+    return _streamed(csv_stream(NEFT_HEADER, rows), "text/csv", _filename(run, "neft.csv"))
 
 
 def _pain_transaction(p: Payout) -> str:

@@ -24,6 +24,12 @@ def payout_adjustments(*, payout: Payout) -> QuerySet[Adjustment]:
     )
 
 
+def invoice_adjustments(*, invoice: Invoice) -> QuerySet[Adjustment]:
+    return Adjustment.objects.filter(
+        firm_id=invoice.firm_id, currency=invoice.currency, period=invoice.run.period_start
+    )
+
+
 def invoice_transactions(*, invoice: Invoice) -> QuerySet[Transaction]:
     return Transaction.objects.filter(
         firm_id=invoice.firm_id, currency=invoice.currency, firm_period=invoice.run.period_start

@@ -31,7 +31,7 @@ from billing.finance_forms import (
     RunForm,
 )
 from billing.ledger import adjustment_create
-from billing.models import Adjustment, Invoice, Payout, SettlementRun, Transaction
+from billing.models import Invoice, Payout, SettlementRun, Transaction
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
 from billing.periods import open_period
 from billing.settlement import progress_key, run_open
@@ -231,9 +231,7 @@ def invoices(request):
 
 def _invoice_page(request, invoice: Invoice, form=None, status: int = 200) -> HttpResponse:
     transactions = selectors.invoice_transactions(invoice=invoice)
-    adjustments = Adjustment.objects.filter(
-        firm_id=invoice.firm_id, currency=invoice.currency, period=invoice.run.period_start
-    ).select_related("actor")
+    adjustments = selectors.invoice_adjustments(invoice=invoice).select_related("actor")
     return render(request, "billing/finance/invoice.html", {
         "invoice": invoice, "lines": invoice.lines.select_related("request"),
         "transactions": transactions[:SHOWN_TRANSACTIONS], "shown": SHOWN_TRANSACTIONS,

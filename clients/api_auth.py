@@ -38,6 +38,12 @@ class ApiKeyUser:
         return f"api-key:{self.key.prefix}"
 
 
+def authorization_key(request: Request) -> str | None:
+    """The key of an `Authorization: Api-Key <key>` header; None for no or another scheme."""
+    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
+    return value.strip() if scheme.lower() == KEYWORD.lower() else None
+
+
 class FirmApiKeyAuthentication(BaseAuthentication):
     """`Authorization: Api-Key <key>` or `X-Api-Key: <key>`; no key: let the next class try."""
 
@@ -52,10 +58,9 @@ class FirmApiKeyAuthentication(BaseAuthentication):
 
     @staticmethod
     def _raw_key(request: Request) -> str | None:
-        header = request.META.get("HTTP_AUTHORIZATION", "")
-        scheme, _, value = header.strip().partition(" ")
-        if scheme.lower() == KEYWORD.lower():
-            return value.strip()
+        value = authorization_key(request)
+        if value is not None:
+            return value
         # Another scheme (Basic, Bearer) is not ours: fall back to X-Api-Key or other classes.
         if "HTTP_X_API_KEY" in request.META:
             return request.META["HTTP_X_API_KEY"].strip()

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from agents.selectors import skills_matching
 from clients.models import (
     Application,
     ClientFirm,
@@ -67,10 +68,7 @@ def engagements_for_agent(*, agent: AgentProfile) -> QuerySet[Engagement]:
 
 
 def _skill_q(request: StaffingRequest) -> Q:
-    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=request.domain)
-    if request.sub_skill:
-        skills = skills.filter(Q(sub_skill=request.sub_skill) | Q(sub_skill=""))
-    return Q(Exists(skills))
+    return Q(Exists(skills_matching(domain=request.domain, sub_skill=request.sub_skill)))
 
 
 def _near_any(regions: list[RequestRegion], radius_km: float) -> Q:

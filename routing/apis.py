@@ -18,7 +18,12 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from clients.api_auth import KEYWORD, ApiKeyUser, FirmApiKeyAuthentication
+from clients.api_auth import (
+    KEYWORD,
+    ApiKeyUser,
+    FirmApiKeyAuthentication,
+    authorization_key,
+)
 from clients.models import PhoneLine
 from common.errors import ApplicationError
 from routing import services
@@ -47,11 +52,11 @@ class ProviderKeyAuthentication(BaseAuthentication):
     """`Authorization: Api-Key <key>` matching one of ROUTING_PROVIDER_KEYS (name=key)."""
 
     def authenticate(self, request):
-        scheme, _, raw = request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
-        if scheme.lower() != KEYWORD.lower() or not raw.strip():
+        raw = authorization_key(request)
+        if not raw:
             return None
         for name, key in settings.ROUTING_PROVIDER_KEYS.items():
-            if key and hmac.compare_digest(str(key).encode(), raw.strip().encode()):
+            if key and hmac.compare_digest(str(key).encode(), raw.encode()):
                 return ProviderUser(name), name
         return None  # perhaps a firm's key: the next class decides
 

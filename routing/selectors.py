@@ -19,7 +19,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
-from agents.selectors import agents_available_for, minute_of_week
+from agents.selectors import agents_available_for, minute_of_week, skills_matching
 from clients.models import ClientFirm, Engagement
 from common.geo import bounding_box, haversine_km
 from routing.models import Call
@@ -81,9 +81,7 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
     """Agents engaged with the firm who were not offered the call, each with why (one query)."""
     minute = minute_of_week(at)
     today = timezone.localdate(at)
-    skills = AgentSkill.objects.filter(agent=OuterRef("pk"), domain=call.domain)
-    if call.sub_skill:
-        skills = skills.filter(Q(sub_skill=call.sub_skill) | Q(sub_skill=""))
+    skills = skills_matching(domain=call.domain, sub_skill=call.sub_skill)
     # Take the agents first, annotate them after: with the LIMIT outside, PostgreSQL built
     # hashed subplans over every agent's windows, skills and languages (29 ms at 100k agents
     # against 0.4 ms for 20 index probes; see docs/performance.md).

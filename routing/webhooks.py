@@ -127,9 +127,10 @@ def _place(request, call: Call):
 @twilio_webhook
 def voice(request):
     post = request.POST
-    existing = Call.objects.filter(provider=PROVIDER, provider_call_id=post["CallSid"]).first()
     try:
-        call = existing or services.call_start(
+        # call_start returns the call as it is when Twilio asks about it again (hold loop,
+        # menu digit): no lookup of our own first.
+        call = services.call_start(
             provider=PROVIDER, provider_call_id=post["CallSid"], to=post.get("To", ""),
             caller=post.get("From", ""),
             provider_location={"city": post.get("FromCity", ""), "state": post.get("FromState", ""),

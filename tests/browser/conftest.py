@@ -23,6 +23,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(page, url: str, email: str) -> None:
+    """Sign in through allauth's form with the factories' password (staff: a TOTP step follows)."""
+    from tests.factories import PASSWORD
+
+    page.goto(f"{url}/accounts/login/")
+    page.get_by_label("Email:").fill(email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+
+
+def sign_out(page, url: str) -> None:
+    page.goto(f"{url}/accounts/logout/")
+    page.get_by_role("button", name="Sign Out").click()
+
+
 @pytest.fixture(scope="session")
 def browser():
     chromium = shutil.which("chromium")

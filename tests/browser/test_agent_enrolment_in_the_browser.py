@@ -7,8 +7,9 @@ from django.utils import timezone
 from agents.attestations import ATTESTATIONS
 from agents.models import AgentProfile
 from agents.services import agent_profile_create
+from tests.browser.conftest import sign_in, sign_out
 from tests.conftest import STAFF_TOTP_SECRET, totp_now
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,18 +21,6 @@ def _private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
 
 
-def _sign_in(page, url, email):
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Email:").fill(email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-
-
-def _sign_out(page, url):
-    page.goto(f"{url}/accounts/logout/")
-    page.get_by_role("button", name="Sign Out").click()
-
-
 @pytest.fixture
 def asha(db):
     return agent_profile_create(user=UserFactory(email="asha@example.com")).user
@@ -41,7 +30,7 @@ def test_an_agent_enrols_a_vetting_admin_verifies_and_the_agent_goes_available(
     page, live_server, asha, victor, smsbox
 ):
     url = live_server.url
-    _sign_in(page, url, asha.email)
+    sign_in(page, url, asha.email)
     page.wait_for_url(re.compile(r"/agent/$"))
     page.get_by_role("button", name="Continue your profile").click()
 
@@ -90,10 +79,10 @@ def test_an_agent_enrols_a_vetting_admin_verifies_and_the_agent_goes_available(
     page.wait_for_url(re.compile(r"/agent/$"))
     page.get_by_role("button", name="Submit for review").click()
     assert page.get_by_text("Submitted. Our vetting team").is_visible()
-    _sign_out(page, url)
+    sign_out(page, url)
 
     # The vetting admin signs in with a TOTP code and verifies every check.
-    _sign_in(page, url, victor.email)
+    sign_in(page, url, victor.email)
     page.get_by_label("Code:", exact=True).fill(totp_now(STAFF_TOTP_SECRET))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/staff/vetting/$"))
@@ -106,10 +95,10 @@ def test_an_agent_enrols_a_vetting_admin_verifies_and_the_agent_goes_available(
         section.get_by_role("button", name="Approve").click()
     page.get_by_role("button", name="Verify agent").click()
     assert page.get_by_text("Verified", exact=True).first.is_visible()
-    _sign_out(page, url)
+    sign_out(page, url)
 
     # The agent is verified and goes available without a page reload (htmx).
-    _sign_in(page, url, asha.email)
+    sign_in(page, url, asha.email)
     page.wait_for_url(re.compile(r"/agent/$"))
     page.get_by_role("button", name="Go available").click()
     page.get_by_text("You are available").wait_for()

@@ -6,9 +6,9 @@ from django.conf import settings
 
 from billing.models import AuditRecord, Payout
 from tests.billing.factories import last_week, ledger_row
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import STAFF_TOTP_SECRET, totp_now
-from tests.factories import PASSWORD, verified_agent
+from tests.factories import verified_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,10 +23,7 @@ def test_finance_runs_a_settlement_watches_it_finish_approves_and_downloads_the_
         ledger_row(meera, acme, agent_amount=amount, client_amount="40.00", day=last_week())
     url = live_server.url
 
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Email:").fill(fiona.email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in(page, url, fiona.email)
     page.get_by_label("Code:", exact=True).fill(totp_now(STAFF_TOTP_SECRET))
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/staff/finance/$"))

@@ -5,22 +5,10 @@ import pytest
 from django.utils import timezone
 
 from clients.models import Engagement
-from tests.browser.conftest import ARTIFACTS
-from tests.factories import PASSWORD, PhoneLineFactory, verified_agent
+from tests.browser.conftest import ARTIFACTS, sign_in, sign_out
+from tests.factories import PhoneLineFactory, verified_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, url, email):
-    page.goto(f"{url}/accounts/login/")
-    page.get_by_label("Email:").fill(email)
-    page.get_by_label("Password:").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-
-
-def _sign_out(page, url):
-    page.goto(f"{url}/accounts/logout/")
-    page.get_by_role("button", name="Sign Out").click()
 
 
 def test_a_firm_posts_a_request_an_agent_applies_and_the_firm_approves(
@@ -33,7 +21,7 @@ def test_a_firm_posts_a_request_an_agent_applies_and_the_firm_approves(
     )
     today = timezone.localdate()
 
-    _sign_in(page, url, carol.email)
+    sign_in(page, url, carol.email)
     page.wait_for_url(re.compile(r"/client/$"))
     page.get_by_role("button", name="New staffing request").click()
     page.get_by_label("Title:").fill("Claims desk, coastal Karnataka")
@@ -52,17 +40,17 @@ def test_a_firm_posts_a_request_an_agent_applies_and_the_firm_approves(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "staffing_request_page.png"), full_page=True)
     request_url = page.url
-    _sign_out(page, url)
+    sign_out(page, url)
 
-    _sign_in(page, url, meera.user.email)
+    sign_in(page, url, meera.user.email)
     page.get_by_role("link", name="Opportunities", exact=True).click()
     opportunity = page.locator("article", has_text="Claims desk, coastal Karnataka")
     assert "32.00 INR per call" in opportunity.inner_text()
     opportunity.get_by_role("button", name="Apply").click()
     page.get_by_text("You applied to").wait_for()
-    _sign_out(page, url)
+    sign_out(page, url)
 
-    _sign_in(page, url, carol.email)
+    sign_in(page, url, carol.email)
     page.goto(request_url)
     row = page.locator("tr", has_text="Meera Shenoy")
     row.get_by_role("button", name="Approve").click()
@@ -70,8 +58,8 @@ def test_a_firm_posts_a_request_an_agent_applies_and_the_firm_approves(
     assert Engagement.objects.get(agent=meera).status == "active"
     page.get_by_role("link", name="Engagements", exact=True).click()
     assert "Meera Shenoy" in page.locator("table").inner_text()
-    _sign_out(page, url)
+    sign_out(page, url)
 
-    _sign_in(page, url, meera.user.email)
+    sign_in(page, url, meera.user.email)
     panel = page.locator("article", has_text="Your engagements")
     assert "Acme Insurance" in panel.inner_text()
