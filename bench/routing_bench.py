@@ -3,13 +3,18 @@
 Not a test. On PostgreSQL, for each agent count: seed that many agents (5% available),
 then time, per call,
 
-- decision: `routing.services.call_route(call_id=…)` for a call made by `call_start`;
+- decision: `routing.services.call_decide(call_id=…)` for a call made by `call_start`: the
+            transaction that ranks, locks and reserves the agent and records the decision;
+- explain:  `routing.services.decision_explain(…)` for that decision, which `call_route` runs
+            after the decision commits (who was passed over, and why);
 - webhook:  the whole `POST /telephony/twilio/voice/` through django.test.Client, signed
             like Twilio signs it, for a new CallSid (call_start + sweep + call_route + TwiML);
 - sweep:    `routing.services.routing_sweep()` alone (the webhook runs it inline when Celery
             is eager, i.e. there is no broker);
 - floor:    one bare `SELECT … FOR UPDATE OF agents_agentprofile SKIP LOCKED LIMIT 1` with
-            the decision's filters and ordering, in a transaction that is rolled back.
+            the decision's filters and ordering, in a transaction that is rolled back;
+- floor in the first step: the same with the bounding box of the line's first radius step
+            (when lines have radius steps), the decision's first query's filters exactly.
 
 After each timed call the agent is released (available again, call completed) outside the
 timing, so availability stays at the seeded share. Run (see bench/README.md):
@@ -56,8 +61,7 @@ import psycopg2  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.db import DatabaseError, NotSupportedError, connection, transaction  # noqa: E402
-from django.db.models import QuerySet  # noqa: E402
+from django.db import DatabaseError, connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -76,6 +80,7 @@ from clients.models import (  # noqa: E402
     PhoneLine,
     StaffingRequest,
 )
+from common.geo import bounding_box  # noqa: E402
 from routing import services  # noqa: E402
 from routing.models import Call  # noqa: E402
 from routing.selectors import candidates_for, skipped_for  # noqa: E402
@@ -124,6 +129,7 @@ WHERE agents_agentprofile.status = 'verified'
   AND EXISTS (SELECT 1 FROM clients_engagement e
               WHERE e.agent_id = agents_agentprofile.id AND e.firm_id = %(firm)s
                 AND e.status = 'active' AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s)
+  {box}
 ORDER BY (agents_agentprofile.latitude - %(lat)s) * (agents_agentprofile.latitude - %(lat)s)
          + ((agents_agentprofile.longitude - %(lon)s) * %(k)s)
          * ((agents_agentprofile.longitude - %(lon)s) * %(k)s) NULLS LAST,
@@ -157,7 +163,6 @@ class SizeResult:
     seed_seconds: float
     phases: dict[str, Stats] = field(default_factory=dict)
     queries: dict[str, int] = field(default_factory=dict)
-    call_lock_shim: bool = False
     outcomes: dict[str, Counter] = field(default_factory=dict)
 
 
@@ -391,48 +396,13 @@ def new_call(line: PhoneLine, caller: str) -> Call:
     )
 
 
-# --- call_route on PostgreSQL -----------------------------------------------------------
-
-
-class _CallRowLock(QuerySet):
-    """`select_for_update()` locking only the call row (`of=("self",)`) unless told otherwise.
-
-    call_route locks `Call.objects.select_for_update().select_related("line", "agent")`; the
-    agent is a nullable FK (LEFT OUTER JOIN), and PostgreSQL refuses FOR UPDATE on the
-    nullable side of an outer join. Locking only the call row is the fix (one line in
-    routing/services.py); this shim stands in for it until it lands.
-    """
-
-    def select_for_update(self, nowait=False, skip_locked=False, of=(), no_key=False):
-        return super().select_for_update(
-            nowait=nowait, skip_locked=skip_locked, of=of or ("self",), no_key=no_key
-        )
-
-
-def call_route_check(world: World, rng: random.Random) -> bool:
-    """Run call_route once; if it fails as committed on PostgreSQL, apply the shim.
-
-    Returns True when the shim is in use (the report says so)."""
-    line, caller = call_specs(world, 1, rng)[0]
-    call = new_call(line, caller)
-    try:
-        placement = services.call_route(call_id=call.pk)
-    except NotSupportedError as error:
-        if "outer join" not in str(error):
-            raise
-        print(f"  call_route fails on PostgreSQL as committed ({error}); measuring it with")
-        print('  the call row locked alone: select_for_update(of=("self",)) on Call.')
-        Call.objects._queryset_class = _CallRowLock
-        placement = services.call_route(call_id=call.pk)
-    release(call.pk, placement.agent.pk if placement.agent else None)
-    return Call.objects._queryset_class is _CallRowLock
-
-
 # --- Phases: one measurement each ------------------------------------------------------
 # The phases are interleaved call by call (floor, decision, webhook, sweep), so a burst of other
 # work on the machine weighs on all of them alike and the ratios stay meaningful.
 
-PHASES = ("decision", "webhook", "floor", "sweep")
+PHASES = ("decision", "explain", "webhook", "floor", "floor_step", "sweep")
+BOX_SQL = """AND agents_agentprofile.latitude BETWEEN %(min_lat)s AND %(max_lat)s
+  AND agents_agentprofile.longitude BETWEEN %(min_lon)s AND %(max_lon)s"""
 
 
 def floor_params(call: Call, at: dt.datetime) -> dict:
@@ -443,25 +413,43 @@ def floor_params(call: Call, at: dt.datetime) -> dict:
     }  # fmt: skip
 
 
-def measure_floor(call: Call) -> tuple[float, str]:
-    """The bare locking SELECT for this call's filters and origin, rolled back."""
+def floor_sql(call: Call, *, first_step: bool) -> tuple[str, dict]:
+    """The floor's statement and parameters: over every agent, or (`first_step`) within the
+    bounding box of the line's first radius step, as the decision's first query has it."""
     params = floor_params(call, timezone.now())
+    radius = call.line.radius_steps[0] if first_step else None
+    if radius is None:
+        return FLOOR_SQL.format(box=""), params
+    box = bounding_box(call.origin_latitude, call.origin_longitude, radius)
+    params |= dict(zip(("min_lat", "max_lat", "min_lon", "max_lon"), box, strict=True))
+    return FLOOR_SQL.format(box=BOX_SQL), params
+
+
+def measure_floor(call: Call, *, first_step: bool = False) -> tuple[float, str]:
+    """The bare locking SELECT for this call's filters and origin, rolled back."""
+    sql, params = floor_sql(call, first_step=first_step)
     started = time.perf_counter()
     with transaction.atomic():
         with connection.cursor() as cur:
-            cur.execute(FLOOR_SQL, params)
+            cur.execute(sql, params)
             row = cur.fetchone()
         transaction.set_rollback(True)
     return time.perf_counter() - started, "found" if row else "none"
 
 
-def measure_decision(call: Call) -> tuple[float, str]:
-    """call_route alone for a call that call_start made; the agent is released afterwards."""
+def measure_decision(call: Call) -> tuple[tuple[float, str], tuple[float, str]]:
+    """The decision (call_decide) for a call that call_start made, then its explanation
+    (decision_explain, after the commit, as call_route runs it); the agent is released
+    afterwards."""
+    at = timezone.now()
     started = time.perf_counter()
-    placement = services.call_route(call_id=call.pk)
-    elapsed = time.perf_counter() - started
+    placement, decision = services.call_decide(call_id=call.pk, at=at)
+    decided = time.perf_counter() - started
+    started = time.perf_counter()
+    services.decision_explain(decision, at=at)
+    explained = time.perf_counter() - started
     release(call.pk, placement.agent.pk if placement.agent else None)
-    return elapsed, placement.call.status
+    return (decided, placement.call.status), (explained, f"skipped {len(decision.skipped)}")
 
 
 def twilio_params(line: PhoneLine, caller: str) -> dict[str, str]:
@@ -509,9 +497,13 @@ def run_phases(world: World, rng: random.Random, calls: int, warmup: int):
     gc.collect()
     for i, (line, caller) in enumerate(call_specs(world, warmup + calls, rng)):
         call = new_call(line, caller)
+        floor, floor_step = measure_floor(call), measure_floor(call, first_step=True)
+        decision, explained = measure_decision(call)
         measured = {
-            "floor": measure_floor(call),
-            "decision": measure_decision(call),
+            "floor": floor,
+            "floor_step": floor_step,
+            "decision": decision,
+            "explain": explained,
             "webhook": measure_webhook(client, line, caller),
             "sweep": measure_sweep(),
         }
@@ -529,8 +521,11 @@ def count_queries(specs) -> dict[str, int]:
     """SQL statements (BEGIN and COMMIT included) of one decision and one webhook, untimed."""
     (line, caller), (line2, caller2) = specs[0], specs[1]
     call = new_call(line, caller)
+    at = timezone.now()
     with CaptureQueriesContext(connection) as decision:
-        placement = services.call_route(call_id=call.pk)
+        placement, made = services.call_decide(call_id=call.pk, at=at)
+    with CaptureQueriesContext(connection) as explained:
+        services.decision_explain(made, at=at)
     release(call.pk, placement.agent.pk if placement.agent else None)
     with CaptureQueriesContext(connection) as sweep:
         services.routing_sweep()
@@ -539,7 +534,8 @@ def count_queries(specs) -> dict[str, int]:
         post_voice(Client(), params)
     call = Call.objects.get(provider="twilio", provider_call_id=params["CallSid"])
     release(call.pk, call.agent_id)
-    return {"decision": len(decision), "webhook": len(webhook), "sweep": len(sweep)}
+    return {"decision": len(decision), "explain": len(explained), "webhook": len(webhook),
+            "sweep": len(sweep)}  # fmt: skip
 
 
 def explain(specs) -> None:
@@ -548,16 +544,18 @@ def explain(specs) -> None:
     call = new_call(line, caller)
     at = timezone.now()
     plans = {}
+    radius = call.line.radius_steps[0]
     with transaction.atomic():
-        plans["floor"] = _explain(FLOOR_SQL, floor_params(call, at))
-        ranked = candidates_for(call=call, at=at)
-        nearest = ranked.select_for_update(skip_locked=True, of=("self",))[:1]
-        plans["decision: whole locking query (_lock_nearest)"] = nearest.explain(
-            analyze=True, buffers=True
+        plans["floor"] = _explain(*floor_sql(call, first_step=False))
+        plans["floor in the first radius step"] = _explain(*floor_sql(call, first_step=True))
+        plans["decision: ranked top 10 in the first radius step"] = _explain_last(
+            lambda: candidates_for(call=call, at=at, radius_km=radius)
         )
-        plans["decision: ranked top 10"] = ranked[:10].explain(analyze=True, buffers=True)
+        plans["decision: locking query anywhere (_lock_nearest)"] = _explain_last(
+            lambda: candidates_for(call=call, at=at, limit=1, lock=True)
+        )
         transaction.set_rollback(True)
-    plans["decision: skipped_for"] = _explain_last(
+    plans["explain: skipped_for"] = _explain_last(
         lambda: skipped_for(call=call, at=at, chosen_ids=set())
     )
     wrap_ups = AgentProfile.objects.filter(
@@ -600,7 +598,6 @@ def run_size(n_agents: int, args: argparse.Namespace) -> SizeResult:
     result = SizeResult(n_agents, world.available, time.perf_counter() - started)
     print(f"\n{n_agents} agents ({world.available} available) seeded "
           f"in {result.seed_seconds:.1f} s")  # fmt: skip
-    result.call_lock_shim = call_route_check(world, rng)
     result.queries = count_queries(call_specs(world, 2, rng))
 
     result.phases, result.outcomes = run_phases(world, rng, args.calls, args.warmup)
@@ -627,29 +624,33 @@ def _ratio(a: Stats, b: Stats) -> str:
 
 def results_table(results: list[SizeResult]) -> str:
     rows = [
-        "| Agents (available) | Decision p50 / p99 ms | Webhook p50 / p99 ms "
-        "| Floor p50 / p99 ms | Decision ÷ floor p50 / p99 | Webhook ÷ floor p50 / p99 "
-        "| Sweep alone p50 / p99 ms | SQL statements: decision / webhook |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Agents (available) | Decision p50 / p99 ms | Explanation after commit p50 / p99 ms "
+        "| Webhook p50 / p99 ms | Floor p50 / p99 ms | Floor in the first radius step p50 / p99 "
+        "ms | Decision ÷ floor p50 / p99 | Decision ÷ floor in the first step p50 / p99 "
+        "| Webhook ÷ floor p50 / p99 | Sweep alone p50 / p99 ms "
+        "| SQL statements: decision / explanation / webhook |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        ph = r.phases
+        ph, q = r.phases, r.queries
         rows.append(
-            f"| {r.agents:,} ({r.available:,}) | {_ms(ph['decision'])} | {_ms(ph['webhook'])} "
-            f"| {_ms(ph['floor'])} | {_ratio(ph['decision'], ph['floor'])} "
+            f"| {r.agents:,} ({r.available:,}) | {_ms(ph['decision'])} | {_ms(ph['explain'])} "
+            f"| {_ms(ph['webhook'])} | {_ms(ph['floor'])} | {_ms(ph['floor_step'])} "
+            f"| {_ratio(ph['decision'], ph['floor'])} "
+            f"| {_ratio(ph['decision'], ph['floor_step'])} "
             f"| {_ratio(ph['webhook'], ph['floor'])} | {_ms(ph['sweep'])} "
-            f"| {r.queries['decision']} / {r.queries['webhook']} |"
+            f"| {q['decision']} / {q['explain']} / {q['webhook']} |"
         )
     if len(results) > 1:
         first, last = results[0], results[-1]
         growth = " | ".join(
             f"{last.phases[p].p50 / first.phases[p].p50:.2f}x / "
             f"{last.phases[p].p99 / first.phases[p].p99:.2f}x"
-            for p in ("decision", "webhook", "floor")
+            for p in ("decision", "explain", "webhook", "floor", "floor_step")
         )
         sweep = last.phases["sweep"].p99 / first.phases["sweep"].p99
         rows.append(
-            f"| growth {first.agents:,} → {last.agents:,} (p50 / p99) | {growth} | | "
+            f"| growth {first.agents:,} → {last.agents:,} (p50 / p99) | {growth} | | | | | "
             f"| {sweep:.2f}x (p99) | |"
         )
     return "\n".join(rows)
@@ -726,33 +727,30 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         "",
         results_table(results),
         "",
-        *(
-            [
-                "**call_route as committed fails on PostgreSQL** (FOR UPDATE on the nullable "
-                "side of an outer join): measured with the call row locked alone, "
-                '`select_for_update(of=("self",))`, the one-line fix.',
-                "",
-            ]
-            if any(r.call_lock_shim for r in results)
-            else []
-        ),
         "Targets (from the issue):",
         "",
         *(f"- {'met' if ok else '**missed**'}: {name}: {got}" for name, got, ok in checks),
         "",
-        f"What is timed, over {args.calls} calls after {args.warmup} warm-up calls; the four "
-        "are measured in turn for each call, so other work on the machine weighs on all alike:",
+        f"What is timed, over {args.calls} calls after {args.warmup} warm-up calls; all are "
+        "measured in turn for each call, so other work on the machine weighs on all alike:",
         "",
-        "- **Decision**: `routing.services.call_route(call_id=…)` alone (its transaction, the "
-        "ranking, the locking pick, the reservation, the recorded decision) for a call created "
-        "by `call_start`.",
+        "- **Decision**: `routing.services.call_decide(call_id=…)` alone — the transaction "
+        "that locks the call, ranks the candidates (within the line's first radius step, "
+        "widening when nobody is there), locks and reserves the best free one and records the "
+        "decision — for a call created by `call_start`.",
+        "- **Explanation after commit**: `decision_explain(…)`, which `call_route` runs once "
+        "the decision has committed: the engaged agents passed over, and why (no lock held).",
         "- **Webhook**: the whole signed `POST /telephony/twilio/voice/` through "
         "`django.test.Client` for a new CallSid: signature check, `call_start` (origin from the "
         "caller's landline), "
         + ("`routing_sweep()` (run inline because Celery is eager: no broker), " if eager else "")
         + "`call_route`, TwiML, the stored answer.",
         "- **Floor**: one bare `SELECT id … FOR UPDATE OF agents_agentprofile SKIP LOCKED "
-        "LIMIT 1` with the decision's filters and ordering, in a transaction rolled back.",
+        "LIMIT 1` with the decision's filters and ordering, in a transaction rolled back "
+        "(the issue's floor: over every agent, no radius).",
+        "- **Floor in the first radius step**: the same statement with the bounding box of "
+        "the line's first radius step, the filters of the decision's first query exactly "
+        "(the same as the floor when lines have no radius steps).",
         "- **Sweep alone**: `routing_sweep()`, which the webhook runs first "
         + ("(included in the webhook figures here)." if eager else "(not here: a broker is set)."),
         "",

@@ -3,23 +3,20 @@
 import datetime as dt
 import math
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
     Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
     OuterRef,
     Q,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
-from agents.selectors import agents_available_for, minute_of_week, skills_matching
+from agents.selectors import agents_available_sql, minute_of_week, skills_matching
 from clients.models import ClientFirm, Engagement
 from common.geo import bounding_box, haversine_km
 from routing.models import Call
@@ -32,35 +29,74 @@ def _engaged_with(firm_id: int, today: dt.date):
     )  # fmt: skip
 
 
+# The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
+# SQL form of `agents_available_for`) plus an active engagement with the line's firm, nearest
+# first. Distance is ranked with the equirectangular approximation (monotone with the
+# great-circle distance at these scales). Written as SQL because a waiting caller waits on
+# it: the ORM form took ~2.5 ms of Python to build per call, as long as PostgreSQL takes to
+# answer it (docs/performance.md).
+RANKED_SQL = """
+SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {distance2}
+  FROM agents_agentprofile p
+ WHERE {available}
+   AND EXISTS (SELECT 1 FROM clients_engagement e
+                WHERE e.agent_id = p.id AND e.firm_id = %(firm)s AND e.status = %(active)s
+                  AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s)
+   {conditions}
+ ORDER BY distance2 NULLS LAST, p.duty_changed_at, p.id
+ LIMIT %(limit)s {lock}
+"""
+DISTANCE2 = (
+    "(p.latitude - %(lat)s) * (p.latitude - %(lat)s)"
+    " + ((p.longitude - %(lon)s) * %(k)s) * ((p.longitude - %(lon)s) * %(k)s) AS distance2"
+)
+
+
 def candidates_for(
-    *, call: Call, at: dt.datetime, radius_km: float | None = None, exclude: list[int] = ()
-) -> QuerySet[AgentProfile]:
+    *, call: Call, at: dt.datetime, radius_km: float | None = None, exclude: list[int] = (),
+    agent_id: int | None = None, limit: int = 10, lock: bool = False,
+) -> list[AgentProfile]:  # fmt: skip
     """Agents who may be offered `call` now, nearest first, then longest idle, then id.
 
-    Built on the agents app's `agents_available_for` (verified, compliant, available, inside
-    availability, language, skill) plus an active engagement with the line's firm. Distance
-    is ranked in SQL with the equirectangular approximation (monotone with great-circle
-    distance at these scales); `radius_km` adds a bounding box that the partial index on
-    available agents' coordinates serves.
+    `radius_km` keeps to a bounding box around the caller (served by the partial index on
+    available agents' coordinates); `exclude` leaves out agents (those who already rang);
+    `agent_id` asks about one agent only; `lock` locks the first row for the caller's
+    transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE transaction
+    already serialises). The agents come with the fields routing reads (id, name, phone,
+    coordinates, idle since) and `distance2`.
     """
-    qs = agents_available_for(
+    available, params = agents_available_sql(
         domain=call.domain, language=call.language, at=at, sub_skill=call.sub_skill
-    ).filter(Exists(_engaged_with(call.firm_id, timezone.localdate(at))))
-    if exclude:
-        qs = qs.exclude(pk__in=list(exclude))
+    )
+    params |= {"firm": call.firm_id, "active": Engagement.Status.ACTIVE, "limit": limit}
+    conditions = []
     lat0, lon0 = call.origin_latitude, call.origin_longitude
     if lat0 is None or lon0 is None:
-        return qs.order_by("duty_changed_at", "pk")
-    if radius_km is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(lat0, lon0, radius_km)
-        qs = qs.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
-    k = math.cos(math.radians(lat0))
-    dlat = F("latitude") - Value(lat0)
-    dlon = (F("longitude") - Value(lon0)) * Value(k)
-    distance2 = ExpressionWrapper(dlat * dlat + dlon * dlon, output_field=FloatField())
-    return qs.annotate(distance2=distance2).order_by(
-        F("distance2").asc(nulls_last=True), "duty_changed_at", "pk"
+        distance2 = "NULL AS distance2"
+    else:
+        distance2 = DISTANCE2
+        params |= {"lat": lat0, "lon": lon0, "k": math.cos(math.radians(lat0))}
+        if radius_km is not None:
+            box = dict(zip(("min_lat", "max_lat", "min_lon", "max_lon"),
+                           bounding_box(lat0, lon0, radius_km), strict=True))  # fmt: skip
+            params |= box
+            conditions.append("AND p.latitude BETWEEN %(min_lat)s AND %(max_lat)s"
+                              " AND p.longitude BETWEEN %(min_lon)s AND %(max_lon)s")  # fmt: skip
+    if exclude:
+        names = [f"x{i}" for i in range(len(exclude))]
+        params |= dict(zip(names, exclude, strict=True))
+        conditions.append(f"AND p.id NOT IN ({', '.join(f'%({n})s' for n in names)})")
+    if agent_id is not None:
+        params["agent"] = agent_id
+        conditions.append("AND p.id = %(agent)s")
+    skip_locked = lock and connection.features.has_select_for_update_skip_locked
+    sql = RANKED_SQL.format(
+        distance2=distance2,
+        available=available,
+        conditions="\n   ".join(conditions),
+        lock="FOR UPDATE OF p SKIP LOCKED" if skip_locked else "",
     )
+    return list(AgentProfile.objects.raw(sql, params))
 
 
 def candidate_rows(agents, call: Call, at: dt.datetime) -> list[dict]:
@@ -131,7 +167,8 @@ def older_waiting_call_exists(*, call: Call, agent_ids: set[int]) -> bool:
     """Is a caller who has waited longer queued for the same firm, skill and language, who
     could take one of `agent_ids`? One who already rang all of them (tried_agent_ids) must
     not hold younger callers back from them. Checked in Python: a JSON "contains" lookup is
-    not portable to SQLite; oldest first, it almost always stops at the first row."""
+    not portable to SQLite; oldest first, it almost always stops at the first page (plain
+    LIMITed queries: a server-side cursor costs three round trips)."""
     tried_lists = (
         Call.objects.filter(
             status=Call.Status.QUEUED,
@@ -145,7 +182,14 @@ def older_waiting_call_exists(*, call: Call, agent_ids: set[int]) -> bool:
         .order_by("queued_at")
         .values_list("tried_agent_ids", flat=True)
     )
-    return any(not agent_ids <= set(tried) for tried in tried_lists.iterator(chunk_size=50))
+    page, start = 50, 0
+    while True:
+        rows = list(tried_lists[start : start + page])
+        if any(not agent_ids <= set(tried) for tried in rows):
+            return True
+        if len(rows) < page:
+            return False
+        start += page
 
 
 def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]:

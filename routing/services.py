@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Value, When
 from django.utils import timezone
 
 from agents import presence
@@ -118,28 +117,33 @@ def call_language_choose(*, call_id: int, digit: str, at: dt.datetime | None = N
 
 
 def _lock_nearest(call: Call, at: dt.datetime, radius_km: float | None):
-    candidates = candidates_for(call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids)
-    if connection.features.has_select_for_update_skip_locked:
-        candidates = candidates.select_for_update(skip_locked=True, of=("self",))
-    return candidates.first()
+    found = candidates_for(call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids,
+                           limit=1, lock=True)  # fmt: skip
+    return found[0] if found else None
 
 
 def _lock_first_free(ranked: list[AgentProfile]) -> AgentProfile | None:
     """Lock and reserve the best-ranked agent still available (SKIP LOCKED, LIMIT 1)."""
     if not ranked:
         return None
-    order = Case(*(When(pk=a.pk, then=Value(i)) for i, a in enumerate(ranked)))
-    free = AgentProfile.objects.filter(
-        pk__in=[a.pk for a in ranked], duty_status=AgentProfile.Duty.AVAILABLE
-    ).order_by(order)
+    ids = [a.pk for a in ranked]
+    # Only placeholders are formatted in: one per id, ranked by their position.
+    marks = ", ".join(["%s"] * len(ids))
+    whens = " ".join(f"WHEN %s THEN {i}" for i in range(len(ids)))
+    sql = (
+        f"SELECT id FROM agents_agentprofile WHERE id IN ({marks}) AND duty_status = %s"  # noqa: S608
+        f" ORDER BY CASE id {whens} END LIMIT 1"
+    )
     if connection.features.has_select_for_update_skip_locked:
-        free = free.select_for_update(skip_locked=True)
-    for _retry in range(3):  # the CAS re-checks the row SKIP LOCKED handed back
-        picked = free.values_list("pk", flat=True).first()
-        if picked is None:
-            return None
-        if presence.presence_reserve(agent_id=picked):
-            return next(a for a in ranked if a.pk == picked)
+        sql += " FOR UPDATE SKIP LOCKED"
+    with connection.cursor() as cursor:
+        for _retry in range(3):  # the CAS re-checks the row SKIP LOCKED handed back
+            cursor.execute(sql, [*ids, AgentProfile.Duty.AVAILABLE, *ids])
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            if presence.presence_reserve(agent_id=row[0]):
+                return next(a for a in ranked if a.pk == row[0])
     return None
 
 
@@ -152,31 +156,49 @@ def _step_of(call: Call, agent: AgentProfile) -> float | None:
     return next((r for r in call.line.radius_steps if r is not None and km <= r), None)
 
 
-@transaction.atomic
 def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
-    """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent."""
+    """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent.
+
+    Two steps: the decision (one short transaction holding the call's and the agent's row
+    locks), then its explanation — which engaged agents were passed over, and why — written
+    once the decision has committed: it explains a decision, it does not make it, so its
+    queries never hold the locks that concurrent calls wait on.
+    """
+    at = at or timezone.now()
+    placement, decision = call_decide(call_id=call_id, at=at)
+    if decision is not None:
+        decision_explain(decision, at=at)
+    return placement
+
+
+@transaction.atomic
+def call_decide(
+    *, call_id: int, at: dt.datetime | None = None
+) -> tuple[Placement, RoutingDecision | None]:
+    """The decision alone: pick and reserve the agent, record the ranked candidates.
+
+    Returns the placement and the decision recorded (None when the call needed none: a retry
+    of a placed call, or a call no longer waiting).
+    """
     started = time.perf_counter()
     at = at or timezone.now()
     # OF self: lock the call only. PostgreSQL refuses FOR UPDATE on the nullable side of the
     # agent's outer join, and locking the joined line would serialise every call on it.
-    call = (
-        Call.objects.select_for_update(of=("self",)).select_related("line", "agent").get(pk=call_id)
-    )
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
     if call.status == Status.OFFERED:
-        return Placement(call, call.agent)  # placed already (a retry, or the queue dispatched it)
+        return Placement(call, call.agent), None  # placed already (a retry, or dispatched)
     if call.status != Status.QUEUED:
-        return Placement(call, None)
+        return Placement(call, None), None
     decision = RoutingDecision(call=call, attempt=call.attempts + 1)
     # Rank within the line's first radius step, widening only when nobody is there: with
     # steps, the ranking reads the nearby available agents only (a bounding box on the
     # partial index of available agents' coordinates).
     ranked = []
     for radius in call.line.radius_steps:
-        ranked = list(
-            candidates_for(call=call, at=at, radius_km=radius, exclude=call.tried_agent_ids)[
-                :RECORDED_CANDIDATES
-            ]
-        )
+        ranked = candidates_for(
+            call=call, at=at, radius_km=radius, exclude=call.tried_agent_ids,
+            limit=RECORDED_CANDIDATES,
+        )  # fmt: skip
         if ranked:
             break
     if ranked and older_waiting_call_exists(call=call, agent_ids={a.pk for a in ranked}):
@@ -209,15 +231,26 @@ def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
     return _decided(decision, call, agent, at, started, ranked=ranked)
 
 
-def _decided(decision, call, agent, at, started, *, ranked=()) -> Placement:
+def _decided(decision, call, agent, at, started, *, ranked=()):
     chosen = [agent] if agent else []
     others = [a for a in ranked if agent is None or a.pk != agent.pk]
     decision.chosen = agent
     decision.candidates = candidate_rows(chosen + others, call, at)
-    decision.skipped = skipped_for(call=call, at=at, chosen_ids={a.pk for a in chosen + others})
     decision.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     decision.save()
-    return Placement(call, agent)
+    return Placement(call, agent), decision
+
+
+def decision_explain(decision: RoutingDecision, *, at: dt.datetime) -> RoutingDecision:
+    """Record which of the firm's agents the decision passed over, and why (after commit).
+
+    The reasons describe the agents as they are a moment after the decision (the same
+    request, two index-served queries), which is what staff and the firm need to read it.
+    """
+    listed = {row["agent"] for row in decision.candidates}
+    decision.skipped = skipped_for(call=decision.call, at=at, chosen_ids=listed)
+    RoutingDecision.objects.filter(pk=decision.pk).update(skipped=decision.skipped)
+    return decision
 
 
 # --- What the provider tells us afterwards ----------------------------------------------
@@ -362,8 +395,8 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
     for call in waiting[:20]:
         # The queue's filter is coarse (firm, language, domain); check this agent exactly.
-        eligible = candidates_for(call=call, at=at, exclude=call.tried_agent_ids)
-        if not eligible.filter(pk=agent.pk).exists():
+        if not candidates_for(call=call, at=at, exclude=call.tried_agent_ids,
+                              agent_id=agent.pk, limit=1):  # fmt: skip
             continue
         if not presence.presence_reserve(agent_id=agent.pk):
             return None

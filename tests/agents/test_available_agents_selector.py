@@ -4,9 +4,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
-from agents.selectors import agents_available_for
+from agents.selectors import agents_available_for, agents_available_sql
 from agents.services import availability_set
 from common.errors import ApplicationError
 from tests.factories import AgentProfileFactory
@@ -33,21 +34,37 @@ def _ready_agent(email, *, idle_since_minutes=10, **overrides):
     return agent
 
 
-def _ids(**kwargs):
+@pytest.fixture(params=["orm", "sql"])
+def form(request):
+    """Every case runs against both forms of the selector: the ORM queryset and the SQL
+    fragment routing's hot path uses (agents_available_sql)."""
+    return request.param
+
+
+def _ids(form="orm", **kwargs):
     params = {"domain": "insurance", "language": "kn", "at": NOW}
     params.update(kwargs)
-    return list(agents_available_for(**params).values_list("user__email", flat=True))
+    if form == "orm":
+        return list(agents_available_for(**params).values_list("user__email", flat=True))
+    where, values = agents_available_sql(**params)
+    sql = (
+        "SELECT u.email FROM agents_agentprofile p JOIN accounts_user u ON u.id = p.user_id"
+        f" WHERE {where} ORDER BY p.duty_changed_at, p.id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return [row[0] for row in cursor.fetchall()]
 
 
-def test_it_finds_a_verified_compliant_available_agent_in_hours():
+def test_it_finds_a_verified_compliant_available_agent_in_hours(form):
     _ready_agent("ok@example.com")
-    assert _ids() == ["ok@example.com"]
+    assert _ids(form) == ["ok@example.com"]
 
 
-def test_it_orders_the_longest_idle_first():
+def test_it_orders_the_longest_idle_first(form):
     _ready_agent("recent@example.com", idle_since_minutes=1)
     _ready_agent("longest@example.com", idle_since_minutes=90)
-    assert _ids() == ["longest@example.com", "recent@example.com"]
+    assert _ids(form) == ["longest@example.com", "recent@example.com"]
 
 
 @pytest.mark.parametrize(
@@ -63,35 +80,44 @@ def test_it_orders_the_longest_idle_first():
         {"compliant_until": dt.date(2026, 11, 24)},
     ],
 )
-def test_it_leaves_out_agents_who_may_not_take_a_call(overrides):
+def test_it_leaves_out_agents_who_may_not_take_a_call(form, overrides):
     _ready_agent("no@example.com", **overrides)
-    assert _ids() == []
+    assert _ids(form) == []
 
 
-def test_it_needs_the_language_and_the_skill():
+def test_it_needs_the_language_and_the_skill(form):
     _ready_agent("kannada-insurance@example.com")
-    assert _ids(language="ta") == []
-    assert _ids(domain="banking") == []
-    assert _ids(sub_skill="claims") == ["kannada-insurance@example.com"]  # general skill counts
+    assert _ids(form, language="ta") == []
+    assert _ids(form, domain="banking") == []
+    # the general skill counts for a sub-skill
+    assert _ids(form, sub_skill="claims") == ["kannada-insurance@example.com"]
 
 
-def test_it_respects_the_weekly_window_in_the_agents_time_zone():
+def test_a_sub_skill_matches_itself_or_the_domain_in_general(form):
+    agent = _ready_agent("claims@example.com")
+    AgentSkill.objects.filter(agent=agent).update(sub_skill="claims")
+    assert _ids(form, sub_skill="claims") == ["claims@example.com"]
+    assert _ids(form, sub_skill="motor") == []
+    assert _ids(form) == ["claims@example.com"]  # the line asks for the domain in general
+
+
+def test_it_respects_the_weekly_window_in_the_agents_time_zone(form):
     _ready_agent("nine-to-five@example.com")
-    assert _ids(at=NOW.replace(hour=8, minute=59)) == []
-    assert _ids(at=NOW.replace(hour=9, minute=0)) == ["nine-to-five@example.com"]
-    assert _ids(at=NOW.replace(hour=17, minute=0)) == []
-    assert _ids(at=NOW + dt.timedelta(days=1)) == []  # Thursday: no window
+    assert _ids(form, at=NOW.replace(hour=8, minute=59)) == []
+    assert _ids(form, at=NOW.replace(hour=9, minute=0)) == ["nine-to-five@example.com"]
+    assert _ids(form, at=NOW.replace(hour=17, minute=0)) == []
+    assert _ids(form, at=NOW + dt.timedelta(days=1)) == []  # Thursday: no window
 
 
-def test_a_window_that_wraps_the_utc_week_still_matches():
+def test_a_window_that_wraps_the_utc_week_still_matches(form):
     # Monday 00:00-06:00 IST is Sunday 18:30 UTC to Monday 00:30 UTC: the window crosses
     # the start of the UTC week and is stored as two rows; both sides must match.
     agent = _ready_agent("early@example.com")
     availability_set(agent=agent, windows=[(0, dt.time(0, 0), dt.time(6, 0))])
     monday_3am = dt.datetime(2026, 11, 30, 3, 0, tzinfo=IST)  # Sunday 21:30 UTC
     monday_5_50 = dt.datetime(2026, 11, 30, 5, 50, tzinfo=IST)  # Monday 00:20 UTC
-    assert _ids(at=monday_3am) == ["early@example.com"]
-    assert _ids(at=monday_5_50) == ["early@example.com"]
+    assert _ids(form, at=monday_3am) == ["early@example.com"]
+    assert _ids(form, at=monday_5_50) == ["early@example.com"]
     assert agent.availability.count() == 2
 
 

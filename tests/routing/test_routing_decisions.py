@@ -7,7 +7,7 @@ import pytest
 from agents.models import AgentProfile, AvailabilityWindow
 from clients.models import Engagement
 from routing.models import Call, RoutingDecision
-from routing.services import call_route, call_start
+from routing.services import call_decide, call_route, call_start, decision_explain
 from tests.factories import PhoneLineFactory
 from tests.routing.conftest import (
     LANDLINE_MANGALURU,
@@ -137,11 +137,18 @@ def test_a_routing_decision_takes_a_fixed_number_of_queries(acme, line, at,
         routable_agent(acme, f"agent{n}@example.com")
     routable_agent(acme, "kannada@example.com", languages=("kn",))  # one skipped
     call = start(line, at)
-    # SAVEPOINT (call_route's atomic inside the test's transaction); lock the call (FOR
-    # UPDATE OF the call); rank ten candidates; is an older caller waiting who could take
-    # one of them; lock the nearest (FOR UPDATE SKIP LOCKED on PostgreSQL); reserve them
-    # (compare-and-set UPDATE); save the call; who was skipped and why (two queries: the
-    # first 20 ids, then their reasons); insert the decision; RELEASE SAVEPOINT. The same for
-    # 6 agents or 600: no query per agent.
-    with django_assert_num_queries(11):
-        assert call_route(call_id=call.pk, at=at).agent is not None
+    # The decision: SAVEPOINT (call_decide's atomic inside the test's transaction); lock the
+    # call (FOR UPDATE OF the call); rank ten candidates; is an older caller waiting who could
+    # take one of them; lock the nearest (FOR UPDATE SKIP LOCKED on PostgreSQL); reserve them
+    # (compare-and-set UPDATE); save the call; insert the decision; RELEASE SAVEPOINT. The
+    # same for 6 agents or 600: no query per agent.
+    with django_assert_num_queries(9):
+        placement, decision = call_decide(call_id=call.pk, at=at)
+    assert placement.agent is not None
+    # Its explanation, after commit: who was skipped and why (the first 20 ids, then their
+    # reasons), stored on the decision.
+    with django_assert_num_queries(3):
+        decision_explain(decision, at=at)
+    assert [row["reasons"] for row in RoutingDecision.objects.get().skipped] == [
+        ["does not speak en"]
+    ]

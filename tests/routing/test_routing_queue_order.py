@@ -6,6 +6,7 @@ import pytest
 
 from agents.models import AgentProfile
 from routing.models import Call, RoutingDecision
+from routing.selectors import older_waiting_call_exists
 from routing.services import call_not_answered, call_route, call_start, queue_dispatch
 from tests.factories import PhoneLineFactory
 from tests.routing.conftest import LANDLINE_MANGALURU, routable_agent, routing_now
@@ -96,3 +97,25 @@ def test_an_agent_released_by_a_caller_hanging_up_goes_to_the_waiting_caller(
         call_hung_up(call_id=first.pk, at=at)  # the first caller gives up while it rings
     waiting.refresh_from_db()
     assert (waiting.status, waiting.agent) == (Call.Status.OFFERED, sita)
+
+
+@pytest.mark.parametrize("untried_position", [None, 0, 49, 50, 75])
+def test_the_older_caller_check_reads_past_its_first_page(acme, line, at, untried_position):
+    """`older_waiting_call_exists` reads older callers 50 at a time: one who never rang Sita
+    holds the young caller back wherever they are in the queue; none does when all rang her."""
+    sita = routable_agent(acme, "sita@example.com")
+    young = start(line, at, "CA-young")
+    template = {"line": line, "firm": acme, "caller": LANDLINE_MANGALURU, "language": "en",
+                "domain": line.domain, "sub_skill": line.sub_skill, "provider": "test",
+                "status": Call.Status.QUEUED}  # fmt: skip
+    Call.objects.bulk_create(
+        Call(
+            **template,
+            provider_call_id=f"CA-{n}",
+            queued_at=at - dt.timedelta(minutes=90 - n),
+            tried_agent_ids=[] if n == untried_position else [sita.pk],
+        )
+        for n in range(80)
+    )
+    expected = untried_position is not None
+    assert older_waiting_call_exists(call=young, agent_ids={sita.pk}) is expected
