@@ -650,7 +650,7 @@ def results_table(results: list[SizeResult]) -> str:
         )
         sweep = last.phases["sweep"].p99 / first.phases["sweep"].p99
         rows.append(
-            f"| growth {first.agents:,} → {last.agents:,} (p50 / p99) | {growth} | | | | | "
+            f"| growth {first.agents:,} → {last.agents:,} (p50 / p99) | {growth} | | | "
             f"| {sweep:.2f}x (p99) | |"
         )
     return "\n".join(rows)
