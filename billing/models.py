@@ -118,6 +118,7 @@ class Payout(models.Model):
     run = models.ForeignKey(SettlementRun, on_delete=models.PROTECT, related_name="payouts")
     agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="payouts")
     currency = models.CharField(max_length=3, choices=Currency.choices)
+    calls = models.PositiveIntegerField(default=0)  # transactions paid (adjustments aside)
     gross = models.DecimalField(**MONEY, default=0)
     tds_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
     tds = models.DecimalField(**MONEY, default=0)
