@@ -1,7 +1,8 @@
 """Settlement runs: a period's ledger rows become payouts (agents) or invoices (firms).
 
-Set-based: each step is one INSERT … SELECT … GROUP BY over the period's rows — no Python
-loop over transactions. Safe to repeat:
+Set-based: the period's transactions are read once, by one CREATE TABLE … AS SELECT …
+GROUP BY into a temporary table of sums; each later step is one INSERT … SELECT over those
+sums — no Python loop over transactions. Safe to repeat:
 - a run is claimed first (its own short transaction): `closed_at` is set under the kind's
   SettlementLock FOR UPDATE, so ledger writers (who hold it FOR SHARE) put later rows into
   the next period — the run's rows are fixed from then on;
@@ -29,6 +30,7 @@ from billing.periods import period_end, period_start
 from common.errors import ApplicationError, ConflictError
 
 Kind = SettlementRun.Kind
+WORK_MEM = "64MB"  # per sort or hash of a run's statements (PostgreSQL), for its transaction
 Status = SettlementRun.Status
 Report = Callable[[int, str], None]
 
@@ -75,19 +77,39 @@ def _sql(statement: str, params: list) -> int:
         return cursor.rowcount
 
 
+# Each run reads the period's transactions once, into a temporary table of sums in integer
+# paise — one row per agent and currency (agents) or per firm, currency and engagement
+# (firms): ten thousand rows at 1M transactions — and every later step reads those. On
+# PostgreSQL, CREATE TABLE AS may scan in parallel (an INSERT … SELECT may not). The table
+# lives inside the run's transaction: a rollback (a killed worker) takes it away too.
+SUMS = "billing_settlement_sums"
+SUMS_DROP_SQL = f"DROP TABLE IF EXISTS {SUMS}"
+AGENT_SUMS_SQL = f"""
+CREATE TEMPORARY TABLE {SUMS} AS
+SELECT agent_id, currency, COUNT(*) AS calls,
+       CAST(ROUND(SUM(agent_amount) * 100) AS BIGINT) AS paise
+  FROM billing_transaction WHERE agent_period = %s
+ GROUP BY agent_id, currency
+"""  # noqa: S608 (a constant table name)
+FIRM_SUMS_SQL = f"""
+CREATE TEMPORARY TABLE {SUMS} AS
+SELECT firm_id, currency, engagement_id, COUNT(*) AS calls, SUM(units) AS units,
+       CAST(ROUND(SUM(client_amount) * 100) AS BIGINT) AS paise
+  FROM billing_transaction WHERE firm_period = %s
+ GROUP BY firm_id, currency, engagement_id
+"""  # noqa: S608
+
 # Gross and withholding tax in paise (integers): exact on PostgreSQL and SQLite alike. Each
 # transaction counts one call (adjustments none), so the run's count needs no second scan.
-PAYOUTS_SQL = """
-WITH items AS (
-    SELECT agent_id, currency, agent_amount AS amount, 1 AS calls
-      FROM billing_transaction WHERE agent_period = %s
-    UNION ALL
-    SELECT agent_id, currency, amount, 0
-      FROM billing_adjustment WHERE period = %s AND agent_id IS NOT NULL
-), sums AS (
-    SELECT agent_id, currency, CAST(ROUND(SUM(amount) * 100) AS BIGINT) AS g,
-           SUM(calls) AS calls
-      FROM items GROUP BY agent_id, currency
+PAYOUTS_SQL = f"""
+WITH sums AS (
+    -- SUM of a BIGINT is NUMERIC on PostgreSQL: cast back, so the tax below divides whole
+    SELECT agent_id, currency, CAST(SUM(paise) AS BIGINT) AS g, SUM(calls) AS calls
+      FROM (SELECT agent_id, currency, paise, calls FROM {SUMS}
+            UNION ALL
+            SELECT agent_id, currency, CAST(ROUND(amount * 100) AS BIGINT), 0
+              FROM billing_adjustment WHERE period = %s AND agent_id IS NOT NULL) items
+     GROUP BY agent_id, currency
 ), taxed AS (
     SELECT s.agent_id, s.currency, s.g, s.calls, CAST(ROUND(p.tds_rate * 100) AS BIGINT) AS r,
            CASE WHEN s.g > 0
@@ -100,20 +122,7 @@ SELECT %s, agent_id, currency, calls, g / 100.0, r / 100.0, tds / 100.0, (g - td
        'draft'
   FROM taxed WHERE true
 ON CONFLICT (run_id, agent_id, currency) DO NOTHING
-"""
-
-# Firms: the period's transactions are read once, into a temporary table of sums per (firm,
-# currency, engagement) — a few thousand rows at 1M transactions — and every later step reads
-# that. It lives inside the run's transaction: a rollback (a killed worker) takes it away too.
-SUMS = "billing_settlement_sums"
-SUMS_DROP_SQL = f"DROP TABLE IF EXISTS {SUMS}"
-SUMS_SQL = f"""
-CREATE TEMPORARY TABLE {SUMS} AS
-SELECT firm_id, currency, engagement_id, COUNT(*) AS calls, SUM(units) AS units,
-       CAST(ROUND(SUM(client_amount) * 100) AS BIGINT) AS paise
-  FROM billing_transaction WHERE firm_period = %s
- GROUP BY firm_id, currency, engagement_id
-"""  # noqa: S608 (a constant table name)
+"""  # noqa: S608
 
 # Billed per activity: partial-BPO firms, and complete-BPO firms without a fixed-fee plan.
 PER_ACTIVITY = """(f.engagement_type = 'partial'
@@ -226,14 +235,19 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
         if run.closed_at is None:
             raise ConflictError("Claim the run before executing it.")
         start, now = run.period_start, timezone.now()
+        if connection.vendor == "postgresql":
+            # The period's sums fit in memory: hash aggregation, not an external sort.
+            _sql(f"SET LOCAL work_mem = '{WORK_MEM}'", [])
+        _sql(SUMS_DROP_SQL, [])
         if run.kind == Kind.AGENTS:
-            _report(run, report, 20, "Summing each agent's transactions and adjustments")
-            _sql(PAYOUTS_SQL, [start, start, run.pk])
+            _report(run, report, 20, "Summing each agent's transactions")
+            _sql(AGENT_SUMS_SQL, [start])
+            _report(run, report, 60, "Payouts with withholding tax, adjustments included")
+            _sql(PAYOUTS_SQL, [start, run.pk])
             totals = PAYOUT_TOTALS_SQL
         else:
             _report(run, report, 20, "Summing each firm's transactions")
-            _sql(SUMS_DROP_SQL, [])
-            _sql(SUMS_SQL, [start])
+            _sql(FIRM_SUMS_SQL, [start])
             _report(run, report, 45, "Invoicing per-activity firms, a line per staffing request")
             _sql(ACTIVITY_INVOICES_SQL, [start, run.pk, now])
             _sql(ACTIVITY_LINES_SQL, [run.pk])
@@ -250,8 +264,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             # SQLite hands back a float: round to the cent (the rows themselves are exact).
             run.total = Decimal(str(total)).quantize(Decimal("0.01"))
             run.transactions = int(transactions)
-        if run.kind == Kind.FIRMS:
-            _sql(SUMS_DROP_SQL, [])
+        _sql(SUMS_DROP_SQL, [])
         run.status, run.progress, run.step = Status.DONE, 100, "Done"
         run.finished_at, run.error = timezone.now(), ""
         # update_fields: task_id and the like may have been written by the starter meanwhile.
