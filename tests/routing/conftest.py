@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 from agents.models import AgentProfile, AvailabilityWindow
 from agents.services import availability_set
 from clients.models import Application, Engagement, StaffingRequest
-from tests.factories import StaffingRequestFactory, verified_agent
+from tests.factories import PhoneLineFactory, StaffingRequestFactory, verified_agent
 
 MANGALURU = (12.91723, 74.85603)
 MADURAI = (9.919, 78.11953)  # ~470 km from Mangaluru
@@ -37,6 +37,18 @@ def routing_now() -> dt.datetime:
     now = timezone.now()
     local = timezone.localtime(now)
     return now + dt.timedelta(minutes=3) if (local.hour, local.minute) >= (23, 58) else now
+
+
+@pytest.fixture
+def at():
+    """The moment the routing tests route at (see routing_now)."""
+    return routing_now()
+
+
+@pytest.fixture
+def line(acme):
+    """One of acme's lines, with the factory's defaults (a test module may override it)."""
+    return PhoneLineFactory(firm=acme)
 
 
 def engage(agent: AgentProfile, firm, *, status: str = "active") -> Engagement:

@@ -4,15 +4,9 @@ import pytest
 
 from routing.models import Call
 from routing.services import call_start
-from tests.factories import PhoneLineFactory
 from tests.routing.conftest import LANDLINE_MANGALURU, MOBILE, routing_now
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def line(acme):
-    return PhoneLineFactory(firm=acme)
 
 
 def start(line, caller, location) -> Call:

@@ -14,21 +14,10 @@ from tests.routing.conftest import (
     MADURAI,
     MANGALURU,
     routable_agent,
-    routing_now,
 )
 
 pytestmark = pytest.mark.django_db
 LAT, LON = MANGALURU
-
-
-@pytest.fixture
-def at():
-    return routing_now()
-
-
-@pytest.fixture
-def line(acme):
-    return PhoneLineFactory(firm=acme)
 
 
 def start(line, at, sid="CA1", caller=LANDLINE_MANGALURU, **kwargs) -> Call:

@@ -8,20 +8,9 @@ from agents.models import AgentProfile
 from routing.models import Call, RoutingDecision
 from routing.selectors import older_waiting_call_exists
 from routing.services import call_not_answered, call_route, call_start, queue_dispatch
-from tests.factories import PhoneLineFactory
-from tests.routing.conftest import LANDLINE_MANGALURU, routable_agent, routing_now
+from tests.routing.conftest import LANDLINE_MANGALURU, routable_agent
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def at():
-    return routing_now()
-
-
-@pytest.fixture
-def line(acme):
-    return PhoneLineFactory(firm=acme)
 
 
 def start(line, at, sid) -> Call:

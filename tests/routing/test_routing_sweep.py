@@ -25,11 +25,6 @@ NOTHING = {"wrap_ups_ended": 0, "reservations_freed": 0}
 
 
 @pytest.fixture
-def at():
-    return routing_now()
-
-
-@pytest.fixture
 def line(acme):
     return PhoneLineFactory(firm=acme, wrap_up_seconds=30, ring_timeout_seconds=20)
 

@@ -18,11 +18,6 @@ from tests.routing.conftest import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def line(acme):
-    return PhoneLineFactory(firm=acme)
-
-
 def offer(client, line, sid="CA1") -> tuple[Call, str]:
     """Dial in; returns the call and the <Dial> action URL Twilio reports back to."""
     dial = twiml(twilio_post(client, VOICE, voice_params(line, sid))).find("Dial")
