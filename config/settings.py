@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "clients",
     "routing",
     "billing",
+    "demo",
 ]
 
 MIDDLEWARE = [
