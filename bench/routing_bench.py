@@ -91,9 +91,15 @@ DOCS_START, DOCS_END = "<!-- routing:start -->", "<!-- routing:end -->"
 LANGUAGES = ["en", "hi", "kn", "ta", "te", "ml", "mr", "bn"]
 DOMAINS = ["insurance", "banking", "telecom", "retail"]
 STATE_LANGUAGE = {
-    "Karnataka": "kn", "Tamil Nadu": "ta", "Puducherry": "ta", "Andhra Pradesh": "te",
-    "Telangana": "te", "Kerala": "ml", "Maharashtra": "mr", "West Bengal": "bn",
-}  # fmt: skip
+    "Karnataka": "kn",
+    "Tamil Nadu": "ta",
+    "Puducherry": "ta",
+    "Andhra Pradesh": "te",
+    "Telangana": "te",
+    "Kerala": "ml",
+    "Maharashtra": "mr",
+    "West Bengal": "bn",
+}
 # Each line's language, the gazetteer city it defaults to, and the landline area codes its
 # callers dial from (phonenumbers' offline geocoder resolves these to a city).
 LINE_REGIONS = {
@@ -237,8 +243,9 @@ def agent_languages(rng: random.Random, state: str) -> list[str]:
     return chosen[:3]
 
 
-def seed(n_agents: int, rng: random.Random, *, firms: int, available_share: float,
-         radius_steps: str) -> World:  # fmt: skip
+def seed(
+    n_agents: int, rng: random.Random, *, firms: int, available_share: float, radius_steps: str
+) -> World:
     """N verified, compliant agents over Indian cities (population-weighted), a few firms
     with one single-language line each, and each agent engaged with 1-3 firms of a skill."""
     data_reset()
@@ -250,24 +257,40 @@ def seed(n_agents: int, rng: random.Random, *, firms: int, available_share: floa
     homes = rng.choices(cities, weights=[c["population"] for c in cities], k=n_agents)
     password = make_password(None)
     users = User.objects.bulk_create(
-        [User(email=f"bench-agent-{i}@bench.example", name=f"Bench Agent {i}",
-              role=User.Role.AGENT, password=password) for i in range(n_agents)],
+        [
+            User(
+                email=f"bench-agent-{i}@bench.example",
+                name=f"Bench Agent {i}",
+                role=User.Role.AGENT,
+                password=password,
+            )
+            for i in range(n_agents)
+        ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     available = set(rng.sample(range(n_agents), round(n_agents * available_share)))
     profiles = []
     for i, (user, city) in enumerate(zip(users, homes, strict=True)):
         on_duty = i in available
-        profiles.append(AgentProfile(
-            user_id=user.pk, status=AgentProfile.Status.VERIFIED, full_name=user.name,
-            phone=f"+9198{i:08d}", phone_verified_at=now, geoname_id=int(city["geonameid"]),
-            city=city["name"], state=INDIAN_STATES.get(city["admin1code"], ""),
-            latitude=float(city["latitude"]) + rng.uniform(-0.08, 0.08),
-            longitude=float(city["longitude"]) + rng.uniform(-0.08, 0.08),
-            duty_status=AgentProfile.Duty.AVAILABLE if on_duty else AgentProfile.Duty.OFFLINE,
-            duty_changed_at=now - dt.timedelta(seconds=rng.uniform(0, 4 * 3600)),
-            is_compliant=True, compliant_until=today + dt.timedelta(days=365), submitted_at=now,
-        ))  # fmt: skip
+        profiles.append(
+            AgentProfile(
+                user_id=user.pk,
+                status=AgentProfile.Status.VERIFIED,
+                full_name=user.name,
+                phone=f"+9198{i:08d}",
+                phone_verified_at=now,
+                geoname_id=int(city["geonameid"]),
+                city=city["name"],
+                state=INDIAN_STATES.get(city["admin1code"], ""),
+                latitude=float(city["latitude"]) + rng.uniform(-0.08, 0.08),
+                longitude=float(city["longitude"]) + rng.uniform(-0.08, 0.08),
+                duty_status=AgentProfile.Duty.AVAILABLE if on_duty else AgentProfile.Duty.OFFLINE,
+                duty_changed_at=now - dt.timedelta(seconds=rng.uniform(0, 4 * 3600)),
+                is_compliant=True,
+                compliant_until=today + dt.timedelta(days=365),
+                submitted_at=now,
+            )
+        )
     profiles = AgentProfile.objects.bulk_create(profiles, batch_size=BATCH)
 
     languages, skills, windows, picks = [], [], [], []
@@ -279,10 +302,16 @@ def seed(n_agents: int, rng: random.Random, *, firms: int, available_share: floa
         for domain in domains:
             skills.append(AgentSkill(agent=agent, domain=domain, level=4, years=5))
         # The whole week, in UTC minutes (Monday 00:00 = 0 … 10080).
-        windows.append(AvailabilityWindow(
-            agent=agent, weekday=0, start=dt.time(0), end=dt.time(23, 59),
-            utc_start_minute=0, utc_end_minute=7 * 1440,
-        ))  # fmt: skip
+        windows.append(
+            AvailabilityWindow(
+                agent=agent,
+                weekday=0,
+                start=dt.time(0),
+                end=dt.time(23, 59),
+                utc_start_minute=0,
+                utc_end_minute=7 * 1440,
+            )
+        )
         eligible = [ln for d in domains for ln in firms_by_domain[d]]
         for bench_line in rng.sample(eligible, min(len(eligible), rng.randint(1, 3))):
             picks.append((agent, bench_line))
@@ -291,19 +320,38 @@ def seed(n_agents: int, rng: random.Random, *, firms: int, available_share: floa
     AvailabilityWindow.objects.bulk_create(windows, batch_size=BATCH)
 
     applications = Application.objects.bulk_create(
-        [Application(request=bl.request, agent=agent, status="approved",
-                     assigned_by_agency=True, decided_at=now) for agent, bl in picks],
+        [
+            Application(
+                request=bl.request,
+                agent=agent,
+                status="approved",
+                assigned_by_agency=True,
+                decided_at=now,
+            )
+            for agent, bl in picks
+        ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     Engagement.objects.bulk_create(
-        [Engagement(firm_id=bl.line.firm_id, agent=agent, request=bl.request,
-                    application=application, rate_unit="call", client_rate=40, agent_rate=25,
-                    minimum_per_call=0, agent_minimum_per_call=0, currency="INR",
-                    starts_on=today - dt.timedelta(days=365),
-                    ends_on=today + dt.timedelta(days=365))
-         for (agent, bl), application in zip(picks, applications, strict=True)],
+        [
+            Engagement(
+                firm_id=bl.line.firm_id,
+                agent=agent,
+                request=bl.request,
+                application=application,
+                rate_unit="call",
+                client_rate=40,
+                agent_rate=25,
+                minimum_per_call=0,
+                agent_minimum_per_call=0,
+                currency="INR",
+                starts_on=today - dt.timedelta(days=365),
+                ends_on=today + dt.timedelta(days=365),
+            )
+            for (agent, bl), application in zip(picks, applications, strict=True)
+        ],
         batch_size=BATCH,
-    )  # fmt: skip
+    )
     vacuum_analyze()
     return World(lines=lines, available=len(available))
 
@@ -315,23 +363,41 @@ def _seed_firms(count: int, today: dt.date, radius_steps: str) -> list[BenchLine
         domain = DOMAINS[i % len(DOMAINS)]
         region = place_find(LINE_REGIONS[language][0], country_code="IN")
         firm = ClientFirm.objects.create(
-            name=f"Bench Firm {i:02d}", engagement_type="partial", contact_name="Bench",
+            name=f"Bench Firm {i:02d}",
+            engagement_type="partial",
+            contact_name="Bench",
             contact_email=f"firm{i}@bench.example",
-        )  # fmt: skip
+        )
         line = PhoneLine.objects.create(
-            firm=firm, number=f"+9180{46000000 + i:08d}", name=f"Bench line {i:02d}",
-            domain=domain, region_geoname_id=region.geoname_id, region_name=region.label,
-            region_latitude=region.latitude, region_longitude=region.longitude,
-            business_days="0123456", opens_at=dt.time(0), closes_at=dt.time(23, 59, 59, 999999),
+            firm=firm,
+            number=f"+9180{46000000 + i:08d}",
+            name=f"Bench line {i:02d}",
+            domain=domain,
+            region_geoname_id=region.geoname_id,
+            region_name=region.label,
+            region_latitude=region.latitude,
+            region_longitude=region.longitude,
+            business_days="0123456",
+            opens_at=dt.time(0),
+            closes_at=dt.time(23, 59, 59, 999999),
             radius_steps_km=radius_steps,
-        )  # fmt: skip
+        )
         LineLanguage.objects.create(line=line, language=language)
         request = StaffingRequest.objects.create(
-            firm=firm, title=f"Bench desk {i:02d}", domain=domain, starts_at=dt.time(0),
-            ends_at=dt.time(23, 59), start_date=today - dt.timedelta(days=365),
-            end_date=today + dt.timedelta(days=365), calls_per_hour=100, aht_seconds=180,
-            headcount=100, rate_unit="call", rate=40, currency="INR",
-        )  # fmt: skip
+            firm=firm,
+            title=f"Bench desk {i:02d}",
+            domain=domain,
+            starts_at=dt.time(0),
+            ends_at=dt.time(23, 59),
+            start_date=today - dt.timedelta(days=365),
+            end_date=today + dt.timedelta(days=365),
+            calls_per_hour=100,
+            aht_seconds=180,
+            headcount=100,
+            rate_unit="call",
+            rate=40,
+            currency="INR",
+        )
         lines.append(BenchLine(line, language, request))
     return lines
 
@@ -347,12 +413,25 @@ def seed_call_history(count: int, world: World, rng: random.Random) -> None:
         bench_line = world.lines[i % len(world.lines)]
         line = bench_line.line
         at = since + dt.timedelta(seconds=rng.uniform(0, 89 * 86400))
-        rows.append(Call(
-            provider="history", provider_call_id=f"h{i}", line=line, firm_id=line.firm_id,
-            caller="+918041234567", language=bench_line.language, domain=line.domain,
-            status=Call.Status.COMPLETED, agent_id=rng.choice(agents), attempts=1,
-            queued_at=at, offered_at=at, answered_at=at, ended_at=at, talk_seconds=120,
-        ))  # fmt: skip
+        rows.append(
+            Call(
+                provider="history",
+                provider_call_id=f"h{i}",
+                line=line,
+                firm_id=line.firm_id,
+                caller="+918041234567",
+                language=bench_line.language,
+                domain=line.domain,
+                status=Call.Status.COMPLETED,
+                agent_id=rng.choice(agents),
+                attempts=1,
+                queued_at=at,
+                offered_at=at,
+                answered_at=at,
+                ended_at=at,
+                talk_seconds=120,
+            )
+        )
         if len(rows) == BATCH:
             Call.objects.bulk_create(rows)
             rows = []
@@ -407,10 +486,15 @@ BOX_SQL = """AND agents_agentprofile.latitude BETWEEN %(min_lat)s AND %(max_lat)
 
 def floor_params(call: Call, at: dt.datetime) -> dict:
     return {
-        "today": timezone.localdate(at), "minute": minute_of_week(at), "firm": call.firm_id,
-        "language": call.language, "domain": call.domain, "lat": call.origin_latitude,
-        "lon": call.origin_longitude, "k": math.cos(math.radians(call.origin_latitude)),
-    }  # fmt: skip
+        "today": timezone.localdate(at),
+        "minute": minute_of_week(at),
+        "firm": call.firm_id,
+        "language": call.language,
+        "domain": call.domain,
+        "lat": call.origin_latitude,
+        "lon": call.origin_longitude,
+        "k": math.cos(math.radians(call.origin_latitude)),
+    }
 
 
 def floor_sql(call: Call, *, first_step: bool) -> tuple[str, dict]:
@@ -454,20 +538,29 @@ def measure_decision(call: Call) -> tuple[tuple[float, str], tuple[float, str]]:
 
 def twilio_params(line: PhoneLine, caller: str) -> dict[str, str]:
     return {
-        "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01",
-        "CallSid": "CA" + uuid.uuid4().hex, "CallStatus": "ringing", "Direction": "inbound",
-        "From": caller, "To": str(line.number),
-        "FromCity": "", "FromState": "", "FromCountry": "IN", "ToCountry": "IN",
-    }  # fmt: skip
+        "AccountSid": "AC" + "0" * 32,
+        "ApiVersion": "2010-04-01",
+        "CallSid": "CA" + uuid.uuid4().hex,
+        "CallStatus": "ringing",
+        "Direction": "inbound",
+        "From": caller,
+        "To": str(line.number),
+        "FromCity": "",
+        "FromState": "",
+        "FromCountry": "IN",
+        "ToCountry": "IN",
+    }
 
 
 def post_voice(client: Client, params: dict[str, str]):
     url = f"http://testserver{VOICE_PATH}"
     signature = RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
     return client.post(
-        VOICE_PATH, urlencode(params), content_type="application/x-www-form-urlencoded",
+        VOICE_PATH,
+        urlencode(params),
+        content_type="application/x-www-form-urlencoded",
         headers={"X-Twilio-Signature": signature},
-    )  # fmt: skip
+    )
 
 
 def measure_webhook(client: Client, line: PhoneLine, caller: str) -> tuple[float, str]:
@@ -534,8 +627,12 @@ def count_queries(specs) -> dict[str, int]:
         post_voice(Client(), params)
     call = Call.objects.get(provider="twilio", provider_call_id=params["CallSid"])
     release(call.pk, call.agent_id)
-    return {"decision": len(decision), "explain": len(explained), "webhook": len(webhook),
-            "sweep": len(sweep)}  # fmt: skip
+    return {
+        "decision": len(decision),
+        "explain": len(explained),
+        "webhook": len(webhook),
+        "sweep": len(sweep),
+    }
 
 
 def explain(specs) -> None:
@@ -591,13 +688,17 @@ def run_size(n_agents: int, args: argparse.Namespace) -> SizeResult:
     rng = random.Random(args.seed + n_agents)
     started = time.perf_counter()
     world = seed(
-        n_agents, rng, firms=args.firms, available_share=args.available,
+        n_agents,
+        rng,
+        firms=args.firms,
+        available_share=args.available,
         radius_steps=args.radius_steps,
-    )  # fmt: skip
+    )
     seed_call_history(args.history_calls, world, rng)
     result = SizeResult(n_agents, world.available, time.perf_counter() - started)
-    print(f"\n{n_agents} agents ({world.available} available) seeded "
-          f"in {result.seed_seconds:.1f} s")  # fmt: skip
+    print(
+        f"\n{n_agents} agents ({world.available} available) seeded in {result.seed_seconds:.1f} s"
+    )
     result.queries = count_queries(call_specs(world, 2, rng))
 
     result.phases, result.outcomes = run_phases(world, rng, args.calls, args.warmup)
@@ -661,18 +762,27 @@ def targets(results: list[SizeResult]) -> list[tuple[str, str, bool]]:
     last = results[-1]
     decision, floor = last.phases["decision"], last.phases["floor"]
     checks = [
-        (f"decision p99 < 20 ms at {last.agents:,} agents", f"{decision.p99:.2f} ms",
-         decision.p99 < 20),
-        (f"decision p99 within 3x of the floor at {last.agents:,}",
-         f"{decision.p99 / floor.p99:.1f}x", decision.p99 <= 3 * floor.p99),
-    ]  # fmt: skip
+        (
+            f"decision p99 < 20 ms at {last.agents:,} agents",
+            f"{decision.p99:.2f} ms",
+            decision.p99 < 20,
+        ),
+        (
+            f"decision p99 within 3x of the floor at {last.agents:,}",
+            f"{decision.p99 / floor.p99:.1f}x",
+            decision.p99 <= 3 * floor.p99,
+        ),
+    ]
     if len(results) > 1:
         first = results[0].phases["decision"]
         growth = decision.p99 / first.p99
-        checks.append((
-            f"decision p99 grows < 2x from {results[0].agents:,} to {last.agents:,}",
-            f"{growth:.2f}x", growth < 2,
-        ))  # fmt: skip
+        checks.append(
+            (
+                f"decision p99 grows < 2x from {results[0].agents:,} to {last.agents:,}",
+                f"{growth:.2f}x",
+                growth < 2,
+            )
+        )
     return checks
 
 

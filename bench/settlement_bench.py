@@ -242,87 +242,143 @@ def seed(n_tx: int, n_agents: int, n_firms: int) -> None:
 
     firms = ClientFirm.objects.bulk_create(
         ClientFirm(
-            name=f"Bench firm {i}", currency="INR", contact_name="Bench",
+            name=f"Bench firm {i}",
+            currency="INR",
+            contact_name="Bench",
             contact_email=f"firm{i}@bench.example",
             engagement_type="complete" if i % 5 == 0 else "partial",
         )
         for i in range(n_firms)
-    )  # fmt: skip
+    )
     FixedFeePlan.objects.bulk_create(  # half the complete firms: the others bill per activity
-        FixedFeePlan(firm=f, fee=500000, included_calls=15000, overage_per_call=30,
-                     currency="INR")
-        for i, f in enumerate(firms) if i % 10 == 0
-    )  # fmt: skip
+        FixedFeePlan(firm=f, fee=500000, included_calls=15000, overage_per_call=30, currency="INR")
+        for i, f in enumerate(firms)
+        if i % 10 == 0
+    )
     lines = PhoneLine.objects.bulk_create(
         PhoneLine(
-            firm=f, number=f"+9180{5000000 + i:08d}", name=f"Line {i}", domain="insurance",
-            region_geoname_id=1263780, region_name="Mangaluru, Karnataka, IN",
-            region_latitude=12.91723, region_longitude=74.85603, business_days="0123456",
-            opens_at=dt.time(0), closes_at=dt.time(23, 59),
+            firm=f,
+            number=f"+9180{5000000 + i:08d}",
+            name=f"Line {i}",
+            domain="insurance",
+            region_geoname_id=1263780,
+            region_name="Mangaluru, Karnataka, IN",
+            region_latitude=12.91723,
+            region_longitude=74.85603,
+            business_days="0123456",
+            opens_at=dt.time(0),
+            closes_at=dt.time(23, 59),
         )
         for i, f in enumerate(firms)
-    )  # fmt: skip
+    )
     requests = StaffingRequest.objects.bulk_create(
         StaffingRequest(
-            firm=f, title=f"Desk {i}", domain="insurance", starts_at=dt.time(9),
-            ends_at=dt.time(18), start_date=today - dt.timedelta(days=120),
-            end_date=today + dt.timedelta(days=120), calls_per_hour=200, aht_seconds=180,
-            headcount=n_agents, rate_unit="call", rate=40, currency="INR",
+            firm=f,
+            title=f"Desk {i}",
+            domain="insurance",
+            starts_at=dt.time(9),
+            ends_at=dt.time(18),
+            start_date=today - dt.timedelta(days=120),
+            end_date=today + dt.timedelta(days=120),
+            calls_per_hour=200,
+            aht_seconds=180,
+            headcount=n_agents,
+            rate_unit="call",
+            rate=40,
+            currency="INR",
         )
         for i, f in enumerate(firms)
-    )  # fmt: skip
+    )
 
     # One template row a table, by the ORM; clone() copies it with SQL.
     user = User.objects.create(email="agent0@bench.example", name="Agent 0", password="!")
     agent = AgentProfile.objects.create(user=user, full_name="Agent 0", tds_rate=0)
     application = Application.objects.create(request=requests[0], agent=agent, status="approved")
     engagement = Engagement.objects.create(
-        firm=firms[0], agent=agent, request=requests[0], application=application,
-        rate_unit="call", client_rate=40, agent_rate=28, minimum_per_call=0,
-        agent_minimum_per_call=0, currency="INR", starts_on=today - dt.timedelta(days=120),
+        firm=firms[0],
+        agent=agent,
+        request=requests[0],
+        application=application,
+        rate_unit="call",
+        client_rate=40,
+        agent_rate=28,
+        minimum_per_call=0,
+        agent_minimum_per_call=0,
+        currency="INR",
+        starts_on=today - dt.timedelta(days=120),
         ends_on=today + dt.timedelta(days=120),
-    )  # fmt: skip
+    )
     ended = week_at + dt.timedelta(hours=12)
     call = Call.objects.create(
-        provider="bench", provider_call_id="B0", line=lines[0], firm=firms[0], agent=agent,
-        domain="insurance", status=Call.Status.COMPLETED, answered_at=ended, ended_at=ended,
+        provider="bench",
+        provider_call_id="B0",
+        line=lines[0],
+        firm=firms[0],
+        agent=agent,
+        domain="insurance",
+        status=Call.Status.COMPLETED,
+        answered_at=ended,
+        ended_at=ended,
         talk_seconds=60,
-    )  # fmt: skip
+    )
     template_tx = Transaction.objects.create(
-        call=call, engagement=engagement, agent=agent, firm=firms[0], currency="INR", units=1,
-        agent_amount=28, client_amount=40, rate_card={"unit": "call", "currency": "INR",
-        "client_rate": "40.00", "agent_rate": "28.00"}, occurred_at=ended, agent_period=week,
+        call=call,
+        engagement=engagement,
+        agent=agent,
+        firm=firms[0],
+        currency="INR",
+        units=1,
+        agent_amount=28,
+        client_amount=40,
+        rate_card={
+            "unit": "call",
+            "currency": "INR",
+            "client_rate": "40.00",
+            "agent_rate": "28.00",
+        },
+        occurred_at=ended,
+        agent_period=week,
         firm_period=month,
-    )  # fmt: skip
+    )
 
     step = time.perf_counter()
-    clone("accounts_user", user.pk, "SELECT g FROM generate_series(1, %(n)s) g",
-          {"email": "'agent' || s.g || '@bench.example'", "name": "'Agent ' || s.g"},
-          {"n": n_agents - 1})  # fmt: skip
     clone(
-        "agents_agentprofile", agent.pk,
+        "accounts_user",
+        user.pk,
+        "SELECT g FROM generate_series(1, %(n)s) g",
+        {"email": "'agent' || s.g || '@bench.example'", "name": "'Agent ' || s.g"},
+        {"n": n_agents - 1},
+    )
+    clone(
+        "agents_agentprofile",
+        agent.pk,
         "SELECT u.id, u.name FROM accounts_user u WHERE u.id <> %(user)s",
-        {"user_id": "s.id", "full_name": "s.name",
-         "tds_rate": f"({TDS_RATES})[1 + mod(s.id, 7)]"},
+        {"user_id": "s.id", "full_name": "s.name", "tds_rate": f"({TDS_RATES})[1 + mod(s.id, 7)]"},
         {"user": user.pk},
-    )  # fmt: skip
+    )
     clone(
-        "clients_application", application.pk,
+        "clients_application",
+        application.pk,
         "SELECT p.id AS agent_id, r.id AS request_id FROM agents_agentprofile p"
         " JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k"
         "       FROM clients_staffingrequest) r ON r.k = mod(p.id, %(firms)s)"
         " WHERE p.id <> %(agent)s",
         {"agent_id": "s.agent_id", "request_id": "s.request_id"},
         {"firms": n_firms, "agent": agent.pk},
-    )  # fmt: skip
+    )
     clone(
-        "clients_engagement", engagement.pk,
+        "clients_engagement",
+        engagement.pk,
         "SELECT a.id, a.agent_id, a.request_id, r.firm_id FROM clients_application a"
         " JOIN clients_staffingrequest r ON r.id = a.request_id WHERE a.id <> %(app)s",
-        {"application_id": "s.id", "agent_id": "s.agent_id", "request_id": "s.request_id",
-         "firm_id": "s.firm_id"},
+        {
+            "application_id": "s.id",
+            "agent_id": "s.agent_id",
+            "request_id": "s.request_id",
+            "firm_id": "s.firm_id",
+        },
         {"app": application.pk},
-    )  # fmt: skip
+    )
     print(f"  {n_agents:,} agents with their engagements: {time.perf_counter() - step:.1f} s")
 
     # Agent k (0-based, by id) takes calls g with g mod n_agents = k, at spread-out seconds.
@@ -336,42 +392,71 @@ def seed(n_tx: int, n_agents: int, n_firms: int) -> None:
     execute("ANALYZE bench_engagement")
     step = time.perf_counter()
     clone(
-        "routing_call", call.pk,
+        "routing_call",
+        call.pk,
         "SELECT g, b.agent_id, b.firm_id, b.line_id,"
         "       %(week)s::timestamptz + make_interval(secs => mod(g * 7919, 604800)) AS ended,"
         "       30 + mod(g, 600) AS talk"
         "  FROM generate_series(1::bigint, %(n)s) g"
         "  JOIN bench_engagement b ON b.k = mod(g, %(agents)s)",
-        {"provider_call_id": "'B' || s.g", "agent_id": "s.agent_id", "firm_id": "s.firm_id",
-         "line_id": "s.line_id", "ended_at": "s.ended", "talk_seconds": "s.talk",
-         "answered_at": "s.ended - make_interval(secs => s.talk)", "created_at": "s.ended"},
+        {
+            "provider_call_id": "'B' || s.g",
+            "agent_id": "s.agent_id",
+            "firm_id": "s.firm_id",
+            "line_id": "s.line_id",
+            "ended_at": "s.ended",
+            "talk_seconds": "s.talk",
+            "answered_at": "s.ended - make_interval(secs => s.talk)",
+            "created_at": "s.ended",
+        },
         {"week": week_at, "n": n_tx - 1, "agents": n_agents},
-    )  # fmt: skip
+    )
     print(f"  {n_tx:,} calls: {time.perf_counter() - step:.1f} s")
     step = time.perf_counter()
     clone(
-        "billing_transaction", template_tx.pk,
+        "billing_transaction",
+        template_tx.pk,
         "SELECT c.id, b.engagement_id, c.agent_id, c.firm_id, b.currency, c.ended_at,"
         "       (mod(c.id * 7919, 9900) + 100) / 100.0 AS agent_amount,"
         "       mod(c.id * 104729, 2500) / 100.0 AS margin"
         "  FROM routing_call c JOIN bench_engagement b ON b.agent_id = c.agent_id"
         " WHERE c.id <> %(call)s",
-        {"call_id": "s.id", "engagement_id": "s.engagement_id", "agent_id": "s.agent_id",
-         "firm_id": "s.firm_id", "currency": "s.currency", "occurred_at": "s.ended_at",
-         "created_at": "s.ended_at", "agent_amount": "s.agent_amount",
-         "client_amount": "s.agent_amount + s.margin"},
+        {
+            "call_id": "s.id",
+            "engagement_id": "s.engagement_id",
+            "agent_id": "s.agent_id",
+            "firm_id": "s.firm_id",
+            "currency": "s.currency",
+            "occurred_at": "s.ended_at",
+            "created_at": "s.ended_at",
+            "agent_amount": "s.agent_amount",
+            "client_amount": "s.agent_amount + s.margin",
+        },
         {"call": call.pk},
-    )  # fmt: skip
+    )
     print(f"  {n_tx:,} transactions: {time.perf_counter() - step:.1f} s")
 
     actor = User.objects.create(email="finance@bench.example", name="Finance", password="!")
     agents = list(AgentProfile.objects.order_by("pk").values_list("pk", flat=True))
     Adjustment.objects.bulk_create(
-        [Adjustment(agent_id=a, currency="INR", amount=(-1) ** i * 125, reason="bench",
-                    actor=actor, period=week) for i, a in enumerate(agents[::100])]
-        + [Adjustment(firm=f, currency="INR", amount=1000, reason="bench", actor=actor,
-                      period=month) for f in firms[::10]]
-    )  # fmt: skip
+        [
+            Adjustment(
+                agent_id=a,
+                currency="INR",
+                amount=(-1) ** i * 125,
+                reason="bench",
+                actor=actor,
+                period=week,
+            )
+            for i, a in enumerate(agents[::100])
+        ]
+        + [
+            Adjustment(
+                firm=f, currency="INR", amount=1000, reason="bench", actor=actor, period=month
+            )
+            for f in firms[::10]
+        ]
+    )
     step = time.perf_counter()
     execute("VACUUM ANALYZE")
     print(f"  VACUUM ANALYZE: {time.perf_counter() - step:.1f} s")
@@ -492,8 +577,11 @@ def child(spec: dict) -> Measure:
 def in_child(what: str, run_id: int, repeats: int) -> Measure:
     spec = json.dumps({"what": what, "run": run_id, "repeats": repeats})
     out = subprocess.run(
-        [sys.executable, __file__, "--child", spec], capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+        [sys.executable, __file__, "--child", spec],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     if out.returncode:
         sys.exit(f"measuring {what} failed:\n{out.stderr}")
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
@@ -522,13 +610,19 @@ def run_size(n_tx: int, args: argparse.Namespace) -> SizeResult:
             Payout.objects.filter(run=run).count() if kind == Kind.AGENTS else run.invoices.count()
         )
         statements = breakdown(run.pk)
-        result.runs[kind] = {"measure": asdict(measure), "floor": floor_s, "rows": rows,
-                             "statements": statements}  # fmt: skip
+        result.runs[kind] = {
+            "measure": asdict(measure),
+            "floor": floor_s,
+            "rows": rows,
+            "statements": statements,
+        }
         ratio = measure.median / statistics.median(floor_s)
-        print(f"  {kind:<6} {measure.median:7.2f} s  floor {statistics.median(floor_s):6.2f} s"
-              f"  ratio {ratio:4.1f}x  tracemalloc peak {_kib(measure.tracemalloc_peak)}"
-              f"  RSS growth {_mib(measure.rss_growth)}  ({rows:,} rows,"
-              f" {measure.detail['transactions']:,} transactions)")  # fmt: skip
+        print(
+            f"  {kind:<6} {measure.median:7.2f} s  floor {statistics.median(floor_s):6.2f} s"
+            f"  ratio {ratio:4.1f}x  tracemalloc peak {_kib(measure.tracemalloc_peak)}"
+            f"  RSS growth {_mib(measure.rss_growth)}  ({rows:,} rows,"
+            f" {measure.detail['transactions']:,} transactions)"
+        )
         slowest = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in statements[:4])
         print(f"         slowest statements (one run, rolled back): {slowest}")
     if n_tx == max(args.sizes) and not args.skip_exports:
@@ -542,8 +636,9 @@ def exports_measure(args: argparse.Namespace) -> dict:
     except ImportError:
         print("  exports: billing/exports.py is missing, skipped")
         return {"skipped": "billing/exports.py does not exist yet"}
-    run = SettlementRun.objects.get(kind=Kind.AGENTS, period_start=period_start(
-        Kind.AGENTS, the_day()))  # fmt: skip
+    run = SettlementRun.objects.get(
+        kind=Kind.AGENTS, period_start=period_start(Kind.AGENTS, the_day())
+    )
     _settle(run.pk)  # the statement breakdown left it pending
     actor = User.objects.get(email="finance@bench.example")
     count = Payout.objects.filter(run=run).update(
@@ -593,9 +688,11 @@ def results_table(results: list[SizeResult]) -> str:
 
 def statements_list(results: list[SizeResult]) -> str:
     big = max(results, key=lambda r: r.transactions)
-    lines = [f"Where the time goes at {big.transactions:,} (one more run of each, statement by "
-             "statement, rolled back; named after the constants of `billing/settlement.py`):",
-             ""]  # fmt: skip
+    lines = [
+        f"Where the time goes at {big.transactions:,} (one more run of each, statement by "
+        "statement, rolled back; named after the constants of `billing/settlement.py`):",
+        "",
+    ]
     for kind, data in big.runs.items():
         parts = [f"{name} {seconds:.2f} s" for name, seconds in data["statements"][:5]]
         lines.append(f"- {kind}: {', '.join(parts)}")
@@ -631,23 +728,34 @@ def targets(results: list[SizeResult]) -> list[tuple[str, str, bool]]:
     for kind, data in big.runs.items():
         m = Measure(**data["measure"])
         ratio = m.median / statistics.median(data["floor"])
-        checks.append((f"{kind} run within 2x of its floor at {big.transactions:,}",
-                       f"{ratio:.2f}x", ratio <= 2))  # fmt: skip
-        checks.append((f"{kind} run under 60 s at {big.transactions:,}",
-                       f"{m.median:.2f} s", m.median < 60))  # fmt: skip
+        checks.append(
+            (
+                f"{kind} run within 2x of its floor at {big.transactions:,}",
+                f"{ratio:.2f}x",
+                ratio <= 2,
+            )
+        )
+        checks.append(
+            (f"{kind} run under 60 s at {big.transactions:,}", f"{m.median:.2f} s", m.median < 60)
+        )
     if big is not small:
         for kind in big.runs:
             a = Measure(**small.runs[kind]["measure"])
             b = Measure(**big.runs[kind]["measure"])
             # "The same": within 1 MiB (allocator noise), both for Python and for the RSS.
-            same = (abs(b.tracemalloc_peak - a.tracemalloc_peak) < 2**20
-                    and abs(b.rss_growth - a.rss_growth) < 2**20)  # fmt: skip
-            checks.append((
-                f"{kind} run: peak memory the same at {small.transactions:,} and "
-                f"{big.transactions:,}",
-                f"tracemalloc {_kib(a.tracemalloc_peak)} → {_kib(b.tracemalloc_peak)}, "
-                f"RSS growth {_mib(a.rss_growth)} → {_mib(b.rss_growth)}", same,
-            ))  # fmt: skip
+            same = (
+                abs(b.tracemalloc_peak - a.tracemalloc_peak) < 2**20
+                and abs(b.rss_growth - a.rss_growth) < 2**20
+            )
+            checks.append(
+                (
+                    f"{kind} run: peak memory the same at {small.transactions:,} and "
+                    f"{big.transactions:,}",
+                    f"tracemalloc {_kib(a.tracemalloc_peak)} → {_kib(b.tracemalloc_peak)}, "
+                    f"RSS growth {_mib(a.rss_growth)} → {_mib(b.rss_growth)}",
+                    same,
+                )
+            )
     return checks
 
 
