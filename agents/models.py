@@ -1,3 +1,4 @@
+import datetime as dt
 import os
 
 from django.conf import settings
@@ -32,6 +33,20 @@ class PrivateStorage(FileSystemStorage):
 
 def private_storage() -> FileSystemStorage:
     return PrivateStorage()
+
+
+class AgentProfileQuerySet(models.QuerySet):
+    def compliant_on(self, day: dt.date) -> "AgentProfileQuerySet":
+        """Agents compliant on `day`: flagged compliant, and no approved check or certificate
+        has expired by then (`compliant_until` is the earliest expiry; its day still counts).
+
+        The one statement of the rule in SQL; `AgentProfile.is_compliant_on` is the same rule
+        in Python (tests/agents/test_available_agents_selector.py keeps the two equal), and
+        routing's SQL form is rendered from this one (`agents.selectors.agents_available_sql`).
+        """
+        return self.filter(
+            Q(is_compliant=True), Q(compliant_until__isnull=True) | Q(compliant_until__gte=day)
+        )
 
 
 class AgentProfile(models.Model):
@@ -97,6 +112,8 @@ class AgentProfile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AgentProfileQuerySet.as_manager()
+
     class Meta:
         indexes = [
             models.Index(fields=["status", "submitted_at"], name="agents_profile_queue_idx"),
@@ -127,6 +144,10 @@ class AgentProfile(models.Model):
 
     def __str__(self) -> str:
         return self.full_name or self.user.email
+
+    def is_compliant_on(self, day: dt.date) -> bool:
+        """`AgentProfileQuerySet.compliant_on` for this one agent, in Python."""
+        return self.is_compliant and (self.compliant_until is None or self.compliant_until >= day)
 
     @property
     def bank_account_masked(self) -> str:

@@ -249,9 +249,7 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
     if available:
         if agent.status != Status.VERIFIED:
             raise ConflictError("Only verified agents can go available.")
-        if not agent.is_compliant or (
-            agent.compliant_until and agent.compliant_until < timezone.localdate()
-        ):
+        if not agent.is_compliant_on(timezone.localdate()):
             raise ConflictError(
                 "You are not compliant: " + (agent.noncompliant_reason or "a check has expired.")
             )

@@ -140,7 +140,8 @@ def staffing_request_close(*, request: StaffingRequest) -> StaffingRequest:
 def application_create(*, agent: AgentProfile, request: StaffingRequest) -> Application:
     """An agent applies to an open request that matches their skills, languages and region."""
     request = StaffingRequest.objects.select_for_update().get(pk=request.pk)
-    if agent.status != AgentProfile.Status.VERIFIED or not agent.is_compliant:
+    verified = agent.status == AgentProfile.Status.VERIFIED
+    if not (verified and agent.is_compliant_on(timezone.localdate())):
         raise ConflictError("Only verified, compliant agents can apply.")
     if request.status != StaffingRequest.Status.OPEN or request.end_date < timezone.localdate():
         raise ConflictError("This request is no longer open.")
