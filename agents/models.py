@@ -3,13 +3,20 @@ import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from common.crypto import EncryptedTextField
+from common.limits import Range
+
+# A field's limits, written once each: its validators and its CheckConstraint come from the
+# same Range; services and forms use the field's validators.
+TDS_RATE = Range(0, 100, "The rate is a percentage from {low} to {high}.")
+PROFICIENCY = Range(1, 5, "Proficiency is from {low} to {high}.")
+SKILL_LEVEL = Range(1, 5, "Level is from {low} to {high}.")
+SKILL_YEARS = Range(0, 60, "Years of experience must be between {low} and {high}.")
 
 
 class PrivateStorage(FileSystemStorage):
@@ -89,7 +96,7 @@ class AgentProfile(models.Model):
         max_digits=5,
         decimal_places=2,
         default=10,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        validators=TDS_RATE.validators(),
     )
 
     bank_holder_name = models.CharField(max_length=150, blank=True)
@@ -140,6 +147,7 @@ class AgentProfile(models.Model):
             models.UniqueConstraint(
                 fields=["phone"], condition=~Q(phone=""), name="agents_profile_phone_unique"
             ),
+            TDS_RATE.check("tds_rate", name="agents_profile_tds_rate_range"),
         ]
 
     def __str__(self) -> str:
@@ -170,17 +178,12 @@ class AgentLanguage(models.Model):
 
     agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="languages")
     language = models.CharField(max_length=3, choices=Code.choices)
-    proficiency = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    proficiency = models.PositiveSmallIntegerField(validators=PROFICIENCY.validators())
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["agent", "language"], name="agents_language_once"),
-            models.CheckConstraint(
-                condition=Q(proficiency__gte=1, proficiency__lte=5),
-                name="agents_language_proficiency_range",
-            ),
+            PROFICIENCY.check("proficiency", name="agents_language_proficiency_range"),
         ]
         indexes = [models.Index(fields=["language", "agent"], name="agents_language_idx")]
 
@@ -205,19 +208,16 @@ class AgentSkill(models.Model):
     agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="skills")
     domain = models.CharField(max_length=16, choices=Domain.choices)
     sub_skill = models.CharField(max_length=40, blank=True)  # empty: the domain in general
-    level = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    years = models.PositiveSmallIntegerField(validators=[MaxValueValidator(60)])
+    level = models.PositiveSmallIntegerField(validators=SKILL_LEVEL.validators())
+    years = models.PositiveSmallIntegerField(validators=SKILL_YEARS.validators())
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["agent", "domain", "sub_skill"], name="agents_skill_once"
             ),
-            models.CheckConstraint(
-                condition=Q(level__gte=1, level__lte=5), name="agents_skill_level_range"
-            ),
+            SKILL_LEVEL.check("level", name="agents_skill_level_range"),
+            SKILL_YEARS.check("years", name="agents_skill_years_range"),
         ]
         indexes = [models.Index(fields=["domain", "agent"], name="agents_skill_idx")]
 
