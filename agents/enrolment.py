@@ -21,6 +21,7 @@ from agents.gazetteer import place_get
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
 from agents.sms import send_sms
 from common.errors import ApplicationError
+from common.limits import field_check
 
 CODE_TTL_SECONDS = 10 * 60
 MAX_CODE_ATTEMPTS = 5
@@ -107,8 +108,7 @@ def phone_code_confirm(*, agent: AgentProfile, code: str) -> AgentProfile:
 def language_set(*, agent: AgentProfile, language: str, proficiency: int) -> AgentLanguage:
     if language not in AgentLanguage.Code.values:
         raise ApplicationError("Choose a language from the list.", field="language")
-    if not 1 <= proficiency <= 5:
-        raise ApplicationError("Proficiency is from 1 to 5.", field="proficiency")
+    proficiency = field_check(AgentLanguage, "proficiency", proficiency)
     row, _ = AgentLanguage.objects.update_or_create(
         agent=agent, language=language, defaults={"proficiency": proficiency}
     )
@@ -126,10 +126,8 @@ def skill_set(
             f"{sub_skill!r} is not a {AgentSkill.Domain(domain).label.lower()} skill.",
             field="sub_skill",
         )
-    if not 1 <= level <= 5:
-        raise ApplicationError("Level is from 1 to 5.", field="level")
-    if not 0 <= years <= 60:
-        raise ApplicationError("Years of experience must be between 0 and 60.", field="years")
+    level = field_check(AgentSkill, "level", level)
+    years = field_check(AgentSkill, "years", years)
     row, _ = AgentSkill.objects.update_or_create(
         agent=agent, domain=domain, sub_skill=sub_skill, defaults={"level": level, "years": years}
     )

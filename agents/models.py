@@ -1,14 +1,22 @@
+import datetime as dt
 import os
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from common.crypto import EncryptedTextField
+from common.limits import Range
+
+# A field's limits, written once each: its validators and its CheckConstraint come from the
+# same Range; services and forms use the field's validators.
+TDS_RATE = Range(0, 100, "The rate is a percentage from {low} to {high}.")
+PROFICIENCY = Range(1, 5, "Proficiency is from {low} to {high}.")
+SKILL_LEVEL = Range(1, 5, "Level is from {low} to {high}.")
+SKILL_YEARS = Range(0, 60, "Years of experience must be between {low} and {high}.")
 
 
 class PrivateStorage(FileSystemStorage):
@@ -32,6 +40,20 @@ class PrivateStorage(FileSystemStorage):
 
 def private_storage() -> FileSystemStorage:
     return PrivateStorage()
+
+
+class AgentProfileQuerySet(models.QuerySet):
+    def compliant_on(self, day: dt.date) -> "AgentProfileQuerySet":
+        """Agents compliant on `day`: flagged compliant, and no approved check or certificate
+        has expired by then (`compliant_until` is the earliest expiry; its day still counts).
+
+        The one statement of the rule in SQL; `AgentProfile.is_compliant_on` is the same rule
+        in Python (tests/agents/test_available_agents_selector.py keeps the two equal), and
+        routing's SQL form is rendered from this one (`agents.selectors.agents_available_sql`).
+        """
+        return self.filter(
+            Q(is_compliant=True), Q(compliant_until__isnull=True) | Q(compliant_until__gte=day)
+        )
 
 
 class AgentProfile(models.Model):
@@ -74,7 +96,7 @@ class AgentProfile(models.Model):
         max_digits=5,
         decimal_places=2,
         default=10,
-        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        validators=TDS_RATE.validators(),
     )
 
     bank_holder_name = models.CharField(max_length=150, blank=True)
@@ -96,6 +118,8 @@ class AgentProfile(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AgentProfileQuerySet.as_manager()
 
     class Meta:
         indexes = [
@@ -123,10 +147,15 @@ class AgentProfile(models.Model):
             models.UniqueConstraint(
                 fields=["phone"], condition=~Q(phone=""), name="agents_profile_phone_unique"
             ),
+            TDS_RATE.check("tds_rate", name="agents_profile_tds_rate_range"),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.user.email
+
+    def is_compliant_on(self, day: dt.date) -> bool:
+        """`AgentProfileQuerySet.compliant_on` for this one agent, in Python."""
+        return self.is_compliant and (self.compliant_until is None or self.compliant_until >= day)
 
     @property
     def bank_account_masked(self) -> str:
@@ -149,17 +178,12 @@ class AgentLanguage(models.Model):
 
     agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="languages")
     language = models.CharField(max_length=3, choices=Code.choices)
-    proficiency = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    proficiency = models.PositiveSmallIntegerField(validators=PROFICIENCY.validators())
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["agent", "language"], name="agents_language_once"),
-            models.CheckConstraint(
-                condition=Q(proficiency__gte=1, proficiency__lte=5),
-                name="agents_language_proficiency_range",
-            ),
+            PROFICIENCY.check("proficiency", name="agents_language_proficiency_range"),
         ]
         indexes = [models.Index(fields=["language", "agent"], name="agents_language_idx")]
 
@@ -184,19 +208,16 @@ class AgentSkill(models.Model):
     agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="skills")
     domain = models.CharField(max_length=16, choices=Domain.choices)
     sub_skill = models.CharField(max_length=40, blank=True)  # empty: the domain in general
-    level = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
-    years = models.PositiveSmallIntegerField(validators=[MaxValueValidator(60)])
+    level = models.PositiveSmallIntegerField(validators=SKILL_LEVEL.validators())
+    years = models.PositiveSmallIntegerField(validators=SKILL_YEARS.validators())
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["agent", "domain", "sub_skill"], name="agents_skill_once"
             ),
-            models.CheckConstraint(
-                condition=Q(level__gte=1, level__lte=5), name="agents_skill_level_range"
-            ),
+            SKILL_LEVEL.check("level", name="agents_skill_level_range"),
+            SKILL_YEARS.check("years", name="agents_skill_years_range"),
         ]
         indexes = [models.Index(fields=["domain", "agent"], name="agents_skill_idx")]
 

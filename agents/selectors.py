@@ -1,5 +1,8 @@
 import datetime as dt
+import functools
+import re
 
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
@@ -36,6 +39,24 @@ def skills_matching(*, domain: str, sub_skill: str = "") -> QuerySet[AgentSkill]
     return skills
 
 
+def _available(
+    *, domain: str, language: str, today: dt.date, minute: int, sub_skill: str
+) -> QuerySet[AgentProfile]:
+    """Who may take a call: the one statement of the rules (both forms below come from it)."""
+    window = AvailabilityWindow.objects.filter(
+        agent=OuterRef("pk"), utc_start_minute__lte=minute, utc_end_minute__gt=minute
+    )
+    return (
+        AgentProfile.objects.filter(
+            status=AgentProfile.Status.VERIFIED, duty_status=AgentProfile.Duty.AVAILABLE
+        )
+        .compliant_on(today)
+        .filter(Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=language)))
+        .filter(Exists(skills_matching(domain=domain, sub_skill=sub_skill)))
+        .filter(Exists(window))
+    )
+
+
 def agents_available_for(
     *, domain: str, language: str, at: dt.datetime | None = None, sub_skill: str = ""
 ) -> QuerySet[AgentProfile]:
@@ -50,47 +71,66 @@ def agents_available_for(
     Ordered longest idle first; routing re-ranks by distance.
     """
     at = at or timezone.now()
-    today = timezone.localdate(at)
-    minute = minute_of_week(at)
-    skills = skills_matching(domain=domain, sub_skill=sub_skill)
-    return (
-        AgentProfile.objects.filter(
-            status=AgentProfile.Status.VERIFIED,
-            duty_status=AgentProfile.Duty.AVAILABLE,
-            is_compliant=True,
-        )
-        .filter(Q(compliant_until__isnull=True) | Q(compliant_until__gte=today))
-        .filter(Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=language)))
-        .filter(Exists(skills))
-        .filter(
-            Exists(
-                AvailabilityWindow.objects.filter(
-                    agent=OuterRef("pk"),
-                    utc_start_minute__lte=minute,
-                    utc_end_minute__gt=minute,
-                )
-            )
-        )
-        .order_by("duty_changed_at", "pk")
-    )
+    return _available(
+        domain=domain,
+        language=language,
+        today=timezone.localdate(at),
+        minute=minute_of_week(at),
+        sub_skill=sub_skill,
+    ).order_by("duty_changed_at", "pk")
 
 
-# The same conditions as `agents_available_for`, as SQL for routing's hot path: a call waits
-# on this query, and building the ORM form costs more (~2.5 ms of Python per call at 100k
-# agents) than PostgreSQL takes to answer it. tests/agents/test_available_agents_selector.py
-# runs every case against both forms.
-AVAILABLE_SQL = """
-    {p}.status = %(verified)s AND {p}.duty_status = %(available)s AND {p}.is_compliant
-    AND ({p}.compliant_until IS NULL OR {p}.compliant_until >= %(today)s)
-    AND EXISTS (SELECT 1 FROM agents_agentlanguage l
-                 WHERE l.agent_id = {p}.id AND l.language = %(language)s)
-    AND EXISTS (SELECT 1 FROM agents_agentskill s
-                 WHERE s.agent_id = {p}.id AND s.domain = %(domain)s
-                   AND (%(sub_skill)s = '' OR s.sub_skill = %(sub_skill)s OR s.sub_skill = ''))
-    AND EXISTS (SELECT 1 FROM agents_availabilitywindow w
-                 WHERE w.agent_id = {p}.id
-                   AND w.utc_start_minute <= %(minute)s AND w.utc_end_minute > %(minute)s)
-"""
+# The SQL form, for routing's hot path: a call waits on that query, and building the ORM
+# form costs more (~2.5 ms of Python per call at 100k agents) than PostgreSQL takes to answer
+# it. It is not written by hand: `_available`'s WHERE clause is compiled once per process,
+# database vendor and variant (with or without a sub-skill, which changes the query's shape),
+# with a sentinel for each argument; each sentinel, found again among the compiled
+# parameters, becomes a named placeholder, and the rule's own constants (the statuses, True)
+# stay parameters of their own. So a new rule is written once, in `_available` (or in
+# `AgentProfileQuerySet.compliant_on`), and routing's SQL follows. Chosen over a declarative
+# list of conditions rendered twice: that would still need a renderer per kind of condition
+# (EXISTS, OR, NULL), which is what Django's compiler already is.
+# tests/agents/test_available_agents_selector.py runs every case against both forms.
+# (Within each field's range: Django drops a comparison with an integer no column can hold.)
+_SENTINELS = {
+    "domain": "@@domain@@",
+    "language": "@@language@@",
+    "sub_skill": "@@sub_skill@@",
+    "today": dt.date(1, 2, 3),
+    "minute": 32_109,  # no minute of a week (< 10,080)
+}
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+@functools.cache
+def _available_template(vendor: str, with_sub_skill: bool, alias: str) -> tuple[str, dict]:
+    """(WHERE fragment with %(name)s placeholders, the constants it needs) for `vendor`."""
+    # `vendor` is the cache key only (always `connection.vendor`): SQL differs per backend.
+    sentinels = dict(_SENTINELS, sub_skill=_SENTINELS["sub_skill"] if with_sub_skill else "")
+    query = _available(**sentinels).query
+    sql, compiled = query.get_compiler(connection=connection).compile(query.where)
+    # A date reaches SQLite's parameters as its ISO string: compare as strings.
+    names = {str(value): name for name, value in sentinels.items() if value != ""}
+    params = iter(compiled)
+    constants: dict[str, object] = {}
+
+    def placeholder(match: re.Match) -> str:
+        if match.group() == "%%":
+            return "%%"
+        value = next(params)
+        name = names.get(str(value))
+        if name is None:
+            name = f"available_{len(constants)}"
+            constants[name] = value
+        return f"%({name})s"
+
+    sql = _PLACEHOLDER.sub(placeholder, sql)
+    missing = [name for name in names.values() if f"%({name})s" not in sql]
+    if missing:  # the compiler simplified a condition away: the SQL would be wrong
+        raise RuntimeError(f"agents_available_sql: {missing} fell out of the compiled SQL")
+    # The outer table is named in full (subqueries have their own aliases, U0, U1, …).
+    sql = sql.replace(connection.ops.quote_name(AgentProfile._meta.db_table) + ".", alias + ".")
+    return sql, constants
 
 
 def agents_available_sql(
@@ -98,12 +138,16 @@ def agents_available_sql(
 ) -> tuple[str, dict]:
     """`agents_available_for` as a WHERE fragment over `agents_agentprofile AS <alias>` and
     its named parameters (`%(name)s`, for `cursor.execute` or `Model.objects.raw`)."""
+    sql, constants = _available_template(connection.vendor, bool(sub_skill), alias)
     params = {
-        "verified": AgentProfile.Status.VERIFIED, "available": AgentProfile.Duty.AVAILABLE,
-        "today": timezone.localdate(at), "language": language, "domain": domain,
-        "sub_skill": sub_skill, "minute": minute_of_week(at),
-    }  # fmt: skip
-    return AVAILABLE_SQL.format(p=alias), params
+        "today": timezone.localdate(at),
+        "minute": minute_of_week(at),
+        "language": language,
+        "domain": domain,
+        "sub_skill": sub_skill,
+        **constants,
+    }
+    return sql, params
 
 
 def agent_missing_items(*, agent: AgentProfile) -> list[str]:

@@ -23,6 +23,7 @@ from agents.models import (
 )
 from agents.selectors import agent_missing_items
 from common.errors import ApplicationError, ConflictError
+from common.limits import field_check
 
 Status = AgentProfile.Status
 Action = VerificationEvent.Action
@@ -233,8 +234,7 @@ def _transition(agent, status, action, *, actor, reason) -> AgentProfile:
 @transaction.atomic
 def agent_tds_set(*, agent: AgentProfile, rate, actor: User) -> AgentProfile:
     """Finance sets the agent's withholding-tax (TDS) rate, in percent; audited."""
-    if rate is None or not 0 <= rate <= 100:
-        raise ApplicationError("The rate is a percentage from 0 to 100.", field="tds_rate")
+    rate = field_check(AgentProfile, "tds_rate", rate)
     agent = _locked(agent)
     old, agent.tds_rate = agent.tds_rate, rate
     agent.save(update_fields=["tds_rate", "updated_at"])
@@ -249,9 +249,7 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
     if available:
         if agent.status != Status.VERIFIED:
             raise ConflictError("Only verified agents can go available.")
-        if not agent.is_compliant or (
-            agent.compliant_until and agent.compliant_until < timezone.localdate()
-        ):
+        if not agent.is_compliant_on(timezone.localdate()):
             raise ConflictError(
                 "You are not compliant: " + (agent.noncompliant_reason or "a check has expired.")
             )

@@ -25,8 +25,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.ledger import audit
-from billing.models import SettlementLock, SettlementRun
+from billing.models import Invoice, Payout, SettlementLock, SettlementRun
 from billing.periods import period_end, period_start
+from clients.models import ClientFirm
 from common.errors import ApplicationError, ConflictError
 
 Kind = SettlementRun.Kind
@@ -71,11 +72,22 @@ def run_claim(*, run_id: int) -> SettlementRun:
     return run
 
 
-def _sql(statement: str, params: list) -> int:
+def _sql(statement: str, params: dict | list) -> int:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         return cursor.rowcount
 
+
+# The statuses and kinds the statements write and match, from the models' choices: passed as
+# parameters with the run's own (`run`, `period`, `now`), never pasted into the SQL.
+VALUES = {
+    "draft": Payout.Status.DRAFT,
+    "issued": Invoice.Status.ISSUED,
+    "activity": Invoice.Kind.ACTIVITY,
+    "fixed": Invoice.Kind.FIXED,
+    "partial": ClientFirm.EngagementType.PARTIAL,
+    "complete": ClientFirm.EngagementType.COMPLETE,
+}
 
 # Each run reads the period's transactions once, into a temporary table of sums in integer
 # paise — one row per agent and currency (agents) or per firm, currency and engagement
@@ -88,14 +100,14 @@ AGENT_SUMS_SQL = f"""
 CREATE TEMPORARY TABLE {SUMS} AS
 SELECT agent_id, currency, COUNT(*) AS calls,
        CAST(ROUND(SUM(agent_amount) * 100) AS BIGINT) AS paise
-  FROM billing_transaction WHERE agent_period = %s
+  FROM billing_transaction WHERE agent_period = %(period)s
  GROUP BY agent_id, currency
 """  # noqa: S608 (a constant table name)
 FIRM_SUMS_SQL = f"""
 CREATE TEMPORARY TABLE {SUMS} AS
 SELECT firm_id, currency, engagement_id, COUNT(*) AS calls, SUM(units) AS units,
        CAST(ROUND(SUM(client_amount) * 100) AS BIGINT) AS paise
-  FROM billing_transaction WHERE firm_period = %s
+  FROM billing_transaction WHERE firm_period = %(period)s
  GROUP BY firm_id, currency, engagement_id
 """  # noqa: S608
 
@@ -108,7 +120,7 @@ WITH sums AS (
       FROM (SELECT agent_id, currency, paise, calls FROM {SUMS}
             UNION ALL
             SELECT agent_id, currency, CAST(ROUND(amount * 100) AS BIGINT), 0
-              FROM billing_adjustment WHERE period = %s AND agent_id IS NOT NULL) items
+              FROM billing_adjustment WHERE period = %(period)s AND agent_id IS NOT NULL) items
      GROUP BY agent_id, currency
 ), taxed AS (
     SELECT s.agent_id, s.currency, s.g, s.calls, CAST(ROUND(p.tds_rate * 100) AS BIGINT) AS r,
@@ -118,14 +130,14 @@ WITH sums AS (
       FROM sums s JOIN agents_agentprofile p ON p.id = s.agent_id
 )
 INSERT INTO billing_payout (run_id, agent_id, currency, calls, gross, tds_rate, tds, net, status)
-SELECT %s, agent_id, currency, calls, g / 100.0, r / 100.0, tds / 100.0, (g - tds) / 100.0,
-       'draft'
+SELECT %(run)s, agent_id, currency, calls, g / 100.0, r / 100.0, tds / 100.0, (g - tds) / 100.0,
+       %(draft)s
   FROM taxed WHERE true
 ON CONFLICT (run_id, agent_id, currency) DO NOTHING
 """  # noqa: S608
 
 # Billed per activity: partial-BPO firms, and complete-BPO firms without a fixed-fee plan.
-PER_ACTIVITY = """(f.engagement_type = 'partial'
+PER_ACTIVITY = """(f.engagement_type = %(partial)s
                    OR NOT EXISTS (SELECT 1 FROM billing_fixedfeeplan p WHERE p.firm_id = f.id))"""
 
 ACTIVITY_INVOICES_SQL = f"""
@@ -136,10 +148,10 @@ WITH items AS (
     UNION ALL
     SELECT a.firm_id, a.currency, CAST(ROUND(a.amount * 100) AS BIGINT)
       FROM billing_adjustment a JOIN clients_clientfirm f ON f.id = a.firm_id
-     WHERE a.period = %s AND {PER_ACTIVITY}
+     WHERE a.period = %(period)s AND {PER_ACTIVITY}
 )
 INSERT INTO billing_invoice (run_id, firm_id, kind, currency, total, status, issued_at)
-SELECT %s, firm_id, 'activity', currency, SUM(paise) / 100.0, 'issued', %s
+SELECT %(run)s, firm_id, %(activity)s, currency, SUM(paise) / 100.0, %(issued)s, %(now)s
   FROM items WHERE true GROUP BY firm_id, currency
 ON CONFLICT (run_id, firm_id, currency) DO NOTHING
 """  # noqa: S608
@@ -151,8 +163,8 @@ SELECT i.id, s.request_id, 'Handled calls', s.calls, s.units, s.paise / 100.0
                SUM(t.units) AS units, SUM(t.paise) AS paise
           FROM {SUMS} t JOIN clients_engagement e ON e.id = t.engagement_id
          GROUP BY t.firm_id, t.currency, e.request_id) s
-  JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = s.firm_id
-                        AND i.currency = s.currency AND i.kind = 'activity'
+  JOIN billing_invoice i ON i.run_id = %(run)s AND i.firm_id = s.firm_id
+                        AND i.currency = s.currency AND i.kind = %(activity)s
  WHERE NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 """  # noqa: S608
 
@@ -160,17 +172,17 @@ FIRM_CALLS = f"(SELECT firm_id, SUM(calls) AS calls FROM {SUMS} GROUP BY firm_id
 
 FIXED_INVOICES_SQL = f"""
 INSERT INTO billing_invoice (run_id, firm_id, kind, currency, total, status, issued_at)
-SELECT %s, p.firm_id, 'fixed', p.currency,
+SELECT %(run)s, p.firm_id, %(fixed)s, p.currency,
        p.fee + CASE WHEN p.included_calls IS NOT NULL AND COALESCE(c.calls, 0) > p.included_calls
                     THEN (COALESCE(c.calls, 0) - p.included_calls) * p.overage_per_call
                     ELSE 0 END
              + COALESCE(a.total, 0),
-       'issued', %s
+       %(issued)s, %(now)s
   FROM billing_fixedfeeplan p
-  JOIN clients_clientfirm f ON f.id = p.firm_id AND f.engagement_type = 'complete'
+  JOIN clients_clientfirm f ON f.id = p.firm_id AND f.engagement_type = %(complete)s
   LEFT JOIN {FIRM_CALLS} c ON c.firm_id = p.firm_id
   LEFT JOIN (SELECT firm_id, currency, SUM(amount) AS total FROM billing_adjustment
-              WHERE period = %s AND firm_id IS NOT NULL GROUP BY firm_id, currency) a
+              WHERE period = %(period)s AND firm_id IS NOT NULL GROUP BY firm_id, currency) a
          ON a.firm_id = p.firm_id AND a.currency = p.currency
  WHERE true
 ON CONFLICT (run_id, firm_id, currency) DO NOTHING
@@ -182,7 +194,7 @@ SELECT i.id, CAST(NULL AS BIGINT), 'Fixed fee for the period', 1, COALESCE(c.cal
   FROM billing_invoice i
   JOIN billing_fixedfeeplan p ON p.firm_id = i.firm_id
   LEFT JOIN {FIRM_CALLS} c ON c.firm_id = i.firm_id
- WHERE i.run_id = %s AND i.kind = 'fixed'
+ WHERE i.run_id = %(run)s AND i.kind = %(fixed)s
    AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 UNION ALL
 SELECT i.id, CAST(NULL AS BIGINT), 'Calls beyond the included volume', c.calls - p.included_calls,
@@ -190,7 +202,7 @@ SELECT i.id, CAST(NULL AS BIGINT), 'Calls beyond the included volume', c.calls -
   FROM billing_invoice i
   JOIN billing_fixedfeeplan p ON p.firm_id = i.firm_id
   JOIN {FIRM_CALLS} c ON c.firm_id = i.firm_id
- WHERE i.run_id = %s AND i.kind = 'fixed' AND p.included_calls IS NOT NULL
+ WHERE i.run_id = %(run)s AND i.kind = %(fixed)s AND p.included_calls IS NOT NULL
    AND c.calls > p.included_calls
    AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 """  # noqa: S608
@@ -200,9 +212,9 @@ INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, 
 SELECT i.id, CAST(NULL AS BIGINT), 'Adjustments', COUNT(*), 0,
        CAST(ROUND(SUM(a.amount) * 100) AS BIGINT) / 100.0
   FROM billing_adjustment a
-  JOIN billing_invoice i ON i.run_id = %s AND i.firm_id = a.firm_id
+  JOIN billing_invoice i ON i.run_id = %(run)s AND i.firm_id = a.firm_id
                         AND i.currency = a.currency
- WHERE a.period = %s
+ WHERE a.period = %(period)s
    AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l
                     WHERE l.invoice_id = i.id AND l.description = 'Adjustments')
  GROUP BY i.id
@@ -210,10 +222,11 @@ SELECT i.id, CAST(NULL AS BIGINT), 'Adjustments', COUNT(*), 0,
 
 # The run's total and its count of transactions, from what the run wrote (no second scan).
 PAYOUT_TOTALS_SQL = """
-SELECT COALESCE(SUM(gross), 0), COALESCE(SUM(calls), 0) FROM billing_payout WHERE run_id = %s
+SELECT COALESCE(SUM(gross), 0), COALESCE(SUM(calls), 0) FROM billing_payout
+ WHERE run_id = %(run)s
 """
 INVOICE_TOTALS_SQL = f"""
-SELECT (SELECT COALESCE(SUM(total), 0) FROM billing_invoice WHERE run_id = %s),
+SELECT (SELECT COALESCE(SUM(total), 0) FROM billing_invoice WHERE run_id = %(run)s),
        (SELECT COALESCE(SUM(calls), 0) FROM {SUMS})
 """  # noqa: S608
 
@@ -234,32 +247,32 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             return run
         if run.closed_at is None:
             raise ConflictError("Claim the run before executing it.")
-        start, now = run.period_start, timezone.now()
+        params = {"run": run.pk, "period": run.period_start, "now": timezone.now(), **VALUES}
         if connection.vendor == "postgresql":
             # The period's sums fit in memory: hash aggregation, not an external sort.
             _sql(f"SET LOCAL work_mem = '{WORK_MEM}'", [])
         _sql(SUMS_DROP_SQL, [])
         if run.kind == Kind.AGENTS:
             _report(run, report, 20, "Summing each agent's transactions")
-            _sql(AGENT_SUMS_SQL, [start])
+            _sql(AGENT_SUMS_SQL, params)
             _report(run, report, 60, "Payouts with withholding tax, adjustments included")
-            _sql(PAYOUTS_SQL, [start, run.pk])
+            _sql(PAYOUTS_SQL, params)
             totals = PAYOUT_TOTALS_SQL
         else:
             _report(run, report, 20, "Summing each firm's transactions")
-            _sql(FIRM_SUMS_SQL, [start])
+            _sql(FIRM_SUMS_SQL, params)
             _report(run, report, 45, "Invoicing per-activity firms, a line per staffing request")
-            _sql(ACTIVITY_INVOICES_SQL, [start, run.pk, now])
-            _sql(ACTIVITY_LINES_SQL, [run.pk])
+            _sql(ACTIVITY_INVOICES_SQL, params)
+            _sql(ACTIVITY_LINES_SQL, params)
             _report(run, report, 65, "Invoicing fixed-fee firms")
-            _sql(FIXED_INVOICES_SQL, [run.pk, now, start])
-            _sql(FIXED_LINES_SQL, [run.pk, run.pk])
+            _sql(FIXED_INVOICES_SQL, params)
+            _sql(FIXED_LINES_SQL, params)
             _report(run, report, 80, "Adjustments")
-            _sql(ADJUSTMENT_LINES_SQL, [run.pk, start])
+            _sql(ADJUSTMENT_LINES_SQL, params)
             totals = INVOICE_TOTALS_SQL
         _report(run, report, 90, "Totals")
         with connection.cursor() as cursor:
-            cursor.execute(totals, [run.pk])
+            cursor.execute(totals, params)
             total, transactions = cursor.fetchone()
             # SQLite hands back a float: round to the cent (the rows themselves are exact).
             run.total = Decimal(str(total)).quantize(Decimal("0.01"))

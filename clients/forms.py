@@ -2,8 +2,18 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.gazetteer import Place, place_find
-from clients.models import ClientFirm, Currency, FirmMember, Language, RateUnit
+from clients.models import (
+    ClientFirm,
+    Currency,
+    FirmMember,
+    Language,
+    LineLanguage,
+    PhoneLine,
+    RateUnit,
+    StaffingRequest,
+)
 from clients.models import Domain as SkillDomain
+from common.limits import bounds
 
 WEEKDAYS = [
     (str(i), name) for i, name in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
@@ -81,15 +91,24 @@ class LineForm(forms.Form):
     )
     opens_at = forms.TimeField(initial="09:00", widget=forms.TimeInput(attrs={"type": "time"}))
     closes_at = forms.TimeField(initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}))
-    ring_timeout_seconds = forms.IntegerField(min_value=5, max_value=120, initial=20)
-    wrap_up_seconds = forms.IntegerField(min_value=0, max_value=600, initial=30)
-    max_wait_seconds = forms.IntegerField(min_value=0, max_value=1800, initial=180)
+    # The limits are the model's (its validators): read here for the inputs' min and max.
+    ring_timeout_seconds = forms.IntegerField(
+        initial=20, **bounds(PhoneLine, "ring_timeout_seconds")
+    )
+    wrap_up_seconds = forms.IntegerField(initial=30, **bounds(PhoneLine, "wrap_up_seconds"))
+    max_wait_seconds = forms.IntegerField(initial=180, **bounds(PhoneLine, "max_wait_seconds"))
     language_1 = forms.ChoiceField(choices=LANGUAGE_CHOICES, label="Language 1")
-    digit_1 = forms.IntegerField(min_value=1, max_value=9, required=False, label="Menu digit 1")
+    digit_1 = forms.IntegerField(
+        required=False, label="Menu digit 1", **bounds(LineLanguage, "menu_digit")
+    )
     language_2 = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False, label="Language 2")
-    digit_2 = forms.IntegerField(min_value=1, max_value=9, required=False, label="Menu digit 2")
+    digit_2 = forms.IntegerField(
+        required=False, label="Menu digit 2", **bounds(LineLanguage, "menu_digit")
+    )
     language_3 = forms.ChoiceField(choices=LANGUAGE_CHOICES, required=False, label="Language 3")
-    digit_3 = forms.IntegerField(min_value=1, max_value=9, required=False, label="Menu digit 3")
+    digit_3 = forms.IntegerField(
+        required=False, label="Menu digit 3", **bounds(LineLanguage, "menu_digit")
+    )
 
     def clean_region(self) -> Place:
         return places_parse(self.cleaned_data["region"])[0]
@@ -106,6 +125,8 @@ class LineForm(forms.Form):
 
 
 class RequestForm(forms.Form):
+    # Figures without bounds here (rate, headcount, shrinkage, …) are checked by the service
+    # with the model's validators, whose messages say what is wrong in the user's words.
     title = forms.CharField(max_length=150)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
     sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
@@ -117,8 +138,9 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="One city per line, e.g. “Mangaluru” or “Madurai, Tamil Nadu”.",
     )
-    region_radius_km = forms.IntegerField(min_value=10, max_value=3000, initial=250,
-                                          label="Agents within (km)")  # fmt: skip
+    region_radius_km = forms.IntegerField(
+        initial=250, label="Agents within (km)", **bounds(StaffingRequest, "region_radius_km")
+    )
     lines = forms.ModelMultipleChoiceField(
         queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         help_text="The lines these agents answer (none: all your lines with this skill).",
@@ -133,7 +155,9 @@ class RequestForm(forms.Form):
     calls_per_hour = forms.DecimalField(max_digits=8, decimal_places=1, label="Calls per hour")
     aht_seconds = forms.IntegerField(label="Average handle time (seconds)", initial=180)
     target_level = forms.IntegerField(label="Answered (%)", initial=80)
-    target_seconds = forms.IntegerField(label="… within (seconds)", initial=20, min_value=0)
+    target_seconds = forms.IntegerField(
+        label="… within (seconds)", initial=20, **bounds(StaffingRequest, "target_seconds")
+    )
     shrinkage = forms.IntegerField(label="Shrinkage (%)", initial=30,
                                    help_text="Breaks, training, absence.")  # fmt: skip
     headcount = forms.IntegerField(

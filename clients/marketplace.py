@@ -27,6 +27,7 @@ from clients.models import (
 from clients.rates import agent_share
 from clients.selectors import agent_matches_request
 from common.errors import ApplicationError, ConflictError
+from common.limits import instance_check
 
 AppStatus = Application.Status
 
@@ -51,8 +52,8 @@ def estimate_for(
 
 
 def _validate_request(f: dict) -> None:
+    """The rules across fields; each figure's own range is the model's (full_clean)."""
     today = timezone.localdate()
-    headcount = f.get("headcount")
     checks = [
         (f["end_date"] < f["start_date"], "end_date",
          "The end date must be on or after the start date."),
@@ -62,16 +63,6 @@ def _validate_request(f: dict) -> None:
         (not f["days"], "days", "Choose at least one day of the week."),
         (not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]), "days",
          "Days are weekday digits 0 (Monday) to 6 (Sunday), each once."),
-        (f["rate"] <= 0, "rate", "The rate must be more than zero."),
-        (f["minimum_per_call"] < 0, "minimum_per_call",
-         "The minimum per call cannot be negative."),
-        (f["calls_per_hour"] <= 0, "calls_per_hour",
-         "Expected calls per hour must be more than zero."),
-        (f["aht_seconds"] <= 0, "aht_seconds", "Average handle time must be more than zero."),
-        (not 1 <= f["target_level"] <= 99, "target_level",
-         "The target service level is a percentage from 1 to 99."),
-        (not 0 <= f["shrinkage"] <= 90, "shrinkage", "Shrinkage is a percentage from 0 to 90."),
-        (headcount is not None and headcount < 1, "headcount", "Ask for at least one agent."),
     ]  # fmt: skip
     for failed, field, message in checks:
         if failed:
@@ -92,6 +83,9 @@ def staffing_request_create(
     fields.setdefault("minimum_per_call", Decimal(0))
     fields.setdefault("headcount", None)
     _validate_request(fields)
+    request = StaffingRequest(firm=firm, created_by=user, currency=firm.currency, **fields)
+    # Each figure's range, from the model; with no headcount asked for, Erlang C's comes below.
+    instance_check(request, exclude=["headcount"] if request.headcount is None else None)
     if not languages:
         raise ApplicationError("Choose at least one language.", field="languages")
     places = [place_get(pk) for pk in region_ids]
@@ -105,11 +99,9 @@ def staffing_request_create(
         target_level=fields["target_level"], target_seconds=fields["target_seconds"],
         shrinkage=fields["shrinkage"],
     )  # fmt: skip
-    fields["headcount"] = fields["headcount"] or estimate.headcount
-    request = StaffingRequest.objects.create(
-        firm=firm, created_by=user, currency=firm.currency, agents_needed=estimate.headcount,
-        **fields,
-    )  # fmt: skip
+    request.agents_needed = estimate.headcount
+    request.headcount = request.headcount or estimate.headcount
+    request.save()
     RequestLanguage.objects.bulk_create(
         [RequestLanguage(request=request, language=code) for code in dict.fromkeys(languages)]
     )
@@ -140,7 +132,8 @@ def staffing_request_close(*, request: StaffingRequest) -> StaffingRequest:
 def application_create(*, agent: AgentProfile, request: StaffingRequest) -> Application:
     """An agent applies to an open request that matches their skills, languages and region."""
     request = StaffingRequest.objects.select_for_update().get(pk=request.pk)
-    if agent.status != AgentProfile.Status.VERIFIED or not agent.is_compliant:
+    verified = agent.status == AgentProfile.Status.VERIFIED
+    if not (verified and agent.is_compliant_on(timezone.localdate())):
         raise ConflictError("Only verified, compliant agents can apply.")
     if request.status != StaffingRequest.Status.OPEN or request.end_date < timezone.localdate():
         raise ConflictError("This request is no longer open.")

@@ -5,13 +5,15 @@ application becomes an Engagement (agent x firm x lines, with the rate card), wh
 routing reads to know whose calls an agent may take.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from common.limits import Range
 
 Domain = AgentSkill.Domain
 Language = AgentLanguage.Code
@@ -99,6 +101,14 @@ class FirmInvite(models.Model):
         return f"{self.email} → {self.firm}"
 
 
+# A field's limits, written once each: its validators and its CheckConstraint come from the
+# same Range; forms and the API read the bounds from the field, services run the validators.
+RING_TIMEOUT = Range(5, 120, "Ring for {low} to {high} seconds.")
+WRAP_UP = Range(0, 600, "Wrap-up is {low} to {high} seconds.")
+MAX_WAIT = Range(0, 1800, "The maximum wait is {low} to {high} seconds.")
+MENU_DIGIT = Range(1, 9)
+
+
 class PhoneLine(models.Model):
     """A number the firm's customers dial (a DID), with how calls to it are handled."""
 
@@ -117,13 +127,11 @@ class PhoneLine(models.Model):
     opens_at = models.TimeField()
     closes_at = models.TimeField()
     ring_timeout_seconds = models.PositiveSmallIntegerField(
-        default=20, validators=[MinValueValidator(5), MaxValueValidator(120)]
+        default=20, validators=RING_TIMEOUT.validators()
     )
-    wrap_up_seconds = models.PositiveSmallIntegerField(
-        default=30, validators=[MaxValueValidator(600)]
-    )
+    wrap_up_seconds = models.PositiveSmallIntegerField(default=30, validators=WRAP_UP.validators())
     max_wait_seconds = models.PositiveSmallIntegerField(
-        default=180, validators=[MaxValueValidator(1800)]
+        default=180, validators=MAX_WAIT.validators()
     )
     # Routing widens the search in these steps ("50,300"), then anywhere; empty: anywhere.
     radius_steps_km = models.CharField(max_length=40, blank=True)
@@ -136,10 +144,9 @@ class PhoneLine(models.Model):
             models.CheckConstraint(
                 condition=Q(opens_at__lt=F("closes_at")), name="clients_line_hours_order"
             ),
-            models.CheckConstraint(
-                condition=Q(ring_timeout_seconds__gte=5, ring_timeout_seconds__lte=120),
-                name="clients_line_ring_timeout_range",
-            ),
+            RING_TIMEOUT.check("ring_timeout_seconds", name="clients_line_ring_timeout_range"),
+            WRAP_UP.check("wrap_up_seconds", name="clients_line_wrap_up_range"),
+            MAX_WAIT.check("max_wait_seconds", name="clients_line_max_wait_range"),
         ]
 
     def __str__(self) -> str:
@@ -158,7 +165,7 @@ class LineLanguage(models.Model):
     line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="languages")
     language = models.CharField(max_length=3, choices=Language.choices)
     menu_digit = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(9)]
+        null=True, blank=True, validators=MENU_DIGIT.validators()
     )
 
     class Meta:
@@ -166,6 +173,7 @@ class LineLanguage(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["line", "language"], name="clients_line_language_once"),
             models.UniqueConstraint(fields=["line", "menu_digit"], name="clients_line_digit_once"),
+            MENU_DIGIT.check("menu_digit", name="clients_line_language_digit_range"),
         ]
 
     def __str__(self) -> str:
@@ -176,6 +184,17 @@ class RateUnit(models.TextChoices):
     PER_CALL = "call", "per call"
     PER_MINUTE = "minute", "per started minute"
     PER_SECOND = "second", "per second"
+
+
+RADIUS_KM = Range(10, 3000)
+CALLS_PER_HOUR = Range(Decimal("0.1"), message="Expected calls per hour must be more than zero.")
+AHT_SECONDS = Range(1, message="Average handle time must be more than zero.")
+TARGET_LEVEL = Range(1, 99, "The target service level is a percentage from {low} to {high}.")
+TARGET_SECONDS = Range(0, 3600)
+SHRINKAGE = Range(0, 90, "Shrinkage is a percentage from {low} to {high}.")
+HEADCOUNT = Range(1, message="Ask for at least one agent.")
+RATE = Range(Decimal("0.01"), message="The rate must be more than zero.")  # two decimals
+MINIMUM_PER_CALL = Range(Decimal(0), message="The minimum per call cannot be negative.")
 
 
 class StaffingRequest(models.Model):
@@ -194,20 +213,31 @@ class StaffingRequest(models.Model):
     time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
     start_date = models.DateField()
     end_date = models.DateField()
-    region_radius_km = models.PositiveIntegerField(default=250)
+    region_radius_km = models.PositiveIntegerField(default=250, validators=RADIUS_KM.validators())
 
-    calls_per_hour = models.DecimalField(max_digits=8, decimal_places=1)
-    aht_seconds = models.PositiveIntegerField()
-    target_level = models.PositiveSmallIntegerField(default=80)  # percent answered …
-    target_seconds = models.PositiveSmallIntegerField(default=20)  # … within this many seconds
-    shrinkage = models.PositiveSmallIntegerField(default=30)  # percent
+    calls_per_hour = models.DecimalField(
+        max_digits=8, decimal_places=1, validators=CALLS_PER_HOUR.validators()
+    )
+    aht_seconds = models.PositiveIntegerField(validators=AHT_SECONDS.validators())
+    # percent answered …
+    target_level = models.PositiveSmallIntegerField(
+        default=80, validators=TARGET_LEVEL.validators()
+    )
+    # … within this many seconds
+    target_seconds = models.PositiveSmallIntegerField(
+        default=20, validators=TARGET_SECONDS.validators()
+    )
+    shrinkage = models.PositiveSmallIntegerField(default=30, validators=SHRINKAGE.validators())
     # Erlang C's answer when the request was saved; the headcount the firm asks for.
     agents_needed = models.PositiveIntegerField(default=0)
-    headcount = models.PositiveIntegerField()
+    headcount = models.PositiveIntegerField(validators=HEADCOUNT.validators())
 
     rate_unit = models.CharField(max_length=8, choices=RateUnit.choices)
-    rate = models.DecimalField(max_digits=10, decimal_places=2)  # the firm pays, per unit
-    minimum_per_call = models.DecimalField(max_digits=10, decimal_places=2, default=0)
+    # the firm pays, per unit
+    rate = models.DecimalField(max_digits=10, decimal_places=2, validators=RATE.validators())
+    minimum_per_call = models.DecimalField(
+        max_digits=10, decimal_places=2, default=0, validators=MINIMUM_PER_CALL.validators()
+    )
     currency = models.CharField(max_length=3, choices=Currency.choices)
 
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -226,20 +256,15 @@ class StaffingRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(starts_at__lt=F("ends_at")), name="clients_request_hours_order"
             ),
-            models.CheckConstraint(condition=Q(rate__gt=0), name="clients_request_rate_positive"),
-            models.CheckConstraint(
-                condition=Q(minimum_per_call__gte=0), name="clients_request_minimum_nonnegative"
-            ),
-            models.CheckConstraint(
-                condition=Q(target_level__gte=1, target_level__lte=99),
-                name="clients_request_target_level_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(shrinkage__lte=90), name="clients_request_shrinkage_range"
-            ),
-            models.CheckConstraint(
-                condition=Q(headcount__gte=1), name="clients_request_headcount_positive"
-            ),
+            RATE.check("rate", name="clients_request_rate_positive"),
+            MINIMUM_PER_CALL.check("minimum_per_call", name="clients_request_minimum_nonnegative"),
+            TARGET_LEVEL.check("target_level", name="clients_request_target_level_range"),
+            SHRINKAGE.check("shrinkage", name="clients_request_shrinkage_range"),
+            HEADCOUNT.check("headcount", name="clients_request_headcount_positive"),
+            RADIUS_KM.check("region_radius_km", name="clients_request_radius_range"),
+            CALLS_PER_HOUR.check("calls_per_hour", name="clients_request_calls_positive"),
+            AHT_SECONDS.check("aht_seconds", name="clients_request_aht_positive"),
+            TARGET_SECONDS.check("target_seconds", name="clients_request_target_seconds_range"),
         ]
 
     def __str__(self) -> str:

@@ -98,8 +98,8 @@ def verified_supply(*, request: StaffingRequest, languages: list[str] | None = N
     languages = languages or list(request.languages.values_list("language", flat=True))
     today = timezone.localdate()
     return (
-        AgentProfile.objects.filter(status=AgentProfile.Status.VERIFIED, is_compliant=True)
-        .filter(Q(compliant_until__isnull=True) | Q(compliant_until__gte=today))
+        AgentProfile.objects.filter(status=AgentProfile.Status.VERIFIED)
+        .compliant_on(today)
         .filter(_skill_q(request))
         .filter(Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language__in=languages)))
     )

@@ -19,6 +19,13 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
+from common.limits import bounds
+
+
+def _limits(name: str) -> dict:
+    """The model field's bounds (its validators), as min_value / max_value."""
+    return bounds(StaffingRequest, name)
+
 
 # Language codes appear as `language` and as `languages`: left to itself, drf-spectacular
 # names the one choice set twice and warns (W001), which fails `check --deploy`. Every
@@ -52,26 +59,31 @@ class StaffingRequestInputSerializer(serializers.Serializer):
     ends_at = serializers.TimeField()
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    region_radius_km = serializers.IntegerField(min_value=10, max_value=3000, default=250)
+    region_radius_km = serializers.IntegerField(default=250, **_limits("region_radius_km"))
     calls_per_hour = serializers.DecimalField(
-        max_digits=8, decimal_places=1, min_value=Decimal("0.1")
+        max_digits=8, decimal_places=1, **_limits("calls_per_hour")
     )
-    aht_seconds = serializers.IntegerField(min_value=1, help_text="Average handle time.")
+    aht_seconds = serializers.IntegerField(
+        help_text="Average handle time.", **_limits("aht_seconds")
+    )
     target_level = serializers.IntegerField(
-        min_value=1, max_value=99, default=80, help_text="Percent of calls answered …"
+        default=80, help_text="Percent of calls answered …", **_limits("target_level")
     )
     target_seconds = serializers.IntegerField(
-        min_value=0, max_value=3600, default=20, help_text="… within this many seconds."
+        default=20, help_text="… within this many seconds.", **_limits("target_seconds")
     )
-    shrinkage = serializers.IntegerField(min_value=0, max_value=90, default=30)
+    shrinkage = serializers.IntegerField(default=30, **_limits("shrinkage"))
     headcount = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None,
+        required=False,
+        allow_null=True,
+        default=None,
         help_text="Agents wanted; omit to take the Erlang C estimate.",
-    )  # fmt: skip
+        **_limits("headcount"),
+    )
     rate_unit = serializers.ChoiceField(choices=RateUnit.choices)
-    rate = serializers.DecimalField(max_digits=10, decimal_places=2, min_value=Decimal("0.01"))
+    rate = serializers.DecimalField(max_digits=10, decimal_places=2, **_limits("rate"))
     minimum_per_call = serializers.DecimalField(
-        max_digits=10, decimal_places=2, min_value=Decimal(0), default=Decimal(0)
+        max_digits=10, decimal_places=2, default=Decimal(0), **_limits("minimum_per_call")
     )
     languages = serializers.ListField(child=LanguageCodeField(), min_length=1)
     regions = serializers.ListField(

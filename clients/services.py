@@ -22,6 +22,7 @@ from agents.gazetteer import place_get
 from agents.models import AgentProfile
 from clients.models import ApiKey, ClientFirm, FirmInvite, FirmMember, LineLanguage, PhoneLine
 from common.errors import ApplicationError, ConflictError
+from common.limits import instance_check
 
 
 def _digest(token: str) -> str:
@@ -226,8 +227,6 @@ def line_save(
         raise ApplicationError("Closing time must be after opening time.", field="closes_at")
     if not business_days:
         raise ApplicationError("Choose at least one business day.", field="business_days")
-    if not 5 <= ring_timeout_seconds <= 120:
-        raise ApplicationError("Ring for 5 to 120 seconds.", field="ring_timeout_seconds")
     place = place_get(region_geoname_id) if region_geoname_id else None
     if place is None:
         raise ApplicationError("Choose the default region from the list.", field="region")
@@ -240,6 +239,7 @@ def line_save(
     line.opens_at, line.closes_at = opens_at, closes_at
     line.ring_timeout_seconds, line.wrap_up_seconds = ring_timeout_seconds, wrap_up_seconds
     line.max_wait_seconds = max_wait_seconds
+    instance_check(line)  # the model's limits (ring timeout, wrap-up, wait) and constraints
     try:
         with transaction.atomic():  # a concurrent save of the same number loses here
             line.save()

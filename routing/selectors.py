@@ -30,11 +30,11 @@ def _engaged_with(firm_id: int, today: dt.date):
 
 
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
-# SQL form of `agents_available_for`) plus an active engagement with the line's firm, nearest
-# first. Distance is ranked with the equirectangular approximation (monotone with the
-# great-circle distance at these scales). Written as SQL because a waiting caller waits on
-# it: the ORM form took ~2.5 ms of Python to build per call, as long as PostgreSQL takes to
-# answer it (docs/performance.md).
+# SQL form of `agents_available_for`, rendered from that queryset once per process) plus an
+# active engagement with the line's firm, nearest first. Distance is ranked with the
+# equirectangular approximation (monotone with the great-circle distance at these scales).
+# Written as SQL because a waiting caller waits on it: the ORM form took ~2.5 ms of Python
+# to build per call, as long as PostgreSQL takes to answer it (docs/performance.md).
 RANKED_SQL = """
 SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {distance2}
   FROM agents_agentprofile p
@@ -147,7 +147,7 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
         reasons = []
         if a.status != AgentProfile.Status.VERIFIED:
             reasons.append(f"not verified ({a.get_status_display().lower()})")
-        if not a.is_compliant or (a.compliant_until and a.compliant_until < today):
+        if not a.is_compliant_on(today):
             reasons.append("not compliant")
         if a.duty_status != AgentProfile.Duty.AVAILABLE:
             reasons.append(a.get_duty_status_display().lower())

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connection
 
-from agents.models import AgentLanguage, AgentProfile, AgentSkill
-from agents.selectors import agents_available_for, agents_available_sql
+from agents.models import AgentLanguage, AgentProfile, AgentProfileQuerySet, AgentSkill
+from agents.selectors import _available_template, agents_available_for, agents_available_sql
 from agents.services import availability_set
 from common.errors import ApplicationError
 from tests.factories import AgentProfileFactory
@@ -83,6 +83,31 @@ def test_it_orders_the_longest_idle_first(form):
 def test_it_leaves_out_agents_who_may_not_take_a_call(form, overrides):
     _ready_agent("no@example.com", **overrides)
     assert _ids(form) == []
+
+
+def test_a_check_expiring_today_still_counts_today(form):
+    _ready_agent("last-day@example.com", compliant_until=NOW.date())
+    assert _ids(form) == ["last-day@example.com"]
+    assert _ids(form, at=NOW + dt.timedelta(days=1)) == []
+
+
+def test_a_new_rule_written_once_reaches_both_forms(form, monkeypatch):
+    # The SQL form is rendered from the queryset (agents.selectors._available): a rule added
+    # to the ORM alone must reach routing's SQL too. A hand-written copy would fail here.
+    compliant_on = AgentProfileQuerySet.compliant_on
+    monkeypatch.setattr(
+        AgentProfileQuerySet,
+        "compliant_on",
+        lambda self, day: compliant_on(self, day).exclude(full_name="Nameless"),
+    )
+    _available_template.cache_clear()
+    try:
+        _ready_agent("named@example.com")
+        _ready_agent("nameless@example.com", full_name="Nameless")
+        assert _ids(form) == ["named@example.com"]
+    finally:
+        monkeypatch.undo()
+        _available_template.cache_clear()
 
 
 def test_it_needs_the_language_and_the_skill(form):
