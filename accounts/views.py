@@ -1,7 +1,6 @@
 from django.shortcuts import redirect, render
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import admin_required
 from accounts.navigation import role_home_url
 
 
@@ -12,6 +11,6 @@ def home(request):
     return render(request, "landing.html")
 
 
-@role_required(User.Role.ADMIN)
+@admin_required
 def staff_home(request):
     return render(request, "accounts/staff_home.html")

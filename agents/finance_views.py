@@ -6,8 +6,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import finance_required
 from agents.models import AgentProfile
 from agents.services import agent_tds_set
 from common.errors import ApplicationError
@@ -17,14 +16,14 @@ class TdsForm(forms.Form):
     tds_rate = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, label="TDS %")
 
 
-@role_required(User.Role.FINANCE)
+@finance_required
 def agent_tds_list(request):
     agents = AgentProfile.objects.select_related("user").order_by("full_name", "pk")
     page = Paginator(agents, 50).get_page(request.GET.get("page"))
     return render(request, "agents/finance/tds.html", {"page": page})
 
 
-@role_required(User.Role.FINANCE)
+@finance_required
 @require_POST
 def agent_tds_update(request, pk: int):
     agent = get_object_or_404(AgentProfile, pk=pk)

@@ -13,8 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import vetting_required
 from agents import services
 from agents.documents import document_response
 from agents.models import AgentDocument, AgentProfile, VerificationCheck
@@ -38,7 +37,7 @@ AGENT_ACTIONS = {
 }
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_GET
 def queue(request):
     form = QueueFilterForm(request.GET)
@@ -52,7 +51,7 @@ def queue(request):
     return render(request, "agents/staff/queue.html", context)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_GET
 def agent_detail(request, pk: int):
     agent = agent_review_get(pk=pk)
@@ -66,7 +65,7 @@ def agent_detail(request, pk: int):
     return render(request, "agents/staff/agent.html", context)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_POST
 def check_decide(request, pk: int, kind: str):
     agent = get_object_or_404(AgentProfile, pk=pk)
@@ -98,7 +97,7 @@ def check_decide(request, pk: int, kind: str):
     return redirect("vetting:agent", pk=agent.pk)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_POST
 def agent_decide(request, pk: int):
     agent = get_object_or_404(AgentProfile, pk=pk)
@@ -116,7 +115,7 @@ def agent_decide(request, pk: int):
     return redirect("vetting:agent", pk=agent.pk)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_GET
 def document(request, pk: int):
     return document_response(get_object_or_404(AgentDocument, pk=pk))

@@ -5,8 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import agent_required
 from agents import enrolment
 from agents.attestations import ATTESTATIONS
 from agents.documents import document_response, document_upload
@@ -39,8 +38,6 @@ from agents.services import (
 )
 from common.errors import ApplicationError
 from common.forms import form_apply
-
-agent_required = role_required(User.Role.AGENT)
 
 
 def _me(request) -> AgentProfile:

@@ -18,8 +18,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import finance_required
 from billing import selectors
 from billing.exports import FORMATS, payouts_export
 from billing.finance_forms import (
@@ -41,7 +40,6 @@ from common.forms import form_apply
 from common.money import quantize
 
 logger = logging.getLogger(__name__)
-finance_required = role_required(User.Role.FINANCE)
 Kind, Status = SettlementRun.Kind, SettlementRun.Status
 SHOWN_TRANSACTIONS = 500
 

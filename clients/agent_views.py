@@ -4,16 +4,13 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import agent_required
 from agents.selectors import agent_profile_get
 from clients import marketplace
 from clients.forms import ReasonForm
 from clients.models import Application, StaffingRequest
 from clients.selectors import engagements_for_agent, opportunities_for
 from common.errors import ApplicationError
-
-agent_required = role_required(User.Role.AGENT)
 
 
 @agent_required

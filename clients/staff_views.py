@@ -3,18 +3,15 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import admin_required
 from clients import marketplace, services
 from clients.forms import AssignForm, FirmCreateForm
 from clients.models import ClientFirm
 from clients.selectors import matching_candidates, open_complete_requests
 from common.forms import form_apply
 
-agency_required = role_required(User.Role.ADMIN)
 
-
-@agency_required
+@admin_required
 def firms(request):
     form = FirmCreateForm(request.POST or None)
     base_url = request.build_absolute_uri("/")
@@ -30,12 +27,12 @@ def firms(request):
     return render(request, "clients/staff/firms.html", {"firms": firms, "form": form})
 
 
-@agency_required
+@admin_required
 def matching(request):
     return render(request, "clients/staff/matching.html", {"requests": open_complete_requests()})
 
 
-@agency_required
+@admin_required
 def matching_detail(request, pk: int):
     staffing = get_object_or_404(open_complete_requests(), pk=pk)
     candidates = matching_candidates(request=staffing)

@@ -1,18 +1,15 @@
 """The client firm's pages. Every view reads and writes through request.firm only: another
 firm's ids are 404s."""
 
-from functools import wraps
-
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
 from clients import marketplace, services
 from clients.charts import request_charts
+from clients.decorators import firm_member
 from clients.forms import (
     ApiKeyForm,
     FirmForm,
@@ -27,28 +24,12 @@ from clients.models import Application, Engagement, StaffingRequest
 from clients.selectors import (
     engagements_of,
     lines_of,
-    membership_get,
     pool_of,
     request_supply,
     requests_of,
 )
 from common.errors import ApplicationError
 from common.forms import form_apply
-
-
-def firm_member(view):
-    """A client user with a seat in a firm; sets request.firm and request.membership."""
-
-    @role_required(User.Role.CLIENT)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        membership = membership_get(user=request.user)
-        if membership is None:
-            return render(request, "clients/no_firm.html", status=403)
-        request.membership, request.firm = membership, membership.firm
-        return view(request, *args, **kwargs)
-
-    return wrapped
 
 
 @firm_member

@@ -7,12 +7,11 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import agent_required, staff_required
 from agents.models import AgentProfile
 from agents.selectors import agent_profile_get
+from clients.decorators import firm_member
 from clients.selectors import lines_of
-from clients.views import firm_member
 from routing.models import Call, RoutingDecision
 from routing.panels import calls_context
 from routing.selectors import calls_by_day, calls_of, service_level
@@ -20,7 +19,7 @@ from routing.selectors import calls_by_day, calls_of, service_level
 DEFAULT_TARGET_SECONDS = 20
 
 
-@role_required(User.Role.AGENT)
+@agent_required
 def agent_panel(request):
     """The calls panel alone, for htmx to refresh on the agent's home page."""
     agent = agent_profile_get(user=request.user)
@@ -69,7 +68,7 @@ def firm_call(request, pk: int):
     })  # fmt: skip
 
 
-@role_required(User.Role.VETTING, User.Role.FINANCE, User.Role.ADMIN)
+@staff_required
 def console(request):
     """Live routing: who is on duty, calls waiting and ringing, the latest decisions."""
     Duty = AgentProfile.Duty
