@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from accounts.decorators import finance_required
 from agents.models import AgentProfile
 from agents.services import agent_tds_set
-from common.errors import ApplicationError
+from common.views import errors_to_message
 
 
 class TdsForm(forms.Form):
@@ -25,16 +25,13 @@ def agent_tds_list(request):
 
 @finance_required
 @require_POST
+@errors_to_message("finance_agents:tds")
 def agent_tds_update(request, pk: int):
     agent = get_object_or_404(AgentProfile, pk=pk)
     form = TdsForm(request.POST)
     if not form.is_valid():
         messages.error(request, f"{agent}: the rate is a percentage from 0 to 100.")
         return redirect("finance_agents:tds")
-    try:
-        agent_tds_set(agent=agent, rate=form.cleaned_data["tds_rate"], actor=request.user)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, f"{agent}: TDS set to {form.cleaned_data['tds_rate']}%.")
+    agent_tds_set(agent=agent, rate=form.cleaned_data["tds_rate"], actor=request.user)
+    messages.success(request, f"{agent}: TDS set to {form.cleaned_data['tds_rate']}%.")
     return redirect("finance_agents:tds")

@@ -4,7 +4,7 @@ Sign-in and role come first (anonymous -> login, other roles -> 403), then the m
 (a GET on a decision endpoint -> 405). They live under /staff/vetting/, so
 StaffMFAMiddleware makes sure TOTP is enrolled.
 Every rule (which transition is legal, what needs a reason) is the services'; a rule that
-says no comes back as ApplicationError and is shown as a message, never a 500.
+says no comes back as ApplicationError and is shown as a message (`common.views`), never a 500.
 """
 
 from django.contrib import messages
@@ -25,7 +25,7 @@ from agents.staff_forms import (
     form_error_message,
 )
 from agents.staff_selectors import agent_review_get, agent_review_queue
-from common.errors import ApplicationError
+from common.views import errors_to_message
 
 QUEUE_PAGE_SIZE = 25
 
@@ -67,6 +67,7 @@ def agent_detail(request, pk: int):
 
 @vetting_required
 @require_POST
+@errors_to_message("vetting:agent", "pk")
 def check_decide(request, pk: int, kind: str):
     agent = get_object_or_404(AgentProfile, pk=pk)
     form = CheckDecisionForm(request.POST)
@@ -86,8 +87,6 @@ def check_decide(request, pk: int, kind: str):
                 reason=data["reason"],
                 expires_on=data["expires_on"],
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
         except VerificationCheck.DoesNotExist:
             messages.error(request, "This agent has no such check to decide.")
         else:
@@ -99,6 +98,7 @@ def check_decide(request, pk: int, kind: str):
 
 @vetting_required
 @require_POST
+@errors_to_message("vetting:agent", "pk")
 def agent_decide(request, pk: int):
     agent = get_object_or_404(AgentProfile, pk=pk)
     form = AgentDecisionForm(request.POST)
@@ -106,12 +106,8 @@ def agent_decide(request, pk: int):
         messages.error(request, form_error_message(form))
         return redirect("vetting:agent", pk=agent.pk)
     service, done = AGENT_ACTIONS[form.cleaned_data["action"]]
-    try:
-        service(agent=agent, actor=request.user, reason=form.cleaned_data["reason"])
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done.format(agent=agent))
+    service(agent=agent, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, done.format(agent=agent))
     return redirect("vetting:agent", pk=agent.pk)
 
 

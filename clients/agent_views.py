@@ -10,7 +10,7 @@ from clients import marketplace
 from clients.forms import ReasonForm
 from clients.models import Application, StaffingRequest
 from clients.selectors import engagements_for_agent, opportunities_for
-from common.errors import ApplicationError
+from common.views import errors_to_message
 
 
 @agent_required
@@ -27,27 +27,23 @@ def opportunities(request):
 
 @require_POST
 @agent_required
+@errors_to_message("opportunities:list")
 def apply(request, pk: int):
     agent = agent_profile_get(user=request.user)
     staffing = get_object_or_404(StaffingRequest, pk=pk, status=StaffingRequest.Status.OPEN)
-    try:
-        marketplace.application_create(agent=agent, request=staffing)
-        messages.success(request, f"You applied to “{staffing.title}” at {staffing.firm}.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    marketplace.application_create(agent=agent, request=staffing)
+    messages.success(request, f"You applied to “{staffing.title}” at {staffing.firm}.")
     return redirect("opportunities:list")
 
 
 @require_POST
 @agent_required
+@errors_to_message("opportunities:list")
 def withdraw(request, pk: int):
     agent = agent_profile_get(user=request.user)
     get_object_or_404(Application, pk=pk, agent=agent)
-    try:
-        marketplace.application_withdraw(agent=agent, application_id=pk)
-        messages.success(request, "Application withdrawn.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    marketplace.application_withdraw(agent=agent, application_id=pk)
+    messages.success(request, "Application withdrawn.")
     return redirect("opportunities:list")
 
 
@@ -63,15 +59,13 @@ def engagements(request):
 
 @require_POST
 @agent_required
+@errors_to_message("opportunities:engagements")
 def engagement_end(request, pk: int):
     agent = agent_profile_get(user=request.user)
     get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
-        marketplace.engagement_end(engagement_id=pk, agent=agent, user=request.user,
-                                   reason=form.cleaned_data.get("reason", ""))  # fmt: skip
-        messages.success(request, "Engagement ended.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    reason = form.cleaned_data.get("reason", "")
+    marketplace.engagement_end(engagement_id=pk, agent=agent, user=request.user, reason=reason)
+    messages.success(request, "Engagement ended.")
     return redirect("opportunities:engagements")
