@@ -146,9 +146,11 @@ def skills(request):
         with errors_to_form(skill_form):
             enrolment.skill_set(agent=agent, **skill_form.cleaned_data)
             return redirect("agents:skills")
-    elif action in ("remove_language", "remove_skill"):
-        rows = agent.languages if action == "remove_language" else agent.skills
-        rows.filter(pk=request.POST.get("pk")).delete()
+    elif action == "remove_language":
+        enrolment.language_remove(agent=agent, language_id=_pk(request))
+        return redirect("agents:skills")
+    elif action == "remove_skill":
+        enrolment.skill_remove(agent=agent, skill_id=_pk(request))
         return redirect("agents:skills")
     return _page(
         request,
@@ -161,6 +163,11 @@ def skills(request):
         languages=agent.languages.all(),
         skill_rows=agent.skills.all(),
     )
+
+
+def _pk(request) -> int | None:
+    pk = request.POST.get("pk", "")
+    return int(pk) if pk.isdigit() else None  # not a row id: nothing to remove
 
 
 @agent_required
