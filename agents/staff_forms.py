@@ -1,4 +1,4 @@
-"""Forms of the vetting admin's pages: they parse input; the services decide."""
+"""Forms of the staff pages on agents (vetting, TDS): they parse input; the services decide."""
 
 from django import forms
 
@@ -51,6 +51,10 @@ class AgentDecisionForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(max_length=500, required=False, strip=True)
+
+
+class TdsForm(forms.Form):
+    tds_rate = forms.DecimalField(min_value=0, max_value=100, decimal_places=2, label="TDS %")
 
 
 def form_error_message(form: forms.Form) -> str:

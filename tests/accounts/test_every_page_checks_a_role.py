@@ -1,5 +1,6 @@
 """Every page our apps serve is behind a role decorator (accounts.decorators), or is on the
-short list of deliberately public ones below. A new view without either fails here."""
+short list of deliberately public ones below, and lives in its audience's views module
+(docs/architecture.md). A new view that breaks either fails here."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -66,3 +67,15 @@ def test_the_check_sees_through_decorators_stacked_outside_the_role():
 
     assert not _checks_a_role(page)
     assert _checks_a_role(require_POST(role_required("agent")(page)))
+
+
+VIEW_MODULES = {"agent_views", "client_views", "staff_views", "webhooks"}  # + config.views
+
+
+def test_every_page_lives_in_the_views_module_of_its_audience():
+    misplaced = sorted(
+        f"{name} ({view.__module__})"
+        for name, view in _html_pages().items()
+        if view.__module__ != "config.views" and view.__module__.split(".")[-1] not in VIEW_MODULES
+    )
+    assert misplaced == []

@@ -1,30 +1,15 @@
-"""Routing's pages: the agent's calls panel, the firm's calls and service level, the staff
-routing console. Firm pages read through request.firm only (another firm's call: 404)."""
+"""The firm's calls and service level, read through request.firm only (another firm's call: 404)."""
 
 import datetime as dt
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from accounts.decorators import agent_required, staff_required
-from agents.models import AgentProfile
-from agents.selectors import agent_profile_get
 from clients.decorators import firm_member
 from clients.selectors import lines_of
-from routing.models import Call, RoutingDecision
-from routing.panels import calls_context
 from routing.selectors import calls_by_day, calls_of, service_level
 
 DEFAULT_TARGET_SECONDS = 20
-
-
-@agent_required
-def agent_panel(request):
-    """The calls panel alone, for htmx to refresh on the agent's home page."""
-    agent = agent_profile_get(user=request.user)
-    context = calls_context(agent) if agent else {"today": []}
-    return render(request, "routing/agent/_calls_panel.html", {"data": context})
 
 
 def _since_midnight() -> dt.datetime:
@@ -66,23 +51,3 @@ def firm_call(request, pk: int):
     return render(request, "routing/client/call.html", {
         "call": call, "decisions": call.decisions.select_related("chosen"),
     })  # fmt: skip
-
-
-@staff_required
-def console(request):
-    """Live routing: who is on duty, calls waiting and ringing, the latest decisions."""
-    Duty = AgentProfile.Duty
-    counts = dict.fromkeys(Duty.values, 0)
-    verified = AgentProfile.objects.filter(status="verified").order_by()
-    for status, n in verified.values_list("duty_status").annotate(n=Count("id")):
-        counts[status] = n
-    live = (
-        Call.objects.filter(status__in=[*Call.WAITING, *Call.LIVE])
-        .select_related("line", "firm", "agent").order_by("created_at")[:50]
-    )  # fmt: skip
-    decisions = RoutingDecision.objects.select_related("call__firm", "chosen").order_by("-id")[:20]
-    context = {"duty": [(Duty(k).label, v) for k, v in counts.items()], "live": live,
-               "decisions": decisions, "now": timezone.now()}  # fmt: skip
-    partial = request.headers.get("HX-Request") == "true"  # htmx refreshes the live part
-    template = "routing/staff/_console.html" if partial else "routing/staff/console.html"
-    return render(request, template, context)

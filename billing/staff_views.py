@@ -22,7 +22,12 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import finance_required
 from billing import selectors
 from billing.exports import FORMATS, payouts_export
-from billing.finance_forms import (
+from billing.ledger import adjustment_create
+from billing.models import Invoice, Payout, SettlementRun, Transaction
+from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
+from billing.periods import open_period
+from billing.settlement import progress_key, run_open
+from billing.staff_forms import (
     AdjustmentForm,
     ApproveForm,
     ExportForm,
@@ -30,11 +35,6 @@ from billing.finance_forms import (
     PayoutFilterForm,
     RunForm,
 )
-from billing.ledger import adjustment_create
-from billing.models import Invoice, Payout, SettlementRun, Transaction
-from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
-from billing.periods import open_period
-from billing.settlement import progress_key, run_open
 from billing.tasks import settlement_execute_task
 from common.errors import ApplicationError
 from common.money import quantize
