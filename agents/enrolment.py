@@ -134,6 +134,16 @@ def skill_set(
     return row
 
 
+def language_remove(*, agent: AgentProfile, language_id: int) -> None:
+    """The agent's own row only: another agent's id removes nothing."""
+    AgentLanguage.objects.filter(agent=agent, pk=language_id).delete()
+
+
+def skill_remove(*, agent: AgentProfile, skill_id: int) -> None:
+    """The agent's own row only: another agent's id removes nothing."""
+    AgentSkill.objects.filter(agent=agent, pk=skill_id).delete()
+
+
 @transaction.atomic
 def bank_details_set(
     *,

@@ -1,8 +1,9 @@
-"""Forms of the vetting admin's pages: they parse input; the services decide."""
+"""Forms of the staff pages on agents (vetting, TDS): they parse input; the services decide."""
 
 from django import forms
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from common.limits import bounds
 
 Status = AgentProfile.Status
 
@@ -51,6 +52,12 @@ class AgentDecisionForm(forms.Form):
 
     action = forms.ChoiceField(choices=ACTIONS)
     reason = forms.CharField(max_length=500, required=False, strip=True)
+
+
+class TdsForm(forms.Form):
+    tds_rate = forms.DecimalField(
+        **bounds(AgentProfile, "tds_rate"), decimal_places=2, label="TDS %"
+    )
 
 
 def form_error_message(form: forms.Form) -> str:

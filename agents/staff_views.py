@@ -1,10 +1,11 @@
-"""The vetting admin's pages: the review queue, one agent's file, and the decisions on it.
+"""Staff pages on agents, all under /staff/ (StaffMFAMiddleware makes sure TOTP is enrolled):
+the vetting admin's review queue, one agent's file and the decisions on it (/staff/vetting/),
+and finance's withholding-tax (TDS) rates (/staff/finance/agents/).
 
 Sign-in and role come first (anonymous -> login, other roles -> 403), then the method
-(a GET on a decision endpoint -> 405). They live under /staff/vetting/, so
-StaffMFAMiddleware makes sure TOTP is enrolled.
+(a GET on a decision endpoint -> 405).
 Every rule (which transition is legal, what needs a reason) is the services'; a rule that
-says no comes back as ApplicationError and is shown as a message, never a 500.
+says no comes back as ApplicationError and is shown as a message (`common.views`), never a 500.
 """
 
 from django.contrib import messages
@@ -13,8 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import finance_required, vetting_required
 from agents import services
 from agents.documents import document_response
 from agents.models import AgentDocument, AgentProfile, VerificationCheck
@@ -23,10 +23,11 @@ from agents.staff_forms import (
     AgentDecisionForm,
     CheckDecisionForm,
     QueueFilterForm,
+    TdsForm,
     form_error_message,
 )
 from agents.staff_selectors import agent_review_get, agent_review_queue
-from common.errors import ApplicationError
+from common.views import errors_to_message
 
 QUEUE_PAGE_SIZE = 25
 
@@ -38,7 +39,7 @@ AGENT_ACTIONS = {
 }
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_GET
 def queue(request):
     form = QueueFilterForm(request.GET)
@@ -52,7 +53,7 @@ def queue(request):
     return render(request, "agents/staff/queue.html", context)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_GET
 def agent_detail(request, pk: int):
     agent = agent_review_get(pk=pk)
@@ -66,8 +67,9 @@ def agent_detail(request, pk: int):
     return render(request, "agents/staff/agent.html", context)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_POST
+@errors_to_message("vetting:agent", "pk")
 def check_decide(request, pk: int, kind: str):
     agent = get_object_or_404(AgentProfile, pk=pk)
     form = CheckDecisionForm(request.POST)
@@ -87,8 +89,6 @@ def check_decide(request, pk: int, kind: str):
                 reason=data["reason"],
                 expires_on=data["expires_on"],
             )
-        except ApplicationError as error:
-            messages.error(request, error.message)
         except VerificationCheck.DoesNotExist:
             messages.error(request, "This agent has no such check to decide.")
         else:
@@ -98,8 +98,9 @@ def check_decide(request, pk: int, kind: str):
     return redirect("vetting:agent", pk=agent.pk)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_POST
+@errors_to_message("vetting:agent", "pk")
 def agent_decide(request, pk: int):
     agent = get_object_or_404(AgentProfile, pk=pk)
     form = AgentDecisionForm(request.POST)
@@ -107,16 +108,36 @@ def agent_decide(request, pk: int):
         messages.error(request, form_error_message(form))
         return redirect("vetting:agent", pk=agent.pk)
     service, done = AGENT_ACTIONS[form.cleaned_data["action"]]
-    try:
-        service(agent=agent, actor=request.user, reason=form.cleaned_data["reason"])
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, done.format(agent=agent))
+    service(agent=agent, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, done.format(agent=agent))
     return redirect("vetting:agent", pk=agent.pk)
 
 
-@role_required(User.Role.VETTING)
+@vetting_required
 @require_GET
 def document(request, pk: int):
     return document_response(get_object_or_404(AgentDocument, pk=pk))
+
+
+# --- Finance: TDS rates ---------------------------------------------------------------
+
+
+@finance_required
+def agent_tds_list(request):
+    agents = AgentProfile.objects.select_related("user").order_by("full_name", "pk")
+    page = Paginator(agents, 50).get_page(request.GET.get("page"))
+    return render(request, "agents/finance/tds.html", {"page": page})
+
+
+@finance_required
+@require_POST
+@errors_to_message("finance_agents:tds")
+def agent_tds_update(request, pk: int):
+    agent = get_object_or_404(AgentProfile, pk=pk)
+    form = TdsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"{agent}: the rate is a percentage from 0 to 100.")
+        return redirect("finance_agents:tds")
+    services.agent_tds_set(agent=agent, rate=form.cleaned_data["tds_rate"], actor=request.user)
+    messages.success(request, f"{agent}: TDS set to {form.cleaned_data['tds_rate']}%.")
+    return redirect("finance_agents:tds")

@@ -4,8 +4,7 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404, render
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import agent_required
 from agents.selectors import agent_profile_get
 from billing.selectors import (
     agent_earnings_open,
@@ -13,8 +12,6 @@ from billing.selectors import (
     payout_adjustments,
     payout_transactions,
 )
-
-agent_required = role_required(User.Role.AGENT)
 
 
 @agent_required

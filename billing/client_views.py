@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from billing.exports import csv_stream
 from billing.models import Invoice
 from billing.selectors import firm_invoices, invoice_transactions
-from clients.views import firm_member
+from clients.decorators import firm_member
 
 
 @firm_member

@@ -4,16 +4,13 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import agent_required
 from agents.selectors import agent_profile_get
 from clients import marketplace
 from clients.forms import ReasonForm
 from clients.models import Application, StaffingRequest
 from clients.selectors import engagements_for_agent, opportunities_for
-from common.errors import ApplicationError
-
-agent_required = role_required(User.Role.AGENT)
+from common.views import errors_to_message
 
 
 @agent_required
@@ -30,27 +27,23 @@ def opportunities(request):
 
 @require_POST
 @agent_required
+@errors_to_message("opportunities:list")
 def apply(request, pk: int):
     agent = agent_profile_get(user=request.user)
     staffing = get_object_or_404(StaffingRequest, pk=pk, status=StaffingRequest.Status.OPEN)
-    try:
-        marketplace.application_create(agent=agent, request=staffing)
-        messages.success(request, f"You applied to “{staffing.title}” at {staffing.firm}.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    marketplace.application_create(agent=agent, request=staffing)
+    messages.success(request, f"You applied to “{staffing.title}” at {staffing.firm}.")
     return redirect("opportunities:list")
 
 
 @require_POST
 @agent_required
+@errors_to_message("opportunities:list")
 def withdraw(request, pk: int):
     agent = agent_profile_get(user=request.user)
     get_object_or_404(Application, pk=pk, agent=agent)
-    try:
-        marketplace.application_withdraw(agent=agent, application_id=pk)
-        messages.success(request, "Application withdrawn.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    marketplace.application_withdraw(agent=agent, application_id=pk)
+    messages.success(request, "Application withdrawn.")
     return redirect("opportunities:list")
 
 
@@ -66,15 +59,13 @@ def engagements(request):
 
 @require_POST
 @agent_required
+@errors_to_message("opportunities:engagements")
 def engagement_end(request, pk: int):
     agent = agent_profile_get(user=request.user)
     get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
-        marketplace.engagement_end(engagement_id=pk, agent=agent, user=request.user,
-                                   reason=form.cleaned_data.get("reason", ""))  # fmt: skip
-        messages.success(request, "Engagement ended.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    reason = form.cleaned_data.get("reason", "")
+    marketplace.engagement_end(engagement_id=pk, agent=agent, user=request.user, reason=reason)
+    messages.success(request, "Engagement ended.")
     return redirect("opportunities:engagements")

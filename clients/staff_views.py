@@ -3,47 +3,41 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import admin_required
 from clients import marketplace, services
 from clients.forms import AssignForm, FirmCreateForm
 from clients.models import ClientFirm
 from clients.selectors import matching_candidates, open_complete_requests
-from common.forms import form_apply
-
-agency_required = role_required(User.Role.ADMIN)
+from common.views import errors_to_form
 
 
-@agency_required
+@admin_required
 def firms(request):
     form = FirmCreateForm(request.POST or None)
     base_url = request.build_absolute_uri("/")
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form_apply(form, services.firm_create, invited_by=request.user, base_url=base_url,
-                       **form.cleaned_data)
-    ):  # fmt: skip
-        messages.success(request, "Firm opened; its first admin has an invitation by email.")
-        return redirect("staff_clients:firms")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.firm_create(invited_by=request.user, base_url=base_url, **form.cleaned_data)
+            messages.success(request, "Firm opened; its first admin has an invitation by email.")
+            return redirect("staff_clients:firms")
     firms = ClientFirm.objects.prefetch_related("members__user").order_by("name")
     return render(request, "clients/staff/firms.html", {"firms": firms, "form": form})
 
 
-@agency_required
+@admin_required
 def matching(request):
     return render(request, "clients/staff/matching.html", {"requests": open_complete_requests()})
 
 
-@agency_required
+@admin_required
 def matching_detail(request, pk: int):
     staffing = get_object_or_404(open_complete_requests(), pk=pk)
     candidates = matching_candidates(request=staffing)
     form = AssignForm(request.POST or None, candidates=candidates)
     if request.method == "POST" and form.is_valid():
         agent_ids = form.cleaned_data["agents"]
-        if form_apply(form, marketplace.agents_assign, request=staffing, agent_ids=agent_ids,
-                      user=request.user):  # fmt: skip
+        with errors_to_form(form):
+            marketplace.agents_assign(request=staffing, agent_ids=agent_ids, user=request.user)
             messages.success(request, f"{len(agent_ids)} agent(s) assigned to {staffing.firm}.")
             return redirect("staff_clients:matching_detail", pk=pk)
     applicants = set(staffing.applications.filter(status="applied").values_list("agent", flat=True))

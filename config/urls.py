@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts import views as account_views
 from config import views
 
 # The Django admin signs in through allauth (rate limits, MFA) instead of its own form.
@@ -16,24 +15,26 @@ api_v1 = [
     path("", include("routing.api_urls")),
 ]
 
+# Each app's pages per audience: <audience>_urls.py routes to <audience>_views.py (agent,
+# client, staff: vetting and finance are staff), api_urls.py to apis.py, and routing's
+# webhook_urls.py to webhooks.py. Paths and URL names are the templates' and navigation's.
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
-    path("agent/", include("agents.urls")),
+    path("agent/", include("agents.agent_urls")),
     path("agent/work/", include("clients.agent_urls")),
     path("agent/calls/", include("routing.agent_urls")),
     path("agent/earnings/", include("billing.agent_urls")),
     path("client/calls/", include("routing.client_urls")),
     path("client/invoices/", include("billing.client_urls")),
-    path("client/", include("clients.urls")),
-    path("staff/", include("accounts.urls")),
-    path("staff/vetting/", include("agents.staff_urls")),
+    path("client/", include("clients.client_urls")),
+    path("staff/", include("accounts.staff_urls")),
+    path("staff/", include("agents.staff_urls")),  # vetting/, finance/agents/
     path("staff/clients/", include("clients.staff_urls")),
     path("staff/routing/", include("routing.staff_urls")),
-    path("staff/finance/agents/", include("agents.finance_urls")),
     path("staff/finance/", include("billing.staff_urls")),
-    path("telephony/", include("routing.urls")),
+    path("telephony/", include("routing.webhook_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

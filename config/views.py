@@ -1,9 +1,17 @@
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from accounts.navigation import role_home_url
 from config.celery import app as celery_app
+
+
+def home(request):
+    """The front door: visitors see the landing page, users go to their role's home."""
+    if request.user.is_authenticated:
+        return redirect(role_home_url(request.user))
+    return render(request, "landing.html")
 
 
 def _database_ok() -> tuple[bool, str]:

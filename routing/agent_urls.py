@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import views
+from routing import agent_views
 
 app_name = "agent_calls"
-urlpatterns = [path("panel/", views.agent_panel, name="panel")]
+urlpatterns = [path("panel/", agent_views.agent_panel, name="panel")]

@@ -1,9 +1,9 @@
 from django.urls import path
 
-from routing import views
+from routing import client_views
 
 app_name = "calls"
 urlpatterns = [
-    path("", views.firm_calls, name="list"),
-    path("<int:pk>/", views.firm_call, name="detail"),
+    path("", client_views.firm_calls, name="list"),
+    path("<int:pk>/", client_views.firm_call, name="detail"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from routing import views
+from routing import staff_views
 
 app_name = "routing_console"
-urlpatterns = [path("", views.console, name="home")]
+urlpatterns = [path("", staff_views.console, name="home")]

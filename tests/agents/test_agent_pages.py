@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from agents.attestations import ATTESTATIONS
 from agents.documents import document_upload
-from agents.models import AgentProfile
+from agents.models import AgentLanguage, AgentProfile, AgentSkill
 
 pytestmark = pytest.mark.django_db
 
@@ -166,3 +166,20 @@ def test_an_unverified_agent_cannot_go_available(as_alice, alice):
     assert "Only verified agents can go available" in response.content.decode()
     alice.agent_profile.refresh_from_db()
     assert alice.agent_profile.duty_status == "offline"
+
+
+def test_an_agent_removes_her_own_language_and_skill_and_nobody_elses(as_alice, alice, bob):
+    mine = AgentLanguage.objects.create(agent=alice.agent_profile, language="ta", proficiency=4)
+    skill = AgentSkill.objects.create(
+        agent=alice.agent_profile, domain="insurance", level=3, years=2
+    )
+    theirs = AgentLanguage.objects.create(agent=bob.agent_profile, language="ta", proficiency=4)
+    url = reverse("agents:skills")
+    for action, pk in [("remove_language", theirs.pk), ("remove_language", "x")]:
+        assert as_alice.post(url, {"action": action, "pk": pk}).status_code == 302
+    assert AgentLanguage.objects.filter(pk__in=[mine.pk, theirs.pk]).count() == 2
+    as_alice.post(url, {"action": "remove_language", "pk": mine.pk})
+    as_alice.post(url, {"action": "remove_skill", "pk": skill.pk})
+    assert not AgentLanguage.objects.filter(pk=mine.pk).exists()
+    assert not AgentSkill.objects.filter(pk=skill.pk).exists()
+    assert AgentLanguage.objects.filter(pk=theirs.pk).exists()

@@ -5,10 +5,10 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.finance_forms import last_ended_day
 from billing.models import Adjustment, AuditRecord, Invoice, Payout
 from billing.periods import open_period
 from billing.settlement import progress_key, run_open
+from billing.staff_forms import last_ended_day
 from tests.billing.factories import last_month, last_week, ledger_row, settle
 from tests.factories import AgentProfileFactory
 

@@ -1,12 +1,12 @@
 """The home agent's own pages. Every view works on request.user's profile only."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import agent_required
 from agents import enrolment
 from agents.attestations import ATTESTATIONS
 from agents.documents import document_response, document_upload
@@ -38,9 +38,7 @@ from agents.services import (
     availability_set,
 )
 from common.errors import ApplicationError
-from common.forms import form_apply
-
-agent_required = role_required(User.Role.AGENT)
+from common.views import errors_to_form, errors_to_message
 
 
 def _me(request) -> AgentProfile:
@@ -78,14 +76,13 @@ def profile(request):
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        if form_apply(
-            form,
-            enrolment.profile_update,
-            agent=agent,
-            full_name=d["full_name"],
-            former_employer=d["former_employer"],
-            geoname_id=d["geoname_id"] or _city_id(d["city"]),
-        ):
+        with errors_to_form(form):
+            enrolment.profile_update(
+                agent=agent,
+                full_name=d["full_name"],
+                former_employer=d["former_employer"],
+                geoname_id=d["geoname_id"] or _city_id(d["city"]),
+            )
             messages.success(request, "Profile saved.")
             return redirect("agents:phone")
     return _page(request, "agents/profile.html", agent, form=form)
@@ -112,29 +109,14 @@ def phone(request):
     agent = _me(request)
     send_form = PhoneForm(request.POST if request.POST.get("step") == "send" else None)
     code_form = PhoneCodeForm(request.POST if request.POST.get("step") == "confirm" else None)
-    if request.method == "POST":
-        if (
-            send_form.is_bound
-            and send_form.is_valid()
-            and form_apply(
-                send_form,
-                enrolment.phone_code_send,
-                agent=agent,
-                phone=send_form.cleaned_data["phone"],
-            )
-        ):
+    if request.method == "POST" and send_form.is_bound and send_form.is_valid():
+        with errors_to_form(send_form):
+            enrolment.phone_code_send(agent=agent, phone=send_form.cleaned_data["phone"])
             messages.success(request, "We have sent you a code by SMS.")
             return redirect(reverse("agents:phone") + "?sent=1")
-        if (
-            code_form.is_bound
-            and code_form.is_valid()
-            and form_apply(
-                code_form,
-                enrolment.phone_code_confirm,
-                agent=agent,
-                code=code_form.cleaned_data["code"],
-            )
-        ):
+    if request.method == "POST" and code_form.is_bound and code_form.is_valid():
+        with errors_to_form(code_form):
+            enrolment.phone_code_confirm(agent=agent, code=code_form.cleaned_data["code"])
             messages.success(request, "Your phone number is confirmed.")
             return redirect("agents:skills")
     sent = request.GET.get("sent") or code_form.is_bound
@@ -157,16 +139,18 @@ def skills(request):
     language_form = LanguageForm(request.POST if action == "language" else None)
     skill_form = SkillForm(request.POST if action == "skill" else None)
     if action == "language" and language_form.is_valid():
-        if form_apply(
-            language_form, enrolment.language_set, agent=agent, **language_form.cleaned_data
-        ):
+        with errors_to_form(language_form):
+            enrolment.language_set(agent=agent, **language_form.cleaned_data)
             return redirect("agents:skills")
     elif action == "skill" and skill_form.is_valid():
-        if form_apply(skill_form, enrolment.skill_set, agent=agent, **skill_form.cleaned_data):
+        with errors_to_form(skill_form):
+            enrolment.skill_set(agent=agent, **skill_form.cleaned_data)
             return redirect("agents:skills")
-    elif action in ("remove_language", "remove_skill"):
-        rows = agent.languages if action == "remove_language" else agent.skills
-        rows.filter(pk=request.POST.get("pk")).delete()
+    elif action == "remove_language":
+        enrolment.language_remove(agent=agent, language_id=_pk(request))
+        return redirect("agents:skills")
+    elif action == "remove_skill":
+        enrolment.skill_remove(agent=agent, skill_id=_pk(request))
         return redirect("agents:skills")
     return _page(
         request,
@@ -181,17 +165,20 @@ def skills(request):
     )
 
 
+def _pk(request) -> int | None:
+    pk = request.POST.get("pk", "")
+    return int(pk) if pk.isdigit() else None  # not a row id: nothing to remove
+
+
 @agent_required
 def bank(request):
     agent = _me(request)
     form = BankForm(request.POST or None, initial={"holder_name": agent.bank_holder_name})
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form_apply(form, enrolment.bank_details_set, agent=agent, **form.cleaned_data)
-    ):
-        messages.success(request, "Bank details saved. We show only the last four digits.")
-        return redirect("agents:documents")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            enrolment.bank_details_set(agent=agent, **form.cleaned_data)
+            messages.success(request, "Bank details saved. We show only the last four digits.")
+            return redirect("agents:documents")
     return _page(request, "agents/bank.html", agent, form=form)
 
 
@@ -199,13 +186,11 @@ def bank(request):
 def documents(request):
     agent = _me(request)
     form = DocumentForm(request.POST or None, request.FILES or None)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form_apply(form, document_upload, agent=agent, **form.cleaned_data)
-    ):
-        messages.success(request, "Document uploaded.")
-        return redirect("agents:documents")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            document_upload(agent=agent, **form.cleaned_data)
+            messages.success(request, "Document uploaded.")
+            return redirect("agents:documents")
     return _page(
         request, "agents/documents.html", agent, form=form, documents=agent.documents.all()
     )
@@ -225,8 +210,9 @@ def attestations(request):
     outstanding = attestations_outstanding(agent=agent)
     form = AttestationForm(request.POST or None, outstanding=outstanding)
     if request.method == "POST" and outstanding and form.is_valid():
-        ip = request.META.get("REMOTE_ADDR")
-        if form_apply(form, attestation_accept, agent=agent, kinds=outstanding, ip_address=ip):
+        with errors_to_form(form):
+            ip = request.META.get("REMOTE_ADDR")
+            attestation_accept(agent=agent, kinds=outstanding, ip_address=ip)
             messages.success(request, "Thank you: your attestations are recorded.")
             return redirect("agents:availability")
     accepted = {(a.kind, a.version): a for a in agent.attestations.all()}
@@ -248,35 +234,38 @@ def availability(request):
     form = AvailabilityForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         windows = form.windows()
-        if form.is_valid() and form_apply(form, availability_set, agent=agent, windows=windows):
-            messages.success(request, "Availability saved.")
-            return redirect("agents:home")
+        if form.is_valid():  # windows() adds an error for a day with only one of its times
+            with errors_to_form(form):
+                availability_set(agent=agent, windows=windows)
+                messages.success(request, "Availability saved.")
+                return redirect("agents:home")
     return _page(request, "agents/availability.html", agent, form=form)
 
 
 @require_POST
 @agent_required
+@errors_to_message("agents:home")
 def submit(request):
-    try:
-        agent_submit_for_review(agent=_me(request))
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Submitted. Our vetting team will review your application.")
+    agent_submit_for_review(agent=_me(request))
+    messages.success(request, "Submitted. Our vetting team will review your application.")
     return redirect("agents:home")
 
 
-@require_POST
-@agent_required
-def duty(request):
-    agent = _me(request)
-    error = ""
-    try:
-        agent = agent_duty_set(agent=agent, available=request.POST.get("available") == "1")
-    except ApplicationError as exc:
-        error = exc.message
-    if request.headers.get("HX-Request"):
+def _duty_panel(request, agent: AgentProfile, error: str = "") -> HttpResponse:
+    if request.headers.get("HX-Request"):  # htmx swaps the panel in, the error inside it
         return render(request, "agents/_duty.html", {"agent": agent, "duty_error": error})
     if error:
         messages.error(request, error)
     return redirect("agents:home")
+
+
+def _duty_refused(request, error: ApplicationError) -> HttpResponse:
+    return _duty_panel(request, _me(request), error.message)
+
+
+@require_POST
+@agent_required
+@errors_to_message(_duty_refused)
+def duty(request):
+    agent = agent_duty_set(agent=_me(request), available=request.POST.get("available") == "1")
+    return _duty_panel(request, agent)

@@ -2,7 +2,8 @@
 
 Sign-in and role come first (anonymous -> login, other roles -> 403), then the method.
 Every rule (which transition is legal, what an adjustment needs) is the services'; a rule that
-says no comes back as ApplicationError and is shown next to its field or as a message.
+says no comes back as ApplicationError and is shown next to its field or as a message
+(`common.views`).
 Agency margin (client amount - agent amount) is shown here and nowhere else.
 """
 
@@ -18,11 +19,15 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
+from accounts.decorators import finance_required
 from billing import selectors
 from billing.exports import FORMATS, payouts_export
-from billing.finance_forms import (
+from billing.ledger import adjustment_create
+from billing.models import Invoice, Payout, SettlementRun, Transaction
+from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
+from billing.periods import open_period
+from billing.settlement import progress_key, run_open
+from billing.staff_forms import (
     AdjustmentForm,
     ApproveForm,
     ExportForm,
@@ -30,18 +35,12 @@ from billing.finance_forms import (
     PayoutFilterForm,
     RunForm,
 )
-from billing.ledger import adjustment_create
-from billing.models import Invoice, Payout, SettlementRun, Transaction
-from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
-from billing.periods import open_period
-from billing.settlement import progress_key, run_open
 from billing.tasks import settlement_execute_task
 from common.errors import ApplicationError
-from common.forms import form_apply
 from common.money import quantize
+from common.views import errors_to_form, errors_to_message
 
 logger = logging.getLogger(__name__)
-finance_required = role_required(User.Role.FINANCE)
 Kind, Status = SettlementRun.Kind, SettlementRun.Status
 SHOWN_TRANSACTIONS = 500
 
@@ -67,11 +66,8 @@ def _back(request: HttpRequest, default: str) -> str:
 def finance_home(request):
     form = RunForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_to_form(form):
             run = run_open(**form.cleaned_data, user=request.user)
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             # Done: nothing to do. Running: a worker holds it (and the broker redelivers it
             # if that worker dies); a second task would only wait for the first's lock.
             if run.status in (Status.PENDING, Status.FAILED):
@@ -158,16 +154,13 @@ def payouts_approve(request):
 
 @finance_required
 @require_GET
+@errors_to_message("finance:payouts")
 def payouts_export_view(request):
     form = ExportForm(request.GET)
     if not form.is_valid():
         messages.error(request, "Choose an export format (CSV, XLSX, NEFT or pain.001).")
         return redirect("finance:payouts")
-    try:
-        return payouts_export(actor=request.user, **form.cleaned_data)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return redirect("finance:payouts")
+    return payouts_export(actor=request.user, **form.cleaned_data)
 
 
 def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpResponse:
@@ -195,26 +188,35 @@ def payout_detail(request, pk: int):
 @require_POST
 def payout_adjust(request, pk: int):
     payout, form = _payout(pk), AdjustmentForm(request.POST)
-    if form.is_valid() and form_apply(
-        form, adjustment_create, actor=request.user, agent=payout.agent,
-        currency=payout.currency, **form.cleaned_data,
-    ):  # fmt: skip
-        period = open_period(Kind.AGENTS, timezone.localdate())
-        messages.success(request, f"Adjustment recorded. It will be paid with {payout.agent}'s "
-                                  f"payout for the period from {period:%d %b %Y}.")  # fmt: skip
-        return redirect("finance:payout", pk=payout.pk)
+    if form.is_valid():
+        with errors_to_form(form):
+            adjustment_create(
+                actor=request.user,
+                agent=payout.agent,
+                currency=payout.currency,
+                **form.cleaned_data,
+            )
+            period = open_period(Kind.AGENTS, timezone.localdate())
+            messages.success(
+                request,
+                f"Adjustment recorded. It will be paid with {payout.agent}'s "
+                f"payout for the period from {period:%d %b %Y}.",
+            )
+            return redirect("finance:payout", pk=payout.pk)
     return _payout_page(request, payout, form=form, status=400)
+
+
+def _payout_refused(request, error: ApplicationError, pk: int) -> HttpResponse:
+    messages.error(request, error.message)
+    return _payout_page(request, _payout(pk), status=error.status_code)
 
 
 @finance_required
 @require_POST
+@errors_to_message(_payout_refused)
 def payout_paid(request, pk: int):
     payout = _payout(pk)
-    try:
-        payout_mark_paid(actor=request.user, payout_id=payout.pk)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return _payout_page(request, payout, status=error.status_code)
+    payout_mark_paid(actor=request.user, payout_id=payout.pk)
     messages.success(request, f"{payout.agent}'s payout is marked paid.")
     return redirect("finance:payout", pk=payout.pk)
 
@@ -255,25 +257,34 @@ def invoice_detail(request, pk: int):
 @require_POST
 def invoice_adjust(request, pk: int):
     invoice, form = _invoice(pk), AdjustmentForm(request.POST)
-    if form.is_valid() and form_apply(
-        form, adjustment_create, actor=request.user, firm=invoice.firm,
-        currency=invoice.currency, **form.cleaned_data,
-    ):  # fmt: skip
-        period = open_period(Kind.FIRMS, timezone.localdate())
-        messages.success(request, f"Adjustment recorded. It will be on {invoice.firm}'s "
-                                  f"invoice for the period from {period:%d %b %Y}.")  # fmt: skip
-        return redirect("finance:invoice", pk=invoice.pk)
+    if form.is_valid():
+        with errors_to_form(form):
+            adjustment_create(
+                actor=request.user,
+                firm=invoice.firm,
+                currency=invoice.currency,
+                **form.cleaned_data,
+            )
+            period = open_period(Kind.FIRMS, timezone.localdate())
+            messages.success(
+                request,
+                f"Adjustment recorded. It will be on {invoice.firm}'s "
+                f"invoice for the period from {period:%d %b %Y}.",
+            )
+            return redirect("finance:invoice", pk=invoice.pk)
     return _invoice_page(request, invoice, form=form, status=400)
+
+
+def _invoice_refused(request, error: ApplicationError, pk: int) -> HttpResponse:
+    messages.error(request, error.message)
+    return _invoice_page(request, _invoice(pk), status=error.status_code)
 
 
 @finance_required
 @require_POST
+@errors_to_message(_invoice_refused)
 def invoice_paid(request, pk: int):
     invoice = _invoice(pk)
-    try:
-        invoice_mark_paid(actor=request.user, invoice_id=invoice.pk)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-        return _invoice_page(request, invoice, status=error.status_code)
+    invoice_mark_paid(actor=request.user, invoice_id=invoice.pk)
     messages.success(request, f"Invoice {invoice.number} is marked paid.")
     return redirect("finance:invoice", pk=invoice.pk)

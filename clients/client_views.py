@@ -1,18 +1,15 @@
 """The client firm's pages. Every view reads and writes through request.firm only: another
 firm's ids are 404s."""
 
-from functools import wraps
-
 from allauth.account.utils import perform_login
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import role_required
-from accounts.models import User
 from clients import marketplace, services
 from clients.charts import request_charts
+from clients.decorators import firm_member
 from clients.forms import (
     ApiKeyForm,
     FirmForm,
@@ -27,28 +24,11 @@ from clients.models import Application, Engagement, StaffingRequest
 from clients.selectors import (
     engagements_of,
     lines_of,
-    membership_get,
     pool_of,
     request_supply,
     requests_of,
 )
-from common.errors import ApplicationError
-from common.forms import form_apply
-
-
-def firm_member(view):
-    """A client user with a seat in a firm; sets request.firm and request.membership."""
-
-    @role_required(User.Role.CLIENT)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        membership = membership_get(user=request.user)
-        if membership is None:
-            return render(request, "clients/no_firm.html", status=403)
-        request.membership, request.firm = membership, membership.firm
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from common.views import errors_to_form, errors_to_message
 
 
 @firm_member
@@ -78,30 +58,23 @@ def settings_page(request):
     if action == "profile" and firm_form.is_valid():
         data = {f: firm_form.cleaned_data[f] for f in firm_form.Meta.fields}
         firm.refresh_from_db()  # the ModelForm already wrote the POST onto the instance
-        if form_apply(firm_form, services.firm_update, firm=firm, user=user, **data):
+        with errors_to_form(firm_form):
+            services.firm_update(firm=firm, user=user, **data)
             messages.success(request, "Firm details saved.")
             return redirect("clients:settings")
     elif action == "invite" and invite_form.is_valid():
-        base_url = request.build_absolute_uri("/")
-        if form_apply(invite_form, services.invite_create, firm=firm, invited_by=user,
-                      base_url=base_url, **invite_form.cleaned_data):  # fmt: skip
-            email = invite_form.cleaned_data["email"]
-            messages.success(request, f"Invitation sent to {email}.")
+        with errors_to_form(invite_form):
+            base_url = request.build_absolute_uri("/")
+            services.invite_create(
+                firm=firm, invited_by=user, base_url=base_url, **invite_form.cleaned_data
+            )
+            messages.success(request, f"Invitation sent to {invite_form.cleaned_data['email']}.")
             return redirect("clients:settings")
     elif action == "create_key" and key_form.is_valid():
-        try:
+        with errors_to_form(key_form):
             _key, new_key = services.api_key_create(firm=firm, user=user, **key_form.cleaned_data)
-        except ApplicationError as error:
-            key_form.add_error(None, error.message)
     elif action in ("revoke_key", "remove_member"):
-        service = services.api_key_revoke if action == "revoke_key" else services.member_remove
-        id_arg = "key_id" if action == "revoke_key" else "member_id"
-        try:
-            service(firm=firm, user=user, **{id_arg: int(request.POST.get("pk", 0))})
-            messages.success(request, "Done.")
-        except (ApplicationError, ValueError) as error:
-            messages.error(request, getattr(error, "message", "No such item."))
-        return redirect("clients:settings")
+        return _settings_item_remove(request, action)
     return render(request, "clients/settings.html", {
         "firm": firm, "is_admin": request.membership.is_admin, "firm_form": firm_form,
         "invite_form": invite_form, "key_form": key_form, "new_key": new_key,
@@ -112,6 +85,22 @@ def settings_page(request):
     })  # fmt: skip
 
 
+@errors_to_message("clients:settings")
+def _settings_item_remove(request, action: str):
+    """A button on the settings page: revoke an API key, or take a member out of the firm."""
+    try:
+        pk = int(request.POST.get("pk", 0))
+    except ValueError:
+        messages.error(request, "No such item.")
+        return redirect("clients:settings")
+    if action == "revoke_key":
+        services.api_key_revoke(firm=request.firm, user=request.user, key_id=pk)
+    else:
+        services.member_remove(firm=request.firm, user=request.user, member_id=pk)
+    messages.success(request, "Done.")
+    return redirect("clients:settings")
+
+
 def invite_accept(request, token: str):
     """Public: the emailed link. Sets up the account, then signs the new user in."""
     invite = services.invite_get(token=token)
@@ -119,11 +108,8 @@ def invite_accept(request, token: str):
         return render(request, "clients/invite_invalid.html", status=404)
     form = InviteAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_to_form(form):
             user = services.invite_accept(token=token, **form.cleaned_data)
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             return perform_login(request, user, redirect_url="/client/")
     return render(request, "clients/invite_accept.html", {"invite": invite, "form": form})
 
@@ -153,14 +139,11 @@ def line_edit(request, pk: int | None = None):
         for i, lang in enumerate(langs[:3], start=1):
             initial[f"language_{i}"], initial[f"digit_{i}"] = lang.language, lang.menu_digit
     form = LineForm(request.POST or None, initial=initial)
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and form_apply(form, services.line_save, firm=request.firm, line=line,
-                       **form.service_kwargs())
-    ):  # fmt: skip
-        messages.success(request, "Line saved.")
-        return redirect("clients:lines")
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.line_save(firm=request.firm, line=line, **form.service_kwargs())
+            messages.success(request, "Line saved.")
+            return redirect("clients:lines")
     return render(request, "clients/line_form.html", {"form": form, "line": line})
 
 
@@ -176,13 +159,10 @@ def requests(request):
 def request_new(request):
     form = RequestForm(request.POST or None, firm=request.firm)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_to_form(form):
             created = marketplace.staffing_request_create(
                 firm=request.firm, user=request.user, **form.service_kwargs()
             )
-        except ApplicationError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-        else:
             messages.success(request, "Request posted: matching agents can apply now.")
             return redirect("clients:request", pk=created.pk)
     return render(request, "clients/request_form.html", {"form": form})
@@ -215,21 +195,28 @@ def request_close(request, pk: int):
     return redirect("clients:request", pk=pk)
 
 
+def _back_to_the_request(request, error, pk: int):
+    messages.error(request, error.message)
+    request_id = Application.objects.values_list("request_id", flat=True).get(pk=pk)
+    return redirect("clients:request", pk=request_id)
+
+
 @require_POST
 @firm_member
+@errors_to_message(_back_to_the_request)
 def application_decide(request, pk: int):
     application = get_object_or_404(Application, pk=pk, request__firm=request.firm)
     form = ReasonForm(request.POST)
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
-    try:
-        marketplace.application_decide(
-            firm=request.firm, application_id=application.pk, approve=approve,
-            reason=form.cleaned_data.get("reason", ""), user=request.user,
-        )  # fmt: skip
-        messages.success(request, f"{application.agent} {'approved' if approve else 'declined'}.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    marketplace.application_decide(
+        firm=request.firm,
+        application_id=application.pk,
+        approve=approve,
+        reason=form.cleaned_data.get("reason", ""),
+        user=request.user,
+    )
+    messages.success(request, f"{application.agent} {'approved' if approve else 'declined'}.")
     return redirect("clients:request", pk=application.request_id)
 
 
@@ -242,15 +229,15 @@ def engagements(request):
 
 @require_POST
 @firm_member
+@errors_to_message("clients:engagements")
 def engagement_end(request, pk: int):
     if not Engagement.objects.filter(pk=pk, firm=request.firm).exists():
         raise Http404
     form = ReasonForm(request.POST)
     form.is_valid()
-    try:
-        marketplace.engagement_end(engagement_id=pk, firm=request.firm, user=request.user,
-                                   reason=form.cleaned_data.get("reason", ""))  # fmt: skip
-        messages.success(request, "Engagement ended.")
-    except ApplicationError as error:
-        messages.error(request, error.message)
+    reason = form.cleaned_data.get("reason", "")
+    marketplace.engagement_end(
+        engagement_id=pk, firm=request.firm, user=request.user, reason=reason
+    )
+    messages.success(request, "Engagement ended.")
     return redirect("clients:engagements")

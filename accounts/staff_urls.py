@@ -1,0 +1,8 @@
+from django.urls import path
+
+from accounts import staff_views
+
+app_name = "accounts"
+urlpatterns = [
+    path("", staff_views.staff_home, name="staff_home"),
+]

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from clients import client_views
+
+app_name = "clients"
+urlpatterns = [
+    path("", client_views.home, name="home"),
+    path("settings/", client_views.settings_page, name="settings"),
+    path("invites/<str:token>/", client_views.invite_accept, name="invite_accept"),
+    path("lines/", client_views.lines, name="lines"),
+    path("lines/new/", client_views.line_edit, name="line_new"),
+    path("lines/<int:pk>/", client_views.line_edit, name="line"),
+    path("requests/", client_views.requests, name="requests"),
+    path("requests/new/", client_views.request_new, name="request_new"),
+    path("requests/<int:pk>/", client_views.request_detail, name="request"),
+    path("requests/<int:pk>/close/", client_views.request_close, name="request_close"),
+    path(
+        "applications/<int:pk>/decide/", client_views.application_decide, name="application_decide"
+    ),
+    path("engagements/", client_views.engagements, name="engagements"),
+    path("engagements/<int:pk>/end/", client_views.engagement_end, name="engagement_end"),
+]

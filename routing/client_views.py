@@ -1,0 +1,53 @@
+"""The firm's calls and service level, read through request.firm only (another firm's call: 404)."""
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from clients.decorators import firm_member
+from clients.selectors import lines_of
+from routing.selectors import calls_by_day, calls_of, service_level
+
+DEFAULT_TARGET_SECONDS = 20
+
+
+def _since_midnight() -> dt.datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+@firm_member
+def firm_calls(request):
+    firm = request.firm
+    calls = calls_of(firm=firm)
+    today = calls.filter(created_at__gte=_since_midnight())
+    per_line = [
+        {"line": line, "sl": service_level(today.filter(line=line),
+                                           target_seconds=DEFAULT_TARGET_SECONDS)}
+        for line in lines_of(firm=firm)
+    ]  # fmt: skip
+    fortnight = calls.filter(created_at__gte=_since_midnight() - dt.timedelta(days=13))
+    days = calls_by_day(fortnight)
+    chart = {
+        "id": "chart-calls-by-day", "type": "bar",
+        "title": "Calls by day: answered and abandoned (last 14 days)",
+        "labels": [d["day"].strftime("%d %b") for d in days],
+        "datasets": [
+            {"label": "Answered", "data": [d["answered"] for d in days]},
+            {"label": "Abandoned", "data": [d["abandoned"] for d in days]},
+            {"label": "All calls", "data": [d["total"] for d in days]},
+        ],
+    }  # fmt: skip
+    return render(request, "routing/client/calls.html", {
+        "per_line": per_line, "target": DEFAULT_TARGET_SECONDS, "chart": chart,
+        "today": service_level(today, target_seconds=DEFAULT_TARGET_SECONDS),
+        "recent": calls[:50],
+    })  # fmt: skip
+
+
+@firm_member
+def firm_call(request, pk: int):
+    call = get_object_or_404(calls_of(firm=request.firm), pk=pk)
+    return render(request, "routing/client/call.html", {
+        "call": call, "decisions": call.decisions.select_related("chosen"),
+    })  # fmt: skip
