@@ -261,21 +261,3 @@ class SettlementLock(models.Model):
 
     def __str__(self) -> str:
         return self.kind
-
-
-class AuditRecord(AppendOnly):
-    """Every approval, adjustment, export and payment mark: who, what, when."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    subject = models.CharField(max_length=100)  # "payout:12", "run:3", "export:csv"
-    detail = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.subject}"
