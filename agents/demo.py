@@ -15,9 +15,11 @@ from agents.models import (
     AgentProfile,
     AttestationAcceptance,
     VerificationCheck,
-    VerificationEvent,
 )
 from agents.services import agent_profile_create, availability_set, compliance_refresh
+from agents.staff_selectors import agent_timeline
+from common.audit import audit_log
+from common.models import AuditAction
 
 S = AgentProfile.Status
 DEMO_AGENTS = [
@@ -47,9 +49,9 @@ DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 
 
 def _vetted(agent: AgentProfile, status: str, reviewer: User | None) -> None:
     """Put the checks and the timeline in a state that fits `status`."""
-    if status == S.APPLIED or agent.events.exists():
+    if status == S.APPLIED or agent_timeline(agent=agent).exists():
         return
-    VerificationEvent.objects.create(agent=agent, actor=agent.user, action="submitted")
+    audit_log(actor=agent.user, action=AuditAction.SUBMITTED, target=agent)
     if status == S.IN_REVIEW:
         return
     expiry = timezone.localdate() + dt.timedelta(days=200)
@@ -58,8 +60,11 @@ def _vetted(agent: AgentProfile, status: str, reviewer: User | None) -> None:
         agent.checks.filter(kind="identity").update(
             status="rejected", reason="The identity scan is unreadable", **decided
         )
-        VerificationEvent.objects.create(
-            agent=agent, actor=reviewer, action="rejected", reason="Identity could not be confirmed"
+        audit_log(
+            actor=reviewer,
+            action=AuditAction.REJECTED,
+            target=agent,
+            reason="Identity could not be confirmed",
         )
         return
     for check in agent.checks.all():
@@ -67,10 +72,13 @@ def _vetted(agent: AgentProfile, status: str, reviewer: User | None) -> None:
         check.expires_on = expiry if check.kind in VerificationCheck.EXPIRING else None
         check.decided_by, check.decided_at = reviewer, timezone.now()
         check.save()
-    VerificationEvent.objects.create(agent=agent, actor=reviewer, action="verified")
+    audit_log(actor=reviewer, action=AuditAction.VERIFIED, target=agent)
     if status == S.SUSPENDED:
-        VerificationEvent.objects.create(
-            agent=agent, actor=reviewer, action="suspended", reason="Missed the infosec refresher"
+        audit_log(
+            actor=reviewer,
+            action=AuditAction.SUSPENDED,
+            target=agent,
+            reason="Missed the infosec refresher",
         )
     compliance_refresh(agent=agent)
 

@@ -20,8 +20,10 @@ from agents.banking import (
 from agents.gazetteer import place_get
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
 from agents.sms import send_sms
+from common.audit import audit_log
 from common.errors import ApplicationError
 from common.limits import field_check
+from common.models import AuditAction
 
 CODE_TTL_SECONDS = 10 * 60
 MAX_CODE_ATTEMPTS = 5
@@ -144,6 +146,10 @@ def skill_remove(*, agent: AgentProfile, skill_id: int) -> None:
     AgentSkill.objects.filter(agent=agent, pk=skill_id).delete()
 
 
+# What an agent's bank details consist of, by the name an audit record gives each.
+BANK_FIELDS = {"holder_name": "bank_holder_name", "ifsc": "bank_ifsc", "account": "bank_account"}
+
+
 @transaction.atomic
 def bank_details_set(
     *,
@@ -164,9 +170,35 @@ def bank_details_set(
         number = validate_indian_account_number(account_number)
     agent.bank_holder_name = holder_name
     agent.bank_account, agent.bank_account_last4 = number, account_last4(number)
+    # The details as stored, locked: two saves at once must not both record the same "before".
+    stored = AgentProfile.objects.select_for_update().get(pk=agent.pk)
     agent.save(
         update_fields=[
-            "bank_holder_name", "bank_ifsc", "bank_account", "bank_account_last4", "updated_at"
+            "bank_holder_name",
+            "bank_ifsc",
+            "bank_account",
+            "bank_account_last4",
+            "updated_at",
         ]
-    )  # fmt: skip
+    )
+    changed = [
+        name
+        for name, field in BANK_FIELDS.items()
+        if getattr(stored, field) != getattr(agent, field)
+    ]
+    if changed:
+        # Only the last four of the number: the audit log is read far more widely than
+        # the encrypted column, so it never holds a usable account number.
+        audit_log(
+            actor=agent.user,
+            action=(
+                AuditAction.BANK_DETAILS_CHANGED
+                if stored.bank_account
+                else AuditAction.BANK_DETAILS_SET
+            ),
+            target=agent,
+            before={"account_last4": stored.bank_account_last4} if stored.bank_account else None,
+            after={"account_last4": agent.bank_account_last4},
+            changed=changed,
+        )
     return agent

@@ -315,44 +315,6 @@ class VerificationCheck(models.Model):
         return f"{self.get_kind_display()}: {self.get_status_display()}"
 
 
-class VerificationEvent(models.Model):
-    """Append-only: every vetting decision, suspension and expiry, with actor and reason."""
-
-    class Action(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted for review"
-        CHECK_APPROVED = "check_approved", "Check approved"
-        CHECK_REJECTED = "check_rejected", "Check rejected"
-        CHECK_EXPIRED = "check_expired", "Check expired"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Rejected"
-        SUSPENDED = "suspended", "Suspended"
-        REINSTATED = "reinstated", "Reinstated"
-        TDS_CHANGED = "tds_changed", "Withholding tax rate changed"
-
-    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )  # null: the system (an expiry)
-    action = models.CharField(max_length=24, choices=Action.choices)
-    check_kind = models.CharField(max_length=24, blank=True)
-    reason = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.get_action_display()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Verification events are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Verification events are append-only.")
-
-
 class AvailabilityWindow(models.Model):
     """A weekly window in the agent's own time zone, also kept as UTC minutes of the week.
 

@@ -19,14 +19,14 @@ from agents.models import (
     AttestationAcceptance,
     AvailabilityWindow,
     VerificationCheck,
-    VerificationEvent,
 )
 from agents.selectors import agent_missing_items
+from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.limits import field_check
+from common.models import AuditAction as Action
 
 Status = AgentProfile.Status
-Action = VerificationEvent.Action
 
 
 @transaction.atomic
@@ -44,10 +44,13 @@ def _locked(agent: AgentProfile) -> AgentProfile:
     return AgentProfile.objects.select_for_update().get(pk=agent.pk)
 
 
-def _event(agent: AgentProfile, action: str, *, actor: User | None, reason: str = "", check=""):
-    VerificationEvent.objects.create(
-        agent=agent, actor=actor, action=action, reason=reason, check_kind=check
-    )
+def _event(
+    agent: AgentProfile, action: Action, *, actor: User | None, reason: str = "", check="", **rest
+) -> None:
+    """A record on the agent's vetting timeline (the check, if any, goes into its detail)."""
+    if check:
+        rest["check_kind"] = check
+    audit_log(actor=actor, action=action, target=agent, reason=reason, **rest)
 
 
 def _notify(agent: AgentProfile, subject: str, body: str) -> None:
@@ -96,7 +99,13 @@ def agent_submit_for_review(*, agent: AgentProfile) -> AgentProfile:
         )
     agent.status, agent.submitted_at = Status.IN_REVIEW, timezone.now()
     agent.save(update_fields=["status", "submitted_at", "updated_at"])
-    _event(agent, Action.SUBMITTED, actor=agent.user)
+    _event(
+        agent,
+        Action.SUBMITTED,
+        actor=agent.user,
+        before={"status": Status.APPLIED},
+        after={"status": Status.IN_REVIEW},
+    )
     return agent
 
 
@@ -119,6 +128,7 @@ def check_decide(
             raise ApplicationError("This check expires: give its expiry date.", field="expires_on")
         if expires_on <= timezone.localdate():
             raise ApplicationError("The expiry date must be in the future.", field="expires_on")
+    before = {"status": check.status, "expires_on": _day(check.expires_on)}
     check.status = (
         VerificationCheck.Status.APPROVED if approve else VerificationCheck.Status.REJECTED
     )
@@ -132,9 +142,15 @@ def check_decide(
         actor=actor,
         reason=reason,
         check=kind,
+        before=before,
+        after={"status": check.status, "expires_on": _day(check.expires_on)},
     )
     compliance_refresh(agent=agent)
     return check
+
+
+def _day(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> None:
@@ -220,9 +236,17 @@ def agent_reinstate(*, agent: AgentProfile, actor: User, reason: str) -> AgentPr
 
 
 def _transition(agent, status, action, *, actor, reason) -> AgentProfile:
+    before = agent.status
     agent.status = status
     agent.save(update_fields=["status", "duty_status", "updated_at"])
-    _event(agent, action, actor=actor, reason=reason)
+    _event(
+        agent,
+        action,
+        actor=actor,
+        reason=reason,
+        before={"status": before},
+        after={"status": status},
+    )
     label = Status(status).label.lower()
     body = f"Your Homeshore application is now {label}."
     if reason:
@@ -238,7 +262,14 @@ def agent_tds_set(*, agent: AgentProfile, rate, actor: User) -> AgentProfile:
     agent = _locked(agent)
     old, agent.tds_rate = agent.tds_rate, rate
     agent.save(update_fields=["tds_rate", "updated_at"])
-    _event(agent, Action.TDS_CHANGED, actor=actor, reason=f"{old}% -> {rate}%")
+    _event(
+        agent,
+        Action.TDS_CHANGED,
+        actor=actor,
+        reason=f"{old}% -> {rate}%",
+        before={"tds_rate": str(old)},
+        after={"tds_rate": str(rate)},
+    )
     return agent
 
 
@@ -356,6 +387,8 @@ def checks_expire(*, today: dt.date | None = None) -> dict[str, int]:
             actor=None,
             reason=f"Expired on {check.expires_on:%d %b %Y}",
             check=check.kind,
+            before={"status": VerificationCheck.Status.APPROVED},
+            after={"status": VerificationCheck.Status.EXPIRED},
         )
         compliance_refresh(agent=agent, today=today)
         _notify(

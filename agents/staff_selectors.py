@@ -8,8 +8,21 @@ from agents.models import (
     AgentSkill,
     AttestationAcceptance,
     VerificationCheck,
-    VerificationEvent,
 )
+from common.models import AuditAction, AuditRecord
+
+# What the vetting page's timeline shows: the vetting decisions, expiries and TDS changes.
+TIMELINE_ACTIONS = [
+    AuditAction.SUBMITTED,
+    AuditAction.CHECK_APPROVED,
+    AuditAction.CHECK_REJECTED,
+    AuditAction.CHECK_EXPIRED,
+    AuditAction.VERIFIED,
+    AuditAction.REJECTED,
+    AuditAction.SUSPENDED,
+    AuditAction.REINSTATED,
+    AuditAction.TDS_CHANGED,
+]
 
 
 def agent_review_queue(
@@ -49,9 +62,23 @@ def agent_review_queue(
     )
 
 
-def agent_review_get(*, pk: int) -> AgentProfile | None:
-    """One agent with everything the vetting page shows, or None."""
+def agent_timeline(*, agent: AgentProfile) -> QuerySet[AuditRecord]:
+    """The agent's vetting timeline, newest first, with each actor (one query)."""
     return (
+        AuditRecord.objects.about(agent)
+        .filter(action__in=TIMELINE_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def agent_review_get(*, pk: int) -> AgentProfile | None:
+    """One agent with everything the vetting page shows, or None.
+
+    The timeline is `agent.timeline`, read by one more query as the prefetch it replaces
+    was (audit records have no relation back to the agent; see common.models.AuditRecord).
+    """
+    agent = (
         AgentProfile.objects.filter(pk=pk)
         .select_related("user")
         .prefetch_related(
@@ -66,12 +93,9 @@ def agent_review_get(*, pk: int) -> AgentProfile | None:
                 "checks",
                 queryset=VerificationCheck.objects.select_related("decided_by").order_by("pk"),
             ),
-            Prefetch(
-                "events",
-                queryset=VerificationEvent.objects.select_related("actor").order_by(
-                    "-created_at", "-id"
-                ),
-            ),
         )
         .first()
     )
+    if agent is not None:
+        agent.timeline = list(agent_timeline(agent=agent))
+    return agent

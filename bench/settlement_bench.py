@@ -117,7 +117,7 @@ OTHER_STATEMENTS = [
     ('UPDATE "billing_settlementrun"', "run row update"),
     ('SELECT "billing_settlementrun"', "run row lock"),
     ('SELECT "billing_settlementlock"', "period lock"),
-    ('INSERT INTO "billing_auditrecord"', "audit record"),
+    ('INSERT INTO "common_auditrecord"', "audit record"),
 ]
 
 
@@ -200,7 +200,7 @@ def data_reset() -> None:
     execute(
         "TRUNCATE accounts_user, clients_clientfirm, agents_agentprofile, routing_call, "
         "billing_transaction, billing_adjustment, billing_settlementrun, billing_payout, "
-        "billing_invoice, billing_invoiceline, billing_auditrecord, billing_fixedfeeplan "
+        "billing_invoice, billing_invoiceline, common_auditrecord, billing_fixedfeeplan "
         "RESTART IDENTITY CASCADE"
     )
 
@@ -208,7 +208,7 @@ def data_reset() -> None:
 def runs_reset() -> None:
     execute(
         "TRUNCATE billing_invoiceline, billing_invoice, billing_payout, billing_settlementrun, "
-        "billing_auditrecord RESTART IDENTITY CASCADE"
+        "common_auditrecord RESTART IDENTITY CASCADE"
     )
     for kind in Kind.values:
         SettlementLock.objects.get_or_create(kind=kind)

@@ -4,7 +4,7 @@ Every export covers the approved payouts of one run (or of all runs). Their ids 
 read once, up front: that fixes the set, so the audit record, pain.001's header totals and
 the rows streamed after it agree even if someone marks a payout paid meanwhile. The rows are
 then read 2,000 at a time by id (what `.iterator(chunk_size=2000)` would do, on a fixed set)
-and streamed, so memory stays flat. Before the first byte is sent an AuditRecord (action
+and streamed, so memory stays flat. Before the first byte is sent an audit record (action
 "export") notes the format, the count and the total. Full bank account numbers appear in
 the two bank files only; the sheets and every page show the masked number.
 

@@ -8,10 +8,12 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import AgentProfile
-from billing.models import Adjustment, AuditRecord, SettlementRun, Transaction
+from billing.models import Adjustment, SettlementRun, Transaction
 from billing.periods import open_period, periods_lock_shared
 from clients.models import ClientFirm, Engagement, RateUnit
+from common.audit import audit_log
 from common.errors import ApplicationError
+from common.models import AuditAction, AuditRecord
 from common.money import quantize
 from routing.models import Call
 
@@ -19,7 +21,13 @@ Kind = SettlementRun.Kind
 
 
 def audit(*, actor: User | None, action: str, subject: str, **detail) -> AuditRecord:
-    return AuditRecord.objects.create(actor=actor, action=action, subject=subject, detail=detail)
+    """`audit_log` for a settlement run named the older way, as "run:<pk>" (billing.settlement
+    still writes so); new code calls `common.audit.audit_log` with the object itself."""
+    kind, _, pk = subject.partition(":")
+    if kind != "run":
+        raise ValueError(f"Audit the object itself with audit_log, not {subject!r}.")
+    run = SettlementRun(pk=int(pk))  # the content type and id are all a record needs
+    return audit_log(actor=actor, action=AuditAction(action), target=run, **detail)
 
 
 def units_for(unit: str, talk_seconds: int) -> int:
@@ -119,7 +127,14 @@ def adjustment_create(
         agent=agent, firm=firm, currency=currency, amount=amount, reason=reason, actor=actor,
         transaction_id=transaction_id,
     )  # fmt: skip
-    audit(actor=actor, action="adjustment", subject=f"adjustment:{adjustment.pk}",
-          amount=str(amount), currency=currency, reason=reason,
-          agent=agent.pk if agent else None, firm=firm.pk if firm else None)  # fmt: skip
+    audit_log(
+        actor=actor,
+        action=AuditAction.ADJUSTMENT,
+        target=adjustment,
+        reason=reason,
+        amount=str(amount),
+        currency=currency,
+        agent=agent.pk if agent else None,
+        firm=firm.pk if firm else None,
+    )
     return adjustment

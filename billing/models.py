@@ -13,34 +13,10 @@ from django.db.models import Q
 
 from agents.models import AgentProfile
 from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
+from common.models import AppendOnly
 from routing.models import Call
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """Bulk UPDATE and DELETE would bypass the instances' guard: refuse them too."""
-
-    def update(self, **kwargs):
-        raise ValueError(f"{self.model.__name__} rows are append-only: add an Adjustment.")
-
-    def delete(self):
-        raise ValueError(f"{self.model.__name__} rows are append-only.")
-
-
-class AppendOnly(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError(f"{type(self).__name__} rows are append-only: add an Adjustment.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError(f"{type(self).__name__} rows are append-only.")
 
 
 class FixedFeePlan(models.Model):
@@ -201,6 +177,8 @@ class InvoiceLine(models.Model):
 class Transaction(AppendOnly):
     """One answered, completed call, priced once from the engagement's rate card."""
 
+    correction = ": add an Adjustment"
+
     call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="transaction")
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="transactions")
@@ -236,6 +214,8 @@ class Transaction(AppendOnly):
 
 class Adjustment(AppendOnly):
     """A correction, positive or negative, to an agent's payout or a firm's invoice."""
+
+    correction = ": add an Adjustment"
 
     agent = models.ForeignKey(
         AgentProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
@@ -281,21 +261,3 @@ class SettlementLock(models.Model):
 
     def __str__(self) -> str:
         return self.kind
-
-
-class AuditRecord(AppendOnly):
-    """Every approval, adjustment, export and payment mark: who, what, when."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
-    )
-    action = models.CharField(max_length=40)
-    subject = models.CharField(max_length=100)  # "payout:12", "run:3", "export:csv"
-    detail = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.action} {self.subject}"

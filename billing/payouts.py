@@ -1,7 +1,7 @@
 """Finance's actions: start a run, approve payouts, mark payouts and invoices paid, audit exports.
 
 Each decision is taken on rows locked and re-read inside the transaction (two finance users
-may press the same button), and each change leaves an AuditRecord.
+may press the same button), and each change leaves an audit record (`common.audit`).
 """
 
 import uuid
@@ -12,10 +12,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from billing.ledger import audit
-from billing.models import AuditRecord, Invoice, Payout, SettlementRun
+from billing.models import Invoice, Payout, SettlementRun
 from billing.tasks import settlement_execute_task
+from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
+from common.models import AuditAction, AuditRecord
 
 
 def run_start(*, run: SettlementRun) -> None:
@@ -45,8 +46,15 @@ def payout_approve(*, actor: User, payout_ids: Iterable[int]) -> list[Payout]:
     for payout in payouts:
         payout.status, payout.approved_by, payout.approved_at = Payout.Status.APPROVED, actor, now
         payout.save(update_fields=["status", "approved_by", "approved_at"])
-        audit(actor=actor, action="payout_approved", subject=f"payout:{payout.pk}",
-              net=str(payout.net), currency=payout.currency)  # fmt: skip
+        audit_log(
+            actor=actor,
+            action=AuditAction.PAYOUT_APPROVED,
+            target=payout,
+            before={"status": Payout.Status.DRAFT},
+            after={"status": payout.status},
+            net=str(payout.net),
+            currency=payout.currency,
+        )
     return payouts
 
 
@@ -61,8 +69,15 @@ def payout_mark_paid(*, actor: User, payout_id: int) -> Payout:
         )
     payout.status, payout.paid_at = Payout.Status.PAID, timezone.now()
     payout.save(update_fields=["status", "paid_at"])
-    audit(actor=actor, action="payout_paid", subject=f"payout:{payout.pk}",
-          net=str(payout.net), currency=payout.currency)  # fmt: skip
+    audit_log(
+        actor=actor,
+        action=AuditAction.PAYOUT_PAID,
+        target=payout,
+        before={"status": Payout.Status.APPROVED},
+        after={"status": payout.status},
+        net=str(payout.net),
+        currency=payout.currency,
+    )
     return payout
 
 
@@ -74,14 +89,29 @@ def invoice_mark_paid(*, actor: User, invoice_id: int) -> Invoice:
         raise ConflictError("This invoice is already marked paid.")
     invoice.status = Invoice.Status.PAID
     invoice.save(update_fields=["status"])
-    audit(actor=actor, action="invoice_paid", subject=f"invoice:{invoice.pk}",
-          total=str(invoice.total), currency=invoice.currency)  # fmt: skip
+    audit_log(
+        actor=actor,
+        action=AuditAction.INVOICE_PAID,
+        target=invoice,
+        before={"status": Invoice.Status.ISSUED},
+        after={"status": invoice.status},
+        total=str(invoice.total),
+        currency=invoice.currency,
+    )
     return invoice
 
 
 def export_audit(
     *, actor: User, format: str, count: int, total: Decimal, run: SettlementRun | None
 ) -> AuditRecord:
-    """Who took which bank data out, and how much: written before the file is streamed."""
-    return audit(actor=actor, action="export", subject=f"export:{format}", format=format,
-                 count=count, total=str(total), run=run.pk if run else None)  # fmt: skip
+    """Who took which bank data out, and how much: written before the file is streamed.
+    The record's object is the run exported, or none for an export across all runs."""
+    return audit_log(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target=run,
+        format=format,
+        count=count,
+        total=str(total),
+        run=run.pk if run else None,
+    )

@@ -2,6 +2,9 @@
 
 The marketplace (requests, applications, engagements) is in `clients.marketplace`.
 Every write is atomic; rules a user can break raise `ApplicationError` naming the field.
+Firm administration (the firm, invitations, members, API keys) is audited with the firm as
+the record's object — invitations and seats are deleted, the firm stays — so a firm's whole
+history is one indexed read; the invitation, member or key is named in the detail.
 """
 
 import datetime as dt
@@ -21,8 +24,10 @@ from accounts.models import User
 from agents.gazetteer import place_get
 from agents.models import AgentProfile
 from clients.models import ApiKey, ClientFirm, FirmInvite, FirmMember, LineLanguage, PhoneLine
+from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.limits import instance_check
+from common.models import AuditAction
 
 
 def _digest(token: str) -> str:
@@ -58,6 +63,12 @@ def firm_create(
         name=name, engagement_type=engagement_type, currency=currency,
         contact_name=contact_name, contact_email=contact_email, contact_phone=contact_phone,
     )  # fmt: skip
+    audit_log(
+        actor=invited_by,
+        action=AuditAction.FIRM_CREATED,
+        target=firm,
+        after={"name": firm.name, "engagement_type": engagement_type, "currency": currency},
+    )
     invite, _token = invite_create(
         firm=firm, email=admin_email, role=FirmMember.Role.ADMIN, invited_by=invited_by,
         base_url=base_url, field="admin_email",
@@ -70,13 +81,20 @@ def firm_update(*, firm: ClientFirm, user: User, **fields) -> ClientFirm:
     require_firm_admin(user=user, firm=firm)
     # The engagement type decides how the firm is billed: only the agency changes it.
     allowed = {"name", "currency", "contact_name", "contact_email", "contact_phone"}
+    before, after = {}, {}
     for key, value in fields.items():
         if key not in allowed:
             raise ApplicationError(f"{key} cannot be changed here.")
+        if getattr(firm, key) != value:
+            before[key], after[key] = str(getattr(firm, key)), str(value)  # JSON: phone too
         setattr(firm, key, value)
     if ClientFirm.objects.filter(name__iexact=firm.name).exclude(pk=firm.pk).exists():
         raise ApplicationError("A firm with this name already exists.", field="name")
     firm.save()
+    if after:
+        audit_log(
+            actor=user, action=AuditAction.FIRM_UPDATED, target=firm, before=before, after=after
+        )
     return firm
 
 
@@ -112,6 +130,14 @@ def invite_create(
         f"Accept within {settings.FIRM_INVITE_DAYS} days: {link}\n"
     )
     transaction.on_commit(lambda: send_mail(f"Join {firm} on Homeshore", body, None, [email]))
+    audit_log(
+        actor=invited_by,
+        action=AuditAction.INVITE_CREATED,
+        target=firm,
+        invite=invite.pk,
+        email=email,
+        role=role,
+    )
     return invite, token
 
 
@@ -147,6 +173,14 @@ def invite_accept(*, token: str, name: str, password: str) -> User:
     FirmMember.objects.create(firm=invite.firm, user=user, role=invite.role)
     invite.accepted_at = timezone.now()
     invite.save(update_fields=["accepted_at"])
+    audit_log(
+        actor=user,
+        action=AuditAction.INVITE_ACCEPTED,
+        target=invite.firm,
+        invite=invite.pk,
+        email=user.email,
+        role=invite.role,
+    )
     return user
 
 
@@ -169,6 +203,14 @@ def member_remove(*, firm: ClientFirm, user: User, member_id: int) -> None:
     member.user.is_active = False  # the seat was the account's only purpose
     member.user.save(update_fields=["is_active"])
     member.delete()
+    audit_log(
+        actor=user,
+        action=AuditAction.MEMBER_REMOVED,
+        target=firm,
+        member=member.user_id,
+        email=member.user.email,
+        role=member.role,
+    )
 
 
 # --- Phone lines ------------------------------------------------------------------------
@@ -276,6 +318,14 @@ def api_key_create(*, firm: ClientFirm, user: User, name: str) -> tuple[ApiKey, 
                 )  # fmt: skip
         except IntegrityError:
             continue
+        audit_log(
+            actor=user,
+            action=AuditAction.API_KEY_CREATED,
+            target=firm,
+            key=key.pk,
+            prefix=prefix,
+            name=key.name,
+        )
         return key, raw
     raise ConflictError("Could not make a unique key; please try again.")
 
@@ -289,6 +339,14 @@ def api_key_revoke(*, firm: ClientFirm, user: User, key_id: int) -> ApiKey:
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
+        audit_log(
+            actor=user,
+            action=AuditAction.API_KEY_REVOKED,
+            target=firm,
+            key=key.pk,
+            prefix=key.prefix,
+            name=key.name,
+        )
     return key
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from agents.models import AgentProfile, VerificationCheck
 from agents.services import agent_profile_create, check_decide
+from agents.staff_selectors import agent_timeline
 from agents.tasks import checks_expire_task
 from tests.factories import UserFactory
 
@@ -59,11 +60,15 @@ def test_on_expiry_the_agent_drops_out_of_routing_with_the_reason(verified_agent
     assert not verified_agent.is_compliant
     assert verified_agent.duty_status == "offline"
     assert verified_agent.noncompliant_reason == "Background check expired on 01 Dec 2026"
-    event = verified_agent.events.first()
-    assert (event.action, event.actor, event.check_kind) == ("check_expired", None, "background")
+    event = agent_timeline(agent=verified_agent).first()
+    assert (event.action, event.actor, event.detail["check_kind"]) == (
+        "check_expired",
+        None,
+        "background",
+    )
     # Running again changes nothing.
     assert checks_expire_task.apply().get() == {"reminded": 0, "expired": 0}
-    assert verified_agent.events.filter(action="check_expired").count() == 1
+    assert agent_timeline(agent=verified_agent).filter(action="check_expired").count() == 1
 
 
 def test_nothing_happens_far_from_expiry(verified_agent, clock, mailoutbox):

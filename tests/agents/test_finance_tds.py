@@ -3,6 +3,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from agents.staff_selectors import agent_timeline
+
 pytestmark = pytest.mark.django_db
 
 
@@ -14,7 +16,7 @@ def test_finance_sets_an_agents_tds_rate_and_it_is_audited(client, fiona, alice)
     assert response.status_code == 302
     agent.refresh_from_db()
     assert agent.tds_rate == Decimal("5.00")
-    event = agent.events.get()
+    event = agent_timeline(agent=agent).get()
     assert (event.action, event.actor, event.reason) == ("tds_changed", fiona, "10.00% -> 5%")
 
 

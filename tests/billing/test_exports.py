@@ -10,7 +10,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from billing.exports import NEFT_HEADER, SHEET_HEADER
-from billing.models import AuditRecord, Payout
+from billing.models import Payout
+from common.models import AuditRecord
 from tests.billing.factories import last_week, ledger_row, settle
 from tests.factories import AgentProfileFactory
 
@@ -41,7 +42,7 @@ def approved(alice, bob, acme):
 def export(client, user, format: str, **params):
     client.force_login(user)
     response = client.get(reverse("finance:export"), {"format": format, **params})
-    audited = AuditRecord.objects.filter(action="export", subject=f"export:{format}").first()
+    audited = AuditRecord.objects.filter(action="export", detail__format=format).first()
     if response.status_code == 200:  # the record exists before the first byte is read
         assert audited is not None
         body = b"".join(response.streaming_content)

@@ -5,10 +5,11 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import Adjustment, AuditRecord, Invoice, Payout
+from billing.models import Adjustment, Invoice, Payout
 from billing.periods import open_period
 from billing.settlement import progress_key, run_open
 from billing.staff_forms import last_ended_day
+from common.models import AuditRecord
 from tests.billing.factories import last_month, last_week, ledger_row, settle
 from tests.factories import AgentProfileFactory
 
@@ -118,7 +119,7 @@ def test_an_adjustment_from_the_payout_page_lands_in_the_open_period(client, fio
     adjustment = Adjustment.objects.get()
     assert (adjustment.agent, adjustment.amount, adjustment.actor) == (payout.agent, -5.5, fiona)
     assert adjustment.period == open_period("agents", timezone.localdate()) > last_week()
-    assert AuditRecord.objects.filter(action="adjustment", detail__reason="Disputed call")
+    assert AuditRecord.objects.filter(action="adjustment", reason="Disputed call")
     assert "lands in the next open period" in response.content.decode()
 
 
@@ -147,7 +148,7 @@ def test_a_payout_is_approved_then_marked_paid_each_step_recorded(client, fiona,
     assert client.post(paid).status_code == 302
     payout.refresh_from_db()
     assert payout.status == "paid" and payout.paid_at
-    actions = AuditRecord.objects.filter(actor=fiona, subject=f"payout:{payout.pk}")
+    actions = AuditRecord.objects.about(payout).filter(actor=fiona)
     assert sorted(actions.values_list("action", flat=True)) == ["payout_approved", "payout_paid"]
 
 

@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 
 from billing.ledger import adjustment_create, price, transaction_record, units_for
-from billing.models import AuditRecord, Transaction
+from billing.models import Transaction
 from billing.periods import period_start
 from clients.models import Engagement
 from common.errors import ApplicationError
+from common.models import AuditRecord
 from routing.models import Call
 from routing.services import call_completed_with
 from tests.billing.factories import adjustment_row, answered_call, engaged, ledger_row
@@ -111,7 +112,7 @@ def test_an_adjustment_lands_in_the_open_period_with_an_audit_record(alice, fion
                                    agent=alice.agent_profile)  # fmt: skip
     assert (adjustment.amount, adjustment.reason) == (Decimal("-10.01"), "Refund")
     assert adjustment.period == period_start("agents", timezone.localdate())
-    assert AuditRecord.objects.filter(subject=f"adjustment:{adjustment.pk}", actor=fiona).exists()
+    assert AuditRecord.objects.about(adjustment).filter(actor=fiona).exists()
 
 
 def test_a_completed_call_is_recorded_through_the_call_completed_signal(

@@ -32,7 +32,6 @@ from agents.models import AgentProfile
 from billing.ledger import transaction_record
 from billing.models import (
     Adjustment,
-    AuditRecord,
     FixedFeePlan,
     Invoice,
     InvoiceLine,
@@ -44,6 +43,7 @@ from billing.models import (
 from billing.periods import period_end, period_start, periods_lock_shared
 from billing.settlement import run_claim, run_execute, run_open
 from clients.models import Application, ClientFirm, Engagement
+from common.models import AuditRecord
 from routing.models import Call
 from tests.factories import ClientFirmFactory, PhoneLineFactory, StaffingRequestFactory
 
@@ -431,7 +431,7 @@ def test_two_threads_settling_one_run_at_once_write_one_set_of_rows(locks, kind)
     assert runs[0].total == runs[1].total == expected_total(run)
     assert runs[0].transactions == runs[1].transactions == expected_transactions(run)
     assert settled(run) == reference  # every row as the Decimal reference has it, once
-    assert AuditRecord.objects.filter(action="run_done", subject=f"run:{run.pk}").count() == 1
+    assert AuditRecord.objects.about(run).filter(action="run_done").count() == 1
     stored = SettlementRun.objects.get(pk=run.pk)
     assert (stored.status, stored.total, stored.progress) == ("done", expected_total(run), 100)
     assert stored.attempts in (1, 2)  # the second claim may come before or after the commit
@@ -650,7 +650,7 @@ def test_a_run_settled_twice_changes_nothing(locks, kind):
     assert (again.status, again.total) == ("done", first.total)
     assert SettlementRun.objects.get(pk=run.pk).attempts == 1  # the claim of a done run: no-op
     assert run_open(kind=kind, day=ledger.day).pk == run.pk  # one run per period
-    assert AuditRecord.objects.filter(action="run_done", subject=f"run:{run.pk}").count() == 1
+    assert AuditRecord.objects.about(run).filter(action="run_done").count() == 1
 
 
 def test_re_executing_agent_payouts_of_a_run_marked_running_adds_nothing(locks):

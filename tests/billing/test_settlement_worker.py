@@ -41,9 +41,10 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from billing.models import AuditRecord, Payout, SettlementLock, SettlementRun
+from billing.models import Payout, SettlementLock, SettlementRun
 from billing.settlement import run_open
 from billing.tasks import settlement_execute_task
+from common.models import AuditRecord
 from config.celery import app
 from tests.billing.test_settlement_on_postgres import (
     alive,
@@ -154,7 +155,7 @@ def assert_settled_once(run: SettlementRun, *, attempts: int | None = None) -> N
     stored = SettlementRun.objects.get(pk=run.pk)
     assert (stored.status, stored.total) == ("done", expected_total(run))
     assert payouts_actual(run) == payouts_expected(run.period_start)
-    assert AuditRecord.objects.filter(action="run_done", subject=f"run:{run.pk}").count() == 1
+    assert AuditRecord.objects.about(run).filter(action="run_done").count() == 1
     if attempts is not None:
         assert stored.attempts == attempts
 

@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from billing.models import AuditRecord, Payout
+from billing.models import Payout
+from common.models import AuditRecord
 from tests.billing.factories import last_week, ledger_row
 from tests.browser.conftest import ARTIFACTS, sign_in
 from tests.conftest import STAFF_TOTP_SECRET, totp_now

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from agents.models import AgentProfile
+from agents.staff_selectors import agent_timeline
 from tests.conftest import has_totp
 
 pytestmark = pytest.mark.django_db
@@ -51,4 +52,4 @@ def test_every_demo_agent_has_documents_skills_and_a_fitting_timeline():
         assert agent.bank_account_last4
         approved = set(agent.checks.values_list("status", flat=True)) == {"approved"}
         assert approved == (agent.status in ("verified", "suspended")), agent
-        assert agent.events.exists() == (agent.status != "applied"), agent
+        assert agent_timeline(agent=agent).exists() == (agent.status != "applied"), agent

@@ -1,0 +1,131 @@
+"""The append-only base and the one audit log every app writes (`common.audit.audit_log`).
+
+`common` imports no other app: the audit record names its object by content type and id,
+so any app's rows can be audited without this module knowing them.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk UPDATE and DELETE would bypass the instances' guard: refuse them too."""
+
+    def update(self, **kwargs):
+        raise ValueError(f"{self.model.__name__} rows are append-only{self.model.correction}.")
+
+    def delete(self):
+        raise ValueError(f"{self.model.__name__} rows are append-only.")
+
+
+class AppendOnly(models.Model):
+    """Rows written once and never changed or removed, by instance or in bulk."""
+
+    # What to do instead of changing a row, appended to the refusal (": add an Adjustment").
+    correction = ""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only{self.correction}.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only.")
+
+
+class AuditAction(models.TextChoices):
+    # Vetting (the agent's timeline on the vetting page)
+    SUBMITTED = "submitted", "Submitted for review"
+    CHECK_APPROVED = "check_approved", "Check approved"
+    CHECK_REJECTED = "check_rejected", "Check rejected"
+    CHECK_EXPIRED = "check_expired", "Check expired"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+    SUSPENDED = "suspended", "Suspended"
+    REINSTATED = "reinstated", "Reinstated"
+    # Finance
+    TDS_CHANGED = "tds_changed", "Withholding tax rate changed"
+    RUN_OPENED = "run_opened", "Settlement run opened"
+    RUN_DONE = "run_done", "Settlement run done"
+    PAYOUT_APPROVED = "payout_approved", "Payout approved"
+    PAYOUT_PAID = "payout_paid", "Payout marked paid"
+    INVOICE_PAID = "invoice_paid", "Invoice marked paid"
+    ADJUSTMENT = "adjustment", "Adjustment"
+    EXPORT = "export", "Payouts exported"
+    # Firm administration
+    FIRM_CREATED = "firm_created", "Firm created"
+    FIRM_UPDATED = "firm_updated", "Firm updated"
+    INVITE_CREATED = "invite_created", "Invitation sent"
+    INVITE_ACCEPTED = "invite_accepted", "Invitation accepted"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    API_KEY_CREATED = "api_key_created", "API key created"
+    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    # The agent's own payout details
+    BANK_DETAILS_SET = "bank_details_set", "Bank details set"
+    BANK_DETAILS_CHANGED = "bank_details_changed", "Bank details changed"
+
+
+class AuditRecordQuerySet(AppendOnlyQuerySet):
+    def about(self, obj: models.Model) -> "AuditRecordQuerySet":
+        """The records of one object (the (content type, object id, time) index)."""
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class AuditRecord(AppendOnly):
+    """Who did what to which object, when and from where. Written by `audit_log` only.
+
+    There is deliberately no GenericRelation back from the audited models: deleting an
+    object would cascade to its records through the collector, past the append-only guard.
+    The record outlives its object; `object_id` then names a row that is gone.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )  # null: the system (an expiry, a settlement run)
+    action = models.CharField(max_length=40, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target = GenericForeignKey("content_type", "object_id")
+    reason = models.TextField(blank=True)
+    # Values that changed, where that matters: never a secret (bank details: last four only).
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    # A default, not auto_now_add: the copy of the older audit tables keeps their times.
+    created_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = AuditRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["content_type", "object_id", "created_at"],
+                name="common_auditrecord_target_idx",
+            ),
+            models.Index(fields=["action", "created_at"], name="common_auditrecord_action_idx"),
+        ]
+        # No CHECK on `action`: each new action would re-validate the whole (ever-growing)
+        # table under an exclusive lock; the enumeration is held by the one writer instead.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__isnull=True, object_id__isnull=True)
+                | Q(content_type__isnull=False, object_id__isnull=False),
+                name="common_auditrecord_target_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_action_display()

@@ -1,0 +1,94 @@
+"""The migration that folds the older audit tables into common.AuditRecord, both ways."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from agents.models import AgentProfile
+from billing.models import SettlementRun
+from common.models import AuditRecord
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [
+    ("common", "0001_audit_record"),
+    ("agents", "0006_routing_indexes"),
+    ("billing", "0003_payout_calls"),
+]
+WHEN = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC)
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def _latest():
+    return MigrationExecutor(connection).loader.graph.leaf_nodes()
+
+
+@pytest.fixture
+def older_rows():
+    apps = _migrate(BEFORE)
+    try:
+        user = apps.get_model("accounts", "User").objects.create(email="victor@example.com")
+        agent = apps.get_model("agents", "AgentProfile").objects.create(user=user)
+        run = apps.get_model("billing", "SettlementRun").objects.create(
+            kind="agents", period_start=dt.date(2026, 2, 2), period_end=dt.date(2026, 2, 9)
+        )
+        event = apps.get_model("agents", "VerificationEvent").objects.create(
+            agent=agent,
+            actor=user,
+            action="check_rejected",
+            check_kind="identity",
+            reason="Blurred scan",
+        )
+        record = apps.get_model("billing", "AuditRecord").objects.create(
+            actor=None, action="run_done", subject=f"run:{run.pk}", detail={"total": "9.00"}
+        )
+        export = apps.get_model("billing", "AuditRecord").objects.create(
+            actor=user, action="export", subject="export:csv", detail={"format": "csv"}
+        )
+        for row in (event, record):  # auto_now_add: set the times afterwards
+            type(row).objects.filter(pk=row.pk).update(created_at=WHEN)
+        yield {"user": user.pk, "agent": agent.pk, "run": run.pk, "export": export.pk}
+    finally:
+        _migrate(_latest())
+
+
+def test_the_older_rows_are_copied_with_their_times_actors_and_objects(older_rows):
+    _migrate(_latest())
+    agent, run = AgentProfile(pk=older_rows["agent"]), SettlementRun(pk=older_rows["run"])
+    vetting = AuditRecord.objects.about(agent).get()
+    assert (vetting.action, vetting.actor_id, vetting.reason, vetting.created_at) == (
+        "check_rejected",
+        older_rows["user"],
+        "Blurred scan",
+        WHEN,
+    )
+    assert vetting.detail == {"check_kind": "identity"}
+    done = AuditRecord.objects.about(run).get()
+    assert (done.action, done.actor_id, done.created_at) == ("run_done", None, WHEN)
+    assert done.detail == {"total": "9.00", "subject": f"run:{run.pk}"}
+    export = AuditRecord.objects.get(action="export")
+    assert (export.content_type, export.detail["subject"]) == (None, "export:csv")
+
+
+def test_going_back_restores_the_older_tables(older_rows):
+    _migrate(_latest())
+    apps = _migrate(BEFORE)
+    event = apps.get_model("agents", "VerificationEvent").objects.get()
+    assert (event.action, event.check_kind, event.created_at) == (
+        "check_rejected",
+        "identity",
+        WHEN,
+    )
+    subjects = apps.get_model("billing", "AuditRecord").objects.values_list("subject", "detail")
+    assert sorted(subjects) == [
+        ("export:csv", {"format": "csv"}),
+        (f"run:{older_rows['run']}", {"total": "9.00"}),
+    ]
+    assert not apps.get_model("common", "AuditRecord").objects.exists()
