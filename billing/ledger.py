@@ -13,21 +13,11 @@ from billing.periods import open_period, periods_lock_shared
 from clients.models import ClientFirm, Engagement, RateUnit
 from common.audit import audit_log
 from common.errors import ApplicationError
-from common.models import AuditAction, AuditRecord
+from common.models import AuditAction
 from common.money import quantize
 from routing.models import Call
 
 Kind = SettlementRun.Kind
-
-
-def audit(*, actor: User | None, action: str, subject: str, **detail) -> AuditRecord:
-    """`audit_log` for a settlement run named the older way, as "run:<pk>" (billing.settlement
-    still writes so); new code calls `common.audit.audit_log` with the object itself."""
-    kind, _, pk = subject.partition(":")
-    if kind != "run":
-        raise ValueError(f"Audit the object itself with audit_log, not {subject!r}.")
-    run = SettlementRun(pk=int(pk))  # the content type and id are all a record needs
-    return audit_log(actor=actor, action=AuditAction(action), target=run, **detail)
 
 
 def units_for(unit: str, talk_seconds: int) -> int:

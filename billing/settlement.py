@@ -24,11 +24,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
-from billing.ledger import audit
 from billing.models import Invoice, Payout, SettlementLock, SettlementRun
 from billing.periods import period_end, period_start
 from clients.models import ClientFirm
+from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
+from common.models import AuditAction
 
 Kind = SettlementRun.Kind
 WORK_MEM = "64MB"  # per sort or hash of a run's statements (PostgreSQL), for its transaction
@@ -52,8 +53,13 @@ def run_open(*, kind: str, day: dt.date, user: User | None = None) -> Settlement
         kind=kind, period_start=start, defaults={"period_end": end, "requested_by": user}
     )
     if created:
-        audit(actor=user, action="run_opened", subject=f"run:{run.pk}", kind=kind,
-              period_start=str(start))  # fmt: skip
+        audit_log(
+            actor=user,
+            action=AuditAction.RUN_OPENED,
+            target=run,
+            kind=kind,
+            period_start=str(start),
+        )
     return run
 
 
@@ -283,8 +289,13 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
         # update_fields: task_id and the like may have been written by the starter meanwhile.
         run.save(update_fields=["total", "transactions", "status", "progress", "step",
                                 "finished_at", "error"])  # fmt: skip
-        audit(actor=None, action="run_done", subject=f"run:{run.pk}", total=str(run.total),
-              transactions=run.transactions)  # fmt: skip
+        audit_log(
+            actor=None,
+            action=AuditAction.RUN_DONE,
+            target=run,
+            total=str(run.total),
+            transactions=run.transactions,
+        )
     _report(run, report, 100, "Done")
     return run
 
