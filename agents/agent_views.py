@@ -59,9 +59,13 @@ def home(request):
     missing = agent_missing_items(agent=agent) if agent.status == "applied" else []
     checks = agent.checks.all() if agent.status != "applied" else []
     return _page(
-        request, "agents/home.html", agent, missing=missing, checks=checks,
+        request,
+        "agents/home.html",
+        agent,
+        missing=missing,
+        checks=checks,
         panels=home_panels(request, agent),
-    )  # fmt: skip
+    )
 
 
 @agent_required

@@ -15,14 +15,29 @@ IBAN_DEFAULT_LENGTHS = (15, 34)
 
 # Country code -> (name for messages, IBAN length), from the SWIFT IBAN registry.
 IBAN_LENGTHS: dict[str, tuple[str, int]] = {
-    "AE": ("United Arab Emirates", 23), "AT": ("Austria", 20), "BE": ("Belgium", 16),
-    "BH": ("Bahrain", 22), "CH": ("Switzerland", 21), "DE": ("Germany", 22),
-    "DK": ("Denmark", 18), "ES": ("Spain", 24), "FI": ("Finland", 18), "FR": ("France", 27),
-    "GB": ("United Kingdom", 22), "IE": ("Ireland", 22), "IT": ("Italy", 27),
-    "KW": ("Kuwait", 30), "LU": ("Luxembourg", 20), "NL": ("Netherlands", 18),
-    "NO": ("Norway", 15), "PL": ("Poland", 28), "PT": ("Portugal", 25), "QA": ("Qatar", 29),
-    "SA": ("Saudi Arabia", 24), "SE": ("Sweden", 24),
-}  # fmt: skip
+    "AE": ("United Arab Emirates", 23),
+    "AT": ("Austria", 20),
+    "BE": ("Belgium", 16),
+    "BH": ("Bahrain", 22),
+    "CH": ("Switzerland", 21),
+    "DE": ("Germany", 22),
+    "DK": ("Denmark", 18),
+    "ES": ("Spain", 24),
+    "FI": ("Finland", 18),
+    "FR": ("France", 27),
+    "GB": ("United Kingdom", 22),
+    "IE": ("Ireland", 22),
+    "IT": ("Italy", 27),
+    "KW": ("Kuwait", 30),
+    "LU": ("Luxembourg", 20),
+    "NL": ("Netherlands", 18),
+    "NO": ("Norway", 15),
+    "PL": ("Poland", 28),
+    "PT": ("Portugal", 25),
+    "QA": ("Qatar", 29),
+    "SA": ("Saudi Arabia", 24),
+    "SE": ("Sweden", 24),
+}
 
 MASK = "••••"
 

@@ -24,25 +24,88 @@ from common.models import AuditAction
 S = AgentProfile.Status
 DEMO_AGENTS = [
     # email, name, city, status, phone, languages, (domain, sub_skill, level, years)
-    ("meera@agents.example", "Meera Shenoy", "Mangaluru", S.VERIFIED, "+919845000001",
-     [("kn", 5), ("en", 4), ("tcy", 5), ("kok", 4)], ("insurance", "claims", 5, 28)),
-    ("raman@agents.example", "Raman Pillai", "Madurai", S.VERIFIED, "+919845000002",
-     [("ta", 5), ("en", 4)], ("banking", "loans", 4, 31)),
-    ("anand@agents.example", "Anand Iyer", "Coimbatore", S.VERIFIED, "+919845000007",
-     [("ta", 5), ("en", 5), ("ml", 3)], ("insurance", "", 4, 22)),
-    ("priya@agents.example", "Priya Kamath", "Udupi", S.VERIFIED, "+919845000008",
-     [("kn", 5), ("en", 5), ("tcy", 4)], ("insurance", "claims", 4, 19)),
-    ("karthik@agents.example", "Karthik Subramanian", "Dindigul", S.VERIFIED, "+919845000009",
-     [("ta", 5), ("en", 4)], ("banking", "loans", 5, 33)),
-    ("lakshmi@agents.example", "Lakshmi Rao", "Visakhapatnam", S.IN_REVIEW, "+919845000003",
-     [("te", 5), ("en", 4), ("hi", 3)], ("telecom", "billing", 4, 18)),
-    ("joseph@agents.example", "Joseph Kurian", "Kochi", S.APPLIED, "+919845000004",
-     [("ml", 5), ("en", 5)], ("retail", "orders", 3, 12)),
-    ("gowri@agents.example", "Gowri Hegde", "Mysuru", S.SUSPENDED, "+919845000005",
-     [("kn", 5), ("en", 3)], ("insurance", "policy servicing", 4, 25)),
-    ("suresh@agents.example", "Suresh Babu", "Vijayawada", S.REJECTED, "+919845000006",
-     [("te", 5)], ("banking", "cards", 2, 6)),
-]  # fmt: skip
+    (
+        "meera@agents.example",
+        "Meera Shenoy",
+        "Mangaluru",
+        S.VERIFIED,
+        "+919845000001",
+        [("kn", 5), ("en", 4), ("tcy", 5), ("kok", 4)],
+        ("insurance", "claims", 5, 28),
+    ),
+    (
+        "raman@agents.example",
+        "Raman Pillai",
+        "Madurai",
+        S.VERIFIED,
+        "+919845000002",
+        [("ta", 5), ("en", 4)],
+        ("banking", "loans", 4, 31),
+    ),
+    (
+        "anand@agents.example",
+        "Anand Iyer",
+        "Coimbatore",
+        S.VERIFIED,
+        "+919845000007",
+        [("ta", 5), ("en", 5), ("ml", 3)],
+        ("insurance", "", 4, 22),
+    ),
+    (
+        "priya@agents.example",
+        "Priya Kamath",
+        "Udupi",
+        S.VERIFIED,
+        "+919845000008",
+        [("kn", 5), ("en", 5), ("tcy", 4)],
+        ("insurance", "claims", 4, 19),
+    ),
+    (
+        "karthik@agents.example",
+        "Karthik Subramanian",
+        "Dindigul",
+        S.VERIFIED,
+        "+919845000009",
+        [("ta", 5), ("en", 4)],
+        ("banking", "loans", 5, 33),
+    ),
+    (
+        "lakshmi@agents.example",
+        "Lakshmi Rao",
+        "Visakhapatnam",
+        S.IN_REVIEW,
+        "+919845000003",
+        [("te", 5), ("en", 4), ("hi", 3)],
+        ("telecom", "billing", 4, 18),
+    ),
+    (
+        "joseph@agents.example",
+        "Joseph Kurian",
+        "Kochi",
+        S.APPLIED,
+        "+919845000004",
+        [("ml", 5), ("en", 5)],
+        ("retail", "orders", 3, 12),
+    ),
+    (
+        "gowri@agents.example",
+        "Gowri Hegde",
+        "Mysuru",
+        S.SUSPENDED,
+        "+919845000005",
+        [("kn", 5), ("en", 3)],
+        ("insurance", "policy servicing", 4, 25),
+    ),
+    (
+        "suresh@agents.example",
+        "Suresh Babu",
+        "Vijayawada",
+        S.REJECTED,
+        "+919845000006",
+        [("te", 5)],
+        ("banking", "cards", 2, 6),
+    ),
+]
 
 DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -91,12 +154,18 @@ def seed_demo() -> list[tuple[str, str]]:
         agent = agent_profile_create(user=user)
         place = place_find(city, country_code="IN")
         for field, value in {
-            "full_name": name, "status": status, "geoname_id": place.geoname_id,
-            "city": place.name, "state": place.state, "latitude": place.latitude,
-            "longitude": place.longitude, "time_zone": place.time_zone, "phone": phone,
+            "full_name": name,
+            "status": status,
+            "geoname_id": place.geoname_id,
+            "city": place.name,
+            "state": place.state,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "time_zone": place.time_zone,
+            "phone": phone,
             "phone_verified_at": agent.phone_verified_at or timezone.now(),
             "submitted_at": agent.submitted_at or timezone.now() - dt.timedelta(days=3),
-        }.items():  # fmt: skip
+        }.items():
             setattr(agent, field, value)
         agent.save()
         for code, level in languages:
@@ -112,15 +181,21 @@ def seed_demo() -> list[tuple[str, str]]:
         )
         for attestation in ATTESTATIONS:
             AttestationAcceptance.objects.get_or_create(
-                agent=agent, kind=attestation.kind, version=attestation.version,
+                agent=agent,
+                kind=attestation.kind,
+                version=attestation.version,
                 defaults={"ip_address": "127.0.0.1"},
-            )  # fmt: skip
+            )
         for kind in ("identity", "address"):
             if not agent.documents.filter(kind=kind).exists():
                 AgentDocument.objects.create(
-                    agent=agent, kind=kind, content_type="application/pdf",
-                    size=len(DEMO_PDF), sha256="demo", file=ContentFile(DEMO_PDF, f"{kind}.pdf"),
-                )  # fmt: skip
+                    agent=agent,
+                    kind=kind,
+                    content_type="application/pdf",
+                    size=len(DEMO_PDF),
+                    sha256="demo",
+                    file=ContentFile(DEMO_PDF, f"{kind}.pdf"),
+                )
         _vetted(agent, status, reviewer)
         if status == S.VERIFIED and agent.duty_status == AgentProfile.Duty.OFFLINE:
             # On duty, so that the routing demo has someone to call.

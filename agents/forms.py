@@ -4,8 +4,10 @@ from phonenumber_field.formfields import PhoneNumberField
 from agents.attestations import ATTESTATIONS
 from agents.models import AgentDocument, AgentLanguage, AgentSkill
 
-LEVELS = [(n, f"{n} — {label}") for n, label in enumerate(
-    ["basic", "working", "good", "very good", "expert"], start=1)]  # fmt: skip
+LEVELS = [
+    (n, f"{n} — {label}")
+    for n, label in enumerate(["basic", "working", "good", "very good", "expert"], start=1)
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 

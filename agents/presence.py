@@ -28,8 +28,9 @@ def presence_reserve(*, agent_id: int) -> bool:
 
 
 def presence_answered(*, agent_id: int) -> bool:
-    return _move(agent_id, {Duty.RESERVED}, duty_status=Duty.ON_CALL, no_answer_strikes=0,
-                 duty_notice="")  # fmt: skip
+    return _move(
+        agent_id, {Duty.RESERVED}, duty_status=Duty.ON_CALL, no_answer_strikes=0, duty_notice=""
+    )
 
 
 def presence_wrap_up(*, agent_id: int, seconds: int) -> bool:
@@ -39,10 +40,20 @@ def presence_wrap_up(*, agent_id: int, seconds: int) -> bool:
     # reports "answered" separately (presence_answered), only the completed dial.
     answered = {"no_answer_strikes": 0, "duty_notice": ""}
     if seconds <= 0:
-        return _move(agent_id, {Duty.ON_CALL, Duty.RESERVED}, duty_status=Duty.AVAILABLE,
-                     wrap_up_until=None, **answered)  # fmt: skip
-    return _move(agent_id, {Duty.ON_CALL, Duty.RESERVED}, duty_status=Duty.WRAP_UP,
-                 wrap_up_until=now + dt.timedelta(seconds=seconds), **answered)  # fmt: skip
+        return _move(
+            agent_id,
+            {Duty.ON_CALL, Duty.RESERVED},
+            duty_status=Duty.AVAILABLE,
+            wrap_up_until=None,
+            **answered,
+        )
+    return _move(
+        agent_id,
+        {Duty.ON_CALL, Duty.RESERVED},
+        duty_status=Duty.WRAP_UP,
+        wrap_up_until=now + dt.timedelta(seconds=seconds),
+        **answered,
+    )
 
 
 def presence_wrap_up_end(*, agent_id: int) -> bool:
@@ -64,10 +75,15 @@ def presence_no_answer(*, agent_id: int) -> bool:
     agent.refresh_from_db(fields=["no_answer_strikes"])
     offline = agent.no_answer_strikes >= NO_ANSWER_LIMIT
     if offline:
-        _move(agent_id, {Duty.RESERVED}, duty_status=Duty.OFFLINE, duty_notice=(
-            f"You missed {agent.no_answer_strikes} calls in a row, so we set you offline. "
-            "Go available again when you are ready to answer."
-        ))  # fmt: skip
+        _move(
+            agent_id,
+            {Duty.RESERVED},
+            duty_status=Duty.OFFLINE,
+            duty_notice=(
+                f"You missed {agent.no_answer_strikes} calls in a row, so we set you offline. "
+                "Go available again when you are ready to answer."
+            ),
+        )
     else:
         # Back in line, but behind agents who have been idle longer (duty_changed_at = now).
         _move(agent_id, {Duty.RESERVED}, duty_status=Duty.AVAILABLE)

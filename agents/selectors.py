@@ -185,11 +185,10 @@ def enrolment_steps(*, agent: AgentProfile) -> list[dict]:
     steps = [
         ("About you", "agents:profile", bool(agent.full_name and agent.geoname_id)),
         ("Phone", "agents:phone", bool(agent.phone_verified_at)),
-        ("Languages & skills", "agents:skills",
-         agent.languages.exists() and agent.skills.exists()),
+        ("Languages & skills", "agents:skills", agent.languages.exists() and agent.skills.exists()),
         ("Bank account", "agents:bank", bool(agent.bank_account_last4)),
         ("Documents", "agents:documents", {"identity", "address"} <= kinds),
         ("Attestations", "agents:attestations", not attestations_outstanding(agent=agent)),
         ("Availability", "agents:availability", agent.availability.exists()),
-    ]  # fmt: skip
+    ]
     return [{"label": label, "url_name": name, "done": done} for label, name, done in steps]

@@ -185,9 +185,13 @@ def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> 
         agent.duty_status = AgentProfile.Duty.OFFLINE
     agent.save(
         update_fields=[
-            "is_compliant", "compliant_until", "noncompliant_reason", "duty_status", "updated_at"
+            "is_compliant",
+            "compliant_until",
+            "noncompliant_reason",
+            "duty_status",
+            "updated_at",
         ]
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -295,9 +299,13 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
     agent.duty_changed_at = timezone.now()
     agent.save(
         update_fields=[
-            "duty_status", "duty_changed_at", "no_answer_strikes", "duty_notice", "updated_at"
+            "duty_status",
+            "duty_changed_at",
+            "no_answer_strikes",
+            "duty_notice",
+            "updated_at",
         ]
-    )  # fmt: skip
+    )
     return agent
 
 

@@ -17,10 +17,14 @@ from billing.selectors import (
 @agent_required
 def earnings(request):
     agent = agent_profile_get(user=request.user)
-    return render(request, "billing/agent/earnings.html", {
-        "open": agent_earnings_open(agent=agent) if agent else None,
-        "statements": agent_statements(agent=agent) if agent else [],
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/agent/earnings.html",
+        {
+            "open": agent_earnings_open(agent=agent) if agent else None,
+            "statements": agent_statements(agent=agent) if agent else [],
+        },
+    )
 
 
 @agent_required
@@ -28,8 +32,13 @@ def statement(request, pk: int):
     # Only the agent's own payouts: another agent's statement is a 404.
     payouts = agent_statements(agent=agent_profile_get(user=request.user)).select_related("agent")
     payout = get_object_or_404(payouts, pk=pk)
-    return render(request, "billing/agent/statement.html", {
-        "payout": payout, "transactions": payout_transactions(payout=payout),
-        "adjustments": payout_adjustments(payout=payout),
-        "last_day": payout.run.period_end - dt.timedelta(days=1),  # the end is exclusive
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/agent/statement.html",
+        {
+            "payout": payout,
+            "transactions": payout_transactions(payout=payout),
+            "adjustments": payout_adjustments(payout=payout),
+            "last_day": payout.run.period_end - dt.timedelta(days=1),  # the end is exclusive
+        },
+    )

@@ -13,19 +13,28 @@ from clients.decorators import firm_member
 
 @firm_member
 def invoices(request):
-    return render(request, "billing/client/invoices.html", {
-        "invoices": firm_invoices(firm=request.firm),
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/client/invoices.html",
+        {
+            "invoices": firm_invoices(firm=request.firm),
+        },
+    )
 
 
 @firm_member
 def invoice(request, pk: int):
     invoice = get_object_or_404(firm_invoices(firm=request.firm).select_related("firm"), pk=pk)
-    return render(request, "billing/client/invoice.html", {
-        "invoice": invoice, "lines": invoice.lines.select_related("request"),
-        "transactions": invoice_transactions(invoice=invoice)[:500],  # the CSV has them all
-        "last_day": invoice.run.period_end - dt.timedelta(days=1),  # the end is exclusive
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/client/invoice.html",
+        {
+            "invoice": invoice,
+            "lines": invoice.lines.select_related("request"),
+            "transactions": invoice_transactions(invoice=invoice)[:500],  # the CSV has them all
+            "last_day": invoice.run.period_end - dt.timedelta(days=1),  # the end is exclusive
+        },
+    )
 
 
 @firm_member
@@ -36,10 +45,18 @@ def invoice_download(request, pk: int):
     per_call = invoice.kind == Invoice.Kind.ACTIVITY
     header = ["invoice", "date", "line", "agent", "talk_seconds", "units", "amount", "currency"]
     rows = (
-        [invoice.number, t.occurred_at.isoformat(), t.call.line.name, t.agent.full_name,
-         t.call.talk_seconds, t.units, t.client_amount if per_call else "", t.currency]
+        [
+            invoice.number,
+            t.occurred_at.isoformat(),
+            t.call.line.name,
+            t.agent.full_name,
+            t.call.talk_seconds,
+            t.units,
+            t.client_amount if per_call else "",
+            t.currency,
+        ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
-    )  # fmt: skip
+    )
     response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
     return response

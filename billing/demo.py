@@ -37,9 +37,13 @@ def seed_demo() -> list[tuple[str, str]]:
     if kaveri:
         FixedFeePlan.objects.get_or_create(
             firm=kaveri,
-            defaults={"fee": Decimal("150000.00"), "included_calls": 2000,
-                      "overage_per_call": Decimal("40.00"), "currency": "INR"},
-        )  # fmt: skip
+            defaults={
+                "fee": Decimal("150000.00"),
+                "included_calls": 2000,
+                "overage_per_call": Decimal("40.00"),
+                "currency": "INR",
+            },
+        )
     _redate_demo_ledger()
     today = timezone.localdate()
     for kind, field in ((Kind.AGENTS, "agent_period"), (Kind.FIRMS, "firm_period")):

@@ -52,10 +52,30 @@ from billing.payouts import export_audit
 from common.errors import ApplicationError
 
 CHUNK = 2000
-SHEET_HEADER = ["Payout", "Period start", "Period end", "Agent", "Account holder", "Account",
-                "IFSC", "Currency", "Gross", "TDS %", "TDS", "Net", "Approved at"]  # fmt: skip
-NEFT_HEADER = ["Transaction Type (N=NEFT)", "Beneficiary Account Number", "Amount",
-               "Beneficiary Name", "IFSC", "Narration", "Payout reference"]  # fmt: skip
+SHEET_HEADER = [
+    "Payout",
+    "Period start",
+    "Period end",
+    "Agent",
+    "Account holder",
+    "Account",
+    "IFSC",
+    "Currency",
+    "Gross",
+    "TDS %",
+    "TDS",
+    "Net",
+    "Approved at",
+]
+NEFT_HEADER = [
+    "Transaction Type (N=NEFT)",
+    "Beneficiary Account Number",
+    "Amount",
+    "Beneficiary Name",
+    "IFSC",
+    "Narration",
+    "Payout reference",
+]
 PAIN_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 
 
@@ -115,9 +135,21 @@ def _in_chunks(ids: list[int]) -> Iterator[Payout]:
 
 def _sheet_row(p: Payout) -> list:
     approved = timezone.localtime(p.approved_at).replace(tzinfo=None) if p.approved_at else None
-    return [reference(p), p.run.period_start, p.run.period_end, _cell(str(p.agent)),
-            _cell(_holder(p)), p.agent.bank_account_masked, p.agent.bank_ifsc, p.currency,
-            p.gross, p.tds_rate, p.tds, p.net, approved]  # fmt: skip
+    return [
+        reference(p),
+        p.run.period_start,
+        p.run.period_end,
+        _cell(str(p.agent)),
+        _cell(_holder(p)),
+        p.agent.bank_account_masked,
+        p.agent.bank_ifsc,
+        p.currency,
+        p.gross,
+        p.tds_rate,
+        p.tds,
+        p.net,
+        approved,
+    ]
 
 
 class _Echo:
@@ -167,10 +199,17 @@ def _neft_name(payout: Payout) -> str:
 
 def payouts_neft(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
     rows = (
-        ["N", p.agent.bank_account, f"{p.net:.2f}", _neft_name(p), p.agent.bank_ifsc,
-         f"Homeshore payout {p.run.period_start:%d%b%Y}"[:30], reference(p)]
+        [
+            "N",
+            p.agent.bank_account,
+            f"{p.net:.2f}",
+            _neft_name(p),
+            p.agent.bank_ifsc,
+            f"Homeshore payout {p.run.period_start:%d%b%Y}"[:30],
+            reference(p),
+        ]
         for p in payouts
-    )  # fmt: skip
+    )
     return _streamed(csv_stream(NEFT_HEADER, rows), "text/csv", _filename(run, "neft.csv"))
 
 

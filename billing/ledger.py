@@ -60,12 +60,14 @@ def transaction_record(*, call: Call) -> Transaction | None:
     units = units_for(engagement.rate_unit, call.talk_seconds)
     currency = engagement.currency
     rate_card = {
-        "unit": engagement.rate_unit, "currency": currency,
-        "client_rate": str(engagement.client_rate), "agent_rate": str(engagement.agent_rate),
+        "unit": engagement.rate_unit,
+        "currency": currency,
+        "client_rate": str(engagement.client_rate),
+        "agent_rate": str(engagement.agent_rate),
         "minimum_per_call": str(engagement.minimum_per_call),
         "agent_minimum_per_call": str(engagement.agent_minimum_per_call),
         "engagement": engagement.pk,
-    }  # fmt: skip
+    }
     periods_lock_shared()  # a run claimed meanwhile would otherwise miss this row
     day = timezone.localdate(call.ended_at)
     try:
@@ -73,13 +75,27 @@ def transaction_record(*, call: Call) -> Transaction | None:
             return Transaction.objects.create(
                 agent_period=open_period(Kind.AGENTS, day),
                 firm_period=open_period(Kind.FIRMS, day),
-                call=call, engagement=engagement, agent_id=call.agent_id, firm_id=call.firm_id,
-                currency=currency, units=units, rate_card=rate_card, occurred_at=call.ended_at,
-                agent_amount=price(units=units, rate=engagement.agent_rate,
-                                   minimum=engagement.agent_minimum_per_call, currency=currency),
-                client_amount=price(units=units, rate=engagement.client_rate,
-                                    minimum=engagement.minimum_per_call, currency=currency),
-            )  # fmt: skip
+                call=call,
+                engagement=engagement,
+                agent_id=call.agent_id,
+                firm_id=call.firm_id,
+                currency=currency,
+                units=units,
+                rate_card=rate_card,
+                occurred_at=call.ended_at,
+                agent_amount=price(
+                    units=units,
+                    rate=engagement.agent_rate,
+                    minimum=engagement.agent_minimum_per_call,
+                    currency=currency,
+                ),
+                client_amount=price(
+                    units=units,
+                    rate=engagement.client_rate,
+                    minimum=engagement.minimum_per_call,
+                    currency=currency,
+                ),
+            )
     except IntegrityError:
         existing = Transaction.objects.filter(call=call).first()
         if existing is None:
@@ -114,9 +130,14 @@ def adjustment_create(
     kind = Kind.AGENTS if agent else Kind.FIRMS
     adjustment = Adjustment.objects.create(
         period=open_period(kind, timezone.localdate()),
-        agent=agent, firm=firm, currency=currency, amount=amount, reason=reason, actor=actor,
+        agent=agent,
+        firm=firm,
+        currency=currency,
+        amount=amount,
+        reason=reason,
+        actor=actor,
         transaction_id=transaction_id,
-    )  # fmt: skip
+    )
     audit_log(
         actor=actor,
         action=AuditAction.ADJUSTMENT,

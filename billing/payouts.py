@@ -40,9 +40,10 @@ def payout_approve(*, actor: User, payout_ids: Iterable[int]) -> list[Payout]:
     # Locked in id order: two bulk approvals over overlapping sets cannot deadlock, and
     # the second one sees the first's approvals (and skips them) when it gets the rows.
     payouts = list(
-        Payout.objects.select_for_update().filter(pk__in=ids, status=Payout.Status.DRAFT)
+        Payout.objects.select_for_update()
+        .filter(pk__in=ids, status=Payout.Status.DRAFT)
         .order_by("pk")
-    )  # fmt: skip
+    )
     for payout in payouts:
         payout.status, payout.approved_by, payout.approved_at = Payout.Status.APPROVED, actor, now
         payout.save(update_fields=["status", "approved_by", "approved_at"])

@@ -47,11 +47,16 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
         .select_related("firm", "call")
         .order_by("-occurred_at")
     )
-    totals = list(rows.order_by().values("currency").annotate(amount=Sum("agent_amount"),
-                                                             calls=Count("id")))  # fmt: skip
-    return {"period": open_period(Kind.AGENTS, timezone.localdate()), "transactions": rows,
-            "totals": totals, "amount": sum(t["amount"] for t in totals),
-            "calls": sum(t["calls"] for t in totals)}  # fmt: skip
+    totals = list(
+        rows.order_by().values("currency").annotate(amount=Sum("agent_amount"), calls=Count("id"))
+    )
+    return {
+        "period": open_period(Kind.AGENTS, timezone.localdate()),
+        "transactions": rows,
+        "totals": totals,
+        "amount": sum(t["amount"] for t in totals),
+        "calls": sum(t["calls"] for t in totals),
+    }
 
 
 def agent_statements(*, agent: AgentProfile) -> QuerySet[Payout]:

@@ -287,8 +287,17 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
         run.status, run.progress, run.step = Status.DONE, 100, "Done"
         run.finished_at, run.error = timezone.now(), ""
         # update_fields: task_id and the like may have been written by the starter meanwhile.
-        run.save(update_fields=["total", "transactions", "status", "progress", "step",
-                                "finished_at", "error"])  # fmt: skip
+        run.save(
+            update_fields=[
+                "total",
+                "transactions",
+                "status",
+                "progress",
+                "step",
+                "finished_at",
+                "error",
+            ]
+        )
         audit_log(
             actor=None,
             action=AuditAction.RUN_DONE,

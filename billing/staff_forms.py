@@ -40,8 +40,9 @@ class _RunFilterForm(forms.Form):
     kind: str = ""
     statuses: list[tuple[str, str]] = []
 
-    run = forms.ModelChoiceField(queryset=SettlementRun.objects.none(), required=False,
-                                 empty_label="All runs")  # fmt: skip
+    run = forms.ModelChoiceField(
+        queryset=SettlementRun.objects.none(), required=False, empty_label="All runs"
+    )
     status = forms.ChoiceField(required=False)
 
     def __init__(self, *args, **kwargs):
@@ -83,7 +84,8 @@ class ExportForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     amount = forms.DecimalField(
-        max_digits=12, decimal_places=2,
+        max_digits=12,
+        decimal_places=2,
         help_text="Positive adds to the amount, negative deducts from it.",
-    )  # fmt: skip
+    )
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

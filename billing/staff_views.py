@@ -47,10 +47,17 @@ SHOWN_TRANSACTIONS = 500
 
 def _margins(transactions) -> list[dict]:
     """Client amount, agent amount and the agency's margin, per currency."""
-    rows = transactions.order_by().values("currency").annotate(
-        calls=Count("id"), client=Sum("client_amount"), agent=Sum("agent_amount"),
-        margin=Sum(F("client_amount") - F("agent_amount")),
-    ).order_by("currency")  # fmt: skip
+    rows = (
+        transactions.order_by()
+        .values("currency")
+        .annotate(
+            calls=Count("id"),
+            client=Sum("client_amount"),
+            agent=Sum("agent_amount"),
+            margin=Sum(F("client_amount") - F("agent_amount")),
+        )
+        .order_by("currency")
+    )
     # SQLite's sums come back without their trailing zeros: back to the currency's cents.
     money = ("client", "agent", "margin")
     return [row | {k: quantize(row[k], row["currency"]) for k in money} for row in rows]
@@ -106,11 +113,16 @@ def run_detail(request, pk: int):
         rows, period = run.payouts.select_related("agent"), {"agent_period": run.period_start}
     else:
         rows, period = run.invoices.select_related("firm"), {"firm_period": run.period_start}
-    return render(request, "billing/finance/run.html", {
-        "run": run, "progress": _progress(run),
-        "margins": _margins(Transaction.objects.filter(**period)),
-        "page": Paginator(rows, 100).get_page(request.GET.get("page")),
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/finance/run.html",
+        {
+            "run": run,
+            "progress": _progress(run),
+            "margins": _margins(Transaction.objects.filter(**period)),
+            "page": Paginator(rows, 100).get_page(request.GET.get("page")),
+        },
+    )
 
 
 @finance_required
@@ -118,8 +130,9 @@ def run_detail(request, pk: int):
 def run_progress(request, pk: int):
     run = get_object_or_404(SettlementRun, pk=pk)
     progress = _progress(run)
-    response = render(request, "billing/finance/_run_progress.html",
-                      {"run": run, "progress": progress})  # fmt: skip
+    response = render(
+        request, "billing/finance/_run_progress.html", {"run": run, "progress": progress}
+    )
     if request.headers.get("HX-Request") and not progress["live"]:
         response["HX-Refresh"] = "true"  # finished while watched: reload for totals and rows
     return response
@@ -131,10 +144,16 @@ def payouts(request):
     form = PayoutFilterForm(request.GET or None)
     rows = form.filter(Payout.objects.select_related("agent", "run").order_by("-run", "pk"))
     run = form.cleaned_data.get("run") if form.is_valid() else None
-    return render(request, "billing/finance/payouts.html", {
-        "form": form, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-        "formats": FORMATS, "run": run,
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/finance/payouts.html",
+        {
+            "form": form,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+            "formats": FORMATS,
+            "run": run,
+        },
+    )
 
 
 @finance_required
@@ -165,13 +184,20 @@ def payouts_export_view(request):
 
 def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpResponse:
     transactions = selectors.payout_transactions(payout=payout)
-    return render(request, "billing/finance/payout.html", {
-        "payout": payout, "transactions": transactions[:SHOWN_TRANSACTIONS],
-        "margins": _margins(transactions), "shown": SHOWN_TRANSACTIONS,
-        "adjustments": selectors.payout_adjustments(payout=payout).select_related("actor"),
-        "form": form or AdjustmentForm(), "next_period": open_period(Kind.AGENTS,
-                                                                     timezone.localdate()),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "billing/finance/payout.html",
+        {
+            "payout": payout,
+            "transactions": transactions[:SHOWN_TRANSACTIONS],
+            "margins": _margins(transactions),
+            "shown": SHOWN_TRANSACTIONS,
+            "adjustments": selectors.payout_adjustments(payout=payout).select_related("actor"),
+            "form": form or AdjustmentForm(),
+            "next_period": open_period(Kind.AGENTS, timezone.localdate()),
+        },
+        status=status,
+    )
 
 
 def _payout(pk: int) -> Payout:
@@ -226,21 +252,34 @@ def payout_paid(request, pk: int):
 def invoices(request):
     form = InvoiceFilterForm(request.GET or None)
     rows = form.filter(Invoice.objects.select_related("firm", "run").order_by("-run", "pk"))
-    return render(request, "billing/finance/invoices.html", {
-        "form": form, "page": Paginator(rows, 50).get_page(request.GET.get("page")),
-    })  # fmt: skip
+    return render(
+        request,
+        "billing/finance/invoices.html",
+        {
+            "form": form,
+            "page": Paginator(rows, 50).get_page(request.GET.get("page")),
+        },
+    )
 
 
 def _invoice_page(request, invoice: Invoice, form=None, status: int = 200) -> HttpResponse:
     transactions = selectors.invoice_transactions(invoice=invoice)
     adjustments = selectors.invoice_adjustments(invoice=invoice).select_related("actor")
-    return render(request, "billing/finance/invoice.html", {
-        "invoice": invoice, "lines": invoice.lines.select_related("request"),
-        "transactions": transactions[:SHOWN_TRANSACTIONS], "shown": SHOWN_TRANSACTIONS,
-        "margins": _margins(transactions), "adjustments": adjustments,
-        "form": form or AdjustmentForm(), "next_period": open_period(Kind.FIRMS,
-                                                                     timezone.localdate()),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "billing/finance/invoice.html",
+        {
+            "invoice": invoice,
+            "lines": invoice.lines.select_related("request"),
+            "transactions": transactions[:SHOWN_TRANSACTIONS],
+            "shown": SHOWN_TRANSACTIONS,
+            "margins": _margins(transactions),
+            "adjustments": adjustments,
+            "form": form or AdjustmentForm(),
+            "next_period": open_period(Kind.FIRMS, timezone.localdate()),
+        },
+        status=status,
+    )
 
 
 def _invoice(pk: int) -> Invoice:

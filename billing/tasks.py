@@ -15,9 +15,14 @@ from billing.models import SettlementRun
 
 
 @shared_task(
-    bind=True, name="billing.settlement_execute", acks_late=True, reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
-)  # fmt: skip
+    bind=True,
+    name="billing.settlement_execute",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=3,
+)
 def settlement_execute_task(self, run_id: int) -> dict:
     def report(percent: int, step: str) -> None:
         if not self.request.is_eager:

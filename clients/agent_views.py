@@ -18,11 +18,15 @@ def opportunities(request):
     agent = agent_profile_get(user=request.user)
     if agent is None:
         return redirect("agents:home")
-    return render(request, "clients/agent/opportunities.html", {
-        "agent": agent,
-        "opportunities": opportunities_for(agent=agent) if agent.status == "verified" else [],
-        "applications": Application.objects.filter(agent=agent).select_related("request__firm"),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/agent/opportunities.html",
+        {
+            "agent": agent,
+            "opportunities": opportunities_for(agent=agent) if agent.status == "verified" else [],
+            "applications": Application.objects.filter(agent=agent).select_related("request__firm"),
+        },
+    )
 
 
 @require_POST
@@ -52,9 +56,13 @@ def engagements(request):
     agent = agent_profile_get(user=request.user)
     if agent is None:
         return redirect("agents:home")
-    return render(request, "clients/agent/engagements.html", {
-        "engagements": engagements_for_agent(agent=agent).prefetch_related("lines"),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/agent/engagements.html",
+        {
+            "engagements": engagements_for_agent(agent=agent).prefetch_related("lines"),
+        },
+    )
 
 
 @require_POST

@@ -71,9 +71,13 @@ class StaffingRequestListCreateApi(FirmApi, generics.ListAPIView):
         # A key acts for the firm; the request is credited to the admin who issued the key.
         user = request.user.key.created_by if isinstance(request.user, ApiKeyUser) else request.user
         created = marketplace.staffing_request_create(
-            firm=firm_of(request), user=user, languages=data.pop("languages"),
-            region_ids=data.pop("regions"), line_ids=data.pop("lines"), **data,
-        )  # fmt: skip
+            firm=firm_of(request),
+            user=user,
+            languages=data.pop("languages"),
+            region_ids=data.pop("regions"),
+            line_ids=data.pop("lines"),
+            **data,
+        )
         created = _requests(request).get(pk=created.pk)  # with pending/engaged annotated
         output = StaffingRequestOutputSerializer(created)
         return Response(output.data, status=status.HTTP_201_CREATED)

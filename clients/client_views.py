@@ -35,13 +35,17 @@ from common.views import errors_to_form, errors_to_message
 def home(request):
     firm = request.firm
     requests = requests_of(firm=firm).filter(status=StaffingRequest.Status.OPEN)
-    return render(request, "clients/home.html", {
-        "firm": firm,
-        "requests": requests[:10],
-        "pending": sum(r.pending for r in requests),
-        "engaged": engagements_of(firm=firm).filter(status=Engagement.Status.ACTIVE).count(),
-        "lines": lines_of(firm=firm).count(),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/home.html",
+        {
+            "firm": firm,
+            "requests": requests[:10],
+            "pending": sum(r.pending for r in requests),
+            "engaged": engagements_of(firm=firm).filter(status=Engagement.Status.ACTIVE).count(),
+            "lines": lines_of(firm=firm).count(),
+        },
+    )
 
 
 # --- Firm settings: profile, people, API keys -------------------------------------------
@@ -75,14 +79,24 @@ def settings_page(request):
             _key, new_key = services.api_key_create(firm=firm, user=user, **key_form.cleaned_data)
     elif action in ("revoke_key", "remove_member"):
         return _settings_item_remove(request, action)
-    return render(request, "clients/settings.html", {
-        "firm": firm, "is_admin": request.membership.is_admin, "firm_form": firm_form,
-        "invite_form": invite_form, "key_form": key_form, "new_key": new_key,
-        "members": firm.members.select_related("user"),
-        "invites": firm.invites.filter(accepted_at__isnull=True),
-        "keys": firm.api_keys.all(), "action_profile": ("action", "profile"),
-        "action_invite": ("action", "invite"), "action_create_key": ("action", "create_key"),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/settings.html",
+        {
+            "firm": firm,
+            "is_admin": request.membership.is_admin,
+            "firm_form": firm_form,
+            "invite_form": invite_form,
+            "key_form": key_form,
+            "new_key": new_key,
+            "members": firm.members.select_related("user"),
+            "invites": firm.invites.filter(accepted_at__isnull=True),
+            "keys": firm.api_keys.all(),
+            "action_profile": ("action", "profile"),
+            "action_invite": ("action", "invite"),
+            "action_create_key": ("action", "create_key"),
+        },
+    )
 
 
 @errors_to_message("clients:settings")
@@ -129,13 +143,19 @@ def line_edit(request, pk: int | None = None):
     if line is not None:
         langs = list(line.languages.all())
         initial = {
-            "number": line.number, "name": line.name, "domain": line.domain,
-            "sub_skill": line.sub_skill, "region": line.region_name.split(",")[0],
-            "time_zone": line.time_zone, "business_days": list(line.business_days),
-            "opens_at": line.opens_at, "closes_at": line.closes_at,
+            "number": line.number,
+            "name": line.name,
+            "domain": line.domain,
+            "sub_skill": line.sub_skill,
+            "region": line.region_name.split(",")[0],
+            "time_zone": line.time_zone,
+            "business_days": list(line.business_days),
+            "opens_at": line.opens_at,
+            "closes_at": line.closes_at,
             "ring_timeout_seconds": line.ring_timeout_seconds,
-            "wrap_up_seconds": line.wrap_up_seconds, "max_wait_seconds": line.max_wait_seconds,
-        }  # fmt: skip
+            "wrap_up_seconds": line.wrap_up_seconds,
+            "max_wait_seconds": line.max_wait_seconds,
+        }
         for i, lang in enumerate(langs[:3], start=1):
             initial[f"language_{i}"], initial[f"digit_{i}"] = lang.language, lang.menu_digit
     form = LineForm(request.POST or None, initial=initial)
@@ -172,18 +192,26 @@ def request_new(request):
 def request_detail(request, pk: int):
     staffing = get_object_or_404(requests_of(firm=request.firm), pk=pk)
     estimate = estimate_for(
-        calls_per_hour=staffing.calls_per_hour, aht_seconds=staffing.aht_seconds,
-        target_level=staffing.target_level, target_seconds=staffing.target_seconds,
+        calls_per_hour=staffing.calls_per_hour,
+        aht_seconds=staffing.aht_seconds,
+        target_level=staffing.target_level,
+        target_seconds=staffing.target_seconds,
         shrinkage=staffing.shrinkage,
-    )  # fmt: skip
+    )
     supply = request_supply(request=staffing)
-    return render(request, "clients/request_detail.html", {
-        "req": staffing, "estimate": estimate, "supply": supply,
-        "pool": pool_of(request=staffing),
-        "engagements": engagements_of(firm=request.firm).filter(request=staffing),
-        "charts": request_charts(request=staffing, estimate=estimate, supply=supply),
-        "reason_form": ReasonForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/request_detail.html",
+        {
+            "req": staffing,
+            "estimate": estimate,
+            "supply": supply,
+            "pool": pool_of(request=staffing),
+            "engagements": engagements_of(firm=request.firm).filter(request=staffing),
+            "charts": request_charts(request=staffing, estimate=estimate, supply=supply),
+            "reason_form": ReasonForm(),
+        },
+    )
 
 
 @require_POST
@@ -222,9 +250,14 @@ def application_decide(request, pk: int):
 
 @firm_member
 def engagements(request):
-    return render(request, "clients/engagements.html", {
-        "engagements": engagements_of(firm=request.firm), "reason_form": ReasonForm(),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/engagements.html",
+        {
+            "engagements": engagements_of(firm=request.firm),
+            "reason_form": ReasonForm(),
+        },
+    )
 
 
 @require_POST

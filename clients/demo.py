@@ -20,22 +20,70 @@ FIRMS = [
 ]
 LINES = [
     # firm, number, name, domain, sub_skill, region, languages [(code, digit)]
-    ("Acme Insurance", "+918242220001", "Claims helpline", "insurance", "claims", "Mangaluru",
-     [("kn", 1), ("en", 2), ("tcy", 3)]),
-    ("Acme Insurance", "+914222220002", "Policy desk", "insurance", "", "Coimbatore",
-     [("ta", 1), ("en", 2)]),
-    ("Kaveri Bank Services", "+914522220003", "Loans helpline", "banking", "loans", "Madurai",
-     [("ta", 1), ("en", 2)]),
-]  # fmt: skip
+    (
+        "Acme Insurance",
+        "+918242220001",
+        "Claims helpline",
+        "insurance",
+        "claims",
+        "Mangaluru",
+        [("kn", 1), ("en", 2), ("tcy", 3)],
+    ),
+    (
+        "Acme Insurance",
+        "+914222220002",
+        "Policy desk",
+        "insurance",
+        "",
+        "Coimbatore",
+        [("ta", 1), ("en", 2)],
+    ),
+    (
+        "Kaveri Bank Services",
+        "+914522220003",
+        "Loans helpline",
+        "banking",
+        "loans",
+        "Madurai",
+        [("ta", 1), ("en", 2)],
+    ),
+]
 REQUESTS = [
     # firm, title, domain, sub_skill, languages, regions, calls/h, aht, line names
-    ("Acme Insurance", "Claims desk, coastal Karnataka", "insurance", "claims", ["kn", "en"],
-     ["Mangaluru", "Udupi"], Decimal(60), 240, ["Claims helpline"]),
-    ("Acme Insurance", "Policy servicing, Tamil Nadu", "insurance", "", ["ta", "en"],
-     ["Coimbatore", "Madurai"], Decimal(40), 300, ["Policy desk"]),
-    ("Kaveri Bank Services", "Loan servicing, Tamil Nadu", "banking", "loans", ["ta", "en"],
-     ["Madurai"], Decimal(90), 200, ["Loans helpline"]),
-]  # fmt: skip
+    (
+        "Acme Insurance",
+        "Claims desk, coastal Karnataka",
+        "insurance",
+        "claims",
+        ["kn", "en"],
+        ["Mangaluru", "Udupi"],
+        Decimal(60),
+        240,
+        ["Claims helpline"],
+    ),
+    (
+        "Acme Insurance",
+        "Policy servicing, Tamil Nadu",
+        "insurance",
+        "",
+        ["ta", "en"],
+        ["Coimbatore", "Madurai"],
+        Decimal(40),
+        300,
+        ["Policy desk"],
+    ),
+    (
+        "Kaveri Bank Services",
+        "Loan servicing, Tamil Nadu",
+        "banking",
+        "loans",
+        ["ta", "en"],
+        ["Madurai"],
+        Decimal(90),
+        200,
+        ["Loans helpline"],
+    ),
+]
 
 
 def _agent(email: str) -> AgentProfile | None:
@@ -45,9 +93,13 @@ def _agent(email: str) -> AgentProfile | None:
 def _firm(name, engagement_type, currency, email, admin_name) -> ClientFirm:
     firm, _ = ClientFirm.objects.get_or_create(
         name=name,
-        defaults={"engagement_type": engagement_type, "currency": currency,
-                  "contact_name": admin_name, "contact_email": email},
-    )  # fmt: skip
+        defaults={
+            "engagement_type": engagement_type,
+            "currency": currency,
+            "contact_name": admin_name,
+            "contact_email": email,
+        },
+    )
     user = demo_user(email, name=admin_name, role=User.Role.CLIENT)
     FirmMember.objects.update_or_create(user=user, defaults={"firm": firm, "role": "admin"})
     return firm
@@ -61,15 +113,30 @@ def _request(firm, title, domain, sub_skill, languages, regions, calls, aht, lin
     region_ids = [place_find(r, country_code="IN").geoname_id for r in regions]
     lines = PhoneLine.objects.filter(firm=firm, name__in=line_names)
     return marketplace.staffing_request_create(
-        firm=firm, user=admin, title=title, domain=domain, sub_skill=sub_skill,
-        languages=languages, region_ids=region_ids, line_ids=[line.pk for line in lines],
-        days="012345", starts_at=dt.time(9), ends_at=dt.time(18), start_date=today,
-        end_date=today + dt.timedelta(days=180), region_radius_km=300, calls_per_hour=calls,
-        aht_seconds=aht, target_level=80, target_seconds=20, shrinkage=30, headcount=None,
+        firm=firm,
+        user=admin,
+        title=title,
+        domain=domain,
+        sub_skill=sub_skill,
+        languages=languages,
+        region_ids=region_ids,
+        line_ids=[line.pk for line in lines],
+        days="012345",
+        starts_at=dt.time(9),
+        ends_at=dt.time(18),
+        start_date=today,
+        end_date=today + dt.timedelta(days=180),
+        region_radius_km=300,
+        calls_per_hour=calls,
+        aht_seconds=aht,
+        target_level=80,
+        target_seconds=20,
+        shrinkage=30,
+        headcount=None,
         rate_unit="minute" if domain == "insurance" else "call",
         rate=Decimal("6.00") if domain == "insurance" else Decimal("45.00"),
         minimum_per_call=Decimal("12.00") if domain == "insurance" else Decimal(0),
-    )  # fmt: skip
+    )
 
 
 def seed_demo() -> list[tuple[str, str]]:
@@ -79,11 +146,19 @@ def seed_demo() -> list[tuple[str, str]]:
         firm = firms[firm_name]
         line = PhoneLine.objects.filter(number=number).first()
         services.line_save(
-            firm=firm, line=line, number=number, name=name, domain=domain, sub_skill=sub_skill,
+            firm=firm,
+            line=line,
+            number=number,
+            name=name,
+            domain=domain,
+            sub_skill=sub_skill,
             region_geoname_id=place_find(region, country_code="IN").geoname_id,
-            time_zone="Asia/Kolkata", business_days="0123456", opens_at=dt.time(0),
-            closes_at=dt.time(23, 59), languages=languages,
-        )  # fmt: skip
+            time_zone="Asia/Kolkata",
+            business_days="0123456",
+            opens_at=dt.time(0),
+            closes_at=dt.time(23, 59),
+            languages=languages,
+        )
     requests = {row[1]: _request(firms[row[0]], *row[1:], admin=admins[row[0]]) for row in REQUESTS}
     staff = User.objects.filter(role=User.Role.ADMIN).first()
     claims, policy, loans = requests.values()
@@ -94,9 +169,12 @@ def seed_demo() -> list[tuple[str, str]]:
         if agent and not Application.objects.filter(request=claims, agent=agent).exists():
             application = marketplace.application_create(agent=agent, request=claims)
             marketplace.application_decide(
-                firm=claims.firm, application_id=application.pk, approve=True, reason=why,
+                firm=claims.firm,
+                application_id=application.pk,
+                approve=True,
+                reason=why,
                 user=admins["Acme Insurance"],
-            )  # fmt: skip
+            )
     if anand and not Application.objects.filter(request=policy, agent=anand).exists():
         marketplace.application_create(agent=anand, request=policy)  # waits in Acme's pool
     assign = [

@@ -115,9 +115,7 @@ class LineForm(forms.Form):
 
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)
-        languages = [
-            (d.pop(f"language_{i}"), d.pop(f"digit_{i}")) for i in (1, 2, 3)
-        ]  # fmt: skip
+        languages = [(d.pop(f"language_{i}"), d.pop(f"digit_{i}")) for i in (1, 2, 3)]
         d["languages"] = [(code, digit) for code, digit in languages if code]
         d["region_geoname_id"] = d.pop("region").geoname_id
         d["business_days"] = "".join(d["business_days"])
@@ -142,9 +140,11 @@ class RequestForm(forms.Form):
         initial=250, label="Agents within (km)", **bounds(StaffingRequest, "region_radius_km")
     )
     lines = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="The lines these agents answer (none: all your lines with this skill).",
-    )  # fmt: skip
+    )
     days = forms.MultipleChoiceField(
         choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, initial=["0", "1", "2", "3", "4"]
     )
@@ -158,12 +158,14 @@ class RequestForm(forms.Form):
     target_seconds = forms.IntegerField(
         label="… within (seconds)", initial=20, **bounds(StaffingRequest, "target_seconds")
     )
-    shrinkage = forms.IntegerField(label="Shrinkage (%)", initial=30,
-                                   help_text="Breaks, training, absence.")  # fmt: skip
+    shrinkage = forms.IntegerField(
+        label="Shrinkage (%)", initial=30, help_text="Breaks, training, absence."
+    )
     headcount = forms.IntegerField(
-        required=False, label="Agents wanted",
+        required=False,
+        label="Agents wanted",
         help_text="Leave empty to use the Erlang C figure.",
-    )  # fmt: skip
+    )
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, label="Paid")
     rate = forms.DecimalField(max_digits=10, decimal_places=2, label="Rate per unit")
     minimum_per_call = forms.DecimalField(max_digits=10, decimal_places=2, initial=0)

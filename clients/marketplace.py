@@ -43,10 +43,12 @@ def estimate_for(
     """Erlang C for a request's figures (percent inputs as the form takes them)."""
     try:
         return erlang.staffing_estimate(
-            calls_per_hour=float(calls_per_hour), aht_seconds=aht_seconds,
-            target_seconds=target_seconds, target_level=target_level / 100,
+            calls_per_hour=float(calls_per_hour),
+            aht_seconds=aht_seconds,
+            target_seconds=target_seconds,
+            target_level=target_level / 100,
             shrinkage=shrinkage / 100,
-        )  # fmt: skip
+        )
     except ValueError as error:
         raise ApplicationError(str(error), field="calls_per_hour") from error
 
@@ -55,15 +57,24 @@ def _validate_request(f: dict) -> None:
     """The rules across fields; each figure's own range is the model's (full_clean)."""
     today = timezone.localdate()
     checks = [
-        (f["end_date"] < f["start_date"], "end_date",
-         "The end date must be on or after the start date."),
+        (
+            f["end_date"] < f["start_date"],
+            "end_date",
+            "The end date must be on or after the start date.",
+        ),
         (f["end_date"] < today, "end_date", "The end date is already past."),
-        (f["ends_at"] <= f["starts_at"], "ends_at",
-         "The daily end time must be after the start time."),
+        (
+            f["ends_at"] <= f["starts_at"],
+            "ends_at",
+            "The daily end time must be after the start time.",
+        ),
         (not f["days"], "days", "Choose at least one day of the week."),
-        (not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]), "days",
-         "Days are weekday digits 0 (Monday) to 6 (Sunday), each once."),
-    ]  # fmt: skip
+        (
+            not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]),
+            "days",
+            "Days are weekday digits 0 (Monday) to 6 (Sunday), each once.",
+        ),
+    ]
     for failed, field, message in checks:
         if failed:
             raise ApplicationError(message, field=field)
@@ -95,10 +106,12 @@ def staffing_request_create(
     if len(lines) != len(set(line_ids or [])):
         raise ApplicationError("Choose lines of your own firm.", field="lines")
     estimate = estimate_for(
-        calls_per_hour=fields["calls_per_hour"], aht_seconds=fields["aht_seconds"],
-        target_level=fields["target_level"], target_seconds=fields["target_seconds"],
+        calls_per_hour=fields["calls_per_hour"],
+        aht_seconds=fields["aht_seconds"],
+        target_level=fields["target_level"],
+        target_seconds=fields["target_seconds"],
         shrinkage=fields["shrinkage"],
-    )  # fmt: skip
+    )
     request.agents_needed = estimate.headcount
     request.headcount = request.headcount or estimate.headcount
     request.save()
@@ -107,11 +120,16 @@ def staffing_request_create(
     )
     RequestRegion.objects.bulk_create(
         [
-            RequestRegion(request=request, geoname_id=p.geoname_id, name=p.label,
-                          latitude=p.latitude, longitude=p.longitude)
+            RequestRegion(
+                request=request,
+                geoname_id=p.geoname_id,
+                name=p.label,
+                latitude=p.latitude,
+                longitude=p.longitude,
+            )
             for p in {p.geoname_id: p for p in places}.values()
         ]
-    )  # fmt: skip
+    )
     request.lines.set(lines)
     return request
 
@@ -191,8 +209,11 @@ def _engage(application: Application, request: StaffingRequest) -> Engagement:
     try:
         with transaction.atomic():  # the partial unique index still guards a race
             engagement = Engagement.objects.create(
-                firm=request.firm, agent=application.agent, request=request,
-                application=application, rate_unit=request.rate_unit,
+                firm=request.firm,
+                agent=application.agent,
+                request=request,
+                application=application,
+                rate_unit=request.rate_unit,
                 client_rate=request.rate,
                 agent_rate=agent_share(request.rate, request.currency),
                 minimum_per_call=request.minimum_per_call,
@@ -200,7 +221,7 @@ def _engage(application: Application, request: StaffingRequest) -> Engagement:
                 currency=request.currency,
                 starts_on=max(request.start_date, timezone.localdate()),
                 ends_on=request.end_date,
-            )  # fmt: skip
+            )
     except IntegrityError as error:
         raise ConflictError(f"{application.agent} is already engaged on this request.") from error
     engagement.lines.set(lines)

@@ -179,11 +179,15 @@ def opportunities_for(*, agent: AgentProfile) -> list[dict]:
         distance = nearest_region_km(agent, list(request.regions.all()))
         if distance is None or distance > request.region_radius_km:
             continue
-        found.append({
-            "request": request, "distance_km": distance, "application": applied.get(request.pk),
-            "agent_rate": agent_share(request.rate, request.currency),
-            "agent_minimum": agent_share(request.minimum_per_call, request.currency),
-        })  # fmt: skip
+        found.append(
+            {
+                "request": request,
+                "distance_km": distance,
+                "application": applied.get(request.pk),
+                "agent_rate": agent_share(request.rate, request.currency),
+                "agent_minimum": agent_share(request.minimum_per_call, request.currency),
+            }
+        )
     found.sort(key=lambda o: (o["distance_km"], -o["request"].pk))
     return found
 
@@ -210,19 +214,27 @@ def matching_candidates(*, request: StaffingRequest, limit: int = 50) -> list[di
         if distance is None or distance > request.region_radius_km:
             continue
         level = max(
-            (s.level for s in agent.skills.all() if s.domain == request.domain
-             and s.sub_skill in ("", request.sub_skill)),
+            (
+                s.level
+                for s in agent.skills.all()
+                if s.domain == request.domain and s.sub_skill in ("", request.sub_skill)
+            ),
             default=0,
-        )  # fmt: skip
+        )
         proficiency = max(
             (x.proficiency for x in agent.languages.all() if x.language in wanted), default=0
         )
         nearness = 1 - distance / request.region_radius_km if request.region_radius_km else 1
         fit = 0.4 * level / 5 + 0.3 * proficiency / 5 + 0.3 * nearness
         ranked.append(
-            {"agent": agent, "fit": round(fit * 100), "skill_level": level,
-             "proficiency": proficiency, "distance_km": distance}
-        )  # fmt: skip
+            {
+                "agent": agent,
+                "fit": round(fit * 100),
+                "skill_level": level,
+                "proficiency": proficiency,
+                "distance_km": distance,
+            }
+        )
     ranked.sort(key=lambda c: (-c["fit"], c["agent"].pk))
     return ranked[:limit]
 

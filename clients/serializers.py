@@ -90,9 +90,11 @@ class StaffingRequestInputSerializer(serializers.Serializer):
         child=serializers.IntegerField(), min_length=1, help_text="GeoNames ids of places served."
     )
     lines = serializers.ListField(
-        child=serializers.IntegerField(), required=False, default=list,
+        child=serializers.IntegerField(),
+        required=False,
+        default=list,
         help_text="Ids of your lines the agents answer (none: all your lines with this skill).",
-    )  # fmt: skip
+    )
 
     def validate_days(self, value: str) -> str:
         if not value or any(c not in "0123456" for c in value):
@@ -120,11 +122,33 @@ class StaffingRequestOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = StaffingRequest
         fields = [
-            "id", "title", "domain", "sub_skill", "days", "starts_at", "ends_at", "start_date",
-            "end_date", "languages", "regions", "lines", "calls_per_hour", "aht_seconds",
-            "target_level", "target_seconds", "shrinkage", "agents_needed", "headcount",
-            "rate_unit", "rate", "minimum_per_call", "currency", "status", "pending", "engaged",
-        ]  # fmt: skip
+            "id",
+            "title",
+            "domain",
+            "sub_skill",
+            "days",
+            "starts_at",
+            "ends_at",
+            "start_date",
+            "end_date",
+            "languages",
+            "regions",
+            "lines",
+            "calls_per_hour",
+            "aht_seconds",
+            "target_level",
+            "target_seconds",
+            "shrinkage",
+            "agents_needed",
+            "headcount",
+            "rate_unit",
+            "rate",
+            "minimum_per_call",
+            "currency",
+            "status",
+            "pending",
+            "engaged",
+        ]
         read_only_fields = fields
 
 
@@ -143,10 +167,22 @@ class LineOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = PhoneLine
         fields = [
-            "id", "number", "name", "domain", "sub_skill", "languages", "region_name",
-            "time_zone", "business_days", "opens_at", "closes_at", "ring_timeout_seconds",
-            "wrap_up_seconds", "max_wait_seconds", "is_active",
-        ]  # fmt: skip
+            "id",
+            "number",
+            "name",
+            "domain",
+            "sub_skill",
+            "languages",
+            "region_name",
+            "time_zone",
+            "business_days",
+            "opens_at",
+            "closes_at",
+            "ring_timeout_seconds",
+            "wrap_up_seconds",
+            "max_wait_seconds",
+            "is_active",
+        ]
         read_only_fields = fields
 
 
@@ -166,9 +202,17 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Engagement
         fields = [
-            "id", "agent", "request", "lines", "rate_unit", "client_rate", "currency",
-            "starts_on", "ends_on", "status",
-        ]  # fmt: skip
+            "id",
+            "agent",
+            "request",
+            "lines",
+            "rate_unit",
+            "client_rate",
+            "currency",
+            "starts_on",
+            "ends_on",
+            "status",
+        ]
         read_only_fields = fields
 
 

@@ -60,9 +60,13 @@ def firm_create(
     if ClientFirm.objects.filter(name__iexact=name).exists():
         raise ApplicationError("A firm with this name already exists.", field="name")
     firm = ClientFirm.objects.create(
-        name=name, engagement_type=engagement_type, currency=currency,
-        contact_name=contact_name, contact_email=contact_email, contact_phone=contact_phone,
-    )  # fmt: skip
+        name=name,
+        engagement_type=engagement_type,
+        currency=currency,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        contact_phone=contact_phone,
+    )
     audit_log(
         actor=invited_by,
         action=AuditAction.FIRM_CREATED,
@@ -70,9 +74,13 @@ def firm_create(
         after={"name": firm.name, "engagement_type": engagement_type, "currency": currency},
     )
     invite, _token = invite_create(
-        firm=firm, email=admin_email, role=FirmMember.Role.ADMIN, invited_by=invited_by,
-        base_url=base_url, field="admin_email",
-    )  # fmt: skip
+        firm=firm,
+        email=admin_email,
+        role=FirmMember.Role.ADMIN,
+        invited_by=invited_by,
+        base_url=base_url,
+        field="admin_email",
+    )
     return firm, invite
 
 
@@ -121,9 +129,13 @@ def invite_create(
     FirmInvite.objects.filter(firm=firm, email=email, accepted_at__isnull=True).delete()
     token = secrets.token_urlsafe(32)
     invite = FirmInvite.objects.create(
-        firm=firm, email=email, role=role, token_hash=_digest(token), invited_by=invited_by,
+        firm=firm,
+        email=email,
+        role=role,
+        token_hash=_digest(token),
+        invited_by=invited_by,
         expires_at=timezone.now() + dt.timedelta(days=settings.FIRM_INVITE_DAYS),
-    )  # fmt: skip
+    )
     link = base_url.rstrip("/") + reverse("clients:invite_accept", args=[token])
     body = (
         f"{invited_by.name or invited_by.email} invites you to {firm} on Homeshore.\n\n"
@@ -313,9 +325,12 @@ def api_key_create(*, firm: ClientFirm, user: User, name: str) -> tuple[ApiKey, 
         try:
             with transaction.atomic():
                 key = ApiKey.objects.create(
-                    firm=firm, name=name.strip(), prefix=prefix, key_hash=_digest(raw),
+                    firm=firm,
+                    name=name.strip(),
+                    prefix=prefix,
+                    key_hash=_digest(raw),
                     created_by=user,
-                )  # fmt: skip
+                )
         except IntegrityError:
             continue
         audit_log(

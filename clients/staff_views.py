@@ -41,7 +41,14 @@ def matching_detail(request, pk: int):
             messages.success(request, f"{len(agent_ids)} agent(s) assigned to {staffing.firm}.")
             return redirect("staff_clients:matching_detail", pk=pk)
     applicants = set(staffing.applications.filter(status="applied").values_list("agent", flat=True))
-    return render(request, "clients/staff/matching_detail.html", {
-        "req": staffing, "candidates": candidates, "form": form, "applicants": applicants,
-        "engagements": staffing.engagements.filter(status="active").select_related("agent"),
-    })  # fmt: skip
+    return render(
+        request,
+        "clients/staff/matching_detail.html",
+        {
+            "req": staffing,
+            "candidates": candidates,
+            "form": form,
+            "applicants": applicants,
+            "engagements": staffing.engagements.filter(status="active").select_related("agent"),
+        },
+    )

@@ -70,9 +70,11 @@ class ProviderKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema) -> dict:
         return {
-            "type": "apiKey", "in": "header", "name": "Authorization",
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
             "description": "An agency provider key (`Authorization: Api-Key <key>`).",
-        }  # fmt: skip
+        }
 
 
 class IsProviderOrFirm(BasePermission):
@@ -94,11 +96,12 @@ def _answer(placement: services.Placement, *, created: bool) -> Response:
     call = placement.call
     decision = call.decisions.order_by("-id").first()
     body = {
-        "call": call, "agent": placement.agent,
+        "call": call,
+        "agent": placement.agent,
         "dial": str(placement.agent.phone) if placement.agent else None,
         "decision": decision,
         "retry_after": RETRY_AFTER_SECONDS if call.status == Call.Status.QUEUED else None,
-    }  # fmt: skip
+    }
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return Response(PlacementSerializer(body).data, status=code)
 
@@ -131,9 +134,13 @@ class CallRouteApi(CallsApi):
             )
         existing = Call.objects.filter(provider=provider, provider_call_id=d["call_id"]).first()
         call = existing or services.call_start(
-            provider=provider, provider_call_id=d["call_id"], to=d["to"], caller=d["from"],
-            provider_location=d.get("caller_location"), language=d.get("language", ""),
-        )  # fmt: skip
+            provider=provider,
+            provider_call_id=d["call_id"],
+            to=d["to"],
+            caller=d["from"],
+            provider_location=d.get("caller_location"),
+            language=d.get("language", ""),
+        )
         if call.status in Call.ENDED:
             return _answer(services.Placement(call, None), created=existing is None)
         return _answer(services.call_route(call_id=call.pk), created=existing is None)
@@ -169,5 +176,7 @@ class CallEventApi(CallsApi):
                 return _answer(services.call_route(call_id=call.pk), created=False)
         elif event == "failed":
             call = services.call_failed(call_id=call.pk, reason="Failed", at=at)
-        return _answer(services.Placement(call, call.agent if call.status in Call.LIVE else None),
-                       created=False)  # fmt: skip
+        return _answer(
+            services.Placement(call, call.agent if call.status in Call.LIVE else None),
+            created=False,
+        )

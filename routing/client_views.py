@@ -22,14 +22,17 @@ def firm_calls(request):
     calls = calls_of(firm=firm)
     today = calls.filter(created_at__gte=_since_midnight())
     per_line = [
-        {"line": line, "sl": service_level(today.filter(line=line),
-                                           target_seconds=DEFAULT_TARGET_SECONDS)}
+        {
+            "line": line,
+            "sl": service_level(today.filter(line=line), target_seconds=DEFAULT_TARGET_SECONDS),
+        }
         for line in lines_of(firm=firm)
-    ]  # fmt: skip
+    ]
     fortnight = calls.filter(created_at__gte=_since_midnight() - dt.timedelta(days=13))
     days = calls_by_day(fortnight)
     chart = {
-        "id": "chart-calls-by-day", "type": "bar",
+        "id": "chart-calls-by-day",
+        "type": "bar",
         "title": "Calls by day: answered and abandoned (last 14 days)",
         "labels": [d["day"].strftime("%d %b") for d in days],
         "datasets": [
@@ -37,17 +40,28 @@ def firm_calls(request):
             {"label": "Abandoned", "data": [d["abandoned"] for d in days]},
             {"label": "All calls", "data": [d["total"] for d in days]},
         ],
-    }  # fmt: skip
-    return render(request, "routing/client/calls.html", {
-        "per_line": per_line, "target": DEFAULT_TARGET_SECONDS, "chart": chart,
-        "today": service_level(today, target_seconds=DEFAULT_TARGET_SECONDS),
-        "recent": calls[:50],
-    })  # fmt: skip
+    }
+    return render(
+        request,
+        "routing/client/calls.html",
+        {
+            "per_line": per_line,
+            "target": DEFAULT_TARGET_SECONDS,
+            "chart": chart,
+            "today": service_level(today, target_seconds=DEFAULT_TARGET_SECONDS),
+            "recent": calls[:50],
+        },
+    )
 
 
 @firm_member
 def firm_call(request, pk: int):
     call = get_object_or_404(calls_of(firm=request.firm), pk=pk)
-    return render(request, "routing/client/call.html", {
-        "call": call, "decisions": call.decisions.select_related("chosen"),
-    })  # fmt: skip
+    return render(
+        request,
+        "routing/client/call.html",
+        {
+            "call": call,
+            "decisions": call.decisions.select_related("chosen"),
+        },
+    )

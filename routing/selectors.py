@@ -24,9 +24,12 @@ from routing.models import Call
 
 def _engaged_with(firm_id: int, today: dt.date):
     return Engagement.objects.filter(
-        agent=OuterRef("pk"), firm_id=firm_id, status=Engagement.Status.ACTIVE,
-        starts_on__lte=today, ends_on__gte=today,
-    )  # fmt: skip
+        agent=OuterRef("pk"),
+        firm_id=firm_id,
+        status=Engagement.Status.ACTIVE,
+        starts_on__lte=today,
+        ends_on__gte=today,
+    )
 
 
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
@@ -53,9 +56,15 @@ DISTANCE2 = (
 
 
 def candidates_for(
-    *, call: Call, at: dt.datetime, radius_km: float | None = None, exclude: list[int] = (),
-    agent_id: int | None = None, limit: int = 10, lock: bool = False,
-) -> list[AgentProfile]:  # fmt: skip
+    *,
+    call: Call,
+    at: dt.datetime,
+    radius_km: float | None = None,
+    exclude: list[int] = (),
+    agent_id: int | None = None,
+    limit: int = 10,
+    lock: bool = False,
+) -> list[AgentProfile]:
     """Agents who may be offered `call` now, nearest first, then longest idle, then id.
 
     `radius_km` keeps to a bounding box around the caller (served by the partial index on
@@ -77,11 +86,18 @@ def candidates_for(
         distance2 = DISTANCE2
         params |= {"lat": lat0, "lon": lon0, "k": math.cos(math.radians(lat0))}
         if radius_km is not None:
-            box = dict(zip(("min_lat", "max_lat", "min_lon", "max_lon"),
-                           bounding_box(lat0, lon0, radius_km), strict=True))  # fmt: skip
+            box = dict(
+                zip(
+                    ("min_lat", "max_lat", "min_lon", "max_lon"),
+                    bounding_box(lat0, lon0, radius_km),
+                    strict=True,
+                )
+            )
             params |= box
-            conditions.append("AND p.latitude BETWEEN %(min_lat)s AND %(max_lat)s"
-                              " AND p.longitude BETWEEN %(min_lon)s AND %(max_lon)s")  # fmt: skip
+            conditions.append(
+                "AND p.latitude BETWEEN %(min_lat)s AND %(max_lat)s"
+                " AND p.longitude BETWEEN %(min_lon)s AND %(max_lon)s"
+            )
     if exclude:
         names = [f"x{i}" for i in range(len(exclude))]
         params |= dict(zip(names, exclude, strict=True))
@@ -105,11 +121,21 @@ def candidate_rows(agents, call: Call, at: dt.datetime) -> list[dict]:
     for agent in agents:
         km = None
         if None not in (agent.latitude, agent.longitude, call.origin_latitude):
-            km = round(haversine_km(call.origin_latitude, call.origin_longitude,
-                                    agent.latitude, agent.longitude), 1)  # fmt: skip
+            km = round(
+                haversine_km(
+                    call.origin_latitude, call.origin_longitude, agent.latitude, agent.longitude
+                ),
+                1,
+            )
         idle = (at - agent.duty_changed_at).total_seconds() if agent.duty_changed_at else None
-        rows.append({"agent": agent.pk, "name": agent.full_name, "km": km,
-                     "idle_s": round(idle) if idle is not None else None})  # fmt: skip
+        rows.append(
+            {
+                "agent": agent.pk,
+                "name": agent.full_name,
+                "km": km,
+                "idle_s": round(idle) if idle is not None else None,
+            }
+        )
     return rows
 
 

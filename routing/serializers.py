@@ -62,12 +62,28 @@ class CallOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Call
-        fields = ["id", "line", "status", "language", "origin", "attempts", "offered_at",
-                  "answered_at", "ended_at", "talk_seconds", "outcome", "next_step"]  # fmt: skip
+        fields = [
+            "id",
+            "line",
+            "status",
+            "language",
+            "origin",
+            "attempts",
+            "offered_at",
+            "answered_at",
+            "ended_at",
+            "talk_seconds",
+            "outcome",
+            "next_step",
+        ]
 
     def get_origin(self, call: Call) -> dict:
-        return {"label": call.origin_label, "source": call.origin_source,
-                "latitude": call.origin_latitude, "longitude": call.origin_longitude}  # fmt: skip
+        return {
+            "label": call.origin_label,
+            "source": call.origin_source,
+            "latitude": call.origin_latitude,
+            "longitude": call.origin_longitude,
+        }
 
     def get_next_step(self, call: Call) -> str:
         """What the provider should do now: dial, wait (retry later), voicemail or hangup."""

@@ -68,9 +68,11 @@ def call_start(
         return existing
     at = at or timezone.now()
     line = (
-        PhoneLine.objects.select_related("firm").prefetch_related("languages")
-        .filter(number=to, is_active=True).first()
-    )  # fmt: skip
+        PhoneLine.objects.select_related("firm")
+        .prefetch_related("languages")
+        .filter(number=to, is_active=True)
+        .first()
+    )
     if line is None:
         raise ApplicationError(f"No active line has the number {to}.", field="to")
     offered = [x.language for x in line.languages.all()]
@@ -81,11 +83,19 @@ def call_start(
     language = language or (offered[0] if len(offered) == 1 else "")
     origin = origin_resolve(caller=caller, line=line, provider_location=provider_location)
     call = Call(
-        provider=provider, provider_call_id=provider_call_id, line=line, firm=line.firm,
-        caller=caller, origin_label=origin.label, origin_latitude=origin.latitude,
-        origin_longitude=origin.longitude, origin_source=origin.source, language=language,
-        domain=line.domain, sub_skill=line.sub_skill,
-    )  # fmt: skip
+        provider=provider,
+        provider_call_id=provider_call_id,
+        line=line,
+        firm=line.firm,
+        caller=caller,
+        origin_label=origin.label,
+        origin_latitude=origin.latitude,
+        origin_longitude=origin.longitude,
+        origin_source=origin.source,
+        language=language,
+        domain=line.domain,
+        sub_skill=line.sub_skill,
+    )
     if not line_is_open(line, at):
         call.status, call.ended_at, call.outcome = Status.AFTER_HOURS, at, "Outside business hours"
     elif language:
@@ -117,8 +127,9 @@ def call_language_choose(*, call_id: int, digit: str, at: dt.datetime | None = N
 
 
 def _lock_nearest(call: Call, at: dt.datetime, radius_km: float | None):
-    found = candidates_for(call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids,
-                           limit=1, lock=True)  # fmt: skip
+    found = candidates_for(
+        call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids, limit=1, lock=True
+    )
     return found[0] if found else None
 
 
@@ -151,8 +162,7 @@ def _step_of(call: Call, agent: AgentProfile) -> float | None:
     """The first of the line's radius steps that reaches the agent (None: anywhere)."""
     if None in (agent.latitude, call.origin_latitude):
         return None
-    km = haversine_km(call.origin_latitude, call.origin_longitude, agent.latitude,
-                      agent.longitude)  # fmt: skip
+    km = haversine_km(call.origin_latitude, call.origin_longitude, agent.latitude, agent.longitude)
     return next((r for r in call.line.radius_steps if r is not None and km <= r), None)
 
 
@@ -196,9 +206,12 @@ def call_decide(
     ranked = []
     for radius in call.line.radius_steps:
         ranked = candidates_for(
-            call=call, at=at, radius_km=radius, exclude=call.tried_agent_ids,
+            call=call,
+            at=at,
+            radius_km=radius,
+            exclude=call.tried_agent_ids,
             limit=RECORDED_CANDIDATES,
-        )  # fmt: skip
+        )
         if ranked:
             break
     if ranked and older_waiting_call_exists(call=call, agent_ids={a.pk for a in ranked}):
@@ -395,8 +408,9 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
     for call in waiting[:20]:
         # The queue's filter is coarse (firm, language, domain); check this agent exactly.
-        if not candidates_for(call=call, at=at, exclude=call.tried_agent_ids,
-                              agent_id=agent.pk, limit=1):  # fmt: skip
+        if not candidates_for(
+            call=call, at=at, exclude=call.tried_agent_ids, agent_id=agent.pk, limit=1
+        ):
             continue
         if not presence.presence_reserve(agent_id=agent.pk):
             return None
@@ -404,9 +418,12 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
         call.attempts += 1
         call.save(update_fields=["agent", "status", "offered_at", "attempts"])
         RoutingDecision.objects.create(
-            call=call, attempt=call.attempts, chosen=agent, outcome="dispatched",
+            call=call,
+            attempt=call.attempts,
+            chosen=agent,
+            outcome="dispatched",
             candidates=candidate_rows([agent], call, at),
-        )  # fmt: skip
+        )
         return call
     return None
 

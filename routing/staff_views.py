@@ -19,11 +19,16 @@ def console(request):
         counts[status] = n
     live = (
         Call.objects.filter(status__in=[*Call.WAITING, *Call.LIVE])
-        .select_related("line", "firm", "agent").order_by("created_at")[:50]
-    )  # fmt: skip
+        .select_related("line", "firm", "agent")
+        .order_by("created_at")[:50]
+    )
     decisions = RoutingDecision.objects.select_related("call__firm", "chosen").order_by("-id")[:20]
-    context = {"duty": [(Duty(k).label, v) for k, v in counts.items()], "live": live,
-               "decisions": decisions, "now": timezone.now()}  # fmt: skip
+    context = {
+        "duty": [(Duty(k).label, v) for k, v in counts.items()],
+        "live": live,
+        "decisions": decisions,
+        "now": timezone.now(),
+    }
     partial = request.headers.get("HX-Request") == "true"  # htmx refreshes the live part
     template = "routing/staff/_console.html" if partial else "routing/staff/console.html"
     return render(request, template, context)

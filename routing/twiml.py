@@ -52,8 +52,10 @@ def dial(request, call: Call) -> VoiceResponse:
     response = VoiceResponse()
     dial = response.dial(
         action=_url(request, "telephony:twilio_dial_status", call=call.pk, attempt=call.attempts),
-        method="POST", timeout=call.line.ring_timeout_seconds, caller_id=str(call.line.number),
-    )  # fmt: skip
+        method="POST",
+        timeout=call.line.ring_timeout_seconds,
+        caller_id=str(call.line.number),
+    )
     dial.number(
         str(call.agent.phone),
         # Twilio reports the <Dial> only when it ends. The agent's leg saying "answered" marks
@@ -81,9 +83,11 @@ def voicemail(request, call: Call) -> VoiceResponse:
         "tone, and we will call you back."
     )
     response.record(
-        action=_url(request, "telephony:twilio_recording", call=call.pk), method="POST",
-        max_length=120, play_beep=True,
-    )  # fmt: skip
+        action=_url(request, "telephony:twilio_recording", call=call.pk),
+        method="POST",
+        max_length=120,
+        play_beep=True,
+    )
     response.hangup()
     return response
 

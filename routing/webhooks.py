@@ -76,9 +76,12 @@ def twilio_webhook(handler):
         try:
             with transaction.atomic():
                 ProviderRequest.objects.create(
-                    provider=PROVIDER, key=key, content_type=response["Content-Type"],
-                    body=response.content.decode(), status_code=response.status_code,
-                )  # fmt: skip
+                    provider=PROVIDER,
+                    key=key,
+                    content_type=response["Content-Type"],
+                    body=response.content.decode(),
+                    status_code=response.status_code,
+                )
         except IntegrityError:  # a concurrent retry answered first: give the same answer
             return _replay(ProviderRequest.objects.get(provider=PROVIDER, key=key))
         return response
@@ -131,11 +134,16 @@ def voice(request):
         # call_start returns the call as it is when Twilio asks about it again (hold loop,
         # menu digit): no lookup of our own first.
         call = services.call_start(
-            provider=PROVIDER, provider_call_id=post["CallSid"], to=post.get("To", ""),
+            provider=PROVIDER,
+            provider_call_id=post["CallSid"],
+            to=post.get("To", ""),
             caller=post.get("From", ""),
-            provider_location={"city": post.get("FromCity", ""), "state": post.get("FromState", ""),
-                               "country": post.get("FromCountry", "")},
-        )  # fmt: skip
+            provider_location={
+                "city": post.get("FromCity", ""),
+                "state": post.get("FromState", ""),
+                "country": post.get("FromCountry", ""),
+            },
+        )
     except ApplicationError:
         return _twiml(twiml.not_in_service())
     if call.status == Call.Status.AFTER_HOURS:

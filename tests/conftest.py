@@ -173,12 +173,24 @@ def celery_worker(django_db_setup, django_db_blocker):
         env["DATABASE_URL"] = db_url
     hostname = f"pytest-{os.getpid()}@%h"
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "-n", hostname],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            hostname,
+        ],
         cwd=Path(__file__).resolve().parents[1],
         env=env,
-    )  # fmt: skip
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

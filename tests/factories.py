@@ -52,8 +52,12 @@ from clients.models import (  # noqa: E402
     StaffingRequest,
 )
 
-MANGALURU = {"geoname_id": 1263780, "name": "Mangaluru, Karnataka, IN",
-             "latitude": 12.91723, "longitude": 74.85603}  # fmt: skip
+MANGALURU = {
+    "geoname_id": 1263780,
+    "name": "Mangaluru, Karnataka, IN",
+    "latitude": 12.91723,
+    "longitude": 74.85603,
+}
 
 
 class ClientFirmFactory(factory.django.DjangoModelFactory):

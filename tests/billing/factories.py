@@ -62,12 +62,19 @@ def engaged(
     application = Application.objects.create(request=request, agent=agent, status="approved")
     today = timezone.localdate()
     return Engagement.objects.create(
-        firm=firm, agent=agent, request=request, application=application, rate_unit=unit,
-        client_rate=Decimal(client_rate), agent_rate=Decimal(agent_rate),
-        minimum_per_call=Decimal(minimum), agent_minimum_per_call=Decimal(agent_minimum),
-        currency=currency, starts_on=today - dt.timedelta(days=400),
+        firm=firm,
+        agent=agent,
+        request=request,
+        application=application,
+        rate_unit=unit,
+        client_rate=Decimal(client_rate),
+        agent_rate=Decimal(agent_rate),
+        minimum_per_call=Decimal(minimum),
+        agent_minimum_per_call=Decimal(agent_minimum),
+        currency=currency,
+        starts_on=today - dt.timedelta(days=400),
         ends_on=today + dt.timedelta(days=90),
-    )  # fmt: skip
+    )
 
 
 def answered_call(
@@ -86,11 +93,19 @@ def answered_call(
         engaged(agent, line.firm)
     ended_at = ended_at or timezone.now()
     return Call.objects.create(
-        provider="twilio", provider_call_id=f"CA-billing-{next(_sids)}", line=line,
-        firm_id=line.firm_id, caller="+918242440000", language="en", domain=line.domain,
-        status=status, agent=agent, answered_at=ended_at - dt.timedelta(seconds=talk_seconds),
-        ended_at=ended_at, talk_seconds=talk_seconds,
-    )  # fmt: skip
+        provider="twilio",
+        provider_call_id=f"CA-billing-{next(_sids)}",
+        line=line,
+        firm_id=line.firm_id,
+        caller="+918242440000",
+        language="en",
+        domain=line.domain,
+        status=status,
+        agent=agent,
+        answered_at=ended_at - dt.timedelta(seconds=talk_seconds),
+        ended_at=ended_at,
+        talk_seconds=talk_seconds,
+    )
 
 
 def ledger_row(
@@ -107,14 +122,24 @@ def ledger_row(
     call = answered_call(agent, firm, talk_seconds=60, ended_at=day_at_noon(day))
     engagement = Engagement.objects.filter(agent=call.agent, firm=firm).first()
     return Transaction.objects.create(
-        call=call, engagement=engagement, agent=call.agent, firm=firm, currency="INR",
-        units=units, agent_amount=Decimal(agent_amount), client_amount=Decimal(client_amount),
-        rate_card={"unit": engagement.rate_unit, "currency": "INR",
-                   "agent_rate": str(engagement.agent_rate),
-                   "client_rate": str(engagement.client_rate)},
-        occurred_at=call.ended_at, agent_period=open_period(Kind.AGENTS, day),
+        call=call,
+        engagement=engagement,
+        agent=call.agent,
+        firm=firm,
+        currency="INR",
+        units=units,
+        agent_amount=Decimal(agent_amount),
+        client_amount=Decimal(client_amount),
+        rate_card={
+            "unit": engagement.rate_unit,
+            "currency": "INR",
+            "agent_rate": str(engagement.agent_rate),
+            "client_rate": str(engagement.client_rate),
+        },
+        occurred_at=call.ended_at,
+        agent_period=open_period(Kind.AGENTS, day),
         firm_period=open_period(Kind.FIRMS, day),
-    )  # fmt: skip
+    )
 
 
 def adjustment_row(
@@ -129,10 +154,14 @@ def adjustment_row(
     day = day or timezone.localdate()
     kind = Kind.AGENTS if agent is not None else Kind.FIRMS
     return Adjustment.objects.create(
-        agent=profile_of(agent) if agent is not None else None, firm=firm, currency="INR",
-        amount=Decimal(amount), reason="Correction", period=open_period(kind, day),
+        agent=profile_of(agent) if agent is not None else None,
+        firm=firm,
+        currency="INR",
+        amount=Decimal(amount),
+        reason="Correction",
+        period=open_period(kind, day),
         actor=actor or UserFactory(role=User.Role.FINANCE),
-    )  # fmt: skip
+    )
 
 
 def settle(kind: str, day: dt.date) -> SettlementRun:

@@ -71,8 +71,10 @@ def test_a_firm_sees_only_its_own_invoices(client, carol, acme, globex, settled)
 def test_invoice_pages_and_downloads_never_show_agent_amounts(client, carol, acme, settled):
     invoice = settled[acme]
     client.force_login(carol)
-    pages = [client.get(reverse(name, args=args)) for name, args in [
-        ("invoices:list", []), ("invoices:detail", [invoice.pk])]]  # fmt: skip
+    pages = [
+        client.get(reverse(name, args=args))
+        for name, args in [("invoices:list", []), ("invoices:detail", [invoice.pk])]
+    ]
     download = client.get(reverse("invoices:download", args=[invoice.pk]))
     csv = b"".join(download.streaming_content).decode()
     assert "40.00" in pages[1].content.decode() and "40.00" in csv
@@ -126,6 +128,8 @@ def test_the_invoice_page_takes_as_many_queries_for_ten_calls_as_for_one(
     for _ in range(10):
         ledger_row(bob, erin.firm_membership.firm, day=last_month())
     invoices = {i.firm_id: i.pk for i in settle("firms", last_month()).invoices.all()}
-    ten, one = (reverse("invoices:detail", args=[invoices[user.firm_membership.firm_id]])
-                for user in (erin, carol))  # fmt: skip
+    ten, one = (
+        reverse("invoices:detail", args=[invoices[user.firm_membership.firm_id]])
+        for user in (erin, carol)
+    )
     assert queries(client, erin, ten) == queries(client, carol, one)

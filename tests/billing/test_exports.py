@@ -73,9 +73,18 @@ def test_the_neft_file_pays_ifsc_accounts_in_full(client, fiona, approved):
     body, audited = export(client, fiona, "neft", run=approved.pk)
     rows = list(csv.reader(io.StringIO(body.decode())))
     payout = Payout.objects.get(agent__bank_ifsc="SBIN0001234")
-    assert rows == [NEFT_HEADER, ["N", INDIAN_ACCOUNT, "25.20", "Alice Agent", "SBIN0001234",
-                                  f"Homeshore payout {approved.period_start:%d%b%Y}",
-                                  f"HS-PAYOUT-{payout.pk}"]]  # fmt: skip
+    assert rows == [
+        NEFT_HEADER,
+        [
+            "N",
+            INDIAN_ACCOUNT,
+            "25.20",
+            "Alice Agent",
+            "SBIN0001234",
+            f"Homeshore payout {approved.period_start:%d%b%Y}",
+            f"HS-PAYOUT-{payout.pk}",
+        ],
+    ]
     assert (audited.detail["count"], audited.detail["total"]) == (1, "25.20")
 
 

@@ -31,11 +31,23 @@ def settled(alice, acme):
     return payout, settle("firms", month).invoices.get()
 
 
-PAGES = [("home", None), ("run", "run"), ("run_progress", "run"), ("payouts", None),
-         ("payout", "payout"), ("invoices", None), ("invoice", "invoice")]  # fmt: skip
-ACTIONS = [("payouts_approve", None), ("export", None), ("payout_adjust", "payout"),
-           ("payout_paid", "payout"), ("invoice_adjust", "invoice"),
-           ("invoice_paid", "invoice")]  # fmt: skip
+PAGES = [
+    ("home", None),
+    ("run", "run"),
+    ("run_progress", "run"),
+    ("payouts", None),
+    ("payout", "payout"),
+    ("invoices", None),
+    ("invoice", "invoice"),
+]
+ACTIONS = [
+    ("payouts_approve", None),
+    ("export", None),
+    ("payout_adjust", "payout"),
+    ("payout_paid", "payout"),
+    ("invoice_adjust", "invoice"),
+    ("invoice_paid", "invoice"),
+]
 
 
 def urls(names: list, payout: Payout, invoice: Invoice) -> list[str]:
@@ -125,9 +137,12 @@ def test_an_adjustment_from_the_payout_page_lands_in_the_open_period(client, fio
 
 @pytest.mark.parametrize(
     ("amount", "reason", "error"),
-    [("5", "  ", "This field is required"), ("0", "Oops", "cannot be zero"),
-     ("0.001", "Oops", "Ensure that there are no more than 2 decimal places")],
-)  # fmt: skip
+    [
+        ("5", "  ", "This field is required"),
+        ("0", "Oops", "cannot be zero"),
+        ("0.001", "Oops", "Ensure that there are no more than 2 decimal places"),
+    ],
+)
 def test_an_adjustment_needs_a_reason_and_an_amount(client, fiona, settled, amount, reason, error):
     client.force_login(fiona)
     url = reverse("finance:invoice_adjust", args=[settled[1].pk])

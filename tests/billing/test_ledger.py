@@ -38,9 +38,10 @@ def test_it_bills_units_by_the_rate_unit(unit, seconds, units):
     assert units_for(unit, seconds) == units
 
 
-@pytest.mark.parametrize(("unit", "agent", "client"), [("call", "3.00", "5.00"),
-                                                       ("minute", "6.00", "10.00"),
-                                                       ("second", "183.00", "305.00")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("unit", "agent", "client"),
+    [("call", "3.00", "5.00"), ("minute", "6.00", "10.00"), ("second", "183.00", "305.00")],
+)
 def test_it_prices_a_call_from_the_engagement_rate_card(alice, acme, unit, agent, client):
     engaged(alice, acme, unit=unit, client_rate="5.00", agent_rate="3.00")
     row = transaction_record(call=answered_call(alice, acme, talk_seconds=61))
@@ -50,8 +51,15 @@ def test_it_prices_a_call_from_the_engagement_rate_card(alice, acme, unit, agent
 
 
 def test_the_minimum_per_call_applies_to_short_calls(alice, acme):
-    engaged(alice, acme, unit="second", client_rate="0.10", agent_rate="0.05",
-            minimum="5.00", agent_minimum="3.00")  # fmt: skip
+    engaged(
+        alice,
+        acme,
+        unit="second",
+        client_rate="0.10",
+        agent_rate="0.05",
+        minimum="5.00",
+        agent_minimum="3.00",
+    )
     row = transaction_record(call=answered_call(alice, acme, talk_seconds=12))
     assert (row.agent_amount, row.client_amount) == (Decimal("3.00"), Decimal("5.00"))
 
@@ -92,24 +100,30 @@ def test_transactions_and_adjustments_are_append_only(alice, acme, fiona):
 
 @pytest.mark.parametrize(
     ("amount", "reason", "sides", "field"),
-    [("5", "  ", "agent", "reason"), ("0", "Bonus", "agent", "amount"),
-     ("0.004", "Bonus", "agent", "amount"), ("5", "Bonus", "both", None),
-     ("5", "Bonus", "neither", None)],
-)  # fmt: skip
+    [
+        ("5", "  ", "agent", "reason"),
+        ("0", "Bonus", "agent", "amount"),
+        ("0.004", "Bonus", "agent", "amount"),
+        ("5", "Bonus", "both", None),
+        ("5", "Bonus", "neither", None),
+    ],
+)
 def test_an_adjustment_needs_a_reason_an_amount_and_one_side(
     alice, acme, fiona, amount, reason, sides, field
 ):
     agent = alice.agent_profile if sides in ("agent", "both") else None
     firm = acme if sides == "both" else None
     with pytest.raises(ApplicationError) as error:
-        adjustment_create(actor=fiona, amount=Decimal(amount), reason=reason, agent=agent,
-                          firm=firm)  # fmt: skip
+        adjustment_create(
+            actor=fiona, amount=Decimal(amount), reason=reason, agent=agent, firm=firm
+        )
     assert error.value.field == field
 
 
 def test_an_adjustment_lands_in_the_open_period_with_an_audit_record(alice, fiona):
-    adjustment = adjustment_create(actor=fiona, amount=Decimal("-10.005"), reason=" Refund ",
-                                   agent=alice.agent_profile)  # fmt: skip
+    adjustment = adjustment_create(
+        actor=fiona, amount=Decimal("-10.005"), reason=" Refund ", agent=alice.agent_profile
+    )
     assert (adjustment.amount, adjustment.reason) == (Decimal("-10.01"), "Refund")
     assert adjustment.period == period_start("agents", timezone.localdate())
     assert AuditRecord.objects.about(adjustment).filter(actor=fiona).exists()

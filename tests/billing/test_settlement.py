@@ -53,8 +53,10 @@ def test_a_partial_firm_is_invoiced_its_client_amounts_with_a_line_per_request(a
     invoice = Invoice.objects.get(run=settle("firms", day), firm=acme)
     assert (invoice.kind, invoice.total) == ("activity", Decimal("70.00"))
     requests = {e.agent.user: e.request for e in Engagement.objects.select_related("agent__user")}
-    lines = {(line.request, line.description): (line.quantity, line.amount)
-             for line in invoice.lines.all()}  # fmt: skip
+    lines = {
+        (line.request, line.description): (line.quantity, line.amount)
+        for line in invoice.lines.all()
+    }
     assert lines == {
         (requests[alice], "Handled calls"): (2, Decimal("52.34")),
         (requests[bob], "Handled calls"): (1, Decimal("20.00")),
@@ -63,8 +65,13 @@ def test_a_partial_firm_is_invoiced_its_client_amounts_with_a_line_per_request(a
 
 
 def test_a_complete_firm_pays_its_fixed_fee_and_overage_not_per_call(alice, globex):
-    FixedFeePlan.objects.create(firm=globex, fee=Decimal("1000.00"), included_calls=2,
-                                overage_per_call=Decimal("5.50"), currency="INR")  # fmt: skip
+    FixedFeePlan.objects.create(
+        firm=globex,
+        fee=Decimal("1000.00"),
+        included_calls=2,
+        overage_per_call=Decimal("5.50"),
+        currency="INR",
+    )
     day = last_month()
     for _ in range(3):
         ledger_row(alice, globex, client_amount="40.00", day=day)

@@ -109,9 +109,12 @@ def ledger_seed(*, transactions: int = 360, agents: int = 24, seed: int = 7) -> 
         "complete": ClientFirmFactory(engagement_type="complete", currency="INR"),  # no plan
     }
     FixedFeePlan.objects.create(
-        firm=firms["fixed"], fee=Decimal("50000.00"), included_calls=40,
-        overage_per_call=Decimal("12.50"), currency="INR",
-    )  # fmt: skip
+        firm=firms["fixed"],
+        fee=Decimal("50000.00"),
+        included_calls=40,
+        overage_per_call=Decimal("12.50"),
+        currency="INR",
+    )
     lines = {f.pk: PhoneLineFactory(firm=f) for f in firms.values()}
     requests = [
         StaffingRequestFactory(firm=firms["inr"], currency="INR", headcount=50),
@@ -132,33 +135,70 @@ def ledger_seed(*, transactions: int = 360, agents: int = 24, seed: int = 7) -> 
     )
     engagements = Engagement.objects.bulk_create(
         Engagement(
-            firm=app.request.firm, agent=app.agent, request=app.request, application=app,
-            rate_unit="call", client_rate=Decimal("40.00"), agent_rate=Decimal("28.00"),
-            minimum_per_call=0, agent_minimum_per_call=0, currency=app.request.currency,
+            firm=app.request.firm,
+            agent=app.agent,
+            request=app.request,
+            application=app,
+            rate_unit="call",
+            client_rate=Decimal("40.00"),
+            agent_rate=Decimal("28.00"),
+            minimum_per_call=0,
+            agent_minimum_per_call=0,
+            currency=app.request.currency,
             starts_on=day - dt.timedelta(days=60),
             ends_on=timezone.localdate() + dt.timedelta(days=60),
         )
         for app in applications
-    )  # fmt: skip
+    )
     ledger = Ledger(day=day, agents=profiles, firms=firms, engagements=engagements, lines=lines)
     ledger_add(ledger, transactions, rng=rng)
     actor = User.objects.create(email="fiona@settle.example", password="!")
     week, month = ledger.week, ledger.month
     Adjustment.objects.bulk_create(
         [
-            Adjustment(agent=profiles[0], currency="INR", amount=Decimal("150.00"),
-                       reason="bonus", actor=actor, period=week),
-            Adjustment(agent=profiles[1], currency="INR", amount=Decimal("-20.55"),
-                       reason="chargeback", actor=actor, period=week),
+            Adjustment(
+                agent=profiles[0],
+                currency="INR",
+                amount=Decimal("150.00"),
+                reason="bonus",
+                actor=actor,
+                period=week,
+            ),
+            Adjustment(
+                agent=profiles[1],
+                currency="INR",
+                amount=Decimal("-20.55"),
+                reason="chargeback",
+                actor=actor,
+                period=week,
+            ),
             # An agent with no call at all this week: a negative payout, no tax withheld.
-            Adjustment(agent=profiles[-1], currency="INR", amount=Decimal("-30.00"),
-                       reason="overpaid", actor=actor, period=week),
-            Adjustment(firm=firms["inr"], currency="INR", amount=Decimal("500.00"),
-                       reason="setup", actor=actor, period=month),
-            Adjustment(firm=firms["fixed"], currency="INR", amount=Decimal("-250.00"),
-                       reason="credit", actor=actor, period=month),
+            Adjustment(
+                agent=profiles[-1],
+                currency="INR",
+                amount=Decimal("-30.00"),
+                reason="overpaid",
+                actor=actor,
+                period=week,
+            ),
+            Adjustment(
+                firm=firms["inr"],
+                currency="INR",
+                amount=Decimal("500.00"),
+                reason="setup",
+                actor=actor,
+                period=month,
+            ),
+            Adjustment(
+                firm=firms["fixed"],
+                currency="INR",
+                amount=Decimal("-250.00"),
+                reason="credit",
+                actor=actor,
+                period=month,
+            ),
         ]
-    )  # fmt: skip
+    )
     return ledger
 
 
@@ -169,26 +209,39 @@ def ledger_add(ledger: Ledger, count: int, *, rng: random.Random) -> None:
     chosen = [rng.choice(ledger.engagements) for _ in range(count)]
     calls = Call.objects.bulk_create(
         Call(
-            provider="settle", provider_call_id=f"S{next(ledger.calls)}",
-            line=ledger.lines[e.firm_id], firm_id=e.firm_id, agent_id=e.agent_id,
-            domain="insurance", status=Call.Status.COMPLETED, answered_at=end,
-            ended_at=end, talk_seconds=rng.randrange(20, 600),
+            provider="settle",
+            provider_call_id=f"S{next(ledger.calls)}",
+            line=ledger.lines[e.firm_id],
+            firm_id=e.firm_id,
+            agent_id=e.agent_id,
+            domain="insurance",
+            status=Call.Status.COMPLETED,
+            answered_at=end,
+            ended_at=end,
+            talk_seconds=rng.randrange(20, 600),
         )
         for e, end in zip(chosen, ends, strict=True)
-    )  # fmt: skip
+    )
     rows = []
     for call, e, end in zip(calls, chosen, ends, strict=True):
         agent_amount = Decimal(rng.randrange(100, 9999)) / 100
         client_amount = agent_amount + Decimal(rng.randrange(0, 2500)) / 100
         rows.append(
             Transaction(
-                call=call, engagement=e, agent_id=e.agent_id, firm_id=e.firm_id,
-                currency=e.currency, units=1, agent_amount=agent_amount,
-                client_amount=client_amount, rate_card={"unit": "call"}, occurred_at=end,
+                call=call,
+                engagement=e,
+                agent_id=e.agent_id,
+                firm_id=e.firm_id,
+                currency=e.currency,
+                units=1,
+                agent_amount=agent_amount,
+                client_amount=client_amount,
+                rate_card={"unit": "call"},
+                occurred_at=end,
                 agent_period=period_start(Kind.AGENTS, timezone.localdate(end)),
                 firm_period=period_start(Kind.FIRMS, timezone.localdate(end)),
             )
-        )  # fmt: skip
+        )
     Transaction.objects.bulk_create(rows)
     ledger.transactions += count
 
@@ -224,8 +277,16 @@ def payouts_expected(period: dt.date) -> set[tuple]:
     for (agent, currency), g in gross.items():
         rate_bp = cents(rates[agent])  # percent with two decimals -> basis points
         tds = (g * rate_bp + 5000) // 10000 if g > 0 else 0  # half up, as the SQL does
-        rows.add((agent, currency, Decimal(g) / 100, rates[agent], Decimal(tds) / 100,
-                  Decimal(g - tds) / 100))  # fmt: skip
+        rows.add(
+            (
+                agent,
+                currency,
+                Decimal(g) / 100,
+                rates[agent],
+                Decimal(tds) / 100,
+                Decimal(g - tds) / 100,
+            )
+        )
     return rows
 
 
@@ -272,12 +333,26 @@ def invoices_expected(period: dt.date) -> tuple[set[tuple], set[tuple]]:
             continue
         over = max(0, calls[firm] - plan.included_calls) if plan.included_calls is not None else 0
         extra = adjusted[firm, plan.currency][1]
-        invoices.add((firm, "fixed", plan.currency,
-                      plan.fee + over * plan.overage_per_call + Decimal(extra) / 100))  # fmt: skip
+        invoices.add(
+            (
+                firm,
+                "fixed",
+                plan.currency,
+                plan.fee + over * plan.overage_per_call + Decimal(extra) / 100,
+            )
+        )
         lines.add((firm, None, "Fixed fee for the period", 1, calls[firm], plan.fee))
         if over:
-            lines.add((firm, None, "Calls beyond the included volume", over, over,
-                       over * plan.overage_per_call))  # fmt: skip
+            lines.add(
+                (
+                    firm,
+                    None,
+                    "Calls beyond the included volume",
+                    over,
+                    over,
+                    over * plan.overage_per_call,
+                )
+            )
     billed = {(f, c) for f, _, c, _ in invoices}  # an adjustment is a line of its currency's
     for (firm, currency), (count, amount) in adjusted.items():
         if (firm, currency) in billed:
@@ -331,8 +406,13 @@ def settle(run_id: int) -> SettlementRun:
 def raw_connection():
     """A connection of our own to the test database, outside Django's bookkeeping."""
     s = connection.settings_dict
-    params = {"dbname": s["NAME"], "user": s["USER"], "password": s["PASSWORD"],
-              "host": s["HOST"], "port": s["PORT"]}  # fmt: skip
+    params = {
+        "dbname": s["NAME"],
+        "user": s["USER"],
+        "password": s["PASSWORD"],
+        "host": s["HOST"],
+        "port": s["PORT"],
+    }
     return psycopg2.connect(**{k: v for k, v in params.items() if v})
 
 
@@ -455,9 +535,11 @@ def test_the_reference_is_not_trivial(locks):
     complete = ledger.firms["complete"].pk  # complete, without a plan: billed per activity
     assert [row[1] for row in invoices if row[0] == complete] == ["activity"]
     assert {row[2] for row in lines} == {
-        "Handled calls", "Fixed fee for the period", "Calls beyond the included volume",
+        "Handled calls",
+        "Fixed fee for the period",
+        "Calls beyond the included volume",
         "Adjustments",
-    }  # fmt: skip
+    }
     assert sum(1 for row in lines if row[0] == ledger.firms["inr"].pk and row[1]) == 2
 
 
@@ -469,10 +551,17 @@ def writer_call(ledger: Ledger) -> Call:
     engagement = ledger.engagements[0]
     end = at_noon(ledger.week + dt.timedelta(days=2))
     return Call.objects.create(
-        provider="settle", provider_call_id="writer", line=ledger.lines[engagement.firm_id],
-        firm_id=engagement.firm_id, agent_id=engagement.agent_id, domain="insurance",
-        status=Call.Status.COMPLETED, answered_at=end, ended_at=end, talk_seconds=90,
-    )  # fmt: skip
+        provider="settle",
+        provider_call_id="writer",
+        line=ledger.lines[engagement.firm_id],
+        firm_id=engagement.firm_id,
+        agent_id=engagement.agent_id,
+        domain="insurance",
+        status=Call.Status.COMPLETED,
+        answered_at=end,
+        ended_at=end,
+        talk_seconds=90,
+    )
 
 
 def agent_total(agent_id: int, *runs: SettlementRun) -> Decimal:
@@ -509,8 +598,10 @@ def test_a_writer_holding_the_period_lock_makes_the_claim_wait_and_is_settled(lo
         assert recorded.wait(timeout=30)
         claiming = in_thread(pool, claimer)
         # PostgreSQL says the claim waits for the writer, and the claim has not returned.
-        wait_until(lambda: "claimer" in pids and pids["claimer"] in waiting_on(pids["writer"]),
-                   what="the claim waits for the writer's lock")  # fmt: skip
+        wait_until(
+            lambda: "claimer" in pids and pids["claimer"] in waiting_on(pids["writer"]),
+            what="the claim waits for the writer's lock",
+        )
         time.sleep(0.2)
         assert not claiming.done()
         release.set()
@@ -551,8 +642,10 @@ def test_a_writer_arriving_during_the_claim_waits_and_lands_in_the_next_period(l
         claiming = in_thread(pool, claimer)
         assert claimed.wait(timeout=30)
         writing = in_thread(pool, writer)
-        wait_until(lambda: "writer" in pids and pids["writer"] in waiting_on(pids["claimer"]),
-                   what="the writer waits for the claim's lock")  # fmt: skip
+        wait_until(
+            lambda: "writer" in pids and pids["writer"] in waiting_on(pids["claimer"]),
+            what="the writer waits for the claim's lock",
+        )
         time.sleep(0.2)
         assert not writing.done()
         release.set()
@@ -633,8 +726,10 @@ def test_the_writer_lock_is_held_for_share(locks):
 def snapshot(run: SettlementRun) -> tuple:
     run = SettlementRun.objects.get(pk=run.pk)
     fields = (run.status, run.total, run.transactions, run.closed_at, run.finished_at)
-    ids = [list(rows.filter(run=run).values_list("id", flat=True)) for rows in (Payout.objects,
-           Invoice.objects)]  # fmt: skip
+    ids = [
+        list(rows.filter(run=run).values_list("id", flat=True))
+        for rows in (Payout.objects, Invoice.objects)
+    ]
     return fields, settled(run), ids
 
 
@@ -688,12 +783,20 @@ def test_invoice_lines_add_up_to_their_invoice_when_a_firm_bills_two_currencies(
     application = Application.objects.create(request=request, agent=agent, status="approved")
     ledger.engagements = [
         Engagement.objects.create(
-            firm=firm, agent=agent, request=request, application=application, rate_unit="call",
-            client_rate=Decimal("3.00"), agent_rate=Decimal("2.00"), minimum_per_call=0,
-            agent_minimum_per_call=0, currency="USD", starts_on=ledger.day,
+            firm=firm,
+            agent=agent,
+            request=request,
+            application=application,
+            rate_unit="call",
+            client_rate=Decimal("3.00"),
+            agent_rate=Decimal("2.00"),
+            minimum_per_call=0,
+            agent_minimum_per_call=0,
+            currency="USD",
+            starts_on=ledger.day,
             ends_on=ledger.day + dt.timedelta(days=1),
         )
-    ]  # fmt: skip
+    ]
     ledger_add(ledger, 5, rng=random.Random(1))
     run = settle(run_open(kind=Kind.FIRMS, day=ledger.day).pk)
     for invoice in Invoice.objects.filter(run=run):

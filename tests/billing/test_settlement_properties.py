@@ -76,12 +76,21 @@ def check_settlement(rows, adjustments) -> None:
         for agent, firm, amount, margin, back, is_late in rows:
             if is_late == late:
                 day = sunday - dt.timedelta(days=back)
-                ledger_row(agents[agent], firms[firm], agent_amount=paise(amount),
-                           client_amount=paise(amount + margin), day=day)  # fmt: skip
+                ledger_row(
+                    agents[agent],
+                    firms[firm],
+                    agent_amount=paise(amount),
+                    client_amount=paise(amount + margin),
+                    day=day,
+                )
         for for_agent, whose, amount, negative, back in adjustments if not late else []:
             side = {"agent": agents[whose]} if for_agent else {"firm": firms[whose % 2]}
-            adjustment_row(amount=paise(-amount if negative else amount), actor=actor,
-                           day=sunday - dt.timedelta(days=back), **side)  # fmt: skip
+            adjustment_row(
+                amount=paise(-amount if negative else amount),
+                actor=actor,
+                day=sunday - dt.timedelta(days=back),
+                **side,
+            )
 
     write(late=False)
     runs = [run_claim(run_id=run_open(kind=kind, day=older).pk) for kind in Kind.values]

@@ -90,8 +90,11 @@ def queue_for(tag: str) -> str:
 def isolated_keys(tag: str) -> dict:
     """Where kombu keeps this worker's delivered-but-unacked messages."""
     name = queue_for(tag)
-    return {"unacked_key": f"{name}-unacked", "unacked_index_key": f"{name}-unacked-index",
-            "unacked_mutex_key": f"{name}-unacked-mutex"}  # fmt: skip
+    return {
+        "unacked_key": f"{name}-unacked",
+        "unacked_index_key": f"{name}-unacked-index",
+        "unacked_mutex_key": f"{name}-unacked-mutex",
+    }
 
 
 @contextmanager
@@ -100,12 +103,24 @@ def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = N
     (process, hostname) once it answers a ping, terminates it afterwards (if still alive)."""
     hostname = f"settle-{tag}-{os.getpid()}@pytest"
     env = dict(os.environ, DATABASE_URL=database_url())
-    args = [f"--pool={pool}", "--concurrency=1", "--loglevel=WARNING", "--without-heartbeat",
-            "--without-gossip", "--without-mingle", "-n", hostname, "-Q", queue]  # fmt: skip
+    args = [
+        f"--pool={pool}",
+        "--concurrency=1",
+        "--loglevel=WARNING",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        hostname,
+        "-Q",
+        queue,
+    ]
     process = subprocess.Popen(  # its own process group: killpg reaches its pool children
         [sys.executable, "-c", LAUNCH, json.dumps(options or {}), *args],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not app.control.ping(destination=[hostname], timeout=0.5):
@@ -135,8 +150,12 @@ def broker():
     yield client
     for tag in ("killed", "requeued"):
         queue = queue_for(tag)
-        client.delete(*isolated_keys(tag).values(), queue, f"_kombu.binding.{queue}",
-                      f"_kombu.binding_permanent.{queue}")  # fmt: skip
+        client.delete(
+            *isolated_keys(tag).values(),
+            queue,
+            f"_kombu.binding.{queue}",
+            f"_kombu.binding_permanent.{queue}",
+        )
     client.close()
 
 
@@ -147,8 +166,11 @@ def children_of(pid: int) -> list[int]:
 
 def reference(run: SettlementRun) -> dict:
     """What the task returns, from the Decimal reference."""
-    return {"run": run.pk, "total": str(expected_total(run)),
-            "transactions": expected_transactions(run)}  # fmt: skip
+    return {
+        "run": run.pk,
+        "total": str(expected_total(run)),
+        "transactions": expected_transactions(run),
+    }
 
 
 def assert_settled_once(run: SettlementRun, *, attempts: int | None = None) -> None:
@@ -208,8 +230,12 @@ def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks
     # A new worker on the queue. Redis redelivers an unacked message once it is older than
     # the visibility timeout (1 h by default; 5 s here, scanned every second) — this is the
     # broker's redelivery, not a re-send from the test.
-    fast = {**keys, "visibility_timeout": 5, "unacked_restore_interval": 1,
-            "unacked_restore_throttle": 1}  # fmt: skip
+    fast = {
+        **keys,
+        "visibility_timeout": 5,
+        "unacked_restore_interval": 1,
+        "unacked_restore_throttle": 1,
+    }
     with worker("redelivered", queue=queue, options=fast) as (_, hostname):
         outcome = result.get(timeout=60)
         assert result.worker == hostname

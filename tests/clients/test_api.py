@@ -26,13 +26,24 @@ def api(client, acme, carol):
 def _body(**overrides) -> dict:
     today = timezone.localdate()
     body = {
-        "title": "Claims desk", "domain": "insurance", "sub_skill": "claims", "days": "01234",
-        "starts_at": "09:00", "ends_at": "18:00", "start_date": today.isoformat(),
-        "end_date": (today + dt.timedelta(days=30)).isoformat(), "calls_per_hour": "200",
-        "aht_seconds": 180, "target_level": 80, "target_seconds": 20, "shrinkage": 30,
-        "rate_unit": "call", "rate": "40.00", "languages": ["en", "kn"],
+        "title": "Claims desk",
+        "domain": "insurance",
+        "sub_skill": "claims",
+        "days": "01234",
+        "starts_at": "09:00",
+        "ends_at": "18:00",
+        "start_date": today.isoformat(),
+        "end_date": (today + dt.timedelta(days=30)).isoformat(),
+        "calls_per_hour": "200",
+        "aht_seconds": 180,
+        "target_level": 80,
+        "target_seconds": 20,
+        "shrinkage": 30,
+        "rate_unit": "call",
+        "rate": "40.00",
+        "languages": ["en", "kn"],
         "regions": [MANGALURU["geoname_id"]],
-    }  # fmt: skip
+    }
     return body | overrides
 
 

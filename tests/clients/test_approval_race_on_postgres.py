@@ -70,9 +70,12 @@ def test_two_approvals_for_the_last_seat_engage_exactly_one_agent(acme, carol):
 
 def test_one_invitation_accepted_twice_at_once_creates_one_account(acme, carol):
     _invite, token = invite_create(
-        firm=acme, email="erin@acme.example", role="member", invited_by=carol,
+        firm=acme,
+        email="erin@acme.example",
+        role="member",
+        invited_by=carol,
         base_url="https://homeshore.example",
-    )  # fmt: skip
+    )
 
     def accept():
         return invite_accept(token=token, name="Erin", password="a-long-pass-phrase-42")

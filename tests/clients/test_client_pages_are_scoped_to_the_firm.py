@@ -24,9 +24,14 @@ def globex_things(globex, dave):
 
 @pytest.mark.parametrize(
     "name",
-    ["clients:home", "clients:requests", "clients:lines", "clients:engagements",
-     "clients:settings"],
-)  # fmt: skip
+    [
+        "clients:home",
+        "clients:requests",
+        "clients:lines",
+        "clients:engagements",
+        "clients:settings",
+    ],
+)
 def test_list_pages_show_nothing_of_another_firm(client, carol, globex_things, name):
     client.force_login(carol)
     response = client.get(reverse(name))

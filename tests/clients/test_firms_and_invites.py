@@ -39,14 +39,22 @@ def test_opening_a_firm_invites_its_first_admin_by_an_emailed_link(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         firm, invite = firm_create(
-            name="  Udupi Mutual ", engagement_type="partial", currency="INR",
-            contact_name="Uma", contact_email="uma@udupi.example",
-            admin_email="uma@udupi.example", invited_by=root, base_url=BASE_URL,
-        )  # fmt: skip
+            name="  Udupi Mutual ",
+            engagement_type="partial",
+            currency="INR",
+            contact_name="Uma",
+            contact_email="uma@udupi.example",
+            admin_email="uma@udupi.example",
+            invited_by=root,
+            base_url=BASE_URL,
+        )
     assert ClientFirm.objects.get(pk=firm.pk).name == "Udupi Mutual"
     assert (invite.firm, invite.email, invite.role, invite.accepted_at) == (
-        firm, "uma@udupi.example", "admin", None,
-    )  # fmt: skip
+        firm,
+        "uma@udupi.example",
+        "admin",
+        None,
+    )
     assert invite.expires_at > timezone.now() + dt.timedelta(days=6)
     [mail] = mailoutbox
     assert mail.to == ["uma@udupi.example"]
@@ -58,10 +66,15 @@ def test_opening_a_firm_invites_its_first_admin_by_an_emailed_link(
 
 def test_no_email_is_sent_before_the_firm_is_committed(root, mailoutbox):
     firm_create(
-        name="Udupi Mutual", engagement_type="partial", currency="INR", contact_name="Uma",
-        contact_email="uma@udupi.example", admin_email="uma@udupi.example", invited_by=root,
+        name="Udupi Mutual",
+        engagement_type="partial",
+        currency="INR",
+        contact_name="Uma",
+        contact_email="uma@udupi.example",
+        admin_email="uma@udupi.example",
+        invited_by=root,
         base_url=BASE_URL,
-    )  # fmt: skip
+    )
     assert mailoutbox == []
 
 
@@ -106,9 +119,12 @@ def test_a_weak_password_is_refused_and_no_account_is_made(invited):
 def test_it_refuses_to_invite_an_address_that_already_has_an_account(acme, carol, alice):
     with pytest.raises(ApplicationError, match="already has a Homeshore account") as raised:
         invite_create(
-            firm=acme, email="ALICE@example.com", role="member", invited_by=carol,
+            firm=acme,
+            email="ALICE@example.com",
+            role="member",
+            invited_by=carol,
             base_url=BASE_URL,
-        )  # fmt: skip
+        )
     assert raised.value.field == "email"
     assert not FirmInvite.objects.exists()
 

@@ -20,11 +20,17 @@ def test_the_agency_opens_a_firm_and_its_admin_joins_by_the_emailed_link(
 ):
     client.force_login(root)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("staff_clients:firms"), {
-            "name": "Udupi Mutual", "engagement_type": "partial", "currency": "INR",
-            "contact_name": "Uma", "contact_email": "uma@udupi.example",
-            "admin_email": "uma@udupi.example",
-        })  # fmt: skip
+        client.post(
+            reverse("staff_clients:firms"),
+            {
+                "name": "Udupi Mutual",
+                "engagement_type": "partial",
+                "currency": "INR",
+                "contact_name": "Uma",
+                "contact_email": "uma@udupi.example",
+                "admin_email": "uma@udupi.example",
+            },
+        )
     firm = ClientFirm.objects.get(name="Udupi Mutual")
     link = _link(mailoutbox[-1])
     client.logout()

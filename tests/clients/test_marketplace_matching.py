@@ -105,11 +105,15 @@ def test_an_agent_just_inside_a_wide_radius_is_a_candidate(acme):
     # (exact distance) agrees; the bounding-box pre-filter must never be the narrower test.
     request = StaffingRequestFactory(firm=acme, regions=False, region_radius_km=2063)
     RequestRegion.objects.create(
-        request=request, geoname_id=1279233, name="Ahmedabad", latitude=23.02579,
+        request=request,
+        geoname_id=1279233,
+        name="Ahmedabad",
+        latitude=23.02579,
         longitude=72.58727,
-    )  # fmt: skip
-    silchar = verified_agent("silchar@example.com", city="Silchar", latitude=24.82733,
-                             longitude=92.79787)  # fmt: skip
+    )
+    silchar = verified_agent(
+        "silchar@example.com", city="Silchar", latitude=24.82733, longitude=92.79787
+    )
     assert agent_matches_request(agent=silchar, request=request)
     assert [c["agent"] for c in matching_candidates(request=request)] == [silchar]
     assert request_supply(request=request)["total"] == 1

@@ -16,13 +16,27 @@ pytestmark = pytest.mark.django_db
 def _request_form(**overrides):
     today = timezone.localdate()
     data = {
-        "title": "Claims desk", "domain": "insurance", "sub_skill": "", "languages": ["en"],
-        "regions": "Mangaluru", "region_radius_km": 250, "days": ["0", "1", "2"],
-        "starts_at": "09:00", "ends_at": "18:00", "start_date": today.isoformat(),
-        "end_date": (today + dt.timedelta(days=30)).isoformat(), "calls_per_hour": "200",
-        "aht_seconds": 180, "target_level": 80, "target_seconds": 20, "shrinkage": 30,
-        "headcount": "", "rate_unit": "call", "rate": "40.00", "minimum_per_call": "0",
-    }  # fmt: skip
+        "title": "Claims desk",
+        "domain": "insurance",
+        "sub_skill": "",
+        "languages": ["en"],
+        "regions": "Mangaluru",
+        "region_radius_km": 250,
+        "days": ["0", "1", "2"],
+        "starts_at": "09:00",
+        "ends_at": "18:00",
+        "start_date": today.isoformat(),
+        "end_date": (today + dt.timedelta(days=30)).isoformat(),
+        "calls_per_hour": "200",
+        "aht_seconds": 180,
+        "target_level": 80,
+        "target_seconds": 20,
+        "shrinkage": 30,
+        "headcount": "",
+        "rate_unit": "call",
+        "rate": "40.00",
+        "minimum_per_call": "0",
+    }
     data.update(overrides)
     return data
 
@@ -60,12 +74,22 @@ def test_a_line_with_a_number_already_in_use_is_refused(client, carol, globex):
     PhoneLineFactory(firm=globex, number="+918242220001")
     client.force_login(carol)
     data = {
-        "number": "+91 824 222 0001", "name": "Claims", "domain": "insurance",
-        "region": "Mangaluru", "time_zone": "Asia/Kolkata", "business_days": ["0"],
-        "opens_at": "09:00", "closes_at": "18:00", "ring_timeout_seconds": 20,
-        "wrap_up_seconds": 30, "max_wait_seconds": 180, "language_1": "kn", "language_2": "en",
-        "digit_1": 1, "digit_2": 2,
-    }  # fmt: skip
+        "number": "+91 824 222 0001",
+        "name": "Claims",
+        "domain": "insurance",
+        "region": "Mangaluru",
+        "time_zone": "Asia/Kolkata",
+        "business_days": ["0"],
+        "opens_at": "09:00",
+        "closes_at": "18:00",
+        "ring_timeout_seconds": 20,
+        "wrap_up_seconds": 30,
+        "max_wait_seconds": 180,
+        "language_1": "kn",
+        "language_2": "en",
+        "digit_1": 1,
+        "digit_2": 2,
+    }
     response = client.post(reverse("clients:line_new"), data)
     assert "already in use" in response.content.decode()
     assert PhoneLine.objects.count() == 1

@@ -14,11 +14,16 @@ pytestmark = pytest.mark.django_db
 
 def _line(**overrides) -> dict:
     fields = {
-        "number": "0824 222 0001", "name": " Claims ", "domain": "insurance",
-        "region_geoname_id": MANGALURU["geoname_id"], "time_zone": "Asia/Kolkata",
-        "business_days": "43210", "opens_at": dt.time(9), "closes_at": dt.time(18),
+        "number": "0824 222 0001",
+        "name": " Claims ",
+        "domain": "insurance",
+        "region_geoname_id": MANGALURU["geoname_id"],
+        "time_zone": "Asia/Kolkata",
+        "business_days": "43210",
+        "opens_at": dt.time(9),
+        "closes_at": dt.time(18),
         "languages": [("en", None)],
-    }  # fmt: skip
+    }
     fields.update(overrides)
     return fields
 

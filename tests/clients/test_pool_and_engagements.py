@@ -53,8 +53,10 @@ def engagement(acme, carol, request_, ravi):
 def test_a_verified_matching_agent_joins_the_pool(request_, ravi):
     application = application_create(agent=ravi, request=request_)
     assert (application.request, application.agent, application.status) == (
-        request_, ravi, "applied",
-    )  # fmt: skip
+        request_,
+        ravi,
+        "applied",
+    )
 
 
 @pytest.mark.parametrize(

@@ -18,14 +18,28 @@ TODAY = timezone.localdate
 
 def _post(firm, user, **overrides) -> StaffingRequest:
     fields = {
-        "languages": ["en", "kn"], "region_ids": [MANGALURU["geoname_id"]], "line_ids": [],
-        "title": "Claims desk", "domain": "insurance", "sub_skill": "claims", "days": "01234",
-        "starts_at": dt.time(9), "ends_at": dt.time(18), "start_date": TODAY(),
-        "end_date": TODAY() + dt.timedelta(days=30), "region_radius_km": 250,
-        "calls_per_hour": Decimal("200"), "aht_seconds": 180, "target_level": 80,
-        "target_seconds": 20, "shrinkage": 30, "rate_unit": "call", "rate": Decimal("40.00"),
-        "minimum_per_call": Decimal("5.00"), "headcount": None,
-    }  # fmt: skip
+        "languages": ["en", "kn"],
+        "region_ids": [MANGALURU["geoname_id"]],
+        "line_ids": [],
+        "title": "Claims desk",
+        "domain": "insurance",
+        "sub_skill": "claims",
+        "days": "01234",
+        "starts_at": dt.time(9),
+        "ends_at": dt.time(18),
+        "start_date": TODAY(),
+        "end_date": TODAY() + dt.timedelta(days=30),
+        "region_radius_km": 250,
+        "calls_per_hour": Decimal("200"),
+        "aht_seconds": 180,
+        "target_level": 80,
+        "target_seconds": 20,
+        "shrinkage": 30,
+        "rate_unit": "call",
+        "rate": Decimal("40.00"),
+        "minimum_per_call": Decimal("5.00"),
+        "headcount": None,
+    }
     fields.update(overrides)
     return staffing_request_create(firm=firm, user=user, **fields)
 
@@ -71,8 +85,13 @@ def test_the_request_answers_on_the_chosen_lines_of_the_firm(acme, carol):
     ("overrides", "field"),
     [
         ({"end_date": TODAY() - dt.timedelta(days=1), "start_date": TODAY()}, "end_date"),
-        ({"start_date": TODAY() - dt.timedelta(days=9),
-          "end_date": TODAY() - dt.timedelta(days=1)}, "end_date"),
+        (
+            {
+                "start_date": TODAY() - dt.timedelta(days=9),
+                "end_date": TODAY() - dt.timedelta(days=1),
+            },
+            "end_date",
+        ),
         ({"ends_at": dt.time(9)}, "ends_at"),
         ({"rate": Decimal("-1.00")}, "rate"),
         ({"rate": Decimal("0")}, "rate"),
@@ -85,7 +104,7 @@ def test_the_request_answers_on_the_chosen_lines_of_the_firm(acme, carol):
         ({"shrinkage": 95}, "shrinkage"),
         ({"days": ""}, "days"),
     ],
-)  # fmt: skip
+)
 def test_bad_figures_are_refused_on_their_field_and_save_nothing(acme, carol, overrides, field):
     before = _rows()
     with pytest.raises(ApplicationError) as raised:

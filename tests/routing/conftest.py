@@ -59,11 +59,20 @@ def engage(agent: AgentProfile, firm, *, status: str = "active") -> Engagement:
     application = Application.objects.create(request=request, agent=agent, status="approved")
     today = timezone.localdate()
     return Engagement.objects.create(
-        firm=firm, agent=agent, request=request, application=application, rate_unit="call",
-        client_rate=Decimal("40.00"), agent_rate=Decimal("28.00"), minimum_per_call=0,
-        agent_minimum_per_call=0, currency="INR", status=status,
-        starts_on=today - dt.timedelta(days=30), ends_on=today + dt.timedelta(days=90),
-    )  # fmt: skip
+        firm=firm,
+        agent=agent,
+        request=request,
+        application=application,
+        rate_unit="call",
+        client_rate=Decimal("40.00"),
+        agent_rate=Decimal("28.00"),
+        minimum_per_call=0,
+        agent_minimum_per_call=0,
+        currency="INR",
+        status=status,
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=90),
+    )
 
 
 def routable_agent(
@@ -79,9 +88,14 @@ def routable_agent(
 ) -> AgentProfile:
     """A verified agent at (lat, lon), available at every hour, idle since `idle_since`."""
     agent = verified_agent(
-        email, languages=[(code, 4) for code in languages], domain=domain, latitude=lat,
-        longitude=lon, phone=f"+91984500{next(_phones):04d}", **profile,
-    )  # fmt: skip
+        email,
+        languages=[(code, 4) for code in languages],
+        domain=domain,
+        latitude=lat,
+        longitude=lon,
+        phone=f"+91984500{next(_phones):04d}",
+        **profile,
+    )
     availability_set(agent=agent, windows=[(d, dt.time(0), dt.time(23, 59)) for d in range(7)])
     # 00:00-23:59 local each day leaves 23:59 out; stretch each row one minute to close it.
     AvailabilityWindow.objects.filter(agent=agent).update(utc_end_minute=F("utc_end_minute") + 1)
@@ -126,7 +140,7 @@ def voice_params(line, sid: str = "CA1", caller: str = LANDLINE_MANGALURU, **ext
         "FromState": "",
         "FromCountry": "IN",
     }
-    return params | extra  # fmt: skip
+    return params | extra
 
 
 def twiml(response) -> ET.Element:

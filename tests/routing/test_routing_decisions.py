@@ -21,8 +21,9 @@ LAT, LON = MANGALURU
 
 
 def start(line, at, sid="CA1", caller=LANDLINE_MANGALURU, **kwargs) -> Call:
-    return call_start(provider="test", provider_call_id=sid, to=str(line.number), caller=caller,
-                      at=at, **kwargs)  # fmt: skip
+    return call_start(
+        provider="test", provider_call_id=sid, to=str(line.number), caller=caller, at=at, **kwargs
+    )
 
 
 def route(call, at):
@@ -31,8 +32,13 @@ def route(call, at):
 
 
 def test_the_nearest_agent_gets_the_call_before_one_idle_longer_far_away(acme, line, at):
-    ravi = routable_agent(acme, "ravi@example.com", lat=MADURAI[0], lon=MADURAI[1],
-                          idle_since=at - dt.timedelta(hours=3))  # fmt: skip
+    ravi = routable_agent(
+        acme,
+        "ravi@example.com",
+        lat=MADURAI[0],
+        lon=MADURAI[1],
+        idle_since=at - dt.timedelta(hours=3),
+    )
     sita = routable_agent(acme, "sita@example.com", idle_since=at - dt.timedelta(minutes=1))
     placement, decision = route(start(line, at), at)
     assert placement.agent == sita
@@ -76,9 +82,18 @@ def _duty(status):
         ({}, _engaged_elsewhere, None),  # not the firm's agent: not even listed
         ({}, _engagement_ended, None),
     ],
-    ids=["language", "skill", "compliance", "compliance-expired", "hours", "offline", "on-call",
-         "other-firm", "engagement-ended"],
-)  # fmt: skip
+    ids=[
+        "language",
+        "skill",
+        "compliance",
+        "compliance-expired",
+        "hours",
+        "offline",
+        "on-call",
+        "other-firm",
+        "engagement-ended",
+    ],
+)
 def test_an_ineligible_nearby_agent_is_passed_over_for_a_far_one(
     acme, globex, line, at, profile, spoil, reason
 ):
@@ -120,8 +135,9 @@ def test_routing_an_offered_call_again_returns_the_same_agent(acme, line, at):
     assert AgentProfile.objects.filter(duty_status="reserved").count() == 1
 
 
-def test_a_routing_decision_takes_a_fixed_number_of_queries(acme, line, at,
-                                                            django_assert_num_queries):  # fmt: skip
+def test_a_routing_decision_takes_a_fixed_number_of_queries(
+    acme, line, at, django_assert_num_queries
+):
     for n in range(5):
         routable_agent(acme, f"agent{n}@example.com")
     routable_agent(acme, "kannada@example.com", languages=("kn",))  # one skipped

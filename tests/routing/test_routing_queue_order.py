@@ -14,8 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def start(line, at, sid) -> Call:
-    return call_start(provider="test", provider_call_id=sid, to=str(line.number),
-                      caller=LANDLINE_MANGALURU, at=at)  # fmt: skip
+    return call_start(
+        provider="test", provider_call_id=sid, to=str(line.number), caller=LANDLINE_MANGALURU, at=at
+    )
 
 
 def missed_by(agent, line, at) -> Call:
@@ -94,9 +95,16 @@ def test_the_older_caller_check_reads_past_its_first_page(acme, line, at, untrie
     holds the young caller back wherever they are in the queue; none does when all rang her."""
     sita = routable_agent(acme, "sita@example.com")
     young = start(line, at, "CA-young")
-    template = {"line": line, "firm": acme, "caller": LANDLINE_MANGALURU, "language": "en",
-                "domain": line.domain, "sub_skill": line.sub_skill, "provider": "test",
-                "status": Call.Status.QUEUED}  # fmt: skip
+    template = {
+        "line": line,
+        "firm": acme,
+        "caller": LANDLINE_MANGALURU,
+        "language": "en",
+        "domain": line.domain,
+        "sub_skill": line.sub_skill,
+        "provider": "test",
+        "status": Call.Status.QUEUED,
+    }
     Call.objects.bulk_create(
         Call(
             **template,

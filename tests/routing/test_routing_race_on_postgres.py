@@ -33,13 +33,17 @@ def agents_engaged(firm, count: int, *, at: dt.datetime) -> list[AgentProfile]:
     )
     agents = AgentProfile.objects.bulk_create(
         AgentProfile(
-            user=user, full_name=user.name, status=AgentProfile.Status.VERIFIED,
-            latitude=MANGALURU[0] + n * 0.01, longitude=MANGALURU[1], phone=f"+9198450{n:05d}",
+            user=user,
+            full_name=user.name,
+            status=AgentProfile.Status.VERIFIED,
+            latitude=MANGALURU[0] + n * 0.01,
+            longitude=MANGALURU[1],
+            phone=f"+9198450{n:05d}",
             duty_status=AgentProfile.Duty.AVAILABLE,
             duty_changed_at=at - dt.timedelta(minutes=n),
         )
         for n, user in enumerate(users)
-    )  # fmt: skip
+    )
     AgentLanguage.objects.bulk_create(
         AgentLanguage(agent=a, language="en", proficiency=4) for a in agents
     )
@@ -47,10 +51,16 @@ def agents_engaged(firm, count: int, *, at: dt.datetime) -> list[AgentProfile]:
         AgentSkill(agent=a, domain="insurance", level=4, years=5) for a in agents
     )
     AvailabilityWindow.objects.bulk_create(  # the whole week, in UTC minutes
-        AvailabilityWindow(agent=a, weekday=0, start=dt.time(0), end=dt.time(23, 59),
-                           utc_start_minute=0, utc_end_minute=WEEK)
+        AvailabilityWindow(
+            agent=a,
+            weekday=0,
+            start=dt.time(0),
+            end=dt.time(23, 59),
+            utc_start_minute=0,
+            utc_end_minute=WEEK,
+        )
         for a in agents
-    )  # fmt: skip
+    )
     request = StaffingRequestFactory(firm=firm, headcount=count)
     applications = Application.objects.bulk_create(
         Application(request=request, agent=a, status="approved") for a in agents
@@ -58,13 +68,21 @@ def agents_engaged(firm, count: int, *, at: dt.datetime) -> list[AgentProfile]:
     today = at.date()
     Engagement.objects.bulk_create(
         Engagement(
-            firm=firm, agent=app.agent, request=request, application=app, rate_unit="call",
-            client_rate=40, agent_rate=28, minimum_per_call=0, agent_minimum_per_call=0,
-            currency="INR", starts_on=today - dt.timedelta(days=1),
+            firm=firm,
+            agent=app.agent,
+            request=request,
+            application=app,
+            rate_unit="call",
+            client_rate=40,
+            agent_rate=28,
+            minimum_per_call=0,
+            agent_minimum_per_call=0,
+            currency="INR",
+            starts_on=today - dt.timedelta(days=1),
             ends_on=today + dt.timedelta(days=30),
         )
         for app in applications
-    )  # fmt: skip
+    )
     return agents
 
 

@@ -35,8 +35,9 @@ def sita(acme):
 
 
 def start_and_route(line, at, sid):
-    call = call_start(provider="test", provider_call_id=sid, to=str(line.number),
-                      caller=LANDLINE_MANGALURU, at=at)  # fmt: skip
+    call = call_start(
+        provider="test", provider_call_id=sid, to=str(line.number), caller=LANDLINE_MANGALURU, at=at
+    )
     return call_route(call_id=call.pk, at=at).call
 
 
@@ -72,8 +73,9 @@ def test_the_sweep_frees_a_reservation_stuck_past_the_ring_timeout(line, sita, a
     assert duty(sita) == "reserved"
 
     assert sweep(at=expiry + dt.timedelta(seconds=1)) == {
-        "wrap_ups_ended": 0, "reservations_freed": 1,
-    }  # fmt: skip
+        "wrap_ups_ended": 0,
+        "reservations_freed": 1,
+    }
     call.refresh_from_db()
     assert (call.status, call.agent, call.tried_agent_ids) == (Call.Status.QUEUED, None, [sita.pk])
     assert "expired" in call.outcome

@@ -127,9 +127,18 @@ def test_a_recorded_message_ends_the_call_as_a_voicemail(client, line):
         ("&call=" + "9" * 30, {"DialCallStatus": "no-answer"}),
         ("", {"DialCallStatus": "completed", "DialCallDuration": "9" * 30}),
     ],
-    ids=["no-callsid", "duration-text", "duration-negative", "unknown-status", "other-callsid",
-         "other-call-id", "call-id-text", "call-id-huge", "duration-huge"],
-)  # fmt: skip
+    ids=[
+        "no-callsid",
+        "duration-text",
+        "duration-negative",
+        "unknown-status",
+        "other-callsid",
+        "other-call-id",
+        "call-id-text",
+        "call-id-huge",
+        "duration-huge",
+    ],
+)
 def test_a_garbled_dial_status_is_a_400_that_changes_nothing(client, acme, line, query, params):
     sita = routable_agent(acme, "sita@example.com")
     call, action = offer(client, line)

@@ -73,9 +73,11 @@ class Command(BaseCommand):
             response = self.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
             return response.content.decode()
         request = urllib.request.Request(  # noqa: S310 (http(s) only: checked in handle)
-            url, data=urllib.parse.urlencode(params).encode(), method="POST",
+            url,
+            data=urllib.parse.urlencode(params).encode(),
+            method="POST",
             headers={"X-Twilio-Signature": signature},
-        )  # fmt: skip
+        )
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (our URL)
             return response.read().decode()
 
@@ -85,8 +87,13 @@ class Command(BaseCommand):
 
     def _one_call(self, line: PhoneLine) -> Call | None:
         sid = "CA" + uuid.uuid4().hex
-        base = {"CallSid": sid, "From": self._caller(), "To": str(line.number),
-                "CallStatus": "ringing", "Direction": "inbound"}  # fmt: skip
+        base = {
+            "CallSid": sid,
+            "From": self._caller(),
+            "To": str(line.number),
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+        }
         twiml = self._post("/telephony/twilio/voice/", base)
         if "<Gather" in twiml:
             digit = str(self.rng.choice([x.menu_digit for x in line.languages.all()]))
@@ -123,6 +130,8 @@ class Command(BaseCommand):
     def _backdate(self, call: Call, n: int, total: int, days: int) -> None:
         """Move the call into the past (evenly over `days`), keeping its own timings."""
         shift = dt.timedelta(days=days * (total - n) / total, minutes=self.rng.randint(0, 600))
-        fields = {f: F(f) - shift for f in
-                  ("created_at", "queued_at", "offered_at", "answered_at", "ended_at")}  # fmt: skip
+        fields = {
+            f: F(f) - shift
+            for f in ("created_at", "queued_at", "offered_at", "answered_at", "ended_at")
+        }
         Call.objects.filter(pk=call.pk).update(**fields)
