@@ -19,7 +19,7 @@ from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityW
 from agents.selectors import agents_available_sql, minute_of_week, skills_matching
 from clients.models import ClientFirm, Engagement
 from common.geo import bounding_box, haversine_km
-from routing.models import Call
+from routing.models import Call, ProviderRequest
 
 
 def _engaged_with(firm_id: int, today: dt.date):
@@ -298,3 +298,8 @@ def agent_calls_today(*, agent: AgentProfile) -> QuerySet[Call]:
         .select_related("firm", "line")
         .order_by("-created_at")
     )
+
+
+def provider_request_get(*, provider: str, key: str) -> ProviderRequest | None:
+    """The answer already given to this provider request, if any (a retry gets it again)."""
+    return ProviderRequest.objects.filter(provider=provider, key=key).first()

@@ -23,7 +23,7 @@ from agents.models import AgentProfile
 from clients.models import PhoneLine
 from common.errors import ApplicationError, ConflictError
 from common.geo import haversine_km
-from routing.models import Call, RoutingDecision
+from routing.models import Call, ProviderRequest, RoutingDecision
 from routing.origin import origin_resolve
 from routing.selectors import (
     candidate_rows,
@@ -466,3 +466,22 @@ def routing_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
                     locked.save()
                     freed += 1
     return {"wrap_ups_ended": wrapped, "reservations_freed": freed}
+
+
+def provider_request_record(
+    *, provider: str, key: str, content_type: str, body: str, status_code: int
+) -> ProviderRequest:
+    """Keep the answer given to a provider's request, so a retry of it gets the same answer.
+    Two copies of one request racing: the unique (provider, key) lets one row in, and the
+    loser returns the winner's answer instead."""
+    try:
+        with transaction.atomic():
+            return ProviderRequest.objects.create(
+                provider=provider,
+                key=key,
+                content_type=content_type,
+                body=body,
+                status_code=status_code,
+            )
+    except IntegrityError:
+        return ProviderRequest.objects.get(provider=provider, key=key)

@@ -7,7 +7,6 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -17,6 +16,7 @@ from twilio.request_validator import RequestValidator
 from common.errors import ApplicationError
 from routing import services, twiml
 from routing.models import Call, ProviderRequest
+from routing.selectors import provider_request_get
 
 logger = logging.getLogger(__name__)
 PROVIDER = "twilio"
@@ -65,7 +65,7 @@ def twilio_webhook(handler):
         if not request.POST.get("CallSid"):
             return HttpResponseBadRequest("CallSid is required.")
         key = _step_key(request)
-        stored = ProviderRequest.objects.filter(provider=PROVIDER, key=key).first()
+        stored = provider_request_get(provider=PROVIDER, key=key)
         if stored is not None:
             return _replay(stored)
         if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("routing:sweep", 1, timeout=5):
@@ -73,18 +73,14 @@ def twilio_webhook(handler):
         response = handler(request)
         if response.status_code >= 400:
             return response  # refused input changed nothing: a retry is checked afresh
-        try:
-            with transaction.atomic():
-                ProviderRequest.objects.create(
-                    provider=PROVIDER,
-                    key=key,
-                    content_type=response["Content-Type"],
-                    body=response.content.decode(),
-                    status_code=response.status_code,
-                )
-        except IntegrityError:  # a concurrent retry answered first: give the same answer
-            return _replay(ProviderRequest.objects.get(provider=PROVIDER, key=key))
-        return response
+        kept = services.provider_request_record(
+            provider=PROVIDER,
+            key=key,
+            content_type=response["Content-Type"],
+            body=response.content.decode(),
+            status_code=response.status_code,
+        )
+        return _replay(kept)  # ours, or a concurrent retry's that was kept first
 
     return view
 
