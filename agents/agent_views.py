@@ -6,9 +6,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import agent_required
 from agents import enrolment
 from agents.attestations import ATTESTATIONS
+from agents.decorators import agent_profile_required
 from agents.documents import document_response, document_upload
 from agents.forms import (
     AttestationForm,
@@ -26,24 +26,17 @@ from agents.models import AgentDocument, AgentProfile
 from agents.panels import home_panels
 from agents.selectors import (
     agent_missing_items,
-    agent_profile_get,
     attestations_outstanding,
     enrolment_steps,
 )
 from agents.services import (
     agent_duty_set,
-    agent_profile_create,
     agent_submit_for_review,
     attestation_accept,
     availability_set,
 )
 from common.errors import ApplicationError
 from common.views import errors_to_form, errors_to_message
-
-
-def _me(request) -> AgentProfile:
-    # A user given the agent role by staff (not through signup) gets a profile on first visit.
-    return agent_profile_get(user=request.user) or agent_profile_create(user=request.user)
 
 
 def _page(request, template, agent, **context):
@@ -53,9 +46,9 @@ def _page(request, template, agent, **context):
     return render(request, template, context)
 
 
-@agent_required
+@agent_profile_required
 def home(request):
-    agent = _me(request)
+    agent = request.agent
     missing = agent_missing_items(agent=agent) if agent.status == "applied" else []
     checks = agent.checks.all() if agent.status != "applied" else []
     return _page(
@@ -68,9 +61,9 @@ def home(request):
     )
 
 
-@agent_required
+@agent_profile_required
 def profile(request):
-    agent = _me(request)
+    agent = request.agent
     initial = {
         "full_name": agent.full_name,
         "former_employer": agent.former_employer,
@@ -102,15 +95,15 @@ def _city_id(label: str) -> int | None:
 
 
 @require_GET
-@agent_required
+@agent_profile_required
 def city_options(request):
     places = place_search(request.GET.get("city", ""))
     return render(request, "agents/_city_options.html", {"places": places})
 
 
-@agent_required
+@agent_profile_required
 def phone(request):
-    agent = _me(request)
+    agent = request.agent
     send_form = PhoneForm(request.POST if request.POST.get("step") == "send" else None)
     code_form = PhoneCodeForm(request.POST if request.POST.get("step") == "confirm" else None)
     if request.method == "POST" and send_form.is_bound and send_form.is_valid():
@@ -136,9 +129,9 @@ def phone(request):
     )
 
 
-@agent_required
+@agent_profile_required
 def skills(request):
-    agent = _me(request)
+    agent = request.agent
     action = request.POST.get("action")
     language_form = LanguageForm(request.POST if action == "language" else None)
     skill_form = SkillForm(request.POST if action == "skill" else None)
@@ -174,9 +167,9 @@ def _pk(request) -> int | None:
     return int(pk) if pk.isdigit() else None  # not a row id: nothing to remove
 
 
-@agent_required
+@agent_profile_required
 def bank(request):
-    agent = _me(request)
+    agent = request.agent
     form = BankForm(request.POST or None, initial={"holder_name": agent.bank_holder_name})
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
@@ -186,9 +179,9 @@ def bank(request):
     return _page(request, "agents/bank.html", agent, form=form)
 
 
-@agent_required
+@agent_profile_required
 def documents(request):
-    agent = _me(request)
+    agent = request.agent
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
@@ -201,16 +194,16 @@ def documents(request):
 
 
 @require_GET
-@agent_required
+@agent_profile_required
 def document_download(request, pk: int):
     # Only the owner's own documents: any other id is a 404, never a 403 that confirms it exists.
     document = get_object_or_404(AgentDocument, pk=pk, agent__user=request.user)
     return document_response(document)
 
 
-@agent_required
+@agent_profile_required
 def attestations(request):
-    agent = _me(request)
+    agent = request.agent
     outstanding = attestations_outstanding(agent=agent)
     form = AttestationForm(request.POST or None, outstanding=outstanding)
     if request.method == "POST" and outstanding and form.is_valid():
@@ -226,9 +219,9 @@ def attestations(request):
     )
 
 
-@agent_required
+@agent_profile_required
 def availability(request):
-    agent = _me(request)
+    agent = request.agent
     initial = {}
     for window in agent.availability.all():
         initial[f"start_{window.weekday}"], initial[f"end_{window.weekday}"] = (
@@ -247,10 +240,10 @@ def availability(request):
 
 
 @require_POST
-@agent_required
+@agent_profile_required
 @errors_to_message("agents:home")
 def submit(request):
-    agent_submit_for_review(agent=_me(request))
+    agent_submit_for_review(agent=request.agent)
     messages.success(request, "Submitted. Our vetting team will review your application.")
     return redirect("agents:home")
 
@@ -264,12 +257,12 @@ def _duty_panel(request, agent: AgentProfile, error: str = "") -> HttpResponse:
 
 
 def _duty_refused(request, error: ApplicationError) -> HttpResponse:
-    return _duty_panel(request, _me(request), error.message)
+    return _duty_panel(request, request.agent, error.message)
 
 
 @require_POST
-@agent_required
+@agent_profile_required
 @errors_to_message(_duty_refused)
 def duty(request):
-    agent = agent_duty_set(agent=_me(request), available=request.POST.get("available") == "1")
+    agent = agent_duty_set(agent=request.agent, available=request.POST.get("available") == "1")
     return _duty_panel(request, agent)

@@ -4,8 +4,7 @@ import datetime as dt
 
 from django.shortcuts import get_object_or_404, render
 
-from accounts.decorators import agent_required
-from agents.selectors import agent_profile_get
+from agents.decorators import agent_profile_required
 from billing.selectors import (
     agent_earnings_open,
     agent_statements,
@@ -14,23 +13,22 @@ from billing.selectors import (
 )
 
 
-@agent_required
+@agent_profile_required
 def earnings(request):
-    agent = agent_profile_get(user=request.user)
     return render(
         request,
         "billing/agent/earnings.html",
         {
-            "open": agent_earnings_open(agent=agent) if agent else None,
-            "statements": agent_statements(agent=agent) if agent else [],
+            "open": agent_earnings_open(agent=request.agent),
+            "statements": agent_statements(agent=request.agent),
         },
     )
 
 
-@agent_required
+@agent_profile_required
 def statement(request, pk: int):
     # Only the agent's own payouts: another agent's statement is a 404.
-    payouts = agent_statements(agent=agent_profile_get(user=request.user)).select_related("agent")
+    payouts = agent_statements(agent=request.agent).select_related("agent")
     payout = get_object_or_404(payouts, pk=pk)
     return render(
         request,

@@ -4,36 +4,33 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.decorators import agent_required
-from agents.selectors import agent_profile_get
+from agents.decorators import agent_profile_required
 from clients import marketplace
 from clients.forms import ReasonForm
 from clients.models import Application, StaffingRequest
-from clients.selectors import engagements_for_agent, opportunities_for
+from clients.selectors import applications_of_agent, engagements_for_agent, opportunities_for
 from common.views import errors_to_message
 
 
-@agent_required
+@agent_profile_required
 def opportunities(request):
-    agent = agent_profile_get(user=request.user)
-    if agent is None:
-        return redirect("agents:home")
+    agent = request.agent
     return render(
         request,
         "clients/agent/opportunities.html",
         {
             "agent": agent,
             "opportunities": opportunities_for(agent=agent) if agent.status == "verified" else [],
-            "applications": Application.objects.filter(agent=agent).select_related("request__firm"),
+            "applications": applications_of_agent(agent=agent),
         },
     )
 
 
 @require_POST
-@agent_required
+@agent_profile_required
 @errors_to_message("opportunities:list")
 def apply(request, pk: int):
-    agent = agent_profile_get(user=request.user)
+    agent = request.agent
     staffing = get_object_or_404(StaffingRequest, pk=pk, status=StaffingRequest.Status.OPEN)
     marketplace.application_create(agent=agent, request=staffing)
     messages.success(request, f"You applied to “{staffing.title}” at {staffing.firm}.")
@@ -41,21 +38,19 @@ def apply(request, pk: int):
 
 
 @require_POST
-@agent_required
+@agent_profile_required
 @errors_to_message("opportunities:list")
 def withdraw(request, pk: int):
-    agent = agent_profile_get(user=request.user)
+    agent = request.agent
     get_object_or_404(Application, pk=pk, agent=agent)
     marketplace.application_withdraw(agent=agent, application_id=pk)
     messages.success(request, "Application withdrawn.")
     return redirect("opportunities:list")
 
 
-@agent_required
+@agent_profile_required
 def engagements(request):
-    agent = agent_profile_get(user=request.user)
-    if agent is None:
-        return redirect("agents:home")
+    agent = request.agent
     return render(
         request,
         "clients/agent/engagements.html",
@@ -66,10 +61,10 @@ def engagements(request):
 
 
 @require_POST
-@agent_required
+@agent_profile_required
 @errors_to_message("opportunities:engagements")
 def engagement_end(request, pk: int):
-    agent = agent_profile_get(user=request.user)
+    agent = request.agent
     get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()

@@ -63,6 +63,11 @@ def pool_of(*, request: StaffingRequest) -> QuerySet[Application]:
     )
 
 
+def applications_of_agent(*, agent: AgentProfile) -> QuerySet[Application]:
+    """The agent's own applications, with the request and firm each page names."""
+    return Application.objects.filter(agent=agent).select_related("request__firm")
+
+
 def engagements_for_agent(*, agent: AgentProfile) -> QuerySet[Engagement]:
     return Engagement.objects.filter(agent=agent).select_related("firm", "request")
 
