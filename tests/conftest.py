@@ -178,7 +178,7 @@ def celery_worker(django_db_setup, django_db_blocker):
             "-m",
             "celery",
             "-A",
-            "config",
+            "tests.celery_worker_app",
             "worker",
             "--pool=solo",
             "--loglevel=WARNING",
