@@ -1,0 +1,58 @@
+"""Routing: every inbound call to the nearest available agent who speaks the caller's language.
+
+The one rule that must never break: an agent holds at most one live call or reservation.
+One module a stage of a call's life; callers import from here:
+
+- `calls`: a call arrives (`call_start`, `call_language_choose`, `line_is_open`) and the
+  provider requests already answered (`provider_request_record`);
+- `deciding`: where a waiting call goes (`call_route` = `call_decide` + `decision_explain`);
+- `events`: what the provider reports afterwards (`call_answered`, `call_completed_with`,
+  `call_not_answered`, `call_hung_up`, `call_voicemail`, `call_failed`);
+- `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`) and `routing_sweep`.
+"""
+
+from routing.services.calls import (
+    call_language_choose,
+    call_start,
+    line_is_open,
+    provider_request_record,
+)
+from routing.services.deciding import (
+    RECORDED_CANDIDATES,
+    Placement,
+    call_decide,
+    call_route,
+    decision_explain,
+)
+from routing.services.events import (
+    attempts_exhausted,
+    call_answered,
+    call_completed_with,
+    call_failed,
+    call_hung_up,
+    call_not_answered,
+    call_voicemail,
+)
+from routing.services.queue import queue_dispatch, routing_sweep, wrap_up_end
+
+__all__ = [
+    "RECORDED_CANDIDATES",
+    "Placement",
+    "attempts_exhausted",
+    "call_answered",
+    "call_completed_with",
+    "call_decide",
+    "call_failed",
+    "call_hung_up",
+    "call_language_choose",
+    "call_not_answered",
+    "call_route",
+    "call_start",
+    "call_voicemail",
+    "decision_explain",
+    "line_is_open",
+    "provider_request_record",
+    "queue_dispatch",
+    "routing_sweep",
+    "wrap_up_end",
+]

@@ -1,0 +1,178 @@
+"""Deciding where a waiting call goes: rank, lock and reserve one agent, in one transaction.
+
+The pick and the reservation are one transaction: on PostgreSQL the nearest candidate is
+locked with `SELECT … FOR UPDATE SKIP LOCKED LIMIT 1` (concurrent calls skip each other's
+pick instead of queueing behind it), then reserved by a compare-and-set on its duty status
+(SKIP LOCKED with ORDER BY may hand back a row that changed since the snapshot: the CAS
+re-checks it). On SQLite the IMMEDIATE transaction serialises the whole decision. The
+partial unique index `routing_call_one_live_per_agent` backs both.
+"""
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from agents import presence
+from agents.models import AgentProfile
+from common.geo import haversine_km
+from routing.models import Call, RoutingDecision
+from routing.selectors import (
+    candidate_rows,
+    candidates_for,
+    older_waiting_call_exists,
+    skipped_for,
+)
+
+Status = Call.Status
+RECORDED_CANDIDATES = 10
+
+
+@dataclass
+class Placement:
+    """Where a decision put the call: the agent reserved for it, or None (still waiting)."""
+
+    call: Call
+    agent: AgentProfile | None
+
+
+def _lock_nearest(call: Call, at: dt.datetime, radius_km: float | None):
+    found = candidates_for(
+        call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids, limit=1, lock=True
+    )
+    return found[0] if found else None
+
+
+def _lock_first_free(ranked: list[AgentProfile]) -> AgentProfile | None:
+    """Lock and reserve the best-ranked agent still available (SKIP LOCKED, LIMIT 1)."""
+    if not ranked:
+        return None
+    ids = [a.pk for a in ranked]
+    # Only placeholders are formatted in: one per id, ranked by their position.
+    marks = ", ".join(["%s"] * len(ids))
+    whens = " ".join(f"WHEN %s THEN {i}" for i in range(len(ids)))
+    sql = (
+        f"SELECT id FROM agents_agentprofile WHERE id IN ({marks}) AND duty_status = %s"  # noqa: S608
+        f" ORDER BY CASE id {whens} END LIMIT 1"
+    )
+    if connection.features.has_select_for_update_skip_locked:
+        sql += " FOR UPDATE SKIP LOCKED"
+    with connection.cursor() as cursor:
+        for _retry in range(3):  # the CAS re-checks the row SKIP LOCKED handed back
+            cursor.execute(sql, [*ids, AgentProfile.Duty.AVAILABLE, *ids])
+            row = cursor.fetchone()
+            if row is None:
+                return None
+            if presence.presence_reserve(agent_id=row[0]):
+                return next(a for a in ranked if a.pk == row[0])
+    return None
+
+
+def _step_of(call: Call, agent: AgentProfile) -> float | None:
+    """The first of the line's radius steps that reaches the agent (None: anywhere)."""
+    if None in (agent.latitude, call.origin_latitude):
+        return None
+    km = haversine_km(call.origin_latitude, call.origin_longitude, agent.latitude, agent.longitude)
+    return next((r for r in call.line.radius_steps if r is not None and km <= r), None)
+
+
+def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
+    """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent.
+
+    Two steps: the decision (one short transaction holding the call's and the agent's row
+    locks), then its explanation — which engaged agents were passed over, and why — written
+    once the decision has committed: it explains a decision, it does not make it, so its
+    queries never hold the locks that concurrent calls wait on.
+    """
+    at = at or timezone.now()
+    placement, decision = call_decide(call_id=call_id, at=at)
+    if decision is not None:
+        decision_explain(decision, at=at)
+    return placement
+
+
+@transaction.atomic
+def call_decide(
+    *, call_id: int, at: dt.datetime | None = None
+) -> tuple[Placement, RoutingDecision | None]:
+    """The decision alone: pick and reserve the agent, record the ranked candidates.
+
+    Returns the placement and the decision recorded (None when the call needed none: a retry
+    of a placed call, or a call no longer waiting).
+    """
+    started = time.perf_counter()
+    at = at or timezone.now()
+    # OF self: lock the call only. PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # agent's outer join, and locking the joined line would serialise every call on it.
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
+    if call.status == Status.OFFERED:
+        return Placement(call, call.agent), None  # placed already (a retry, or dispatched)
+    if call.status != Status.QUEUED:
+        return Placement(call, None), None
+    decision = RoutingDecision(call=call, attempt=call.attempts + 1)
+    # Rank within the line's first radius step, widening only when nobody is there: with
+    # steps, the ranking reads the nearby available agents only (a bounding box on the
+    # partial index of available agents' coordinates).
+    ranked = []
+    for radius in call.line.radius_steps:
+        ranked = candidates_for(
+            call=call,
+            at=at,
+            radius_km=radius,
+            exclude=call.tried_agent_ids,
+            limit=RECORDED_CANDIDATES,
+        )
+        if ranked:
+            break
+    if ranked and older_waiting_call_exists(call=call, agent_ids={a.pk for a in ranked}):
+        # Oldest first: an agent who frees up is dispatched to the longest-waiting caller
+        # (unless that caller already rang them: then they are free for this one).
+        decision.outcome = "waiting_behind_older"
+        return _decided(decision, call, None, at, started, ranked=ranked)
+    # The ranked list is the nearest-first answer already: lock its best free agent by id
+    # (a cheap query on at most ten rows). Only when other calls took all ten does the full
+    # query run again, step by step through the line's radii.
+    agent = _lock_first_free(ranked)
+    if agent is not None:
+        decision.radius_km = _step_of(call, agent)
+    for radius in call.line.radius_steps if agent is None else []:
+        for _retry in range(3):  # the CAS can lose to a concurrent change of that row
+            agent = _lock_nearest(call, at, radius)
+            if agent is None or presence.presence_reserve(agent_id=agent.pk):
+                break
+            agent = None
+        if agent is not None:
+            decision.radius_km = radius
+            break
+    if agent is None:
+        decision.outcome = "queued"
+        return _decided(decision, call, None, at, started, ranked=ranked)
+    call.agent, call.status, call.offered_at = agent, Status.OFFERED, at
+    call.attempts += 1
+    call.save(update_fields=["agent", "status", "offered_at", "attempts"])
+    decision.outcome = "offered"
+    return _decided(decision, call, agent, at, started, ranked=ranked)
+
+
+def _decided(decision, call, agent, at, started, *, ranked=()):
+    chosen = [agent] if agent else []
+    others = [a for a in ranked if agent is None or a.pk != agent.pk]
+    decision.chosen = agent
+    decision.candidates = candidate_rows(chosen + others, call, at)
+    decision.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
+    decision.save()
+    return Placement(call, agent), decision
+
+
+def decision_explain(decision: RoutingDecision, *, at: dt.datetime) -> RoutingDecision:
+    """Record which of the firm's agents the decision passed over, and why (after commit).
+
+    The reasons describe the agents as they are a moment after the decision (the same
+    request, two index-served queries), which is what staff and the firm need to read it.
+    """
+    listed = {row["agent"] for row in decision.candidates}
+    decision.skipped = skipped_for(call=decision.call, at=at, chosen_ids=listed)
+    RoutingDecision.objects.filter(pk=decision.pk).update(skipped=decision.skipped)
+    return decision

@@ -1,0 +1,133 @@
+"""What the provider tells us after the offer: answered, completed, not answered, hung up."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from agents import presence
+from common.errors import ApplicationError, ConflictError
+from routing.models import Call
+from routing.services.queue import _dispatch_on_commit
+from routing.signals import call_completed
+
+Status = Call.Status
+
+
+@transaction.atomic
+def call_answered(*, call_id: int, at: dt.datetime | None = None) -> Call:
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status != Status.OFFERED:
+        return call  # repeated or late event
+    call.status, call.answered_at = Status.IN_PROGRESS, at or timezone.now()
+    call.save(update_fields=["status", "answered_at"])
+    presence.presence_answered(agent_id=call.agent_id)
+    return call
+
+
+@transaction.atomic
+def call_completed_with(*, call_id: int, duration: int, at: dt.datetime | None = None) -> Call:
+    """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up."""
+    at = at or timezone.now()
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
+    if call.status not in Call.LIVE:
+        return call
+    if duration < 0:
+        raise ApplicationError("The duration cannot be negative.", field="duration")
+    call.answered_at = call.answered_at or at - dt.timedelta(seconds=duration)
+    call.status, call.ended_at, call.talk_seconds = Status.COMPLETED, at, duration
+    call.outcome = "Answered"
+    call.save(update_fields=["status", "answered_at", "ended_at", "talk_seconds", "outcome"])
+    agent_id = call.agent_id
+    presence.presence_wrap_up(agent_id=agent_id, seconds=call.line.wrap_up_seconds)
+    _after_wrap_up(agent_id, call.line.wrap_up_seconds)
+    transaction.on_commit(lambda: call_completed.send(sender=Call, call=call))
+    return call
+
+
+def _after_wrap_up(agent_id: int, seconds: int) -> None:
+    from routing.tasks import wrap_up_end_task
+
+    if seconds <= 0:
+        _dispatch_on_commit(agent_id)  # straight back to available: serve whoever waits
+        return
+
+    def enqueue():
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            return  # inline tasks ignore countdowns: the sweep ends the wrap-up on time
+        wrap_up_end_task.apply_async(args=[agent_id], countdown=seconds)
+
+    transaction.on_commit(enqueue)
+
+
+@transaction.atomic
+def call_not_answered(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+    """The offered agent did not answer (no answer, busy, failed): strike, then next candidate.
+
+    Returns the call back in the queue (keeping its place) or, past the attempt limit, with
+    status QUEUED and `attempts` at the limit — the caller then goes to voicemail.
+    """
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status != Status.OFFERED:
+        return call
+    if not presence.presence_no_answer(agent_id=call.agent_id):
+        _dispatch_on_commit(call.agent_id)  # back in line (not offline): someone may wait
+    call.tried_agent_ids = [*call.tried_agent_ids, call.agent_id]
+    call.agent, call.status, call.offered_at = None, Status.QUEUED, None
+    call.outcome = f"Agent did not answer ({reason})"
+    call.save(update_fields=["tried_agent_ids", "agent", "status", "offered_at", "outcome"])
+    return call
+
+
+def attempts_exhausted(call: Call) -> bool:
+    return call.attempts >= settings.ROUTING_MAX_ATTEMPTS
+
+
+@transaction.atomic
+def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
+    """The caller's leg ended (status callback). Whatever the call was doing, it is over."""
+    at = at or timezone.now()
+    call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
+    if call.status in Call.ENDED:
+        return call
+    if call.status == Status.IN_PROGRESS:
+        duration = int((at - call.answered_at).total_seconds())
+        return call_completed_with(call_id=call.pk, duration=max(duration, 0), at=at)
+    if call.status == Status.OFFERED:
+        presence.presence_release(agent_id=call.agent_id)
+        _dispatch_on_commit(call.agent_id)
+        call.agent = None
+    call.status, call.ended_at, call.outcome = Status.ABANDONED, at, "Caller hung up"
+    call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    return call
+
+
+@transaction.atomic
+def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | None = None):
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status not in Call.WAITING:
+        if call.status == Status.VOICEMAIL and recording_url and not call.recording_url:
+            call.recording_url = recording_url
+            call.save(update_fields=["recording_url"])
+        return call
+    call.status, call.ended_at = Status.VOICEMAIL, at or timezone.now()
+    call.outcome, call.recording_url = "Voicemail / callback request", recording_url
+    call.save(update_fields=["status", "ended_at", "outcome", "recording_url"])
+    return call
+
+
+@transaction.atomic
+def call_failed(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status in Call.ENDED:
+        return call
+    if call.status == Status.IN_PROGRESS:
+        raise ConflictError("The call was answered; report how it ended with 'completed'.")
+    if call.status == Status.OFFERED:
+        presence.presence_release(agent_id=call.agent_id)
+        _dispatch_on_commit(call.agent_id)
+        call.agent = None
+    call.status, call.ended_at, call.outcome = Status.FAILED, at or timezone.now(), reason
+    call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    return call
