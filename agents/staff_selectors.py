@@ -72,6 +72,11 @@ def agent_timeline(*, agent: AgentProfile) -> QuerySet[AuditRecord]:
     )
 
 
+def agents_by_name() -> QuerySet[AgentProfile]:
+    """Every agent, by name: finance's TDS list."""
+    return AgentProfile.objects.select_related("user").order_by("full_name", "pk")
+
+
 def agent_review_get(*, pk: int) -> AgentProfile | None:
     """One agent with everything the vetting page shows, or None.
 

@@ -26,7 +26,7 @@ from agents.staff_forms import (
     TdsForm,
     form_error_message,
 )
-from agents.staff_selectors import agent_review_get, agent_review_queue
+from agents.staff_selectors import agent_review_get, agent_review_queue, agents_by_name
 from common.views import errors_to_message
 
 QUEUE_PAGE_SIZE = 25
@@ -124,7 +124,7 @@ def document(request, pk: int):
 
 @finance_required
 def agent_tds_list(request):
-    agents = AgentProfile.objects.select_related("user").order_by("full_name", "pk")
+    agents = agents_by_name()
     page = Paginator(agents, 50).get_page(request.GET.get("page"))
     return render(request, "agents/finance/tds.html", {"page": page})
 

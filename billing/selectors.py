@@ -67,6 +67,23 @@ def firm_invoices(*, firm: ClientFirm) -> QuerySet[Invoice]:
     return Invoice.objects.filter(firm=firm).select_related("run").order_by("-run__period_start")
 
 
+def run_transactions(*, run: SettlementRun) -> QuerySet[Transaction]:
+    """The ledger rows of the run's period (of its kind)."""
+    if run.kind == SettlementRun.Kind.AGENTS:
+        return Transaction.objects.filter(agent_period=run.period_start)
+    return Transaction.objects.filter(firm_period=run.period_start)
+
+
+def payouts_all() -> QuerySet[Payout]:
+    """Finance's payouts, newest run first, with what each row names."""
+    return Payout.objects.select_related("agent", "run").order_by("-run", "pk")
+
+
+def invoices_all() -> QuerySet[Invoice]:
+    """Finance's invoices, newest run first, with what each row names."""
+    return Invoice.objects.select_related("firm", "run").order_by("-run", "pk")
+
+
 def runs() -> QuerySet[SettlementRun]:
     return SettlementRun.objects.annotate(
         payouts_count=Count("payouts", distinct=True),

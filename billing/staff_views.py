@@ -23,7 +23,7 @@ from accounts.decorators import finance_required
 from billing import selectors
 from billing.exports import FORMATS, payouts_export
 from billing.ledger import adjustment_create
-from billing.models import Invoice, Payout, SettlementRun, Transaction
+from billing.models import Invoice, Payout, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
 from billing.periods import open_period
 from billing.settlement import progress_key, run_open
@@ -110,16 +110,16 @@ def _task_state(task_id: str) -> dict | None:
 def run_detail(request, pk: int):
     run = get_object_or_404(SettlementRun, pk=pk)
     if run.kind == Kind.AGENTS:
-        rows, period = run.payouts.select_related("agent"), {"agent_period": run.period_start}
+        rows = run.payouts.select_related("agent")
     else:
-        rows, period = run.invoices.select_related("firm"), {"firm_period": run.period_start}
+        rows = run.invoices.select_related("firm")
     return render(
         request,
         "billing/finance/run.html",
         {
             "run": run,
             "progress": _progress(run),
-            "margins": _margins(Transaction.objects.filter(**period)),
+            "margins": _margins(selectors.run_transactions(run=run)),
             "page": Paginator(rows, 100).get_page(request.GET.get("page")),
         },
     )
@@ -142,7 +142,7 @@ def run_progress(request, pk: int):
 @require_GET
 def payouts(request):
     form = PayoutFilterForm(request.GET or None)
-    rows = form.filter(Payout.objects.select_related("agent", "run").order_by("-run", "pk"))
+    rows = form.filter(selectors.payouts_all())
     run = form.cleaned_data.get("run") if form.is_valid() else None
     return render(
         request,
@@ -201,7 +201,7 @@ def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpR
 
 
 def _payout(pk: int) -> Payout:
-    return get_object_or_404(Payout.objects.select_related("agent", "run"), pk=pk)
+    return get_object_or_404(selectors.payouts_all(), pk=pk)
 
 
 @finance_required
@@ -251,7 +251,7 @@ def payout_paid(request, pk: int):
 @require_GET
 def invoices(request):
     form = InvoiceFilterForm(request.GET or None)
-    rows = form.filter(Invoice.objects.select_related("firm", "run").order_by("-run", "pk"))
+    rows = form.filter(selectors.invoices_all())
     return render(
         request,
         "billing/finance/invoices.html",
@@ -283,7 +283,7 @@ def _invoice_page(request, invoice: Invoice, form=None, status: int = 200) -> Ht
 
 
 def _invoice(pk: int) -> Invoice:
-    return get_object_or_404(Invoice.objects.select_related("firm", "run"), pk=pk)
+    return get_object_or_404(selectors.invoices_all(), pk=pk)
 
 
 @finance_required

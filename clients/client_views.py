@@ -3,7 +3,6 @@ firm's ids are 404s."""
 
 from allauth.account.utils import perform_login
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -20,8 +19,9 @@ from clients.forms import (
     RequestForm,
 )
 from clients.marketplace import estimate_for
-from clients.models import Application, Engagement, StaffingRequest
+from clients.models import Engagement, StaffingRequest
 from clients.selectors import (
+    applications_to,
     engagements_of,
     lines_of,
     pool_of,
@@ -225,15 +225,15 @@ def request_close(request, pk: int):
 
 def _back_to_the_request(request, error, pk: int):
     messages.error(request, error.message)
-    request_id = Application.objects.values_list("request_id", flat=True).get(pk=pk)
-    return redirect("clients:request", pk=request_id)
+    application = get_object_or_404(applications_to(firm=request.firm), pk=pk)
+    return redirect("clients:request", pk=application.request_id)
 
 
 @require_POST
 @firm_member
 @errors_to_message(_back_to_the_request)
 def application_decide(request, pk: int):
-    application = get_object_or_404(Application, pk=pk, request__firm=request.firm)
+    application = get_object_or_404(applications_to(firm=request.firm), pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()
     approve = request.POST.get("decision") == "approve"
@@ -264,8 +264,7 @@ def engagements(request):
 @firm_member
 @errors_to_message("clients:engagements")
 def engagement_end(request, pk: int):
-    if not Engagement.objects.filter(pk=pk, firm=request.firm).exists():
-        raise Http404
+    get_object_or_404(engagements_of(firm=request.firm), pk=pk)
     form = ReasonForm(request.POST)
     form.is_valid()
     reason = form.cleaned_data.get("reason", "")

@@ -51,6 +51,16 @@ def engagements_of(*, firm: ClientFirm) -> QuerySet[Engagement]:
     )
 
 
+def applications_to(*, firm: ClientFirm) -> QuerySet[Application]:
+    """Applications to the firm's requests (another firm's id: not in here, so a 404)."""
+    return Application.objects.filter(request__firm=firm).select_related("agent", "request")
+
+
+def firms_with_members() -> QuerySet[ClientFirm]:
+    """Every firm with its people: the agency's firms page."""
+    return ClientFirm.objects.prefetch_related("members__user").order_by("name")
+
+
 def pool_of(*, request: StaffingRequest) -> QuerySet[Application]:
     """A request's applicants with what a firm may see of them (no documents, no bank)."""
     return (

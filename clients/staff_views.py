@@ -6,8 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from accounts.decorators import admin_required
 from clients import marketplace, services
 from clients.forms import AssignForm, FirmCreateForm
-from clients.models import ClientFirm
-from clients.selectors import matching_candidates, open_complete_requests
+from clients.selectors import firms_with_members, matching_candidates, open_complete_requests
 from common.views import errors_to_form
 
 
@@ -20,7 +19,7 @@ def firms(request):
             services.firm_create(invited_by=request.user, base_url=base_url, **form.cleaned_data)
             messages.success(request, "Firm opened; its first admin has an invitation by email.")
             return redirect("staff_clients:firms")
-    firms = ClientFirm.objects.prefetch_related("members__user").order_by("name")
+    firms = firms_with_members()
     return render(request, "clients/staff/firms.html", {"firms": firms, "form": form})
 
 
