@@ -238,7 +238,7 @@ class Run:
 
     def pct(self, q: int) -> float:
         """The q-th percentile in milliseconds, over every request that got a response."""
-        times = [s.seconds for s in self.samples if s.answer != "error: no response"]
+        times = [s.seconds for s in self.samples if not s.answer.startswith("error: no resp")]
         if len(times) < 2:
             return float("nan")
         return statistics.quantiles(times, n=100, method="inclusive")[q - 1] * 1000
@@ -312,8 +312,8 @@ class Generator:
                             "other" if response.status == 200 else f"error: HTTP {response.status}"
                         )
                     )
-                except (OSError, http.client.HTTPException):
-                    kind = "error: no response"  # refused, reset or over 15 s
+                except (OSError, http.client.HTTPException) as exc:
+                    kind = f"error: no response ({type(exc).__name__})"  # refused, reset, > 15 s
                     conn.close()  # the next request opens a new connection
                 mine.append(Sample(at, time.perf_counter() - at, kind))
             conn.close()
@@ -403,9 +403,11 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], dict]:
     with server(args, token):
         # Warm-up, untimed: each worker loads its code and data (the geocoder's tables) and
         # opens its database connection before the first measured request.
-        warm = generator.run("webhook", args.workers * 2, duration=args.warmup, budget=400)
-        if warm.errors:
-            sys.exit(f"warm-up errors: {dict(warm.errors)}\n{_log_tail()}")
+        warm = generator.run("webhook", args.workers, duration=args.warmup, budget=400)
+        print(f"warm-up: {dict(Counter(s.answer for s in warm.samples))}")
+        if any(s.answer.startswith("error: HTTP") for s in warm.samples):
+            # A 403 here is a signature over another URL than the server rebuilds.
+            sys.exit(f"warm-up answered errors\n{_log_tail()}")
         for concurrency in args.concurrency:
             agents_reset()
             print(f"voice webhook, {concurrency} concurrent callers …", flush=True)
@@ -424,6 +426,7 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], dict]:
             _progress(run)
             runs.append(run)
     meta = {
+        "warm": warm,
         "load": (load_before, os.getloadavg()[0]),
         "seeded": seeded,
         "available": world.available,
@@ -446,6 +449,16 @@ def _progress(run: Run) -> None:
     )
     if run.sql:
         print(f"  afterwards: {run.sql}")
+
+
+def warm_note(warm: Run) -> str:
+    """The cold workers' first answers: each loads the gazetteer on its first call."""
+    kinds = Counter(s.answer for s in warm.samples)
+    slowest = max((s.seconds for s in warm.samples), default=0.0)
+    return (
+        f"{warm.concurrency} concurrent callers, {len(warm.samples)} requests, the slowest "
+        f"{slowest:.1f} s; " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
+    )
 
 
 def _share(part: int, whole: int) -> str:
@@ -573,7 +586,8 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
         "`RequestValidator.compute_signature` over the server's http URL. "
         f"Each run lasts {args.duration:g} s or {args.max_requests:,} requests "
         f"({args.max_requests * 10:,} for /healthz), after {args.warmup:g} s of untimed "
-        "warm-up; percentiles are over every request that got an answer.",
+        f"warm-up ({warm_note(meta['warm'])}); percentiles are over every request that got an "
+        "answer.",
         "",
         "- **Answers/s**: valid answers (HTTP 200 and TwiML) per second of the run's wall "
         "time; for the webhook each is one routing decision. **Errors**: no answer within "
