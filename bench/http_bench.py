@@ -64,6 +64,7 @@ from clients.models import PhoneLine, StaffingRequest  # noqa: E402
 
 HOST = "127.0.0.1"  # the generator and the server talk over loopback only
 DOCS_START, DOCS_END = "<!-- http:start -->", "<!-- http:end -->"
+SETTLEMENT_START = "<!-- settlement:start -->"  # the http section goes before it
 HEALTHZ_PATH = "/healthz"
 LOG = ROOT / "bench" / "results" / "http_bench_gunicorn.log"
 HELD = frozenset({"queued", "waiting_behind_older"})  # the decision left the caller waiting
@@ -634,21 +635,21 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
 
 
 def docs_write(section: str, path: Path = rb.DOCS) -> None:
-    """Replace what lies between the http markers of docs/performance.md (else append after
-    the routing section's end marker). Nothing else in the file changes."""
+    """Replace what lies between the http markers of docs/performance.md (else insert them
+    before the settlement section, else at the end). Nothing else in the file changes."""
     text = path.read_text() if path.exists() else "# Performance\n"
     block = f"{DOCS_START}\n{section.rstrip()}\n{DOCS_END}\n"
     if DOCS_START in text and DOCS_END in text:
         head, rest = text.split(DOCS_START, 1)
         tail = rest.split(DOCS_END, 1)[1].lstrip("\n")
         text = head + block + ("\n" + tail if tail else "")
-    elif rb.DOCS_END in text:
-        head, tail = text.split(rb.DOCS_END, 1)
-        text = head + rb.DOCS_END + "\n\n" + block + "\n" + tail.lstrip("\n")
+    elif SETTLEMENT_START in text:
+        head, tail = text.split(SETTLEMENT_START, 1)
+        text = head + block + "\n" + SETTLEMENT_START + tail
     else:
         text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text)
-    print(f"wrote {path.relative_to(ROOT)}")
+    print(f"wrote {path}")
 
 
 def parse_args(argv=None) -> argparse.Namespace:
