@@ -15,10 +15,18 @@ from routing.signals import call_completed
 Status = Call.Status
 
 
+def _about_an_earlier_offer(call: Call, attempt: int | None) -> bool:
+    """A provider's event names the offer it is about (`attempt`); once the call has moved on
+    to another offer, a repeat or a late event about the earlier one must change nothing."""
+    return attempt is not None and attempt != call.attempts
+
+
 @transaction.atomic
-def call_answered(*, call_id: int, at: dt.datetime | None = None) -> Call:
+def call_answered(
+    *, call_id: int, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status != Status.OFFERED:
+    if call.status != Status.OFFERED or _about_an_earlier_offer(call, attempt):
         return call  # repeated or late event
     call.status, call.answered_at = Status.IN_PROGRESS, at or timezone.now()
     call.save(update_fields=["status", "answered_at"])
@@ -27,11 +35,13 @@ def call_answered(*, call_id: int, at: dt.datetime | None = None) -> Call:
 
 
 @transaction.atomic
-def call_completed_with(*, call_id: int, duration: int, at: dt.datetime | None = None) -> Call:
+def call_completed_with(
+    *, call_id: int, duration: int, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up."""
     at = at or timezone.now()
     call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
-    if call.status not in Call.LIVE:
+    if call.status not in Call.LIVE or _about_an_earlier_offer(call, attempt):
         return call
     if duration < 0:
         raise ApplicationError("The duration cannot be negative.", field="duration")
@@ -62,14 +72,16 @@ def _after_wrap_up(agent_id: int, seconds: int) -> None:
 
 
 @transaction.atomic
-def call_not_answered(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+def call_not_answered(
+    *, call_id: int, reason: str, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     """The offered agent did not answer (no answer, busy, failed): strike, then next candidate.
 
     Returns the call back in the queue (keeping its place) or, past the attempt limit, with
     status QUEUED and `attempts` at the limit — the caller then goes to voicemail.
     """
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status != Status.OFFERED:
+    if call.status != Status.OFFERED or _about_an_earlier_offer(call, attempt):
         return call
     if not presence.presence_no_answer(agent_id=call.agent_id):
         _dispatch_on_commit(call.agent_id)  # back in line (not offline): someone may wait
@@ -118,9 +130,11 @@ def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | N
 
 
 @transaction.atomic
-def call_failed(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+def call_failed(
+    *, call_id: int, reason: str, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status in Call.ENDED:
+    if call.status in Call.ENDED or _about_an_earlier_offer(call, attempt):
         return call
     if call.status == Status.IN_PROGRESS:
         raise ConflictError("The call was answered; report how it ended with 'completed'.")
