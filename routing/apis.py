@@ -30,8 +30,6 @@ from routing import services
 from routing.models import Call
 from routing.serializers import CallEventInputSerializer, CallInputSerializer, PlacementSerializer
 
-RETRY_AFTER_SECONDS = 10
-
 
 class ProviderUser:
     """A telephony provider authenticated by an agency key: may route calls to any line."""
@@ -92,18 +90,21 @@ def _provider_and_lines(request) -> tuple[str, object]:
     return f"firm-{firm.pk}", PhoneLine.objects.filter(firm=firm)
 
 
-def _answer(placement: services.Placement, *, created: bool) -> Response:
-    call = placement.call
-    decision = call.decisions.order_by("-id").first()
+def _answer(step: services.NextStep, *, created: bool = False) -> Response:
+    """The JSON for what routing decided (services.call_next_step): nothing decided here."""
+    call = step.call
     body = {
         "call": call,
-        "agent": placement.agent,
-        "dial": str(placement.agent.phone) if placement.agent else None,
-        "decision": decision,
-        "retry_after": RETRY_AFTER_SECONDS if call.status == Call.Status.QUEUED else None,
+        "next_step": step.kind,
+        "agent": step.agent,
+        "dial": step.number or None,
+        "ring_timeout": step.ring_timeout,
+        "retry_after": step.retry_after,
+        "decision": call.decisions.order_by("-id").first(),
     }
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-    return Response(PlacementSerializer(body).data, status=code)
+    data = PlacementSerializer(body, context={"next_step": step.kind.value}).data
+    return Response(data, status=code)
 
 
 class CallsApi(APIView):
@@ -141,15 +142,17 @@ class CallRouteApi(CallsApi):
             provider_location=d.get("caller_location"),
             language=d.get("language", ""),
         )
-        if call.status in Call.ENDED:
-            return _answer(services.Placement(call, None), created=existing is None)
-        return _answer(services.call_route(call_id=call.pk), created=existing is None)
+        return _answer(services.call_next_step(call=call), created=existing is None)
 
 
 class CallEventApi(CallsApi):
     @extend_schema(
         tags=["calls"],
         summary="Report how an offered call went; no answer offers the next agent",
+        description=(
+            "Send `attempt` (the call's `attempts` in the answer that said dial) to make a "
+            "repeat safe: an event about an earlier offer changes nothing."
+        ),
         request=CallEventInputSerializer,
         responses={200: PlacementSerializer},
     )
@@ -159,24 +162,24 @@ class CallEventApi(CallsApi):
         data = CallEventInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         event, at = data.validated_data["event"], data.validated_data.get("at")
+        # `attempt` names the offer the event is about: the services ignore it, on the locked
+        # row, once the call has moved on (a repeat, or a late event about an earlier agent).
+        attempt = data.validated_data.get("attempt")
         if event == "answered":
-            call = services.call_answered(call_id=call.pk, at=at)
+            call = services.call_answered(call_id=call.pk, at=at, attempt=attempt)
         elif event == "completed":
             duration = data.validated_data.get("duration")
             if duration is None:
                 if call.answered_at is None:
                     raise ApplicationError("Send `duration` (seconds talked).", field="duration")
                 duration = int(((at or timezone.now()) - call.answered_at).total_seconds())
-            call = services.call_completed_with(call_id=call.pk, duration=duration, at=at)
+            call = services.call_completed_with(
+                call_id=call.pk, duration=duration, at=at, attempt=attempt
+            )
         elif call.status == Call.Status.OFFERED:
             call = services.call_not_answered(
-                call_id=call.pk, reason=event.replace("_", " "), at=at
+                call_id=call.pk, reason=event.replace("_", " "), at=at, attempt=attempt
             )
-            if not services.attempts_exhausted(call):
-                return _answer(services.call_route(call_id=call.pk), created=False)
         elif event == "failed":
-            call = services.call_failed(call_id=call.pk, reason="Failed", at=at)
-        return _answer(
-            services.Placement(call, call.agent if call.status in Call.LIVE else None),
-            created=False,
-        )
+            call = services.call_failed(call_id=call.pk, reason="Failed", at=at, attempt=attempt)
+        return _answer(services.call_next_step(call=call))

@@ -1,11 +1,31 @@
 """Inbound calls, the decisions that routed them, and the provider requests already answered."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import AgentLanguage, AgentProfile
 from clients.models import ClientFirm, PhoneLine
+
+# A call's times happen in order: queued <= offered <= answered <= ended. Each pair is checked
+# when both are known (the after-hours call has no queue time, billing's bare test calls only
+# an answer and an end); `<rule>` names which pair.
+TIMES_IN_ORDER = [
+    ("offered_after_queued", "queued_at", "offered_at"),
+    ("answered_after_queued", "queued_at", "answered_at"),
+    ("answered_after_offered", "offered_at", "answered_at"),
+    ("ended_after_queued", "queued_at", "ended_at"),
+    ("ended_after_answered", "answered_at", "ended_at"),
+]
+
+
+def _in_order(rule: str, earlier: str, later: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{earlier}__isnull": True})
+        | Q(**{f"{later}__isnull": True})
+        | Q(**{f"{later}__gte": F(earlier)}),
+        name=f"routing_call_{rule}",
+    )
 
 
 class Call(models.Model):
@@ -71,6 +91,7 @@ class Call(models.Model):
                 condition=Q(status__in=["offered", "in_progress"]),
                 name="routing_call_one_live_per_agent",
             ),
+            *(_in_order(*times) for times in TIMES_IN_ORDER),
         ]
         indexes = [
             models.Index(

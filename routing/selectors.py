@@ -247,15 +247,16 @@ def calls_of(*, firm: ClientFirm) -> QuerySet[Call]:
 def service_level(calls: QuerySet[Call], *, target_seconds: int) -> dict:
     """Answered within target, abandoned and average speed of answer over `calls`.
 
-    Waits are measured from the call's arrival to the agent's answer; calls outside business
-    hours don't count.
+    Waits are measured from the call's place in the queue (`queued_at`: after the language
+    menu) to the agent's answer — the order the Call's constraints keep, so never negative;
+    calls outside business hours don't count.
     """
     counted = calls.exclude(status=Call.Status.AFTER_HOURS)
     waits = [
-        (answered - created).total_seconds()
-        for answered, created in counted.filter(answered_at__isnull=False).values_list(
-            "answered_at", "created_at"
-        )
+        (answered - queued).total_seconds()
+        for answered, queued in counted.filter(
+            answered_at__isnull=False, queued_at__isnull=False
+        ).values_list("answered_at", "queued_at")
     ]
     total = counted.count()
     within = sum(1 for w in waits if w <= target_seconds)

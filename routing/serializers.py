@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from clients.serializers import LanguageCodeField
 from routing.models import Call, RoutingDecision
+from routing.services.next_step import Kind
 
 EVENTS = ["answered", "completed", "no_answer", "busy", "failed"]
 
@@ -52,6 +53,12 @@ class CallEventInputSerializer(serializers.Serializer):
     event = serializers.ChoiceField(choices=EVENTS)
     at = serializers.DateTimeField(required=False)
     duration = serializers.IntegerField(required=False, min_value=0, max_value=86400)
+    attempt = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=32767,
+        help_text="The offer this event is about (`call.attempts` when told to dial).",
+    )
 
 
 class CallOutputSerializer(serializers.ModelSerializer):
@@ -86,16 +93,8 @@ class CallOutputSerializer(serializers.ModelSerializer):
         }
 
     def get_next_step(self, call: Call) -> str:
-        """What the provider should do now: dial, wait (retry later), voicemail or hangup."""
-        from routing.services import attempts_exhausted
-
-        if call.status == Call.Status.OFFERED:
-            return "dial"
-        if call.status == Call.Status.IN_PROGRESS:
-            return "talking"
-        if call.status == Call.Status.QUEUED:
-            return "voicemail" if attempts_exhausted(call) else "wait"
-        return "hangup"
+        """The answer's next step (routing.services.call_next_step), repeated on the call."""
+        return self.context["next_step"]
 
 
 class AgentOutputSerializer(serializers.Serializer):
@@ -110,8 +109,12 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
 
 
 class PlacementSerializer(serializers.Serializer):
+    """An answer to the provider: `next_step` says what to do (routing.services.Kind)."""
+
     call = CallOutputSerializer()
+    next_step = serializers.ChoiceField(choices=[k.value for k in Kind])
     agent = AgentOutputSerializer(allow_null=True)
     dial = serializers.CharField(allow_null=True, help_text="The agent's phone, to dial now.")
+    ring_timeout = serializers.IntegerField(allow_null=True, help_text="Seconds, when dialling.")
     decision = DecisionOutputSerializer(allow_null=True)
     retry_after = serializers.IntegerField(allow_null=True, help_text="Seconds, when waiting.")

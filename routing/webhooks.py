@@ -8,7 +8,6 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
@@ -106,21 +105,23 @@ def _call_of(request, sid: str = "CallSid") -> Call | None:
     ).first()
 
 
-def _place(request, call: Call):
-    """Offer the call to the next agent, or hold, or (past the limits) take a message."""
-    if services.attempts_exhausted(call):
-        return twiml.voicemail(request, call)  # rang as many agents as we may: take a message
-    placement = services.call_route(call_id=call.pk)
-    call = placement.call
-    if placement.agent is not None:
+def _answer(request, step: services.NextStep):
+    """The TwiML for what routing decided (services.call_next_step): nothing decided here."""
+    call, kind = step.call, step.kind
+    if kind == services.Kind.MENU:
+        return twiml.language_menu(request, call)
+    if kind == services.Kind.CLOSED:
+        return twiml.closed(call)
+    if kind == services.Kind.DIAL:
         return twiml.dial(request, call)
-    waited = (timezone.now() - call.queued_at).total_seconds() if call.queued_at else 0
-    if services.attempts_exhausted(call) or waited >= call.line.max_wait_seconds:
+    if kind == services.Kind.VOICEMAIL:
         return twiml.voicemail(request, call)
-    # `wait` counts the holds so far (our own redirect URL sets it): a garbled one is a first
-    # hold, never a 500 to a caller on the line.
-    wait = _whole(request.GET.get("wait", ""), digits=6) or 1
-    return twiml.hold(request, call, wait=wait)
+    if kind == services.Kind.WAIT:
+        # `wait` counts the holds so far (our own redirect URL sets it): a garbled one is a
+        # first hold, never a 500 to a caller on the line.
+        wait = _whole(request.GET.get("wait", ""), digits=6) or 1
+        return twiml.hold(request, call, wait=wait)
+    return twiml.goodbye()  # over, or talking: the caller's leg has nothing left to do here
 
 
 @twilio_webhook
@@ -142,20 +143,12 @@ def voice(request):
         )
     except ApplicationError:
         return _twiml(twiml.not_in_service())
-    if call.status == Call.Status.AFTER_HOURS:
-        return _twiml(twiml.closed(call))
     if call.status == Call.Status.MENU:
         if post.get("Digits"):
             call = services.call_language_choose(call_id=call.pk, digit=post["Digits"])
         elif request.GET.get("menu"):  # the menu timed out: count it as a try
             call = services.call_language_choose(call_id=call.pk, digit="")
-        if call.status == Call.Status.MENU:
-            return _twiml(twiml.language_menu(request, call))
-    if call.status in Call.ENDED:
-        return _twiml(twiml.goodbye())
-    if call.status == Call.Status.OFFERED:
-        return _twiml(twiml.dial(request, call))
-    return _twiml(_place(request, call))
+    return _twiml(_answer(request, services.call_next_step(call=call)))
 
 
 @twilio_webhook
@@ -174,9 +167,7 @@ def dial_status(request):
     if status not in NOT_ANSWERED:
         return HttpResponseBadRequest(f"Unknown DialCallStatus {status!r}.")
     call = services.call_not_answered(call_id=call.pk, reason=NOT_ANSWERED[status])
-    if call.status in Call.ENDED:
-        return _twiml(twiml.goodbye())
-    return _twiml(_place(request, call))
+    return _twiml(_answer(request, services.call_next_step(call=call)))
 
 
 @twilio_webhook

@@ -8,7 +8,9 @@ One module a stage of a call's life; callers import from here:
 - `deciding`: where a waiting call goes (`call_route` = `call_decide` + `decision_explain`);
 - `events`: what the provider reports afterwards (`call_answered`, `call_completed_with`,
   `call_not_answered`, `call_hung_up`, `call_voicemail`, `call_failed`);
-- `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`) and `routing_sweep`.
+- `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`) and `routing_sweep`;
+- `next_step`: what the provider does next (`call_next_step` -> `NextStep`), the one answer
+  the Twilio webhooks turn into TwiML and the call API into JSON.
 """
 
 from routing.services.calls import (
@@ -33,10 +35,13 @@ from routing.services.events import (
     call_not_answered,
     call_voicemail,
 )
+from routing.services.next_step import Kind, NextStep, call_next_step, next_step_of
 from routing.services.queue import queue_dispatch, routing_sweep, wrap_up_end
 
 __all__ = [
     "RECORDED_CANDIDATES",
+    "Kind",
+    "NextStep",
     "Placement",
     "attempts_exhausted",
     "call_answered",
@@ -45,12 +50,14 @@ __all__ = [
     "call_failed",
     "call_hung_up",
     "call_language_choose",
+    "call_next_step",
     "call_not_answered",
     "call_route",
     "call_start",
     "call_voicemail",
     "decision_explain",
     "line_is_open",
+    "next_step_of",
     "provider_request_record",
     "queue_dispatch",
     "routing_sweep",

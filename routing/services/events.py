@@ -15,28 +15,51 @@ from routing.signals import call_completed
 Status = Call.Status
 
 
+def _not_before(call: Call, at: dt.datetime) -> dt.datetime:
+    """`at`, or the call's latest time so far if that is later. A provider's clock a little
+    behind ours, or a talk time longer than the call has been with us, must not put an event
+    before the one it follows: the call's times stay in order (its constraints insist)."""
+    return max([at, *(t for t in (call.queued_at, call.offered_at, call.answered_at) if t)])
+
+
+def _about_an_earlier_offer(call: Call, attempt: int | None) -> bool:
+    """A provider's event names the offer it is about (`attempt`); once the call has moved on
+    to another offer, a repeat or a late event about the earlier one must change nothing."""
+    return attempt is not None and attempt != call.attempts
+
+
 @transaction.atomic
-def call_answered(*, call_id: int, at: dt.datetime | None = None) -> Call:
+def call_answered(
+    *, call_id: int, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status != Status.OFFERED:
+    if call.status != Status.OFFERED or _about_an_earlier_offer(call, attempt):
         return call  # repeated or late event
-    call.status, call.answered_at = Status.IN_PROGRESS, at or timezone.now()
+    call.status, call.answered_at = Status.IN_PROGRESS, _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "answered_at"])
     presence.presence_answered(agent_id=call.agent_id)
     return call
 
 
 @transaction.atomic
-def call_completed_with(*, call_id: int, duration: int, at: dt.datetime | None = None) -> Call:
+def call_completed_with(
+    *, call_id: int, duration: int, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up."""
     at = at or timezone.now()
     call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
-    if call.status not in Call.LIVE:
+    if call.status not in Call.LIVE or _about_an_earlier_offer(call, attempt):
         return call
     if duration < 0:
         raise ApplicationError("The duration cannot be negative.", field="duration")
-    call.answered_at = call.answered_at or at - dt.timedelta(seconds=duration)
-    call.status, call.ended_at, call.talk_seconds = Status.COMPLETED, at, duration
+    # No answer reported (the agent leg's callback was lost, or the provider sends none): the
+    # talk began `duration` before the end, but never before the offer.
+    call.answered_at = call.answered_at or _not_before(call, at - dt.timedelta(seconds=duration))
+    call.status, call.ended_at, call.talk_seconds = (
+        Status.COMPLETED,
+        _not_before(call, at),
+        duration,
+    )
     call.outcome = "Answered"
     call.save(update_fields=["status", "answered_at", "ended_at", "talk_seconds", "outcome"])
     agent_id = call.agent_id
@@ -62,14 +85,16 @@ def _after_wrap_up(agent_id: int, seconds: int) -> None:
 
 
 @transaction.atomic
-def call_not_answered(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+def call_not_answered(
+    *, call_id: int, reason: str, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     """The offered agent did not answer (no answer, busy, failed): strike, then next candidate.
 
     Returns the call back in the queue (keeping its place) or, past the attempt limit, with
     status QUEUED and `attempts` at the limit — the caller then goes to voicemail.
     """
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status != Status.OFFERED:
+    if call.status != Status.OFFERED or _about_an_earlier_offer(call, attempt):
         return call
     if not presence.presence_no_answer(agent_id=call.agent_id):
         _dispatch_on_commit(call.agent_id)  # back in line (not offline): someone may wait
@@ -98,7 +123,8 @@ def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
         presence.presence_release(agent_id=call.agent_id)
         _dispatch_on_commit(call.agent_id)
         call.agent = None
-    call.status, call.ended_at, call.outcome = Status.ABANDONED, at, "Caller hung up"
+    call.status, call.ended_at = Status.ABANDONED, _not_before(call, at)
+    call.outcome = "Caller hung up"
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
     return call
 
@@ -111,16 +137,18 @@ def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | N
             call.recording_url = recording_url
             call.save(update_fields=["recording_url"])
         return call
-    call.status, call.ended_at = Status.VOICEMAIL, at or timezone.now()
+    call.status, call.ended_at = Status.VOICEMAIL, _not_before(call, at or timezone.now())
     call.outcome, call.recording_url = "Voicemail / callback request", recording_url
     call.save(update_fields=["status", "ended_at", "outcome", "recording_url"])
     return call
 
 
 @transaction.atomic
-def call_failed(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+def call_failed(
+    *, call_id: int, reason: str, at: dt.datetime | None = None, attempt: int | None = None
+) -> Call:
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status in Call.ENDED:
+    if call.status in Call.ENDED or _about_an_earlier_offer(call, attempt):
         return call
     if call.status == Status.IN_PROGRESS:
         raise ConflictError("The call was answered; report how it ended with 'completed'.")
@@ -128,6 +156,7 @@ def call_failed(*, call_id: int, reason: str, at: dt.datetime | None = None) -> 
         presence.presence_release(agent_id=call.agent_id)
         _dispatch_on_commit(call.agent_id)
         call.agent = None
-    call.status, call.ended_at, call.outcome = Status.FAILED, at or timezone.now(), reason
+    call.status, call.outcome = Status.FAILED, reason
+    call.ended_at = _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
     return call

@@ -147,3 +147,26 @@ def twiml(response) -> ET.Element:
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/xml")
     return ET.fromstring(response.content)
+
+
+PROVIDER_KEY = "exotel-test-key"
+CALLS_API = "/api/v1/calls/"
+
+
+@pytest.fixture
+def provider_api(client, settings):
+    """The call API as an agency provider ("exotel") calls it: with its key, on any line."""
+    settings.ROUTING_PROVIDER_KEYS = {"exotel": PROVIDER_KEY}
+    client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {PROVIDER_KEY}"
+    return client
+
+
+def api_route(client, line, call_id: str = "EX1", **extra):
+    """Ask the call API where a call from a Mangaluru landline to `line` goes."""
+    body = {"call_id": call_id, "from": LANDLINE_MANGALURU, "to": str(line.number)} | extra
+    return client.post(CALLS_API, body, content_type="application/json")
+
+
+def api_event(client, call_id: str, event: str, **extra):
+    body = {"event": event} | extra
+    return client.post(f"{CALLS_API}{call_id}/events/", body, content_type="application/json")

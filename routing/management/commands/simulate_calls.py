@@ -18,7 +18,6 @@ import uuid
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
@@ -118,6 +117,13 @@ class Command(BaseCommand):
         params = {**base, "DialCallStatus": outcome}
         if outcome == "completed":
             params["DialCallDuration"] = str(self.rng.randint(40, 540))
+        if outcome == "completed":
+            # The agent's leg says "answered" first (<Number statusCallbackEvent="answered">),
+            # as Twilio does: the answer is recorded after the offer, never worked back from
+            # the talk time.
+            answered = {"CallSid": "CA" + uuid.uuid4().hex, "ParentCallSid": base["CallSid"]}
+            path = f"/telephony/twilio/status/?call={call.pk}&leg=agent"
+            self._post(path, {**answered, "CallStatus": "in-progress"})
         path = f"/telephony/twilio/dial-status/?call={call.pk}&attempt={call.attempts}"
         twiml = self._post(path, params)
         if outcome == "completed":
@@ -128,10 +134,32 @@ class Command(BaseCommand):
         return twiml
 
     def _backdate(self, call: Call, n: int, total: int, days: int) -> None:
-        """Move the call into the past (evenly over `days`), keeping its own timings."""
-        shift = dt.timedelta(days=days * (total - n) / total, minutes=self.rng.randint(0, 600))
-        fields = {
-            f: F(f) - shift
-            for f in ("created_at", "queued_at", "offered_at", "answered_at", "ended_at")
-        }
-        Call.objects.filter(pk=call.pk).update(**fields)
+        """Lay the call out in the past (evenly over `days`) as long as it would have taken.
+
+        The webhooks ran it in a moment; here each step gets a length of its own, in order —
+        queued <= offered <= answered <= ended, as the Call's constraints require: the menu a
+        few seconds, each offer that rang out up to the ring timeout, the answer a few rings,
+        the talk its `talk_seconds`, a caller nobody took a minute or so on hold.
+        """
+        call.refresh_from_db()
+        start = timezone.now() - dt.timedelta(
+            days=days * (total - n) / total, minutes=self.rng.randint(0, 600)
+        )
+        times = {"created_at": start}
+        if call.queued_at is None:  # after hours: over as it began
+            times["ended_at"] = start
+        else:
+            clock = start + dt.timedelta(seconds=self.rng.randint(4, 12) if call.menu_tries else 0)
+            times["queued_at"] = clock
+            missed = call.attempts - (1 if call.answered_at else 0)
+            for _offer in range(missed):
+                clock += dt.timedelta(seconds=self.rng.randint(5, call.line.ring_timeout_seconds))
+            if call.answered_at:
+                times["offered_at"] = clock
+                times["answered_at"] = clock + dt.timedelta(seconds=self.rng.randint(3, 15))
+                times["ended_at"] = times["answered_at"] + dt.timedelta(
+                    seconds=call.talk_seconds or 0
+                )
+            elif call.ended_at:
+                times["ended_at"] = clock + dt.timedelta(seconds=self.rng.randint(10, 90))
+        Call.objects.filter(pk=call.pk).update(**times)
