@@ -10,6 +10,11 @@ urlpatterns = [
     path("lines/", client_views.lines, name="lines"),
     path("lines/new/", client_views.line_edit, name="line_new"),
     path("lines/<int:pk>/", client_views.line_edit, name="line"),
+    path(
+        "lines/<int:pk>/prompts/<str:language>/",
+        client_views.line_prompts,
+        name="line_prompts",
+    ),
     path("requests/", client_views.requests, name="requests"),
     path("requests/new/", client_views.request_new, name="request_new"),
     path("requests/<int:pk>/", client_views.request_detail, name="request"),

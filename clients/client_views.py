@@ -3,6 +3,7 @@ firm's ids are 404s."""
 
 from allauth.account.utils import perform_login
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -15,14 +16,17 @@ from clients.forms import (
     InviteAcceptForm,
     InviteForm,
     LineForm,
+    LinePromptsForm,
     ReasonForm,
     RequestForm,
 )
 from clients.marketplace import estimate_for
-from clients.models import Engagement, StaffingRequest
+from clients.models import Engagement, Language, StaffingRequest
+from clients.prompts import spoken_language
 from clients.selectors import (
     applications_to,
     engagements_of,
+    line_prompts_of,
     lines_of,
     pool_of,
     request_supply,
@@ -165,6 +169,32 @@ def line_edit(request, pk: int | None = None):
             messages.success(request, "Line saved.")
             return redirect("clients:lines")
     return render(request, "clients/line_form.html", {"form": form, "line": line})
+
+
+@firm_member
+def line_prompts(request, pk: int, language: str):
+    """What callers of the line hear in `language`, in the firm's own words or the catalogue's."""
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
+    offered = [x.language for x in line.languages.all()]
+    if language not in offered:
+        raise Http404("The line does not offer this language.")
+    own = line_prompts_of(firm=request.firm, line=line)
+    initial = {key: text for (lang, key), text in own.items() if lang == language}
+    form = LinePromptsForm(
+        request.POST or None, initial=initial, language=language, offered=offered
+    )
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.line_prompts_set(
+                firm=request.firm, line=line, language=language, texts=form.cleaned_data
+            )
+            messages.success(request, "Prompts saved.")
+            return redirect("clients:line", pk=line.pk)
+    names = dict(Language.choices)
+    spoken = spoken_language(language, offered=offered)
+    context = {"form": form, "line": line, "language_name": names[language]}
+    context["spoken_name"] = names[spoken] if spoken != language else ""
+    return render(request, "clients/line_prompts.html", context)
 
 
 # --- Staffing requests, pool, engagements ----------------------------------------------

@@ -8,11 +8,13 @@ from clients.models import (
     FirmMember,
     Language,
     LineLanguage,
+    LinePrompt,
     PhoneLine,
     RateUnit,
     StaffingRequest,
 )
 from clients.models import Domain as SkillDomain
+from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
 from common.limits import bounds
 
 WEEKDAYS = [
@@ -120,6 +122,36 @@ class LineForm(forms.Form):
         d["region_geoname_id"] = d.pop("region").geoname_id
         d["business_days"] = "".join(d["business_days"])
         return d
+
+
+def _placeholders_validator(key: str):
+    def validate(text: str) -> None:
+        try:
+            placeholders_check(key, text)
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from error
+
+    return validate
+
+
+class LinePromptsForm(forms.Form):
+    """A line's prompts in one language, one field a prompt: blank plays the catalogue's text
+    (shown as the placeholder)."""
+
+    def __init__(self, *args, language: str, offered: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        speaks = voice_for(language, offered=offered).language
+        for key, label in PromptKey.choices:
+            default, _ = default_text(key, language, offered=offered)
+            names = " ".join(f"{{{x}}}" for x in sorted(PLACEHOLDERS[key]))
+            self.fields[key] = forms.CharField(
+                label=label,
+                required=False,
+                validators=[_placeholders_validator(key)],
+                max_length=LinePrompt._meta.get_field("text").max_length,
+                help_text=f"May name {names}." if names else "",
+                widget=forms.Textarea(attrs={"rows": 2, "placeholder": default, "lang": speaks}),
+            )
 
 
 class RequestForm(forms.Form):

@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from clients.prompts import PromptKey
 from common.limits import Range
 
 Domain = AgentSkill.Domain
@@ -178,6 +179,34 @@ class LineLanguage(models.Model):
 
     def __str__(self) -> str:
         return self.get_language_display()
+
+
+class LinePrompt(models.Model):
+    """A firm's own text for one of its line's prompts in one language, in place of the
+    catalogue's (clients.prompts). Kept apart from LineLanguage, which line_save rewrites."""
+
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="prompts")
+    language = models.CharField(max_length=3, choices=Language.choices)
+    key = models.CharField(max_length=16, choices=PromptKey.choices)
+    text = models.CharField(max_length=500)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "language", "key"], name="clients_line_prompt_once"
+            ),
+            # No row is "the catalogue's text": an emptied prompt is deleted, not stored blank.
+            models.CheckConstraint(condition=~Q(text=""), name="clients_line_prompt_text_set"),
+            models.CheckConstraint(
+                condition=Q(key__in=[k for k, _ in PromptKey.choices]),
+                name="clients_line_prompt_key_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} · {self.language} · {self.key}"
 
 
 class RateUnit(models.TextChoices):

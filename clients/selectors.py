@@ -13,6 +13,7 @@ from clients.models import (
     ClientFirm,
     Engagement,
     FirmMember,
+    LinePrompt,
     PhoneLine,
     RequestRegion,
     StaffingRequest,
@@ -29,6 +30,12 @@ def membership_get(*, user: User) -> FirmMember | None:
 
 def lines_of(*, firm: ClientFirm) -> QuerySet[PhoneLine]:
     return PhoneLine.objects.filter(firm=firm).prefetch_related("languages")
+
+
+def line_prompts_of(*, firm: ClientFirm, line: PhoneLine) -> dict[tuple[str, str], str]:
+    """The firm's own prompt texts on its line, by (language, prompt key)."""
+    rows = LinePrompt.objects.filter(line=line, line__firm=firm)
+    return {(p.language, p.key): p.text for p in rows}
 
 
 def requests_of(*, firm: ClientFirm) -> QuerySet[StaffingRequest]:

@@ -23,10 +23,19 @@ from django.utils import timezone
 from accounts.models import User
 from agents.gazetteer import place_get
 from agents.models import AgentProfile
-from clients.models import ApiKey, ClientFirm, FirmInvite, FirmMember, LineLanguage, PhoneLine
+from clients.models import (
+    ApiKey,
+    ClientFirm,
+    FirmInvite,
+    FirmMember,
+    LineLanguage,
+    LinePrompt,
+    PhoneLine,
+)
+from clients.prompts import PLACEHOLDERS, default_text, placeholders_check
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
-from common.limits import instance_check
+from common.limits import field_check, instance_check
 from common.models import AuditAction
 
 
@@ -306,6 +315,36 @@ def line_save(
         [LineLanguage(line=line, language=code, menu_digit=digit) for code, digit in languages]
     )
     return line
+
+
+@transaction.atomic
+def line_prompts_set(
+    *, firm: ClientFirm, line: PhoneLine, language: str, texts: dict[str, str]
+) -> None:
+    """The firm's own texts for its line's prompts in `language`, by prompt key. A blank text,
+    or the catalogue's own, goes back to the catalogue (clients.prompts)."""
+    line = PhoneLine.objects.select_for_update().filter(pk=line.pk, firm=firm).first()
+    if line is None:
+        raise ApplicationError("No such line.")
+    offered = list(line.languages.values_list("language", flat=True))
+    if language not in offered:
+        raise ApplicationError("This line does not offer that language.", field="language")
+    for key, text in texts.items():
+        if key not in PLACEHOLDERS:
+            raise ApplicationError(f"There is no prompt {key!r}.")
+        text = " ".join(text.split())  # one line of speech: newlines and runs of spaces go
+        if text:
+            try:
+                placeholders_check(key, text)
+            except ValueError as error:
+                raise ApplicationError(str(error), field=key) from error
+        if not text or text == default_text(key, language, offered=offered)[0]:
+            LinePrompt.objects.filter(line=line, language=language, key=key).delete()
+            continue
+        field_check(LinePrompt, "text", text, field=key)  # its length, from the model
+        LinePrompt.objects.update_or_create(
+            line=line, language=language, key=key, defaults={"text": text}
+        )
 
 
 # --- API keys ---------------------------------------------------------------------------

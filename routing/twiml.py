@@ -1,13 +1,42 @@
-"""The TwiML answers routing gives Twilio (built with the twilio package's VoiceResponse)."""
+"""The TwiML answers routing gives Twilio (built with the twilio package's VoiceResponse).
+
+Every `<Say>` names its language and voice (Twilio reads a bare one in US English): the texts
+and the voices are clients.prompts', or the firm's own for its line (clients.models.LinePrompt).
+A call speaks its caller's language; before one is chosen, the line's first language. The
+menu reads each option in its own language.
+"""
+
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
-from clients.models import LineLanguage
+from clients.prompts import ENGLISH, NOT_IN_SERVICE, VOICES, PromptKey, prompt_for
+from clients.selectors import line_prompts_of
 from routing.models import Call
 
-LANGUAGE_NAMES = dict(LineLanguage._meta.get_field("language").choices)
+
+@dataclass(frozen=True)
+class _Line:
+    """What a line's prompts need: its languages in menu order and the firm's own texts."""
+
+    offered: list[str]
+    overrides: dict[tuple[str, str], str]
+
+    @classmethod
+    def of(cls, call: Call) -> "_Line":
+        offered = [x.language for x in call.line.languages.all()]
+        return cls(offered, line_prompts_of(firm=call.firm, line=call.line))
+
+    def language_of(self, call: Call) -> str:
+        """The call's language, else (no choice made yet) the line's first."""
+        return call.language or (self.offered[0] if self.offered else ENGLISH)
+
+    def say(self, node, key: str, language: str, **values) -> None:
+        prompt = prompt_for(key, language, offered=self.offered, overrides=self.overrides, **values)
+        node.say(prompt.text, language=prompt.language, voice=prompt.voice)
 
 
 def _url(request, name: str, **query) -> str:
@@ -18,32 +47,56 @@ def _url(request, name: str, **query) -> str:
 
 
 def not_in_service() -> VoiceResponse:
+    """A number that is no line of ours: no language to choose, Indian English."""
     response = VoiceResponse()
-    response.say("Sorry, this number is not in service.")
+    english = VOICES[ENGLISH]
+    response.say(NOT_IN_SERVICE, language=english.language, voice=english.voice)
+    response.hangup()
+    return response
+
+
+def apology(call: Call | None = None) -> VoiceResponse:
+    """Something failed on our side: say sorry (in the call's language, if we know the call)
+    and hang up, rather than let Twilio play its own "application error"."""
+    line, language = _Line([], {}), ENGLISH
+    if call is not None:
+        language = call.language or ENGLISH
+        try:
+            line = _Line.of(call)
+            language = line.language_of(call)
+        except DatabaseError:
+            pass  # the failure may be the database's: the catalogue's words, without the line's
+    response = VoiceResponse()
+    line.say(response, PromptKey.APOLOGY, language)
     response.hangup()
     return response
 
 
 def closed(call: Call) -> VoiceResponse:
-    line = call.line
+    line = _Line.of(call)
     response = VoiceResponse()
-    response.say(
-        f"Thank you for calling {call.firm.name}. We are open from "
-        f"{line.opens_at:%H:%M} to {line.closes_at:%H:%M}. Please call again then."
+    line.say(
+        response,
+        PromptKey.CLOSED,
+        line.language_of(call),
+        firm=call.firm.name,
+        opens=f"{call.line.opens_at:%H:%M}",
+        closes=f"{call.line.closes_at:%H:%M}",
     )
     response.hangup()
     return response
 
 
 def language_menu(request, call: Call) -> VoiceResponse:
+    """Welcome in the line's first language, then each option in its own."""
+    line = _Line.of(call)
     response = VoiceResponse()
     gather = response.gather(
         num_digits=1, action=_url(request, "telephony:twilio_voice"), method="POST", timeout=6
     )
-    gather.say(f"Welcome to {call.firm.name}.")
+    line.say(gather, PromptKey.WELCOME, line.language_of(call), firm=call.firm.name)
     for choice in call.line.languages.all():
-        name = LANGUAGE_NAMES.get(choice.language, choice.language)
-        gather.say(f"For {name}, press {choice.menu_digit}.")
+        line.say(gather, PromptKey.MENU_OPTION, choice.language, digit=choice.menu_digit)
     response.redirect(_url(request, "telephony:twilio_voice", menu=call.menu_tries + 1))
     return response
 
@@ -70,18 +123,17 @@ def dial(request, call: Call) -> VoiceResponse:
 def hold(request, call: Call, *, wait: int) -> VoiceResponse:
     response = VoiceResponse()
     if wait == 1:
-        response.say("All our agents are helping other callers. Please stay on the line.")
+        line = _Line.of(call)
+        line.say(response, PromptKey.HOLD, line.language_of(call))
     response.pause(length=settings.ROUTING_HOLD_PAUSE_SECONDS)
     response.redirect(_url(request, "telephony:twilio_voice", wait=wait + 1), method="POST")
     return response
 
 
 def voicemail(request, call: Call) -> VoiceResponse:
+    line = _Line.of(call)
     response = VoiceResponse()
-    response.say(
-        "We are sorry to keep you waiting. Please leave your name and what you need after the "
-        "tone, and we will call you back."
-    )
+    line.say(response, PromptKey.VOICEMAIL, line.language_of(call))
     response.record(
         action=_url(request, "telephony:twilio_recording", call=call.pk),
         method="POST",

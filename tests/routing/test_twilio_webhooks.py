@@ -66,7 +66,9 @@ def test_a_multi_language_line_asks_for_a_language_then_dials_on_the_digit(clien
     sita = routable_agent(acme, "sita@example.com", languages=("kn",))
     menu = twiml(twilio_post(client, VOICE, voice_params(line)))
     says = [say.text for say in menu.find("Gather").findall("Say")]
-    assert says[1:] == ["For English, press 1.", "For Kannada, press 2."]
+    # Each option in its own language (issue 12: "For Kannada, press 2" read in English was
+    # the bug); tests/routing/test_caller_hears_their_language.py checks the voices.
+    assert says[1:] == ["For English, press 1.", "ಕನ್ನಡಕ್ಕಾಗಿ 2 ಒತ್ತಿ."]
     assert Call.objects.get().status == "menu"
     dialled = twiml(twilio_post(client, VOICE, voice_params(line, Digits="2")))
     assert dialled.find("Dial/Number").text == str(sita.phone)
