@@ -11,6 +11,7 @@ from agents.models import AgentProfile
 from billing.models import Adjustment, SettlementRun, Transaction
 from billing.periods import open_period, periods_lock_shared
 from clients.models import ClientFirm, Engagement, RateUnit
+from clients.selectors import engagement_covering
 from common.audit import audit_log
 from common.errors import ApplicationError
 from common.models import AuditAction
@@ -35,15 +36,16 @@ def price(*, units: int, rate: Decimal, minimum: Decimal, currency: str) -> Deci
 
 
 def _engagement_for(call: Call) -> Engagement | None:
-    """The agent's engagement with the call's firm that covered the call's day — the one
-    for the call's line when the agent has several with that firm."""
-    day = timezone.localdate(call.ended_at)
-    engagements = (
-        Engagement.objects.filter(agent_id=call.agent_id, firm_id=call.firm_id)
-        .filter(starts_on__lte=day, ends_on__gte=day)
-        .order_by("status", "-created_at")  # "active" sorts before "ended": active first
+    """The engagement the call was offered under: the one routing recorded on the call when
+    it reserved the agent (the one covering the call's line then). A call without one (offered
+    before routing recorded it) is priced by the engagement that covers its line at the moment
+    it was offered — never by another of the agent's engagements with the firm: that one's
+    rate is not the one agreed for this line, and its request is not this work's."""
+    if call.engagement_id is not None and call.engagement.agent_id == call.agent_id:
+        return call.engagement
+    return engagement_covering(
+        agent=call.agent_id, line=call.line_id, at=call.offered_at or call.answered_at
     )
-    return engagements.filter(lines=call.line_id).first() or engagements.first()
 
 
 @transaction.atomic

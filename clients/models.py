@@ -5,6 +5,7 @@ application becomes an Engagement (agent x firm x lines, with the rate card), wh
 routing reads to know whose calls an agent may take.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
 from clients.prompts import PromptKey
 from common.limits import Range
+from common.zoned import LocalDate, LocalTime, LocalWeekday
 
 Domain = AgentSkill.Domain
 Language = AgentLanguage.Code
@@ -369,6 +371,45 @@ class Application(models.Model):
         return f"{self.agent} → {self.request}"
 
 
+class EngagementQuerySet(models.QuerySet):
+    """ "This engagement covers this line at this moment", in parts, each chainable.
+
+    The one statement of the rule: routing ranks with its SQL form
+    (`clients.selectors.engagement_covering_sql`, compiled from `covering`), explains who
+    was passed over with the parts (`on_line`, `started_by`, `not_ended_by`, `in_hours`),
+    and billing prices an unrecorded call with `covering`. Every clock reading is the
+    request's: its days, hours and dates are in its time zone, and so are the engagement's
+    dates (the day "today" is, where the request is worked).
+    """
+
+    def on_line(self, line) -> "EngagementQuerySet":
+        """Active, and the line (a PhoneLine or its id) is one of the engagement's lines —
+        and one of its firm's (nothing else keeps an engagement's lines to its firm)."""
+        return self.filter(status=Engagement.Status.ACTIVE, lines=line, lines__firm=F("firm"))
+
+    def started_by(self, at: dt.datetime) -> "EngagementQuerySet":
+        today = LocalDate(at, F("request__time_zone"))
+        return self.filter(starts_on__lte=today, request__start_date__lte=today)
+
+    def not_ended_by(self, at: dt.datetime) -> "EngagementQuerySet":
+        today = LocalDate(at, F("request__time_zone"))
+        return self.filter(ends_on__gte=today, request__end_date__gte=today)
+
+    def in_hours(self, at: dt.datetime) -> "EngagementQuerySet":
+        """On one of the request's days, from `starts_at` up to (not including) `ends_at`,
+        as the line's own hours are read. Hours never cross midnight (a constraint)."""
+        zone = F("request__time_zone")
+        return self.filter(
+            request__days__contains=LocalWeekday(at, zone),
+            request__starts_at__lte=LocalTime(at, zone),
+            request__ends_at__gt=LocalTime(at, zone),
+        )
+
+    def covering(self, *, line, at: dt.datetime) -> "EngagementQuerySet":
+        """Engagements under which a call on `line` may be offered at `at`."""
+        return self.on_line(line).started_by(at).not_ended_by(at).in_hours(at)
+
+
 class Engagement(models.Model):
     """An agent working for a firm on some of its lines, at a rate card, between dates."""
 
@@ -402,6 +443,8 @@ class Engagement(models.Model):
     )
     end_reason = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = EngagementQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

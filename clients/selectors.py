@@ -1,8 +1,11 @@
 """Reads for client firms and the marketplace. Firm-facing reads always take the firm."""
 
+import datetime as dt
+import functools
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -20,8 +23,61 @@ from clients.models import (
 )
 from clients.rates import agent_share
 from common.geo import bounding_box, haversine_km
+from common.sqlform import named_placeholders
 
 Active = Engagement.Status.ACTIVE
+
+
+def engagement_covering(
+    *, agent: AgentProfile | int, line: PhoneLine | int, at: dt.datetime
+) -> Engagement | None:
+    """The agent's engagement that covers `line` at `at` (the oldest, if several do)."""
+    return Engagement.objects.filter(agent=agent).covering(line=line, at=at).order_by("pk").first()
+
+
+# The SQL form of `Engagement.objects.covering`, for routing's hot path (its ranking is raw
+# SQL, see routing.selectors): the queryset, as a scalar subquery giving the covering
+# engagement's id (the oldest, if several do) for the outer agent row, compiled once per
+# process, vendor and alias with a sentinel for each argument (`common.sqlform`), as
+# `agents.selectors.agents_available_sql` is. So the rule is written once, in
+# `EngagementQuerySet`, and routing's SQL follows it.
+# tests/routing/test_calls_go_where_the_firm_approved.py runs every case against both forms.
+_COVERING_SENTINELS = {
+    "line": 987_654_321,
+    "at": dt.datetime(2001, 2, 3, 4, 5, 6, 789, tzinfo=dt.UTC),
+}
+
+
+@functools.cache
+def _covering_template(vendor: str, alias: str) -> tuple[str, dict]:
+    # `vendor` is the cache key only (always `connection.vendor`): SQL differs per backend.
+    covering = (
+        Engagement.objects.covering(**_COVERING_SENTINELS)
+        .filter(agent=OuterRef("pk"))
+        .order_by("pk")
+        .values("pk")[:1]
+    )
+    query = AgentProfile.objects.annotate(engagement_id=Subquery(covering)).query
+    compiler = query.get_compiler(connection=connection)
+    sql, compiled = compiler.compile(query.annotations["engagement_id"])
+    at = connection.ops.adapt_datetimefield_value(_COVERING_SENTINELS["at"])
+    sql, constants = named_placeholders(
+        sql, compiled, {"line": _COVERING_SENTINELS["line"], "at": at}, prefix="covering"
+    )
+    # The outer table is named in full (the subquery's own tables are U0, U1, …).
+    sql = sql.replace(connection.ops.quote_name(AgentProfile._meta.db_table) + ".", alias + ".")
+    return sql, constants
+
+
+def engagement_covering_sql(*, line_id: int, at: dt.datetime, alias: str = "p") -> tuple[str, dict]:
+    """`engagement_covering` as a scalar subquery over `agents_agentprofile AS <alias>` (the
+    covering engagement's id, or NULL) and its named parameters (`%(line)s`, `%(at)s`)."""
+    sql, constants = _covering_template(connection.vendor, alias)
+    return sql, {
+        "line": line_id,
+        "at": connection.ops.adapt_datetimefield_value(at),
+        **constants,
+    }
 
 
 def membership_get(*, user: User) -> FirmMember | None:

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import AgentLanguage, AgentProfile
-from clients.models import ClientFirm, PhoneLine
+from clients.models import ClientFirm, Engagement, PhoneLine
 
 # A call's times happen in order: queued <= offered <= answered <= ended. Each pair is checked
 # when both are known (the after-hours call has no queue time, billing's bare test calls only
@@ -66,6 +66,12 @@ class Call(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.MENU)
     agent = models.ForeignKey(
         AgentProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    # The engagement the call was (last) offered under: the one routing found covering the
+    # line at that moment, written in the same UPDATE that reserves the agent. Billing prices
+    # the call by it, so the ledger never has to guess which of an agent's engagements applied.
+    engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
     )
     attempts = models.PositiveSmallIntegerField(default=0)  # agents offered so far
     tried_agent_ids = models.JSONField(default=list, blank=True)  # rang out: not offered again

@@ -18,33 +18,26 @@ from django.utils import timezone
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
 from agents.selectors import agents_available_sql, minute_of_week, skills_matching
 from clients.models import ClientFirm, Engagement
+from clients.selectors import engagement_covering_sql
 from common.geo import bounding_box, haversine_km
 from routing.models import Call, ProviderRequest
 
-
-def _engaged_with(firm_id: int, today: dt.date):
-    return Engagement.objects.filter(
-        agent=OuterRef("pk"),
-        firm_id=firm_id,
-        status=Engagement.Status.ACTIVE,
-        starts_on__lte=today,
-        ends_on__gte=today,
-    )
-
-
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
 # SQL form of `agents_available_for`, rendered from that queryset once per process) plus an
-# active engagement with the line's firm, nearest first. Distance is ranked with the
-# equirectangular approximation (monotone with the great-circle distance at these scales).
-# Written as SQL because a waiting caller waits on it: the ORM form took ~2.5 ms of Python
-# to build per call, as long as PostgreSQL takes to answer it (docs/performance.md).
+# engagement that covers the call's line now (`engagement_covering_sql`, the SQL form of
+# `Engagement.objects.covering`: the line is one of its lines, the request's days, hours and
+# dates hold in its zone), nearest first. The covering engagement's id comes back with each
+# agent: the reservation records it on the call, and billing prices the call by it.
+# Distance is ranked with the equirectangular approximation (monotone with the great-circle
+# distance at these scales). Written as SQL because a waiting caller waits on it: the ORM
+# form took ~2.5 ms of Python to build per call, as long as PostgreSQL takes to answer it
+# (docs/performance.md).
 RANKED_SQL = """
-SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {distance2}
+SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {distance2},
+       {engagement} AS engagement_id
   FROM agents_agentprofile p
  WHERE {available}
-   AND EXISTS (SELECT 1 FROM clients_engagement e
-                WHERE e.agent_id = p.id AND e.firm_id = %(firm)s AND e.status = %(active)s
-                  AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s)
+   AND {engagement} IS NOT NULL
    {conditions}
  ORDER BY distance2 NULLS LAST, p.duty_changed_at, p.id
  LIMIT %(limit)s {lock}
@@ -72,12 +65,14 @@ def candidates_for(
     `agent_id` asks about one agent only; `lock` locks the first row for the caller's
     transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE transaction
     already serialises). The agents come with the fields routing reads (id, name, phone,
-    coordinates, idle since) and `distance2`.
+    coordinates, idle since), `distance2` and `engagement_id` (the engagement covering the
+    call's line now, under which the call is offered).
     """
     available, params = agents_available_sql(
         domain=call.domain, language=call.language, at=at, sub_skill=call.sub_skill
     )
-    params |= {"firm": call.firm_id, "active": Engagement.Status.ACTIVE, "limit": limit}
+    engagement, covering_params = engagement_covering_sql(line_id=call.line_id, at=at)
+    params |= covering_params | {"limit": limit}
     conditions = []
     lat0, lon0 = call.origin_latitude, call.origin_longitude
     if lat0 is None or lon0 is None:
@@ -108,6 +103,7 @@ def candidates_for(
     skip_locked = lock and connection.features.has_select_for_update_skip_locked
     sql = RANKED_SQL.format(
         distance2=distance2,
+        engagement=engagement,
         available=available,
         conditions="\n   ".join(conditions),
         lock="FOR UPDATE OF p SKIP LOCKED" if skip_locked else "",
@@ -139,16 +135,35 @@ def candidate_rows(agents, call: Call, at: dt.datetime) -> list[dict]:
     return rows
 
 
+def _engagement_reasons(a: AgentProfile) -> list[str]:
+    """Why the agent's engagements with the firm don't cover the call (the first that fails,
+    in the order `Engagement.objects.covering` chains its parts)."""
+    if not a.on_line:
+        return ["not engaged on this line"]
+    if not a.started:
+        return ["engagement not started"]
+    if not a.current:
+        return ["engagement ended"]
+    if not a.covered:
+        return ["outside the engagement's hours"]
+    return []
+
+
 def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int = 20):
-    """Agents engaged with the firm who were not offered the call, each with why (one query)."""
+    """Agents with an active engagement with the firm who were not offered the call, each
+    with why (two queries)."""
     minute = minute_of_week(at)
     today = timezone.localdate(at)
     skills = skills_matching(domain=call.domain, sub_skill=call.sub_skill)
+    firm_engagements = Engagement.objects.filter(
+        agent=OuterRef("pk"), firm_id=call.firm_id, status=Engagement.Status.ACTIVE
+    )
+    on_line = firm_engagements.on_line(call.line_id)
     # Take the agents first, annotate them after: with the LIMIT outside, PostgreSQL built
     # hashed subplans over every agent's windows, skills and languages (29 ms at 100k agents
     # against 0.4 ms for 20 index probes; see docs/performance.md).
     ids = (
-        AgentProfile.objects.filter(Exists(_engaged_with(call.firm_id, today)))
+        AgentProfile.objects.filter(Exists(firm_engagements))
         .exclude(pk__in=chosen_ids)
         .order_by("pk")
         .values_list("pk", flat=True)[:limit]
@@ -156,6 +171,12 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
     agents = (
         AgentProfile.objects.filter(pk__in=list(ids))
         .annotate(
+            # The parts of `Engagement.objects.covering`, one more each time: the rule itself,
+            # so the reasons can't drift from what the ranking did.
+            on_line=Exists(on_line),
+            started=Exists(on_line.started_by(at)),
+            current=Exists(on_line.started_by(at).not_ended_by(at)),
+            covered=Exists(on_line.started_by(at).not_ended_by(at).in_hours(at)),
             speaks=Exists(
                 AgentLanguage.objects.filter(agent=OuterRef("pk"), language=call.language)
             ),
@@ -183,6 +204,7 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
             reasons.append(f"lacks the {call.domain} skill")
         if not a.in_hours:
             reasons.append("outside their availability")
+        reasons += _engagement_reasons(a)
         if a.pk in call.tried_agent_ids:
             reasons.append("did not answer this call")
         skipped.append({"agent": a.pk, "name": a.full_name, "reasons": reasons or ["farther"]})

@@ -150,8 +150,9 @@ def call_decide(
         decision.outcome = "queued"
         return _decided(decision, call, None, at, started, ranked=ranked)
     call.agent, call.status, call.offered_at = agent, Status.OFFERED, at
+    call.engagement_id = agent.engagement_id  # the one the ranking found covering the line
     call.attempts += 1
-    call.save(update_fields=["agent", "status", "offered_at", "attempts"])
+    call.save(update_fields=["agent", "engagement", "status", "offered_at", "attempts"])
     decision.outcome = "offered"
     return _decided(decision, call, agent, at, started, ranked=ranked)
 

@@ -36,15 +36,17 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
         waiting = waiting.select_for_update(skip_locked=True, of=("self",))
     for call in waiting[:20]:
         # The queue's filter is coarse (firm, language, domain); check this agent exactly.
-        if not candidates_for(
+        exact = candidates_for(
             call=call, at=at, exclude=call.tried_agent_ids, agent_id=agent.pk, limit=1
-        ):
+        )
+        if not exact:
             continue
         if not presence.presence_reserve(agent_id=agent.pk):
             return None
         call.agent, call.status, call.offered_at = agent, Status.OFFERED, at
+        call.engagement_id = exact[0].engagement_id  # the one covering the call's line now
         call.attempts += 1
-        call.save(update_fields=["agent", "status", "offered_at", "attempts"])
+        call.save(update_fields=["agent", "engagement", "status", "offered_at", "attempts"])
         RoutingDecision.objects.create(
             call=call,
             attempt=call.attempts,

@@ -55,13 +55,23 @@ def engaged(
     minimum: str = "0",
     agent_minimum: str = "0",
     currency: str = "INR",
+    lines: list[PhoneLine] | None = None,
 ) -> Engagement:
-    """An active engagement covering the last year and the next quarter."""
+    """An active engagement covering the last year and the next quarter, on `lines` (default:
+    every line the firm has now), under a request worked round the clock over those dates."""
     agent = profile_of(agent)
-    request = request or StaffingRequestFactory(firm=firm, headcount=100)
-    application = Application.objects.create(request=request, agent=agent, status="approved")
     today = timezone.localdate()
-    return Engagement.objects.create(
+    request = request or StaffingRequestFactory(
+        firm=firm,
+        headcount=100,
+        days="0123456",
+        starts_at=dt.time(0),
+        ends_at=dt.time(23, 59, 59),
+        start_date=today - dt.timedelta(days=400),
+        end_date=today + dt.timedelta(days=90),
+    )
+    application = Application.objects.create(request=request, agent=agent, status="approved")
+    engagement = Engagement.objects.create(
         firm=firm,
         agent=agent,
         request=request,
@@ -75,6 +85,8 @@ def engaged(
         starts_on=today - dt.timedelta(days=400),
         ends_on=today + dt.timedelta(days=90),
     )
+    engagement.lines.set(firm.lines.all() if lines is None else lines)
+    return engagement
 
 
 def answered_call(
@@ -89,8 +101,11 @@ def answered_call(
     agent = profile_of(agent)
     line = where if isinstance(where, PhoneLine) else where.lines.first()
     line = line or PhoneLineFactory(firm=where)
-    if not Engagement.objects.filter(agent=agent, firm_id=line.firm_id).exists():
+    engagements = Engagement.objects.filter(agent=agent, firm_id=line.firm_id)
+    if not engagements.exists():
         engaged(agent, line.firm)
+    for engagement in engagements.filter(lines=None):  # engaged before the firm had a line
+        engagement.lines.set([line])
     ended_at = ended_at or timezone.now()
     return Call.objects.create(
         provider="twilio",

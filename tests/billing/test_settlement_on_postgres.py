@@ -547,7 +547,8 @@ def test_the_reference_is_not_trivial(locks):
 
 
 def writer_call(ledger: Ledger) -> Call:
-    """One more answered call in the settled week (not yet in the ledger)."""
+    """One more answered call in the settled week (not yet in the ledger), offered under the
+    first engagement."""
     engagement = ledger.engagements[0]
     end = at_noon(ledger.week + dt.timedelta(days=2))
     return Call.objects.create(
@@ -556,6 +557,7 @@ def writer_call(ledger: Ledger) -> Call:
         line=ledger.lines[engagement.firm_id],
         firm_id=engagement.firm_id,
         agent_id=engagement.agent_id,
+        engagement=engagement,  # as routing records it when it offers the call
         domain="insurance",
         status=Call.Status.COMPLETED,
         answered_at=end,

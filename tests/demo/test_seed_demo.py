@@ -5,6 +5,9 @@ from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
 from agents.models import AgentProfile
 from agents.staff_selectors import agent_timeline
+from billing.models import Transaction
+from clients.models import PhoneLine
+from routing.models import Call, RoutingDecision
 from tests.conftest import has_totp
 
 pytestmark = pytest.mark.django_db
@@ -53,3 +56,20 @@ def test_every_demo_agent_has_documents_skills_and_a_fitting_timeline():
         approved = set(agent.checks.values_list("status", flat=True)) == {"approved"}
         assert approved == (agent.status in ("verified", "suspended")), agent
         assert agent_timeline(agent=agent).exists() == (agent.status != "applied"), agent
+
+
+def test_the_demo_never_offers_meera_a_policy_desk_call():
+    # Meera is engaged on Acme's Claims helpline only; the demo routes a week of calls to
+    # every line of Acme's, where she is the nearest agent who speaks English.
+    call_command("seed_demo")
+    meera = AgentProfile.objects.get(user__email="meera@agents.example")
+    policy = PhoneLine.objects.get(name="Policy desk")
+    assert Call.objects.filter(line=policy).exists()
+    assert not Call.objects.filter(line=policy, agent=meera).exists()
+    assert not Call.objects.filter(line=policy, engagement__agent=meera).exists()
+    decisions = RoutingDecision.objects.filter(call__line=policy)
+    assert not decisions.filter(chosen=meera).exists()
+    assert not Transaction.objects.filter(call__line=policy, agent=meera).exists()
+    for decision in decisions.exclude(outcome="dispatched"):  # each says why not her
+        skipped = {row["agent"]: row["reasons"] for row in decision.skipped}
+        assert "not engaged on this line" in skipped[meera.pk], decision

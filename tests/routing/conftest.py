@@ -51,14 +51,20 @@ def line(acme):
     return PhoneLineFactory(firm=acme)
 
 
-def engage(agent: AgentProfile, firm, *, status: str = "active") -> Engagement:
-    """An engagement with `firm` (built directly: the marketplace's region rules don't matter)."""
-    request = StaffingRequest.objects.filter(firm=firm).first() or StaffingRequestFactory(
-        firm=firm, headcount=1000
-    )
+def round_the_clock_request(firm, **fields) -> StaffingRequest:
+    """A request of `firm` worked every day, 00:00-23:59 in India (see routing_now)."""
+    worked = {"days": "0123456", "starts_at": dt.time(0), "ends_at": dt.time(23, 59)}
+    return StaffingRequestFactory(firm=firm, **({"headcount": 1000} | worked | fields))
+
+
+def engage(agent: AgentProfile, firm, *, status: str = "active", lines=None) -> Engagement:
+    """An engagement with `firm` on `lines` (default: every line the firm has now), under a
+    request worked round the clock (built directly: the marketplace's region rules don't
+    matter)."""
+    request = StaffingRequest.objects.filter(firm=firm).first() or round_the_clock_request(firm)
     application = Application.objects.create(request=request, agent=agent, status="approved")
     today = timezone.localdate()
-    return Engagement.objects.create(
+    engagement = Engagement.objects.create(
         firm=firm,
         agent=agent,
         request=request,
@@ -73,6 +79,8 @@ def engage(agent: AgentProfile, firm, *, status: str = "active") -> Engagement:
         starts_on=today - dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=90),
     )
+    engagement.lines.set(firm.lines.all() if lines is None else lines)
+    return engagement
 
 
 def routable_agent(

@@ -17,9 +17,9 @@ from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityW
 from clients.models import Application, Engagement
 from routing.models import Call, RoutingDecision
 from routing.services import call_route, call_start, queue_dispatch
-from tests.factories import PhoneLineFactory, StaffingRequestFactory
+from tests.factories import PhoneLineFactory
 from tests.routing.conftest import LANDLINE_MANGALURU as LANDLINE
-from tests.routing.conftest import MANGALURU, routing_now
+from tests.routing.conftest import MANGALURU, round_the_clock_request, routing_now
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 WORKERS = 32  # threads, each with a connection: well under PostgreSQL's 100
@@ -61,12 +61,12 @@ def agents_engaged(firm, count: int, *, at: dt.datetime) -> list[AgentProfile]:
         )
         for a in agents
     )
-    request = StaffingRequestFactory(firm=firm, headcount=count)
+    request = round_the_clock_request(firm, headcount=count)
     applications = Application.objects.bulk_create(
         Application(request=request, agent=a, status="approved") for a in agents
     )
     today = at.date()
-    Engagement.objects.bulk_create(
+    engagements = Engagement.objects.bulk_create(
         Engagement(
             firm=firm,
             agent=app.agent,
@@ -82,6 +82,11 @@ def agents_engaged(firm, count: int, *, at: dt.datetime) -> list[AgentProfile]:
             ends_on=today + dt.timedelta(days=30),
         )
         for app in applications
+    )
+    Engagement.lines.through.objects.bulk_create(  # on every line of the firm
+        Engagement.lines.through(engagement=e, phoneline=line)
+        for e in engagements
+        for line in firm.lines.all()
     )
     return agents
 
