@@ -10,11 +10,18 @@ from routing.models import Call
 LANGUAGE_NAMES = dict(LineLanguage._meta.get_field("language").choices)
 
 
+def public_url(request, path: str) -> str:
+    """The URL Twilio calls for `path` (and signs): on TWILIO_PUBLIC_BASE_URL when set (a
+    proxy in front rewrites Host), else on the request's own scheme and host."""
+    base = settings.TWILIO_PUBLIC_BASE_URL.rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
+
+
 def _url(request, name: str, **query) -> str:
     path = reverse(name)
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return request.build_absolute_uri(path)
+    return public_url(request, path)
 
 
 def not_in_service() -> VoiceResponse:
@@ -95,4 +102,23 @@ def voicemail(request, call: Call) -> VoiceResponse:
 def goodbye() -> VoiceResponse:
     response = VoiceResponse()
     response.hangup()
+    return response
+
+
+def apology(*, retry_url: str | None, language: str = "en") -> VoiceResponse:
+    """Something failed on our side: sorry, then the same step again (`retry_url`) or, after
+    the last try (None), goodbye. Built from no data at all: the database may be down.
+    `language` is the call's, when known; the words are English for now, so they are spoken
+    with the en-IN voice whatever it is (an English text in a kn-IN voice fails the verb)."""
+    spoken = {"language": "en-IN"}
+    response = VoiceResponse()
+    if retry_url is None:
+        response.say(
+            "We are sorry, we cannot take your call right now. Please call again later.", **spoken
+        )
+        response.hangup()
+        return response
+    response.say("We are sorry, please hold a moment.", **spoken)
+    response.pause(length=2)
+    response.redirect(retry_url, method="POST")
     return response
