@@ -63,6 +63,7 @@ class PromptKey:
     VOICEMAIL = "voicemail"
     CLOSED = "closed"
     APOLOGY = "apology"
+    APOLOGY_RETRY = "apology_retry"
 
     choices = [
         (WELCOME, "Welcome, before the language menu"),
@@ -71,6 +72,7 @@ class PromptKey:
         (VOICEMAIL, "Before the caller leaves a message"),
         (CLOSED, "Outside business hours"),
         (APOLOGY, "When something fails on our side"),
+        (APOLOGY_RETRY, "When something fails on our side, before trying again"),
     ]
 
 
@@ -82,6 +84,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     PromptKey.VOICEMAIL: frozenset(),
     PromptKey.CLOSED: frozenset({"firm", "opens", "closes"}),
     PromptKey.APOLOGY: frozenset(),
+    PromptKey.APOLOGY_RETRY: frozenset(),
 }
 
 # Played when a number is not ours: there is no line, hence no language to choose.
@@ -105,6 +108,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         PromptKey.APOLOGY: (
             "We are sorry, something went wrong on our side. Please call again in a few minutes."
         ),
+        PromptKey.APOLOGY_RETRY: "We are sorry, please hold a moment.",
     },
     "hi": {
         PromptKey.WELCOME: "{firm} में आपका स्वागत है।",
@@ -121,6 +125,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         PromptKey.APOLOGY: (
             "क्षमा करें, हमारी ओर से कोई तकनीकी समस्या आ गई है। कृपया कुछ मिनट बाद दोबारा कॉल करें।"
         ),
+        PromptKey.APOLOGY_RETRY: "क्षमा करें, कृपया एक क्षण रुकें।",
     },
     "kn": {
         PromptKey.WELCOME: "{firm} ಗೆ ಸ್ವಾಗತ.",
@@ -137,6 +142,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         PromptKey.APOLOGY: (
             "ಕ್ಷಮಿಸಿ, ನಮ್ಮ ಕಡೆಯಿಂದ ತಾಂತ್ರಿಕ ತೊಂದರೆ ಉಂಟಾಗಿದೆ. ದಯವಿಟ್ಟು ಕೆಲವು ನಿಮಿಷಗಳ ನಂತರ ಮತ್ತೆ ಕರೆ ಮಾಡಿ."
         ),
+        PromptKey.APOLOGY_RETRY: "ಕ್ಷಮಿಸಿ, ದಯವಿಟ್ಟು ಒಂದು ಕ್ಷಣ ಕಾಯಿರಿ.",
     },
     "ta": {
         PromptKey.WELCOME: "{firm} உங்களை வரவேற்கிறது.",
@@ -157,6 +163,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "மன்னிக்கவும், எங்கள் பக்கத்தில் ஒரு தொழில்நுட்பக் கோளாறு ஏற்பட்டுள்ளது. "
             "சில நிமிடங்கள் கழித்து மீண்டும் அழைக்கவும்."
         ),
+        PromptKey.APOLOGY_RETRY: "மன்னிக்கவும், தயவுசெய்து ஒரு கணம் காத்திருக்கவும்.",
     },
     "te": {
         PromptKey.WELCOME: "{firm} కు స్వాగతం.",
@@ -171,6 +178,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "దయచేసి ఆ సమయంలో మళ్ళీ కాల్ చేయండి."
         ),
         PromptKey.APOLOGY: ("క్షమించండి, మా వైపు సాంకేతిక సమస్య వచ్చింది. దయచేసి కొన్ని నిమిషాల తర్వాత మళ్ళీ కాల్ చేయండి."),
+        PromptKey.APOLOGY_RETRY: "క్షమించండి, దయచేసి ఒక్క క్షణం వేచి ఉండండి.",
     },
     "ml": {
         PromptKey.WELCOME: "{firm} ലേക്ക് സ്വാഗതം.",
@@ -187,6 +195,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         PromptKey.APOLOGY: (
             "ക്ഷമിക്കണം, ഞങ്ങളുടെ ഭാഗത്ത് ഒരു സാങ്കേതിക തകരാർ സംഭവിച്ചു. കുറച്ച് മിനിറ്റുകൾക്ക് ശേഷം വീണ്ടും വിളിക്കുക."
         ),
+        PromptKey.APOLOGY_RETRY: "ക്ഷമിക്കണം, ദയവായി ഒരു നിമിഷം കാത്തിരിക്കുക.",
     },
     "mr": {
         PromptKey.WELCOME: "{firm} मध्ये आपले स्वागत आहे.",
@@ -201,6 +210,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "कृपया त्या वेळेत पुन्हा कॉल करा."
         ),
         PromptKey.APOLOGY: ("क्षमस्व, आमच्याकडे तांत्रिक अडचण आली आहे. कृपया काही मिनिटांनी पुन्हा कॉल करा."),
+        PromptKey.APOLOGY_RETRY: "क्षमस्व, कृपया एक क्षण थांबा.",
     },
     "bn": {
         PromptKey.WELCOME: "{firm}-এ আপনাকে স্বাগতম।",
@@ -217,6 +227,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         PromptKey.APOLOGY: (
             "দুঃখিত, আমাদের দিকে একটি প্রযুক্তিগত সমস্যা হয়েছে। অনুগ্রহ করে কয়েক মিনিট পরে আবার ফোন করুন।"
         ),
+        PromptKey.APOLOGY_RETRY: "দুঃখিত, অনুগ্রহ করে এক মুহূর্ত অপেক্ষা করুন।",
     },
     "gu": {
         PromptKey.WELCOME: "{firm} માં આપનું સ્વાગત છે.",
@@ -233,6 +244,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         PromptKey.APOLOGY: (
             "માફ કરશો, અમારી તરફથી ટેકનિકલ ખામી આવી છે. કૃપા કરીને થોડી મિનિટો પછી ફરી ફોન કરો."
         ),
+        PromptKey.APOLOGY_RETRY: "માફ કરશો, કૃપા કરીને એક ક્ષણ રાહ જુઓ.",
     },
 }
 

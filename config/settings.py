@@ -102,6 +102,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # A stopped database must fail a request in seconds, not hang it past Twilio's 15 s
+    # webhook timeout: the webhook then still answers TwiML (an apology and a retry).
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: allauth's rate limits need a real, shared cache ----------------------------
@@ -163,11 +169,29 @@ AGENCY_COMMISSION_PERCENT = Decimal(env.str("AGENCY_COMMISSION_PERCENT", default
 # --- Routing and telephony -------------------------------------------------------------
 # Twilio signs every webhook with the account's auth token (X-Twilio-Signature).
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="dev-twilio-auth-token" if DEBUG else "")
+# The public base URL Twilio calls (and signs), e.g. "https://portal.example.com", for hosts
+# behind a proxy that rewrites Host; empty: the request's own scheme and host.
+TWILIO_PUBLIC_BASE_URL = env.str("TWILIO_PUBLIC_BASE_URL", default="")
+# Twilio's REST API, to ask how a call ended when its final callback never came. Without an
+# account SID (the embedded demo) the sweep closes such calls by a bound instead (as "lost").
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_API_BASE_URL = env.str("TWILIO_API_BASE_URL", default="")  # tests: a local fake
+# A webhook that fails (database or broker down) answers an apology and a <Redirect> to
+# itself; after this many tries in a row, an apology and <Hangup>.
+ROUTING_WEBHOOK_RETRIES = env.int("ROUTING_WEBHOOK_RETRIES", default=3)
 # Agents offered one call before it goes to voicemail; the margin past a line's ring timeout
 # after which the sweep frees a reservation the provider never reported on.
 ROUTING_MAX_ATTEMPTS = env.int("ROUTING_MAX_ATTEMPTS", default=3)
 ROUTING_RESERVATION_MARGIN_SECONDS = env.int("ROUTING_RESERVATION_MARGIN_SECONDS", default=15)
 ROUTING_HOLD_PAUSE_SECONDS = env.int("ROUTING_HOLD_PAUSE_SECONDS", default=10)
+# A waiting caller past the line's maximum wait plus this margin hung up unheard (a lost
+# status callback): the sweep ends the call as abandoned. The margin covers the message a
+# caller records after the maximum wait (up to 120 s).
+ROUTING_WAITING_MARGIN_SECONDS = env.int("ROUTING_WAITING_MARGIN_SECONDS", default=180)
+# A call in conversation is asked about at the provider this often (its final callback may
+# have been lost); with nobody to ask, it is closed as lost after the bound.
+ROUTING_TALK_CHECK_SECONDS = env.int("ROUTING_TALK_CHECK_SECONDS", default=15 * 60)
+ROUTING_TALK_BOUND_SECONDS = env.int("ROUTING_TALK_BOUND_SECONDS", default=4 * 60 * 60)
 # API keys of telephony providers (Exotel, Ozonetel, Asterisk…) for the generic call API,
 # as name=key pairs: "exotel=…,asterisk=…". Firms' own keys work too, for their own lines.
 ROUTING_PROVIDER_KEYS = env.dict("ROUTING_PROVIDER_KEYS", default={})

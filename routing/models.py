@@ -39,11 +39,21 @@ class Call(models.Model):
         ABANDONED = "abandoned", "Caller hung up"
         AFTER_HOURS = "after_hours", "Outside business hours"
         FAILED = "failed", "Failed"
+        # Closed by the sweep with no word from the provider (nobody to ask, or it could not
+        # tell): flagged for staff; a late report of how it ended still completes it.
+        LOST = "lost", "Lost (no word from the provider)"
 
     LIVE = frozenset({Status.OFFERED, Status.IN_PROGRESS})  # an agent is holding it
     WAITING = frozenset({Status.MENU, Status.QUEUED})
     ENDED = frozenset(
-        {Status.COMPLETED, Status.VOICEMAIL, Status.ABANDONED, Status.AFTER_HOURS, Status.FAILED}
+        {
+            Status.COMPLETED,
+            Status.VOICEMAIL,
+            Status.ABANDONED,
+            Status.AFTER_HOURS,
+            Status.FAILED,
+            Status.LOST,
+        }
     )
 
     class OriginSource(models.TextChoices):
@@ -81,6 +91,11 @@ class Call(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     talk_seconds = models.PositiveIntegerField(null=True, blank=True)
+    # The provider said the caller's leg ended while an agent held the call: how the agent's
+    # leg ended (and for how long) comes with the <Dial>'s own report, in either order.
+    caller_left_at = models.DateTimeField(null=True, blank=True)
+    checked_at = models.DateTimeField(null=True, blank=True)  # last asked at the provider
+    needs_review = models.BooleanField(default=False)  # closed without the provider's word
     outcome = models.CharField(max_length=255, blank=True)
     recording_url = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -2,5 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent on commit when an answered call ends; kwargs: call (routing.models.Call).
+# Sent when an answered call ends, inside the transaction that completes it (a receiver
+# writes in that transaction: billing's ledger row commits with the call or not at all);
+# kwargs: call (routing.models.Call).
 call_completed = Signal()

@@ -9,7 +9,7 @@ menu reads each option in its own language.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import Error as DatabaseFailure
 from django.urls import reverse
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -39,11 +39,18 @@ class _Line:
         node.say(prompt.text, language=prompt.language, voice=prompt.voice)
 
 
+def public_url(request, path: str) -> str:
+    """The URL Twilio calls for `path` (and signs): on TWILIO_PUBLIC_BASE_URL when set (a
+    proxy in front rewrites Host), else on the request's own scheme and host."""
+    base = settings.TWILIO_PUBLIC_BASE_URL.rstrip("/")
+    return base + path if base else request.build_absolute_uri(path)
+
+
 def _url(request, name: str, **query) -> str:
     path = reverse(name)
     if query:
         path += "?" + "&".join(f"{k}={v}" for k, v in query.items())
-    return request.build_absolute_uri(path)
+    return public_url(request, path)
 
 
 def not_in_service() -> VoiceResponse:
@@ -51,23 +58,6 @@ def not_in_service() -> VoiceResponse:
     response = VoiceResponse()
     english = VOICES[ENGLISH]
     response.say(NOT_IN_SERVICE, language=english.language, voice=english.voice)
-    response.hangup()
-    return response
-
-
-def apology(call: Call | None = None) -> VoiceResponse:
-    """Something failed on our side: say sorry (in the call's language, if we know the call)
-    and hang up, rather than let Twilio play its own "application error"."""
-    line, language = _Line([], {}), ENGLISH
-    if call is not None:
-        language = call.language or ENGLISH
-        try:
-            line = _Line.of(call)
-            language = line.language_of(call)
-        except DatabaseError:
-            pass  # the failure may be the database's: the catalogue's words, without the line's
-    response = VoiceResponse()
-    line.say(response, PromptKey.APOLOGY, language)
     response.hangup()
     return response
 
@@ -147,4 +137,28 @@ def voicemail(request, call: Call) -> VoiceResponse:
 def goodbye() -> VoiceResponse:
     response = VoiceResponse()
     response.hangup()
+    return response
+
+
+def apology(*, retry_url: str | None, call: Call | None = None) -> VoiceResponse:
+    """Something failed on our side: sorry, then the same step again (`retry_url`) or, after
+    the last try (None), sorry and goodbye — never Twilio's own "an application error has
+    occurred". In the call's language when the call can still be read (the failure may be the
+    database's: then the catalogue's English words, without the line's own)."""
+    line, language = _Line([], {}), ENGLISH
+    if call is not None:
+        language = call.language or ENGLISH
+        try:
+            line = _Line.of(call)
+            language = line.language_of(call)
+        except DatabaseFailure:  # OperationalError, InterfaceError: the database is gone
+            pass
+    response = VoiceResponse()
+    if retry_url is None:
+        line.say(response, PromptKey.APOLOGY, language)
+        response.hangup()
+        return response
+    line.say(response, PromptKey.APOLOGY_RETRY, language)
+    response.pause(length=2)
+    response.redirect(retry_url, method="POST")
     return response

@@ -1,12 +1,20 @@
 """Twilio voice webhooks. Every request is signature-checked first: a missing or wrong
 X-Twilio-Signature is a 403 that records nothing. A retry of an answered request (same call,
-same step) gets the stored answer, so nothing happens twice."""
+same step) gets the stored answer, so nothing happens twice.
+
+Input Twilio would never send (values longer than our columns, NUL bytes) is a 400 before
+anything is read. Anything failing after that (the database or the broker down) is answered
+in TwiML, never with an HTML 500, which Twilio would play to the caller as "an application
+error has occurred": an apology and a <Redirect> to the same step, then a goodbye."""
 
 import hashlib
 import logging
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import Error as DatabaseFailure
+from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -26,16 +34,42 @@ NOT_ANSWERED = {
     "canceled": "canceled",
 }
 HUNG_UP = {"completed", "busy", "failed", "no-answer", "canceled"}
+# What a step's own request carries and a <Redirect> would not send again: an apology's
+# retry URL carries them (signed by Twilio with the URL), and the retry reads them back.
+CARRIED = ("Digits", "DialCallStatus", "DialCallDuration", "RecordingUrl")
+# No value is longer than the column it goes to; anything else: at most this many characters.
+LIMITS = {
+    "CallSid": Call._meta.get_field("provider_call_id").max_length,
+    "ParentCallSid": Call._meta.get_field("provider_call_id").max_length,
+    "From": Call._meta.get_field("caller").max_length,
+    "To": Call._meta.get_field("caller").max_length,
+    "RecordingUrl": Call._meta.get_field("recording_url").max_length,
+}
+LONGEST_VALUE = 1024
 
 
 def _signed(request) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature or not settings.TWILIO_AUTH_TOKEN:
         return False
-    url = request.build_absolute_uri()  # https behind the proxy: SECURE_PROXY_SSL_HEADER
-    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(
-        url, request.POST.dict(), signature
-    )
+    # Behind the proxy: https via SECURE_PROXY_SSL_HEADER, or the public base URL Twilio
+    # calls when the proxy rewrites Host (TWILIO_PUBLIC_BASE_URL).
+    url = twiml.public_url(request, request.get_full_path())
+    # request.POST, not .dict(): Twilio signs every value of a repeated key.
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature)
+
+
+def _refused(request) -> str:
+    """Why this input cannot be Twilio's ("" when it can): NUL bytes (PostgreSQL refuses them
+    in text), values longer than their column (a DataError on PostgreSQL)."""
+    for params in (request.GET, request.POST):
+        for key, values in params.lists():
+            for value in values:
+                if "\x00" in key or "\x00" in value:
+                    return "Parameters cannot contain NUL bytes."
+                if len(value) > LIMITS.get(key, LONGEST_VALUE):
+                    return f"{key[:40]} is too long."
+    return ""
 
 
 def _step_key(request) -> str:
@@ -43,9 +77,42 @@ def _step_key(request) -> str:
     pressed, a redirect number, a new CallStatus) changes one."""
     identity = "|".join(
         [request.path, request.META.get("QUERY_STRING", "")]
-        + [f"{k}={v}" for k, v in sorted(request.POST.items())]
+        + [f"{k}={v}" for k, values in sorted(request.POST.lists()) for v in values]
     )
     return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def _carried_back(request) -> None:
+    """On an apology's retry, the step's own parameters come back from the URL."""
+    if "retry" not in request.GET:
+        return
+    post = request.POST.copy()
+    for key in CARRIED:
+        if key in request.GET and key not in post:
+            post[key] = request.GET[key]
+    request.POST = post
+
+
+def _apology(request, error: Exception) -> HttpResponse:
+    """Something failed: say sorry, then try the same step again (a few times), or hang up.
+    In the call's language, unless the database is what failed (then no query is tried;
+    `django.db.Error` covers both OperationalError and InterfaceError)."""
+    call = None
+    if not isinstance(error, DatabaseFailure):
+        try:
+            call = Call.objects.filter(
+                provider=PROVIDER, provider_call_id=request.POST["CallSid"]
+            ).first()
+        except DatabaseFailure:
+            call = None
+    tries = _whole(request.GET.get("retry", ""), digits=3) or 0
+    if tries >= settings.ROUTING_WEBHOOK_RETRIES:
+        return _twiml(twiml.apology(retry_url=None, call=call))
+    query = {k: v for k, v in request.GET.items() if k != "retry"}
+    query |= {k: request.POST[k] for k in CARRIED if request.POST.get(k)}
+    query["retry"] = tries + 1
+    retry_url = twiml.public_url(request, f"{request.path}?{urlencode(query)}")
+    return _twiml(twiml.apology(retry_url=retry_url, call=call))
 
 
 def _twiml(response) -> HttpResponse:
@@ -63,25 +130,40 @@ def twilio_webhook(handler):
             return HttpResponseForbidden("Invalid Twilio signature.")
         if not request.POST.get("CallSid"):
             return HttpResponseBadRequest("CallSid is required.")
-        key = _step_key(request)
-        stored = provider_request_get(provider=PROVIDER, key=key)
-        if stored is not None:
-            return _replay(stored)
-        if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("routing:sweep", 1, timeout=5):
-            services.routing_sweep()  # no beat in the embedded setup: sweep, at most every 5 s
-        response = handler(request)
-        if response.status_code >= 400:
-            return response  # refused input changed nothing: a retry is checked afresh
-        kept = services.provider_request_record(
-            provider=PROVIDER,
-            key=key,
-            content_type=response["Content-Type"],
-            body=response.content.decode(),
-            status_code=response.status_code,
-        )
-        return _replay(kept)  # ours, or a concurrent retry's that was kept first
+        if refused := _refused(request):
+            return HttpResponseBadRequest(refused)
+        _carried_back(request)
+        try:
+            return _answer_once(request, handler)
+        except Exception as error:
+            # The database or the broker is down, or a bug: the caller hears an apology and
+            # Twilio tries the step again, never "an application error has occurred".
+            logger.exception("Twilio webhook failed, answered with an apology: %s", request.path)
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # the retry connects afresh
+            return _apology(request, error)
 
     return view
+
+
+def _answer_once(request, handler) -> HttpResponse:
+    key = _step_key(request)
+    stored = provider_request_get(provider=PROVIDER, key=key)
+    if stored is not None:
+        return _replay(stored)
+    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("routing:sweep", 1, timeout=5):
+        services.routing_sweep()  # no beat in the embedded setup: sweep, at most every 5 s
+    response = handler(request)
+    if response.status_code >= 400:
+        return response  # refused input changed nothing: a retry is checked afresh
+    kept = services.provider_request_record(
+        provider=PROVIDER,
+        key=key,
+        content_type=response["Content-Type"],
+        body=response.content.decode(),
+        status_code=response.status_code,
+    )
+    return _replay(kept)  # ours, or a concurrent retry's that was kept first
 
 
 def _whole(value: str, *, digits: int) -> int | None:
@@ -185,7 +267,7 @@ def status_callback(request):
         return HttpResponse(status=204, content_type="text/plain")
     call = Call.objects.filter(provider=PROVIDER, provider_call_id=request.POST["CallSid"]).first()
     if call is not None and request.POST.get("CallStatus") in HUNG_UP:
-        services.call_hung_up(call_id=call.pk)
+        services.call_caller_left(call_id=call.pk)
     return HttpResponse(status=204, content_type="text/plain")
 
 

@@ -8,7 +8,9 @@ One module a stage of a call's life; callers import from here:
 - `deciding`: where a waiting call goes (`call_route` = `call_decide` + `decision_explain`);
 - `events`: what the provider reports afterwards (`call_answered`, `call_completed_with`,
   `call_not_answered`, `call_hung_up`, `call_voicemail`, `call_failed`);
-- `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`) and `routing_sweep`;
+- `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`);
+- `sweep`: what no callback will tell (`routing_sweep`: wrap-ups due, ghost callers, and
+  `call_reconcile` — live calls whose end never came, asked about at the provider);
 - `next_step`: what the provider does next (`call_next_step` -> `NextStep`), the one answer
   the Twilio webhooks turn into TwiML and the call API into JSON.
 """
@@ -29,14 +31,17 @@ from routing.services.deciding import (
 from routing.services.events import (
     attempts_exhausted,
     call_answered,
+    call_caller_left,
     call_completed_with,
     call_failed,
     call_hung_up,
+    call_lost,
     call_not_answered,
     call_voicemail,
 )
 from routing.services.next_step import Kind, NextStep, call_next_step, next_step_of
-from routing.services.queue import queue_dispatch, routing_sweep, wrap_up_end
+from routing.services.queue import queue_dispatch, wrap_up_end
+from routing.services.sweep import call_reconcile, routing_sweep, waiting_calls_end
 
 __all__ = [
     "RECORDED_CANDIDATES",
@@ -45,13 +50,16 @@ __all__ = [
     "Placement",
     "attempts_exhausted",
     "call_answered",
+    "call_caller_left",
     "call_completed_with",
     "call_decide",
     "call_failed",
     "call_hung_up",
     "call_language_choose",
+    "call_lost",
     "call_next_step",
     "call_not_answered",
+    "call_reconcile",
     "call_route",
     "call_start",
     "call_voicemail",
@@ -61,5 +69,6 @@ __all__ = [
     "provider_request_record",
     "queue_dispatch",
     "routing_sweep",
+    "waiting_calls_end",
     "wrap_up_end",
 ]

@@ -45,10 +45,19 @@ def call_answered(
 def call_completed_with(
     *, call_id: int, duration: int, at: dt.datetime | None = None, attempt: int | None = None
 ) -> Call:
-    """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up."""
+    """The agent talked `duration` seconds and the call ended: close it, agent to wrap-up.
+
+    `call_completed` is sent inside this transaction, not on commit: billing's receiver writes
+    the ledger row in it, so a completed call and its transaction commit together or not at
+    all. A failing receiver rolls the completion back (the call stays live, and the provider's
+    retry, or the sweep asking the provider, completes it later), and a failed publish after
+    commit cannot skip the ledger. A call the sweep closed as lost (the agent already freed)
+    still completes, once, when the provider's report comes late.
+    """
     at = at or timezone.now()
     call = Call.objects.select_for_update(of=("self",)).select_related("line").get(pk=call_id)
-    if call.status not in Call.LIVE or _about_an_earlier_offer(call, attempt):
+    late = call.status == Status.LOST and call.agent_id is not None
+    if (call.status not in Call.LIVE and not late) or _about_an_earlier_offer(call, attempt):
         return call
     if duration < 0:
         raise ApplicationError("The duration cannot be negative.", field="duration")
@@ -60,12 +69,13 @@ def call_completed_with(
         _not_before(call, at),
         duration,
     )
-    call.outcome = "Answered"
+    call.outcome = "Answered (reported after the sweep closed it)" if late else "Answered"
     call.save(update_fields=["status", "answered_at", "ended_at", "talk_seconds", "outcome"])
-    agent_id = call.agent_id
-    presence.presence_wrap_up(agent_id=agent_id, seconds=call.line.wrap_up_seconds)
-    _after_wrap_up(agent_id, call.line.wrap_up_seconds)
-    transaction.on_commit(lambda: call_completed.send(sender=Call, call=call))
+    if not late:  # a lost call's agent was freed then, and may be on another call now
+        agent_id = call.agent_id
+        presence.presence_wrap_up(agent_id=agent_id, seconds=call.line.wrap_up_seconds)
+        _after_wrap_up(agent_id, call.line.wrap_up_seconds)
+    call_completed.send(sender=Call, call=call)
     return call
 
 
@@ -81,7 +91,9 @@ def _after_wrap_up(agent_id: int, seconds: int) -> None:
             return  # inline tasks ignore countdowns: the sweep ends the wrap-up on time
         wrap_up_end_task.apply_async(args=[agent_id], countdown=seconds)
 
-    transaction.on_commit(enqueue)
+    # robust: a broker that is down must not break the request nor skip later callbacks;
+    # the sweep ends the wrap-up on time anyway.
+    transaction.on_commit(enqueue, robust=True)
 
 
 @transaction.atomic
@@ -96,6 +108,10 @@ def call_not_answered(
     call = Call.objects.select_for_update().get(pk=call_id)
     if call.status != Status.OFFERED or _about_an_earlier_offer(call, attempt):
         return call
+    if call.caller_left_at is not None:
+        # The caller hung up while the agent's phone rang (their status callback came
+        # first): not the agent's miss, and nobody is left to offer the call to.
+        return call_hung_up(call_id=call.pk, at=call.caller_left_at)
     if not presence.presence_no_answer(agent_id=call.agent_id):
         _dispatch_on_commit(call.agent_id)  # back in line (not offline): someone may wait
     call.tried_agent_ids = [*call.tried_agent_ids, call.agent_id]
@@ -126,6 +142,44 @@ def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
     call.status, call.ended_at = Status.ABANDONED, _not_before(call, at)
     call.outcome = "Caller hung up"
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    return call
+
+
+@transaction.atomic
+def call_caller_left(*, call_id: int, at: dt.datetime | None = None) -> Call:
+    """Twilio's status callback: the caller's leg ended.
+
+    Waiting, the caller hung up: abandoned. With an agent (ringing or talking), how the
+    agent's leg went — and the talk's length, which billing uses — comes with the <Dial>'s
+    own report, which may arrive before or after this one: keep the moment and let that
+    report close the call (the sweep asks Twilio if it never comes).
+    """
+    at = at or timezone.now()
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status not in Call.LIVE:
+        return call_hung_up(call_id=call.pk, at=at)
+    if call.caller_left_at is None:
+        call.caller_left_at = at
+        call.save(update_fields=["caller_left_at"])
+    return call
+
+
+@transaction.atomic
+def call_lost(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Call:
+    """Close a live call nobody can tell us about (the sweep's bound): free the agent, keep
+    them on the call (a late report of its end still bills it), flag it for staff."""
+    at = at or timezone.now()
+    call = Call.objects.select_for_update().get(pk=call_id)
+    if call.status not in Call.LIVE:
+        return call
+    if call.status == Status.OFFERED:
+        presence.presence_release(agent_id=call.agent_id)
+    else:
+        presence.presence_wrap_up(agent_id=call.agent_id, seconds=0)
+    _dispatch_on_commit(call.agent_id)
+    call.status, call.ended_at, call.outcome = Status.LOST, at, reason
+    call.needs_review = True
+    call.save(update_fields=["status", "ended_at", "outcome", "needs_review"])
     return call
 
 

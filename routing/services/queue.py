@@ -1,8 +1,7 @@
-"""Agents freeing up (dispatch to the longest-waiting caller), wrap-ups ending, the sweep."""
+"""Agents freeing up (dispatch to the longest-waiting caller) and wrap-ups ending."""
 
 import datetime as dt
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -21,7 +20,8 @@ Status = Call.Status
 def _dispatch_on_commit(agent_id: int | None) -> None:
     """Once this transaction commits, offer the freed agent to the longest-waiting caller."""
     if agent_id is not None:
-        transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id))
+        # robust: a failure here (a database blip) must not skip the callbacks after it.
+        transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id), robust=True)
 
 
 @transaction.atomic
@@ -66,33 +66,3 @@ def wrap_up_end(*, agent_id: int, at: dt.datetime | None = None) -> bool:
     if ended:
         queue_dispatch(agent_id=agent_id, at=at)
     return ended
-
-
-def routing_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
-    """Beat, every few seconds: end due wrap-ups, free reservations stuck past the ring timeout.
-
-    A reservation whose provider never reported back (a lost callback) would keep an agent
-    out of routing for good; past ring timeout + margin it is released without a strike.
-    """
-    at = at or timezone.now()
-    wrapped = sum(wrap_up_end(agent_id=pk, at=at) for pk in presence.wrap_ups_due(now=at))
-    freed = 0
-    margin = dt.timedelta(seconds=settings.ROUTING_RESERVATION_MARGIN_SECONDS)
-    # No line rings for less than 5 s: older offers are the only ones that can be overdue.
-    overdue_before = at - margin - dt.timedelta(seconds=5)
-    stuck = Call.objects.filter(
-        status=Status.OFFERED, answered_at__isnull=True, offered_at__lt=overdue_before
-    ).select_related("line")
-    for call in stuck:
-        if call.offered_at + dt.timedelta(seconds=call.line.ring_timeout_seconds) + margin < at:
-            with transaction.atomic():
-                locked = Call.objects.select_for_update().get(pk=call.pk)
-                if locked.status == Status.OFFERED and locked.answered_at is None:
-                    presence.presence_release(agent_id=locked.agent_id)
-                    _dispatch_on_commit(locked.agent_id)
-                    locked.tried_agent_ids = [*locked.tried_agent_ids, locked.agent_id]
-                    locked.agent, locked.status, locked.offered_at = None, Status.QUEUED, None
-                    locked.outcome = "Reservation expired (no word from the provider)"
-                    locked.save()
-                    freed += 1
-    return {"wrap_ups_ended": wrapped, "reservations_freed": freed}

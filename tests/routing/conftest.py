@@ -178,3 +178,83 @@ def api_route(client, line, call_id: str = "EX1", **extra):
 def api_event(client, call_id: str, event: str, **extra):
     body = {"event": event} | extra
     return client.post(f"{CALLS_API}{call_id}/events/", body, content_type="application/json")
+
+
+class FakeTwilioRest:
+    """A local stand-in for Twilio's REST API: the calls it knows, by CallSid.
+
+    `call(sid, status, duration=…, legs=[(status, duration), …])` sets what a fetch of the
+    caller's leg and a list of the legs it dialled answer; `down = True` answers 500.
+    `asked` lists the paths requested.
+    """
+
+    def __init__(self):
+        self.calls: dict[str, dict] = {}
+        self.legs: dict[str, list[dict]] = {}
+        self.asked: list[str] = []
+        self.down = False
+
+    def call(self, sid: str, status: str, *, duration: int = 0, legs=()) -> None:
+        ended = "Tue, 01 Dec 2026 10:00:00 +0000" if status != "in-progress" else None
+        self.calls[sid] = {"sid": sid, "status": status, "duration": str(duration)}
+        self.calls[sid] |= {"end_time": ended, "start_time": "Tue, 01 Dec 2026 09:50:00 +0000"}
+        self.legs[sid] = [
+            {
+                "sid": f"{sid}-leg{n}",
+                "parent_call_sid": sid,
+                "status": leg_status,
+                "duration": str(leg_duration),
+                "start_time": f"Tue, 01 Dec 2026 09:5{n}:00 +0000",
+            }
+            for n, (leg_status, leg_duration) in enumerate(legs)
+        ]
+
+    def answer(self, path: str, query: dict) -> tuple[int, dict]:
+        self.asked.append(path)
+        if self.down:
+            return 500, {"code": 20500, "message": "Internal Server Error", "status": 500}
+        name = path.rsplit("/", 1)[-1].removesuffix(".json")
+        if name == "Calls":
+            legs = self.legs.get(query.get("ParentCallSid", [""])[0], [])
+            return 200, {"calls": legs, "next_page_uri": None, "page": 0, "page_size": 50}
+        if name in self.calls:
+            return 200, self.calls[name]
+        return 404, {
+            "code": 20404,
+            "message": "The requested resource was not found",
+            "status": 404,
+        }
+
+
+@pytest.fixture
+def twilio_rest(settings):
+    """Twilio's REST API faked on 127.0.0.1 (an http.server thread), with credentials set."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    fake = FakeTwilioRest()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            url = urlsplit(self.path)
+            code, body = fake.answer(url.path, parse_qs(url.query))
+            data = json.dumps(body).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.TWILIO_ACCOUNT_SID = "AC" + "0" * 32
+    settings.TWILIO_API_BASE_URL = f"http://127.0.0.1:{server.server_port}"
+    yield fake
+    server.shutdown()
+    server.server_close()

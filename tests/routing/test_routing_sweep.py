@@ -21,7 +21,7 @@ from tests.routing.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-NOTHING = {"wrap_ups_ended": 0, "reservations_freed": 0}
+NOTHING = {"wrap_ups_ended": 0, "waiting_ended": 0, "reservations_freed": 0, "calls_reconciled": 0}
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def test_the_sweep_ends_a_due_wrap_up_and_hands_the_agent_the_waiting_caller(lin
     assert duty(sita) == "wrap_up"
 
     later = sita.wrap_up_until + dt.timedelta(seconds=1)
-    assert sweep(at=later) == {"wrap_ups_ended": 1, "reservations_freed": 0}
+    assert sweep(at=later) == NOTHING | {"wrap_ups_ended": 1}
     waiting.refresh_from_db()
     assert (waiting.status, waiting.agent, waiting.attempts) == (Call.Status.OFFERED, sita, 1)
     assert duty(sita) == "reserved"
@@ -63,7 +63,10 @@ def test_the_sweep_ends_a_due_wrap_up_and_hands_the_agent_the_waiting_caller(lin
     assert sweep(at=later) == NOTHING  # twice is once
 
 
-def test_the_sweep_frees_a_reservation_stuck_past_the_ring_timeout(line, sita, at):
+def test_the_sweep_closes_an_offer_nobody_reported_on_as_lost_and_frees_the_agent(line, sita, at):
+    # Issue 12: this offer used to go back to the queue. A generic-API call has nobody to ask
+    # whether the agent answered, and re-queueing it freed an agent who may be mid-call as if
+    # the call had never been taken: it is now closed as lost, flagged for staff.
     call = start_and_route(line, at, "CA1")
     assert duty(sita) == "reserved"
     expiry = at + dt.timedelta(
@@ -72,17 +75,16 @@ def test_the_sweep_frees_a_reservation_stuck_past_the_ring_timeout(line, sita, a
     assert sweep(at=expiry - dt.timedelta(seconds=1)) == NOTHING
     assert duty(sita) == "reserved"
 
-    assert sweep(at=expiry + dt.timedelta(seconds=1)) == {
-        "wrap_ups_ended": 0,
+    assert sweep(at=expiry + dt.timedelta(seconds=1)) == NOTHING | {
         "reservations_freed": 1,
+        "calls_reconciled": 1,
     }
     call.refresh_from_db()
-    assert (call.status, call.agent, call.tried_agent_ids) == (Call.Status.QUEUED, None, [sita.pk])
-    assert "expired" in call.outcome
+    assert (call.status, call.agent, call.needs_review) == (Call.Status.LOST, sita, True)
+    assert "No word from the provider" in call.outcome
     sita.refresh_from_db()
     assert (sita.duty_status, sita.no_answer_strikes) == ("available", 0)  # no strike: not theirs
-    # Back in the queue, the call is not offered to the same agent again.
-    assert call_route(call_id=call.pk, at=expiry).agent is None
+    assert sweep(at=expiry + dt.timedelta(seconds=2)) == NOTHING  # twice is once
 
 
 def test_the_sweep_leaves_an_answered_call_alone(line, sita, at):
