@@ -121,7 +121,7 @@ def spare_agents(pool: list[int], older: list[frozenset[int]]) -> list[int]:
 def _spare_candidates(call: Call, at: dt.datetime, ranked: list) -> list:
     """The waiting rule: the candidates `call` may take now, best first — spare ones of the
     ranked list; when the older callers could take all of those, spare ones of a wider pool
-    (every eligible free agent, nearest first, one more than there are older callers)."""
+    (every eligible free agent, nearest first, more than there are older callers)."""
     older, free = queue_snapshot(call=call, agent_ids=[a.pk for a in ranked], limit=OLDER_COUNTED)
     if not older:
         return ranked  # nobody waits longer: the best of them still free (the usual case)

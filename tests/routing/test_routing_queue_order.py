@@ -171,3 +171,21 @@ def test_an_agent_is_spare_when_the_older_callers_are_matched_as_well_without_th
     pool, older, spare
 ):
     assert spare_agents(pool, [frozenset(x) for x in older]) == spare
+
+
+def test_an_agent_going_on_duty_is_offered_the_longest_waiting_caller_at_once(
+    acme, line, at, django_capture_on_commit_callbacks
+):
+    from agents.services import agent_duty_set
+
+    older = start(line, at - dt.timedelta(seconds=60), "CA-old")
+    younger = start(line, at - dt.timedelta(seconds=30), "CA-young")
+    sita = routable_agent(acme, "sita@example.com")
+    AgentProfile.objects.filter(pk=sita.pk).update(duty_status="offline")
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_duty_set(agent=sita, available=True)
+    older.refresh_from_db()
+    younger.refresh_from_db()
+    assert (older.status, older.agent) == (Call.Status.OFFERED, sita)
+    assert (younger.status, younger.agent) == (Call.Status.QUEUED, None)
+    assert RoutingDecision.objects.get(call=older).outcome == "dispatched"
