@@ -121,22 +121,27 @@ def spare_agents(pool: list[int], older: list[frozenset[int]]) -> list[int]:
 def _spare_candidates(call: Call, at: dt.datetime, ranked: list) -> list:
     """The waiting rule: the candidates `call` may take now, best first — spare ones of the
     ranked list; when the older callers could take all of those, spare ones of a wider pool
-    (every eligible free agent, nearest first, more than there are older callers)."""
+    (eligible free agents, nearest first, more than there are older callers, and more again
+    while that pool was full)."""
     older, free = queue_snapshot(call=call, agent_ids=[a.pk for a in ranked], limit=OLDER_COUNTED)
     if not older:
         return ranked  # nobody waits longer: the best of them still free (the usual case)
     pool = {a.pk: a for a in ranked if a.pk in free}
     spare = spare_agents(list(pool), older)
-    if not spare:
-        wider = candidates_for(
-            call=call, at=at, exclude=call.tried_agent_ids, limit=len(older) + len(ranked) + 1
-        )
+    limit = len(older) + len(ranked) + 1
+    for _widening in range(3) if not spare else []:
+        wider = candidates_for(call=call, at=at, exclude=call.tried_agent_ids, limit=limit)
         older, free = queue_snapshot(
             call=call, agent_ids=[a.pk for a in [*ranked, *wider]], limit=OLDER_COUNTED
         )
         # The ranked ones first (they are nearest), each agent once.
         pool = {a.pk: a for a in [*ranked, *wider] if a.pk in free}
         spare = spare_agents(list(pool), older)
+        if spare or len(wider) < limit:
+            break  # a spare agent, or every eligible free agent was in the pool
+        # Concurrent calls (younger ones too: they are not counted) took agents of this
+        # pool between its ranking and the snapshot; the free agents beyond it count too.
+        limit *= 2
     return [pool[pk] for pk in spare]
 
 
