@@ -21,6 +21,7 @@ from agents.models import (
     VerificationCheck,
 )
 from agents.selectors import agent_missing_items
+from agents.signals import agent_available
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.limits import field_check
@@ -292,6 +293,12 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
             return agent
         agent.duty_status = AgentProfile.Duty.AVAILABLE
         agent.no_answer_strikes, agent.duty_notice = 0, ""
+        # Routing offers them the longest-waiting caller at once. Robust: the switch has
+        # committed; a failed dispatch leaves the caller to their next hold-loop turn.
+        agent_id = agent.pk
+        transaction.on_commit(
+            lambda: agent_available.send(sender=AgentProfile, agent_id=agent_id), robust=True
+        )
     else:
         if agent.duty_status in {AgentProfile.Duty.RESERVED, AgentProfile.Duty.ON_CALL}:
             raise ConflictError("Finish the current call before going offline.")

@@ -1,6 +1,7 @@
 """Reads for routing: who may take this call, nearest first; and what the pages show."""
 
 import datetime as dt
+import json
 import math
 
 from django.db import connection
@@ -211,13 +212,10 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
     return skipped
 
 
-def older_waiting_call_exists(*, call: Call, agent_ids: set[int]) -> bool:
-    """Is a caller who has waited longer queued for the same firm, skill and language, who
-    could take one of `agent_ids`? One who already rang all of them (tried_agent_ids) must
-    not hold younger callers back from them. Checked in Python: a JSON "contains" lookup is
-    not portable to SQLite; oldest first, it almost always stops at the first page (plain
-    LIMITed queries: a server-side cursor costs three round trips)."""
-    tried_lists = (
+def older_waiting_calls_tried(*, call: Call, limit: int) -> QuerySet:
+    """The callers who have waited longer than `call` for the same firm, skill and language,
+    oldest first, up to `limit`: the agents each already rang (who cannot take them)."""
+    return (
         Call.objects.filter(
             status=Call.Status.QUEUED,
             firm_id=call.firm_id,
@@ -227,17 +225,37 @@ def older_waiting_call_exists(*, call: Call, agent_ids: set[int]) -> bool:
             queued_at__lt=call.queued_at,
         )
         .exclude(pk=call.pk)
-        .order_by("queued_at")
-        .values_list("tried_agent_ids", flat=True)
+        .order_by("queued_at", "pk")
+        .values_list("tried_agent_ids", flat=True)[:limit]
     )
-    page, start = 50, 0
-    while True:
-        rows = list(tried_lists[start : start + page])
-        if any(not agent_ids <= set(tried) for tried in rows):
-            return True
-        if len(rows) < page:
-            return False
-        start += page
+
+
+def queue_snapshot(
+    *, call: Call, agent_ids: list[int], limit: int
+) -> tuple[list[frozenset[int]], set[int]]:
+    """The older callers waiting (`older_waiting_calls_tried`, as sets) and which of
+    `agent_ids` are still available, read in one statement: at one instant.
+
+    Read one after the other, an older caller placed in between is counted twice (still
+    waiting, and its agent taken: a caller waits with an agent free) or not at all (placed,
+    and its agent free: a younger caller takes the agent an older one needs). A decision
+    still in flight is consistent too: its call still waits and its agent still looks free.
+    The tried lists are compared in Python: a JSON "contains" is not portable to SQLite.
+    """
+    older, older_params = older_waiting_calls_tried(call=call, limit=limit).query.sql_with_params()
+    free = AgentProfile.objects.filter(
+        pk__in=agent_ids, duty_status=AgentProfile.Duty.AVAILABLE
+    ).values_list("pk")
+    free_sql, free_params = free.query.sql_with_params()
+    sql = (
+        f"SELECT NULL AS agent, o.* FROM ({older}) o"  # noqa: S608 (Django-compiled SQL)
+        f" UNION ALL SELECT f.*, NULL FROM ({free_sql}) f"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*older_params, *free_params])
+        rows = cursor.fetchall()
+    tried = [json.loads(t) if isinstance(t, str) else t for agent, t in rows if agent is None]
+    return [frozenset(t) for t in tried], {agent for agent, _ in rows if agent is not None}
 
 
 def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]:

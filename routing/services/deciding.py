@@ -22,12 +22,15 @@ from routing.models import Call, RoutingDecision
 from routing.selectors import (
     candidate_rows,
     candidates_for,
-    older_waiting_call_exists,
+    queue_snapshot,
     skipped_for,
 )
 
 Status = Call.Status
 RECORDED_CANDIDATES = 10
+# Older callers the waiting rule reads per decision. More than this waiting for one firm,
+# skill and language means agents really are scarce: the call waits its turn either way.
+OLDER_COUNTED = 200
 
 
 @dataclass
@@ -68,6 +71,78 @@ def _lock_first_free(ranked: list[AgentProfile]) -> AgentProfile | None:
             if presence.presence_reserve(agent_id=row[0]):
                 return next(a for a in ranked if a.pk == row[0])
     return None
+
+
+def spare_agents(pool: list[int], older: list[frozenset[int]]) -> list[int]:
+    """The agents of `pool` (best first) a younger caller may take without an older caller
+    `older` (the agents each already rang) waiting longer for it.
+
+    The older callers are matched to agents they have not rung (a largest matching, by
+    augmenting paths); an agent is spare when the older callers can all be matched as well
+    without them. So a call waits only when the older callers who could take its candidates
+    are at least as many as those candidates, counting a caller only for agents it has not
+    rung. A caller usually rang one or two agents: nearly every match is found at once.
+    """
+    holder: dict[int, int] = {}  # agent -> the older caller matched to them
+
+    def match(caller: int, seen: set[int], banned: int | None = None) -> bool:
+        usable = [a for a in pool if a != banned and a not in older[caller] and a not in seen]
+        for agent in usable:
+            if agent not in holder:
+                holder[agent] = caller
+                return True
+        for agent in usable:
+            seen.add(agent)
+            if match(holder[agent], seen, banned):
+                holder[agent] = caller
+                return True
+        return False
+
+    for caller in range(len(older)):
+        if len(holder) == len(pool):
+            break
+        match(caller, set())
+    if len(holder) == len(pool):
+        return []  # the older callers could take every agent: none is spare
+    spare = []
+    for agent in pool:
+        if agent in holder:
+            # Could their older caller be matched to someone else? Then this agent is spare.
+            caller = holder.pop(agent)
+            if not match(caller, {agent}, banned=agent):
+                holder[agent] = caller
+                continue
+        spare.append(agent)
+        if len(spare) == RECORDED_CANDIDATES:
+            break
+    return spare
+
+
+def _spare_candidates(call: Call, at: dt.datetime, ranked: list) -> list:
+    """The waiting rule: the candidates `call` may take now, best first — spare ones of the
+    ranked list; when the older callers could take all of those, spare ones of a wider pool
+    (eligible free agents, nearest first, more than there are older callers, and more again
+    while that pool was full)."""
+    older, free = queue_snapshot(call=call, agent_ids=[a.pk for a in ranked], limit=OLDER_COUNTED)
+    if not older:
+        return ranked  # nobody waits longer: the best of them still free (the usual case)
+    pool = {a.pk: a for a in ranked if a.pk in free}
+    spare = spare_agents(list(pool), older)
+    limit = len(older) + len(ranked) + 1
+    for _widening in range(3) if not spare else []:
+        wider = candidates_for(call=call, at=at, exclude=call.tried_agent_ids, limit=limit)
+        older, free = queue_snapshot(
+            call=call, agent_ids=[a.pk for a in [*ranked, *wider]], limit=OLDER_COUNTED
+        )
+        # The ranked ones first (they are nearest), each agent once.
+        pool = {a.pk: a for a in [*ranked, *wider] if a.pk in free}
+        spare = spare_agents(list(pool), older)
+        if spare or len(wider) < limit:
+            break  # a spare agent, or every eligible free agent was in the pool
+        # Concurrent calls (younger ones too: they are not counted) took agents of this
+        # pool between its ranking and the snapshot; the free agents beyond it count too.
+        limit *= 2
+    return [pool[pk] for pk in spare]
 
 
 def _step_of(call: Call, agent: AgentProfile) -> float | None:
@@ -126,15 +201,13 @@ def call_decide(
         )
         if ranked:
             break
-    if ranked and older_waiting_call_exists(call=call, agent_ids={a.pk for a in ranked}):
-        # Oldest first: an agent who frees up is dispatched to the longest-waiting caller
-        # (unless that caller already rang them: then they are free for this one).
+    allowed = ranked and _spare_candidates(call, at, ranked)
+    if ranked and not allowed:
+        # Oldest first while agents are scarce: the older callers could take every free
+        # candidate. An agent who frees up is dispatched to the longest-waiting caller.
         decision.outcome = "waiting_behind_older"
         return _decided(decision, call, None, at, started, ranked=ranked)
-    # The ranked list is the nearest-first answer already: lock its best free agent by id
-    # (a cheap query on at most ten rows). Only when other calls took all ten does the full
-    # query run again, step by step through the line's radii.
-    agent = _lock_first_free(ranked)
+    agent = _lock_first_free(allowed)
     if agent is not None:
         decision.radius_km = _step_of(call, agent)
     for radius in call.line.radius_steps if agent is None else []:

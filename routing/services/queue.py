@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agents import presence
@@ -24,17 +24,35 @@ def _dispatch_on_commit(agent_id: int | None) -> None:
         transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id), robust=True)
 
 
+# Waiting calls a freed agent looks through, oldest first, for one they can take.
+DISPATCH_SCAN = 50
+
+
 @transaction.atomic
 def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | None:
-    """An agent is free: reserve them for the longest-waiting caller they can serve."""
+    """An agent is free: reserve them for the longest-waiting caller they can serve.
+
+    In queue order under a lock: each waiting call is locked in turn, oldest first, and
+    re-read. No SKIP LOCKED here: two agents freeing at once would each skip the call the
+    other is looking at, and a younger caller would be served ahead of an older one (with
+    a batch locked, ahead of twenty). Waiting on the row instead, the second dispatcher sees
+    the oldest caller placed and takes the next. Locks follow the queue's order (queued
+    time, id) in every dispatcher, so two of them cannot deadlock; deciders never wait on an
+    agent's row (they skip locked agents), so the agent's lock taken first is safe too.
+    """
     at = at or timezone.now()
     agent = AgentProfile.objects.select_for_update().filter(pk=agent_id).first()
     if agent is None or agent.duty_status != AgentProfile.Duty.AVAILABLE:
         return None
-    waiting = waiting_calls_for(agent=agent, at=at)
-    if connection.features.has_select_for_update_skip_locked:
-        waiting = waiting.select_for_update(skip_locked=True, of=("self",))
-    for call in waiting[:20]:
+    waiting = waiting_calls_for(agent=agent, at=at).values_list("pk", flat=True)
+    for call_id in list(waiting[:DISPATCH_SCAN]):
+        call = (
+            Call.objects.select_for_update(of=("self",))
+            .filter(pk=call_id, status=Status.QUEUED)
+            .first()
+        )
+        if call is None:
+            continue  # placed (or gone) while this dispatcher waited for it
         # The queue's filter is coarse (firm, language, domain); check this agent exactly.
         exact = candidates_for(
             call=call, at=at, exclude=call.tried_agent_ids, agent_id=agent.pk, limit=1
@@ -59,6 +77,8 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
 
 
 def wrap_up_end(*, agent_id: int, at: dt.datetime | None = None) -> bool:
+    """The agent's wrap-up is over: available again, and at once offered the longest-waiting
+    caller (safe to repeat: compare-and-set)."""
     at = at or timezone.now()
     ended = AgentProfile.objects.filter(
         pk=agent_id, duty_status=AgentProfile.Duty.WRAP_UP, wrap_up_until__lte=at
