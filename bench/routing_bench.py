@@ -114,8 +114,9 @@ LINE_REGIONS = {
 }
 VOICE_PATH = "/telephony/twilio/voice/"
 
-# The decision's query, by hand: the filters of agents_available_for + the engagement with
-# the line's firm, the same ORDER BY (equirectangular distance², idle since, id), one row.
+# The decision's query, by hand: the filters of agents_available_for + an engagement on the
+# call's line (the bench's requests are worked round the clock, so their hours never exclude
+# anyone), the same ORDER BY (equirectangular distance², idle since, id), one row.
 # (The bench's lines have no sub-skill, so the skill check is the domain alone.)
 FLOOR_SQL = """
 SELECT agents_agentprofile.id
@@ -133,7 +134,8 @@ WHERE agents_agentprofile.status = 'verified'
               WHERE w.agent_id = agents_agentprofile.id
                 AND w.utc_start_minute <= %(minute)s AND w.utc_end_minute > %(minute)s)
   AND EXISTS (SELECT 1 FROM clients_engagement e
-              WHERE e.agent_id = agents_agentprofile.id AND e.firm_id = %(firm)s
+              JOIN clients_engagement_lines el ON el.engagement_id = e.id
+              WHERE e.agent_id = agents_agentprofile.id AND el.phoneline_id = %(line)s
                 AND e.status = 'active' AND e.starts_on <= %(today)s AND e.ends_on >= %(today)s)
   {box}
 ORDER BY (agents_agentprofile.latitude - %(lat)s) * (agents_agentprofile.latitude - %(lat)s)
@@ -332,7 +334,7 @@ def seed(
         ],
         batch_size=BATCH,
     )
-    Engagement.objects.bulk_create(
+    engagements = Engagement.objects.bulk_create(
         [
             Engagement(
                 firm_id=bl.line.firm_id,
@@ -349,6 +351,15 @@ def seed(
                 ends_on=today + dt.timedelta(days=365),
             )
             for (agent, bl), application in zip(picks, applications, strict=True)
+        ],
+        batch_size=BATCH,
+    )
+    # Each engagement covers the line it was picked for (routing offers a line's calls only
+    # to agents engaged on that line); its request is worked round the clock.
+    Engagement.lines.through.objects.bulk_create(
+        [
+            Engagement.lines.through(engagement_id=e.pk, phoneline_id=bl.line.pk)
+            for e, (_agent, bl) in zip(engagements, picks, strict=True)
         ],
         batch_size=BATCH,
     )
@@ -488,7 +499,7 @@ def floor_params(call: Call, at: dt.datetime) -> dict:
     return {
         "today": timezone.localdate(at),
         "minute": minute_of_week(at),
-        "firm": call.firm_id,
+        "line": call.line_id,
         "language": call.language,
         "domain": call.domain,
         "lat": call.origin_latitude,
