@@ -1,6 +1,5 @@
 import datetime as dt
 import functools
-import re
 
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -9,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
+from common.sqlform import named_placeholders
 
 
 def agent_profile_get(*, user: User) -> AgentProfile | None:
@@ -99,7 +99,6 @@ _SENTINELS = {
     "today": dt.date(1, 2, 3),
     "minute": 32_109,  # no minute of a week (< 10,080)
 }
-_PLACEHOLDER = re.compile(r"%%|%s")
 
 
 @functools.cache
@@ -109,25 +108,9 @@ def _available_template(vendor: str, with_sub_skill: bool, alias: str) -> tuple[
     sentinels = dict(_SENTINELS, sub_skill=_SENTINELS["sub_skill"] if with_sub_skill else "")
     query = _available(**sentinels).query
     sql, compiled = query.get_compiler(connection=connection).compile(query.where)
-    # A date reaches SQLite's parameters as its ISO string: compare as strings.
-    names = {str(value): name for name, value in sentinels.items() if value != ""}
-    params = iter(compiled)
-    constants: dict[str, object] = {}
-
-    def placeholder(match: re.Match) -> str:
-        if match.group() == "%%":
-            return "%%"
-        value = next(params)
-        name = names.get(str(value))
-        if name is None:
-            name = f"available_{len(constants)}"
-            constants[name] = value
-        return f"%({name})s"
-
-    sql = _PLACEHOLDER.sub(placeholder, sql)
-    missing = [name for name in names.values() if f"%({name})s" not in sql]
-    if missing:  # the compiler simplified a condition away: the SQL would be wrong
-        raise RuntimeError(f"agents_available_sql: {missing} fell out of the compiled SQL")
+    # The empty sub-skill is the rule's own constant, not an argument to name.
+    named = {name: value for name, value in sentinels.items() if value != ""}
+    sql, constants = named_placeholders(sql, compiled, named, prefix="available")
     # The outer table is named in full (subqueries have their own aliases, U0, U1, …).
     sql = sql.replace(connection.ops.quote_name(AgentProfile._meta.db_table) + ".", alias + ".")
     return sql, constants
