@@ -3,8 +3,8 @@
 A hot path that runs raw SQL (routing's ranking) still takes its rules from querysets: the
 queryset is built once with a sentinel for each argument and compiled; each sentinel, found
 again among the compiled parameters, becomes a `%(name)s` placeholder, and every other
-parameter (the rule's own constants: statuses, True) stays a parameter of its own. The
-pattern of `agents.selectors.agents_available_sql`, for other apps' rules.
+parameter (the rule's own constants: statuses, True) stays a parameter of its own. Used by
+`agents.selectors.agents_available_sql` and `clients.selectors.engagement_covering_sql`.
 """
 
 import re
