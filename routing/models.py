@@ -121,6 +121,10 @@ class Call(models.Model):
             models.Index(fields=["line", "created_at"], name="routing_call_line_idx"),
             models.Index(fields=["firm", "created_at"], name="routing_call_firm_idx"),
             models.Index(fields=["agent", "created_at"], name="routing_call_agent_idx"),
+            # The staff console's calls to review: few, read every few seconds.
+            models.Index(
+                fields=["ended_at"], condition=Q(needs_review=True), name="routing_call_review_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from agents.selectors import agents_available_sql, minute_of_week, skills_matchi
 from clients.models import ClientFirm, Engagement
 from clients.selectors import engagement_covering_sql
 from common.geo import bounding_box, haversine_km
-from routing.models import Call, ProviderRequest
+from routing.models import Call, ProviderRequest, RoutingDecision
 
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
 # SQL form of `agents_available_for`, rendered from that queryset once per process) plus an
@@ -344,3 +344,29 @@ def agent_calls_today(*, agent: AgentProfile) -> QuerySet[Call]:
 def provider_request_get(*, provider: str, key: str) -> ProviderRequest | None:
     """The answer already given to this provider request, if any (a retry gets it again)."""
     return ProviderRequest.objects.filter(provider=provider, key=key).first()
+
+
+def console_snapshot(*, live_limit: int = 50, decisions_limit: int = 20, review_limit: int = 20):
+    """The staff routing console: verified agents by duty, live calls, the latest decisions,
+    and the calls closed without the provider's word (`lost`), for staff to check."""
+    counts = dict.fromkeys(AgentProfile.Duty.values, 0)
+    verified = AgentProfile.objects.filter(status=AgentProfile.Status.VERIFIED).order_by()
+    for status, n in verified.values_list("duty_status").annotate(n=Count("id")):
+        counts[status] = n
+    live = (
+        Call.objects.filter(status__in=[*Call.WAITING, *Call.LIVE])
+        .select_related("line", "firm", "agent")
+        .order_by("created_at")[:live_limit]
+    )
+    decisions = RoutingDecision.objects.select_related("call__firm", "chosen").order_by("-id")
+    review = (
+        Call.objects.filter(needs_review=True)
+        .select_related("line", "firm", "agent")
+        .order_by("-ended_at", "-id")[:review_limit]
+    )
+    return {
+        "duty": [(AgentProfile.Duty(k).label, v) for k, v in counts.items()],
+        "live": live,
+        "decisions": decisions[:decisions_limit],
+        "review": review,
+    }
