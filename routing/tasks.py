@@ -2,14 +2,19 @@ from celery import shared_task
 
 from routing import services
 
+# Routing's tasks are fire-and-forget, and are published from webhooks a caller waits on:
+# with a result, publishing first subscribes to the result store, whose retries (20 x 1 s on
+# Redis) held a webhook 19 s while the broker was down — past Twilio's 15 s. Without one,
+# publishing is bounded by the broker's own connect timeout and retry policy (settings).
 
-@shared_task(name="routing.wrap_up_end")
+
+@shared_task(name="routing.wrap_up_end", ignore_result=True)
 def wrap_up_end_task(agent_id: int) -> bool:
     """Countdown after a call: the agent's wrap-up is over. Safe to repeat (compare-and-set)."""
     return services.wrap_up_end(agent_id=agent_id)
 
 
-@shared_task(name="routing.sweep")
+@shared_task(name="routing.sweep", ignore_result=True)
 def routing_sweep_task() -> dict[str, int]:
     """Beat, every 10 s: end due wrap-ups, free reservations stuck past ring timeout."""
     return services.routing_sweep()
