@@ -28,6 +28,14 @@ def _about_an_earlier_offer(call: Call, attempt: int | None) -> bool:
     return attempt is not None and attempt != call.attempts
 
 
+def _offer_withdraw(call: Call) -> None:
+    """The offered agent will not get this call (it ended before they answered): free them,
+    hand them to the longest-waiting caller after commit, and take them off the call."""
+    presence.presence_release(agent_id=call.agent_id)
+    _dispatch_on_commit(call.agent_id)
+    call.agent = None
+
+
 @transaction.atomic
 def call_answered(
     *, call_id: int, at: dt.datetime | None = None, attempt: int | None = None
@@ -136,9 +144,7 @@ def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
         duration = int((at - call.answered_at).total_seconds())
         return call_completed_with(call_id=call.pk, duration=max(duration, 0), at=at)
     if call.status == Status.OFFERED:
-        presence.presence_release(agent_id=call.agent_id)
-        _dispatch_on_commit(call.agent_id)
-        call.agent = None
+        _offer_withdraw(call)
     call.status, call.ended_at = Status.ABANDONED, _not_before(call, at)
     call.outcome = "Caller hung up"
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
@@ -207,9 +213,7 @@ def call_failed(
     if call.status == Status.IN_PROGRESS:
         raise ConflictError("The call was answered; report how it ended with 'completed'.")
     if call.status == Status.OFFERED:
-        presence.presence_release(agent_id=call.agent_id)
-        _dispatch_on_commit(call.agent_id)
-        call.agent = None
+        _offer_withdraw(call)
     call.status, call.outcome = Status.FAILED, reason
     call.ended_at = _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
