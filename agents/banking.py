@@ -2,43 +2,20 @@
 
 Validators normalise what a person typed (spaces, lower case) and return the canonical form,
 or raise ApplicationError naming the form field. They check shape and checksums only: whether
-the account exists is for the bank (a penny drop), not for us.
+the account exists is for the bank (a penny drop), not for us. IBANs and BICs are checked by
+schwifty (the SWIFT IBAN registry's length and layout for each country); IFSC and Indian account
+numbers are ours, as schwifty knows nothing of India's (India has no IBAN).
 """
 
 import re
+
+from schwifty import BIC, IBAN
+from schwifty import exceptions as schwifty_errors
 
 from common.errors import ApplicationError
 
 IFSC_PATTERN = re.compile(r"[A-Z]{4}0[A-Z0-9]{6}")
 INDIAN_ACCOUNT_DIGITS = (9, 18)
-IBAN_DEFAULT_LENGTHS = (15, 34)
-
-# Country code -> (name for messages, IBAN length), from the SWIFT IBAN registry.
-IBAN_LENGTHS: dict[str, tuple[str, int]] = {
-    "AE": ("United Arab Emirates", 23),
-    "AT": ("Austria", 20),
-    "BE": ("Belgium", 16),
-    "BH": ("Bahrain", 22),
-    "CH": ("Switzerland", 21),
-    "DE": ("Germany", 22),
-    "DK": ("Denmark", 18),
-    "ES": ("Spain", 24),
-    "FI": ("Finland", 18),
-    "FR": ("France", 27),
-    "GB": ("United Kingdom", 22),
-    "IE": ("Ireland", 22),
-    "IT": ("Italy", 27),
-    "KW": ("Kuwait", 30),
-    "LU": ("Luxembourg", 20),
-    "NL": ("Netherlands", 18),
-    "NO": ("Norway", 15),
-    "PL": ("Poland", 28),
-    "PT": ("Portugal", 25),
-    "QA": ("Qatar", 29),
-    "SA": ("Saudi Arabia", 24),
-    "SE": ("Sweden", 24),
-}
-
 MASK = "••••"
 
 
@@ -82,15 +59,18 @@ def validate_indian_account_number(number: str) -> str:
     return number
 
 
-def _iban_checksum_is_valid(iban: str) -> bool:
-    # ISO 7064 MOD 97-10: move the country and check digits to the end, turn letters into
-    # numbers (A=10 … Z=35), and the whole number must leave 1 when divided by 97.
-    rearranged = iban[4:] + iban[:4]
-    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+def _country_name(code: str, country) -> str:
+    # schwifty's country data (pycountry) has no Kosovo (XK), which has IBANs all the same.
+    return country.name if country is not None else code
 
 
 def validate_iban(iban: str) -> str:
-    """Return the IBAN without spaces, upper-cased (the electronic format)."""
+    """Return the IBAN without spaces, upper-cased (the electronic format).
+
+    schwifty checks it against the SWIFT IBAN registry: the country uses IBANs, the length and
+    the layout of the BBAN are that country's, and the ISO 7064 check digits match. Our own
+    checks before it only give a person a clearer message than schwifty's.
+    """
     iban = _without_whitespace(iban).upper()
     if not re.fullmatch(r"[A-Z0-9]+", iban):
         raise ApplicationError("An IBAN may contain only letters and digits.", field="iban")
@@ -100,27 +80,67 @@ def validate_iban(iban: str) -> str:
             "(e.g. GB82 WEST …).",
             field="iban",
         )
-    country = iban[:2]
-    if country in IBAN_LENGTHS:
-        name, length = IBAN_LENGTHS[country]
-        if len(iban) != length:
-            raise ApplicationError(
-                f"An IBAN from {name} has {length} characters; this one has {len(iban)}.",
-                field="iban",
-            )
-    else:
-        shortest, longest = IBAN_DEFAULT_LENGTHS
-        if not shortest <= len(iban) <= longest:
-            raise ApplicationError(
-                f"An IBAN has {shortest} to {longest} characters; this one has {len(iban)}.",
-                field="iban",
-            )
-    if not _iban_checksum_is_valid(iban):
+    if iban.startswith("IN"):
+        raise ApplicationError(
+            "Indian banks do not use IBANs: enter the IFSC and the account number instead.",
+            field="iban",
+        )
+    try:
+        parsed = IBAN(iban)
+    except schwifty_errors.InvalidCountryCode:
+        raise ApplicationError(
+            f"{iban[:2]} is not a country that uses IBANs: check the first two letters.",
+            field="iban",
+        ) from None
+    except schwifty_errors.InvalidLength:
+        parsed = IBAN(iban, allow_invalid=True)
+        name = _country_name(parsed.country_code, parsed.country)
+        raise ApplicationError(
+            f"An IBAN from {name} has {parsed.spec.iban_length} characters; "
+            f"this one has {len(iban)}.",
+            field="iban",
+        ) from None
+    except schwifty_errors.InvalidStructure:
+        parsed = IBAN(iban, allow_invalid=True)
+        name = _country_name(parsed.country_code, parsed.country)
+        raise ApplicationError(
+            f"This is not the layout of an IBAN from {name}: look for a letter where a digit "
+            "belongs, or a digit where a letter does.",
+            field="iban",
+        ) from None
+    except schwifty_errors.InvalidChecksumDigits:
         raise ApplicationError(
             "This IBAN's check digits do not match: look for a mistyped character.",
             field="iban",
+        ) from None
+    if parsed.is_aspirational:
+        # schwifty also knows layouts announced but not in the SWIFT registry: no bank pays them.
+        raise ApplicationError(
+            f"{iban[:2]} has no IBANs in the SWIFT registry yet: enter the account another way.",
+            field="iban",
         )
-    return iban
+    return str(parsed)
+
+
+def validate_bic(bic: str, *, field: str = "bic") -> str:
+    """Return the BIC (SWIFT code) without spaces, upper-cased: 8 or 11 characters, a country
+    schwifty knows. SWIFT compliance is enforced (letters only in the bank code), because the
+    ISO 20022 pain.001.001.03 schema's BIC pattern allows letters only there."""
+    bic = _without_whitespace(bic).upper()
+    try:
+        return str(BIC(bic, enforce_swift_compliance=True))
+    except schwifty_errors.InvalidCountryCode:
+        raise ApplicationError(
+            f"The fifth and sixth characters of a BIC are its country; {bic[4:6]!r} is none.",
+            field=field,
+        ) from None
+    except schwifty_errors.SchwiftyException:
+        raise ApplicationError(
+            "Enter a valid BIC: 8 or 11 characters, a 4-letter bank code, the 2-letter "
+            "country, a 2-character location and an optional 3-character branch "
+            "(e.g. DEUTDEFF or DEUTDEFF500).",
+            field=field,
+        ) from None
 
 
 def account_last4(number: str) -> str:

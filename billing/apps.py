@@ -5,4 +5,4 @@ class BillingConfig(AppConfig):
     name = "billing"
 
     def ready(self) -> None:
-        from billing import panels, receivers  # noqa: F401  (earnings panel; call -> ledger)
+        from billing import checks, panels, receivers  # noqa: F401  (agency account; panel; ledger)
