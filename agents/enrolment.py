@@ -13,6 +13,7 @@ from phonenumbers import NumberParseException
 
 from agents.banking import (
     account_last4,
+    validate_holder_name,
     validate_iban,
     validate_ifsc,
     validate_indian_account_number,
@@ -160,9 +161,7 @@ def bank_details_set(
     iban: str = "",
 ) -> AgentProfile:
     """Validate and store payout details; the number is encrypted, only its last four kept clear."""
-    holder_name = holder_name.strip()
-    if not holder_name:
-        raise ApplicationError("Enter the account holder's name.", field="holder_name")
+    holder_name = validate_holder_name(holder_name)
     if iban.strip():
         number, agent.bank_ifsc = validate_iban(iban), ""
     else:

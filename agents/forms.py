@@ -58,7 +58,14 @@ class SkillForm(forms.Form):
 
 
 class BankForm(forms.Form):
-    holder_name = forms.CharField(max_length=150, label="Account holder's name")
+    holder_name = forms.CharField(
+        max_length=70,
+        label="Account holder's name",
+        help_text=(
+            "Exactly as your bank holds it, in English letters (A-Z), as printed on your "
+            "passbook or cheque book. Payments to a name in another script cannot be made."
+        ),
+    )
     ifsc = forms.CharField(max_length=11, required=False, label="IFSC (Indian accounts)")
     account_number = forms.CharField(max_length=18, required=False, label="Account number")
     iban = forms.CharField(max_length=42, required=False, label="IBAN (accounts outside India)")

@@ -99,6 +99,9 @@ class AgentProfile(models.Model):
         validators=TDS_RATE.validators(),
     )
 
+    # As the bank holds it, in Latin letters (agents.banking.validate_holder_name). Blank with an
+    # account on file means the agent must give it again (bank_holder_name_missing): rows from
+    # before the rule kept their name only when it was already Latin (migration 0009).
     bank_holder_name = models.CharField(max_length=150, blank=True)
     bank_ifsc = models.CharField(max_length=11, blank=True)  # empty for IBAN accounts
     # The account number or IBAN, encrypted at rest; only the last four digits in clear.
@@ -156,6 +159,11 @@ class AgentProfile(models.Model):
     def is_compliant_on(self, day: dt.date) -> bool:
         """`AgentProfileQuerySet.compliant_on` for this one agent, in Python."""
         return self.is_compliant and (self.compliant_until is None or self.compliant_until >= day)
+
+    @property
+    def bank_holder_name_missing(self) -> bool:
+        """An account on file but no name to pay it in: payouts to it stay out of bank files."""
+        return bool(self.bank_account_last4) and not self.bank_holder_name
 
     @property
     def bank_account_masked(self) -> str:
