@@ -5,10 +5,10 @@ import datetime as dt
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from billing.exports import csv_stream
 from billing.models import Invoice
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.decorators import firm_member
+from common.csvfile import csv_lines
 
 
 @firm_member
@@ -57,6 +57,6 @@ def invoice_download(request, pk: int):
         ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )
-    response = StreamingHttpResponse(csv_stream(header, rows), content_type="text/csv")
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
     return response

@@ -33,7 +33,6 @@ Formats:
   empty selection is refused with a message instead of an invalid file.
 """
 
-import csv
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -49,6 +48,7 @@ from openpyxl import Workbook
 from accounts.models import User
 from billing.models import Payout, SettlementRun
 from billing.payouts import export_audit
+from common.csvfile import csv_lines, neutralised
 from common.errors import ApplicationError
 
 CHUNK = 2000
@@ -120,11 +120,6 @@ def _holder(payout: Payout) -> str:
     return payout.agent.bank_holder_name or payout.agent.full_name or str(payout.agent)
 
 
-def _cell(value: str) -> str:
-    # Names are typed by agents: a leading = + - @ would run as a formula in a spreadsheet.
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _in_chunks(ids: list[int]) -> Iterator[Payout]:
     # No status filter here: the set was fixed when the ids were read (and a payout's amounts
     # never change after approval).
@@ -139,8 +134,8 @@ def _sheet_row(p: Payout) -> list:
         reference(p),
         p.run.period_start,
         p.run.period_end,
-        _cell(str(p.agent)),
-        _cell(_holder(p)),
+        str(p.agent),
+        _holder(p),
         p.agent.bank_account_masked,
         p.agent.bank_ifsc,
         p.currency,
@@ -150,18 +145,6 @@ def _sheet_row(p: Payout) -> list:
         p.net,
         approved,
     ]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_stream(header: list[str], rows: Iterator[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield writer.writerow(header)
-    for row in rows:
-        yield writer.writerow(row)
 
 
 def _filename(run: SettlementRun | None, suffix: str) -> str:
@@ -176,7 +159,7 @@ def _streamed(content: Iterator[str], content_type: str, filename: str) -> HttpR
 
 def payouts_csv(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
     rows = (_sheet_row(p) for p in payouts)
-    return _streamed(csv_stream(SHEET_HEADER, rows), "text/csv", _filename(run, "csv"))
+    return _streamed(csv_lines(SHEET_HEADER, rows), "text/csv", _filename(run, "csv"))
 
 
 def payouts_xlsx(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
@@ -184,7 +167,8 @@ def payouts_xlsx(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpRe
     sheet = workbook.create_sheet("Payouts")
     sheet.append(SHEET_HEADER)
     for payout in payouts:
-        sheet.append(_sheet_row(payout))
+        # openpyxl writes text starting with "=" as a formula: the same quote as in the CSV.
+        sheet.append(neutralised(_sheet_row(payout)))
     # Deleted when FileResponse closes it, after the last chunk is sent.
     file = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(file)
@@ -210,7 +194,7 @@ def payouts_neft(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpRe
         ]
         for p in payouts
     )
-    return _streamed(csv_stream(NEFT_HEADER, rows), "text/csv", _filename(run, "neft.csv"))
+    return _streamed(csv_lines(NEFT_HEADER, rows), "text/csv", _filename(run, "neft.csv"))
 
 
 def _pain_transaction(p: Payout) -> str:
