@@ -1,57 +1,57 @@
 """Approved payouts out of the system: sheets for people, bulk files for the bank.
 
-Every export covers the approved payouts of one run (or of all runs). Their ids and nets are
-read once, up front: that fixes the set, so the audit record, pain.001's header totals and
-the rows streamed after it agree even if someone marks a payout paid meanwhile. The rows are
-then read 2,000 at a time by id (what `.iterator(chunk_size=2000)` would do, on a fixed set)
-and streamed, so memory stays flat. Before the first byte is sent an audit record (action
-"export") notes the format, the count and the total. Full bank account numbers appear in
-the two bank files only; the sheets and every page show the masked number.
+Every export covers the approved payouts of one run (or of all runs) and is one
+`PayoutExport` row: which payouts, who, when, what kind, and for a bank file its message id
+(the row's id and time, unique, ≤ 35 characters). The row, the list of payouts in it and an
+audit record (action "export") are written, and committed, before the first byte is sent;
+the set is fixed then, so the record, pain.001's header totals and the rows streamed after it
+agree even if someone marks a payout paid meanwhile. The rows are read 2,000 at a time by id
+and streamed, so memory stays flat. Full bank account numbers appear in the two bank files
+only; the sheets and every page show the masked number.
+
+A payout is paid once: a payout already in a bank file (NEFT or pain.001) goes into another
+only when finance gives a reason, which the audit record keeps. A payout a bank file cannot
+carry (no account holder name in Latin letters, an invalid IBAN or IFSC, NEFT in a currency
+other than rupees) is left out of the file, never written with an empty name; the export
+record lists each with its reason and the payouts page shows the list.
 
 Formats:
 
 - ``csv`` / ``xlsx`` — a review sheet: payout, period, agent, holder, masked account, IFSC,
   currency, gross, TDS %, TDS, net, approved at. XLSX is written by openpyxl in write-only
   mode to a temporary file (openpyxl's normal mode holds ~50x the file size in memory).
-- ``neft`` — a bulk NEFT upload for Indian banks: INR payouts with a positive net to agents
-  with an IFSC. A header row, then one comma-separated row a payout, in this order:
-
-  ===  ===========================  ====================================================
-   1   Transaction Type (N=NEFT)    always ``N``
-   2   Beneficiary Account Number   digits only, as stored (9 to 18 digits)
-   3   Amount                       the net payout, 2 decimals, no separators (1234.50)
-   4   Beneficiary Name             the account holder, letters/digits/space/dot, ≤ 35
-   5   IFSC                         11 characters (SBIN0001234)
-   6   Narration                    ``Homeshore payout DDMonYYYY`` (the period), ≤ 30
-   7   Payout reference             ``HS-PAYOUT-<id>``: quote it to reconcile the statement
-  ===  ===========================  ====================================================
-
-- ``pain001`` — ISO 20022 customer credit transfer initiation, pain.001.001.03: one
-  payment information block debiting the agency (settings AGENCY_NAME, AGENCY_IBAN,
-  AGENCY_BIC), one CdtTrfTxInf a payout with a positive net to an IBAN account (no IFSC);
-  EndToEndId is the payout reference. A pain.001 needs at least one transaction, so an
-  empty selection is refused with a message instead of an invalid file.
+  Text cells pass through common.csvfile's formula neutralising.
+- ``neft`` — a bulk NEFT upload for Indian banks, INR payouts to IFSC accounts, in the layout
+  of the agency's bank (setting PAYOUT_NEFT_LAYOUT, billing.bankfiles).
+- ``pain001`` — ISO 20022 customer credit transfer initiation, pain.001.001.03, valid against
+  the official schema (billing/schemas): one payment information block a currency debiting
+  the agency (settings AGENCY_NAME, AGENCY_IBAN, AGENCY_BIC, checked at start-up by
+  billing.checks), each with its own count and control sum; one CdtTrfTxInf a payout to an
+  IBAN account (no IFSC), in the payout's own currency; EndToEndId is the payout reference.
+  A pain.001 needs at least one transaction, so an empty selection is refused.
 """
 
-import re
 import tempfile
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import User
-from billing.models import Payout, SettlementRun
+from billing import bankfiles
+from billing.models import Payout, PayoutExport, SettlementRun
 from billing.payouts import export_audit
 from common.csvfile import csv_lines, neutralised
 from common.errors import ApplicationError
 
 CHUNK = 2000
+SHOWN_PREVIOUS = 3
 SHEET_HEADER = [
     "Payout",
     "Period start",
@@ -67,25 +67,18 @@ SHEET_HEADER = [
     "Net",
     "Approved at",
 ]
-NEFT_HEADER = [
-    "Transaction Type (N=NEFT)",
-    "Beneficiary Account Number",
-    "Amount",
-    "Beneficiary Name",
-    "IFSC",
-    "Narration",
-    "Payout reference",
-]
-PAIN_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
+NEFT_HEADER = bankfiles.GENERIC_HEADER
+PAIN_NS = bankfiles.PAIN_NS
+reference = bankfiles.reference
+Kind = PayoutExport.Kind
 
 
 def agency() -> dict[str, str]:
-    # Placeholders until the agency's account is configured (a valid-checksum test IBAN).
-    return {
-        "name": getattr(settings, "AGENCY_NAME", "Homeshore Staffing"),
-        "iban": getattr(settings, "AGENCY_IBAN", "GB33BUKB20201555555555"),
-        "bic": getattr(settings, "AGENCY_BIC", "BUKBGB22"),
-    }
+    return {"name": settings.AGENCY_NAME, "iban": settings.AGENCY_IBAN, "bic": settings.AGENCY_BIC}
+
+
+def neft_layout() -> str:
+    return getattr(settings, "PAYOUT_NEFT_LAYOUT", "generic")
 
 
 def approved_payouts(*, run: SettlementRun | None = None) -> QuerySet[Payout]:
@@ -95,29 +88,21 @@ def approved_payouts(*, run: SettlementRun | None = None) -> QuerySet[Payout]:
     return payouts.select_related("agent", "run").order_by("pk")
 
 
+NO_ACCOUNT = Q(agent__bank_account_last4="")
+
+
 def neft_payouts(*, run: SettlementRun | None = None) -> QuerySet[Payout]:
-    return (
-        approved_payouts(run=run)
-        .filter(currency="INR", net__gt=0)
-        .exclude(agent__bank_ifsc="")
-        .exclude(agent__bank_account_last4="")
-    )  # the account itself is encrypted: no SQL filter
+    """The payouts a NEFT file is for: positive nets to IFSC accounts, or to no account at all
+    (those are left out with their reason). The account itself is encrypted: no SQL filter."""
+    return approved_payouts(run=run).filter(net__gt=0).filter(~Q(agent__bank_ifsc="") | NO_ACCOUNT)
 
 
 def iban_payouts(*, run: SettlementRun | None = None) -> QuerySet[Payout]:
-    return (
-        approved_payouts(run=run)
-        .filter(net__gt=0, agent__bank_ifsc="")
-        .exclude(agent__bank_account_last4="")
-    )
-
-
-def reference(payout: Payout) -> str:
-    return f"HS-PAYOUT-{payout.pk}"
+    return approved_payouts(run=run).filter(net__gt=0, agent__bank_ifsc="")
 
 
 def _holder(payout: Payout) -> str:
-    return payout.agent.bank_holder_name or payout.agent.full_name or str(payout.agent)
+    return payout.agent.bank_holder_name
 
 
 def _in_chunks(ids: list[int]) -> Iterator[Payout]:
@@ -126,6 +111,17 @@ def _in_chunks(ids: list[int]) -> Iterator[Payout]:
     for i in range(0, len(ids), CHUNK):
         chunk = Payout.objects.filter(pk__in=ids[i : i + CHUNK]).select_related("agent", "run")
         yield from chunk.order_by("pk")
+
+
+def _problem(kind: str, payout: Payout) -> str | None:
+    """Why a bank file cannot carry `payout` (None: it can, or the file is a sheet)."""
+    if kind not in PayoutExport.BANK_FILES:
+        return None
+    if not payout.agent.bank_account_last4:
+        return "No bank account on file."
+    if kind == Kind.NEFT:
+        return bankfiles.neft_problem(payout)
+    return bankfiles.pain_problem(payout)
 
 
 def _sheet_row(p: Payout) -> list:
@@ -147,93 +143,73 @@ def _sheet_row(p: Payout) -> list:
     ]
 
 
-def _filename(run: SettlementRun | None, suffix: str) -> str:
-    return f"payouts-{run.pk if run else 'all'}-{timezone.localdate():%Y%m%d}.{suffix}"
-
-
 def _streamed(content: Iterator[str], content_type: str, filename: str) -> HttpResponse:
     response = StreamingHttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-def payouts_csv(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
-    rows = (_sheet_row(p) for p in payouts)
-    return _streamed(csv_lines(SHEET_HEADER, rows), "text/csv", _filename(run, "csv"))
+def _filename(export: PayoutExport, suffix: str) -> str:
+    run = export.run_id or "all"
+    return f"payouts-{run}-{timezone.localdate(export.created_at):%Y%m%d}-{export.pk}.{suffix}"
 
 
-def payouts_xlsx(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
+def payouts_csv(export: PayoutExport, ids: list[int]) -> HttpResponse:
+    rows = (_sheet_row(p) for p in _in_chunks(ids))
+    return _streamed(csv_lines(SHEET_HEADER, rows), "text/csv", _filename(export, "csv"))
+
+
+def payouts_xlsx(export: PayoutExport, ids: list[int]) -> HttpResponse:
     workbook = Workbook(write_only=True)  # rows go to disk as they are appended
     sheet = workbook.create_sheet("Payouts")
     sheet.append(SHEET_HEADER)
-    for payout in payouts:
+    for payout in _in_chunks(ids):
         # openpyxl writes text starting with "=" as a formula: the same quote as in the CSV.
         sheet.append(neutralised(_sheet_row(payout)))
     # Deleted when FileResponse closes it, after the last chunk is sent.
     file = tempfile.NamedTemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(file)
     file.seek(0)
-    return FileResponse(file, as_attachment=True, filename=_filename(run, "xlsx"))
+    return FileResponse(file, as_attachment=True, filename=_filename(export, "xlsx"))
 
 
-def _neft_name(payout: Payout) -> str:
-    # Bank upload parsers accept a narrow alphabet; anything else becomes a space.
-    return re.sub(r"\s+", " ", re.sub(r"[^A-Za-z0-9 .]", " ", _holder(payout))).strip()[:35]
+def payouts_neft(export: PayoutExport, ids: list[int]) -> HttpResponse:
+    header, row = bankfiles.NEFT_LAYOUTS[export.layout]
+    today = timezone.localdate(export.created_at)
+    rows = (row(p, today=today) for p in _in_chunks(ids))
+    midnight = timezone.localtime(export.created_at).replace(hour=0, minute=0, second=0)
+    serial = PayoutExport.objects.filter(
+        kind=Kind.NEFT, layout=export.layout, created_at__gte=midnight, pk__lte=export.pk
+    ).count()  # the bank wants the day's files numbered .001, .002 …
+    filename = bankfiles.neft_filename(export, serial=serial)
+    return _streamed(csv_lines(header, rows), "text/csv", filename)
 
 
-def payouts_neft(payouts: Iterator[Payout], run: SettlementRun | None) -> HttpResponse:
-    rows = (
-        [
-            "N",
-            p.agent.bank_account,
-            f"{p.net:.2f}",
-            _neft_name(p),
-            p.agent.bank_ifsc,
-            f"Homeshore payout {p.run.period_start:%d%b%Y}"[:30],
-            reference(p),
-        ]
-        for p in payouts
-    )
-    return _streamed(csv_lines(NEFT_HEADER, rows), "text/csv", _filename(run, "neft.csv"))
+def _pain_stream(export: PayoutExport, ids: list[int]) -> Iterator[str]:
+    debtor, totals = agency(), export.totals
+    total = sum((Decimal(t) for t in totals.values()), Decimal("0.00"))
+    yield bankfiles.pain_head(export, debtor=debtor, count=export.count, total=total)
+    counts: dict[str, int] = defaultdict(int)
+    payouts = list(Payout.objects.filter(pk__in=ids).values_list("pk", "currency"))
+    for _pk, currency in payouts:
+        counts[currency] += 1
+    for currency in sorted(totals):
+        yield bankfiles.pain_block_head(
+            export,
+            debtor=debtor,
+            currency=currency,
+            count=counts[currency],
+            total=Decimal(totals[currency]),
+        )
+        for payout in _in_chunks([pk for pk, cur in payouts if cur == currency]):
+            yield bankfiles.pain_transaction(payout)
+        yield bankfiles.PAIN_BLOCK_TAIL
+    yield bankfiles.PAIN_TAIL
 
 
-def _pain_transaction(p: Payout) -> str:
-    iban = re.sub(r"\s+", "", p.agent.bank_account).upper()
-    return (
-        f"<CdtTrfTxInf><PmtId><EndToEndId>{reference(p)}</EndToEndId></PmtId>"
-        f'<Amt><InstdAmt Ccy="{escape(p.currency)}">{p.net:.2f}</InstdAmt></Amt>'
-        f"<Cdtr><Nm>{escape(_holder(p)[:70])}</Nm></Cdtr>"
-        f"<CdtrAcct><Id><IBAN>{escape(iban)}</IBAN></Id></CdtrAcct>"
-        f"<RmtInf><Ustrd>Homeshore payout {p.run.period_start:%d %b %Y}</Ustrd></RmtInf>"
-        "</CdtTrfTxInf>\n"
-    )
-
-
-def _pain_stream(payouts: Iterator[Payout], count: int, total: Decimal, msg_id: str):
-    now, debtor = timezone.localtime(), agency()
-    sums = f"<NbOfTxs>{count}</NbOfTxs><CtrlSum>{total:.2f}</CtrlSum>"
-    yield (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<Document xmlns="{PAIN_NS}">'
-        f"<CstmrCdtTrfInitn>\n<GrpHdr><MsgId>{msg_id}</MsgId>"
-        f"<CreDtTm>{now.isoformat(timespec='seconds')}</CreDtTm>{sums}"
-        f"<InitgPty><Nm>{escape(debtor['name'])}</Nm></InitgPty></GrpHdr>\n"
-        f"<PmtInf><PmtInfId>{msg_id}</PmtInfId><PmtMtd>TRF</PmtMtd>{sums}"
-        f"<ReqdExctnDt>{now:%Y-%m-%d}</ReqdExctnDt><Dbtr><Nm>{escape(debtor['name'])}</Nm></Dbtr>"
-        f"<DbtrAcct><Id><IBAN>{escape(debtor['iban'])}</IBAN></Id></DbtrAcct>"
-        f"<DbtrAgt><FinInstnId><BIC>{escape(debtor['bic'])}</BIC></FinInstnId></DbtrAgt>"
-        "<ChrgBr>SHAR</ChrgBr>\n"
-    )
-    for payout in payouts:
-        yield _pain_transaction(payout)
-    yield "</PmtInf>\n</CstmrCdtTrfInitn>\n</Document>\n"
-
-
-def payouts_pain001(
-    payouts: Iterator[Payout], run: SettlementRun | None, count: int, total: Decimal
-) -> HttpResponse:
-    msg_id = f"HS-{timezone.now():%Y%m%d%H%M%S}-{run.pk if run else 'ALL'}"  # ≤ 35 characters
-    stream = _pain_stream(payouts, count, total, msg_id)
-    return _streamed(stream, "application/xml", _filename(run, "pain001.xml"))
+def payouts_pain001(export: PayoutExport, ids: list[int]) -> HttpResponse:
+    stream = _pain_stream(export, ids)
+    return _streamed(stream, "application/xml", _filename(export, "pain001.xml"))
 
 
 FORMATS: dict[str, tuple[Callable[..., QuerySet[Payout]], str]] = {
@@ -242,18 +218,128 @@ FORMATS: dict[str, tuple[Callable[..., QuerySet[Payout]], str]] = {
     "neft": (neft_payouts, "NEFT bulk file (INR, IFSC accounts)"),
     "pain001": (iban_payouts, "ISO 20022 pain.001 (IBAN accounts)"),
 }
+WRITERS = {"csv": payouts_csv, "xlsx": payouts_xlsx, "neft": payouts_neft}
 
 
-def payouts_export(*, actor: User, format: str, run: SettlementRun | None) -> HttpResponse:
-    """The export as a response; the audit record is written before anything is sent."""
+def _chosen(kind: str, run: SettlementRun | None) -> tuple[list[tuple], list[dict]]:
+    """((id, currency, net) of each payout the file carries, those it cannot with reasons)."""
+    select, _label = FORMATS[kind]
+    if kind not in PayoutExport.BANK_FILES:  # a sheet lists every approved payout
+        return list(select(run=run).values_list("pk", "currency", "net")), []
+    ids = list(select(run=run).values_list("pk", flat=True))
+    carried, left_out = [], []
+    for payout in _in_chunks(ids):
+        problem = _problem(kind, payout)
+        if problem is None:
+            carried.append((payout.pk, payout.currency, payout.net))
+            continue
+        left_out.append(
+            {
+                "payout": payout.pk,
+                "reference": reference(payout),
+                "agent": str(payout.agent),
+                "net": str(payout.net),
+                "currency": payout.currency,
+                "reason": problem,
+            }
+        )
+    return carried, left_out
+
+
+def _repeats(ids: list[int]) -> tuple[int, QuerySet[PayoutExport]]:
+    """(how many of `ids` are already in a bank file, those files, latest first)."""
+    through = PayoutExport.payouts.through.objects
+    repeated, export_ids = 0, set()
+    for i in range(0, len(ids), CHUNK):
+        rows = through.filter(
+            payout_id__in=ids[i : i + CHUNK], payoutexport__kind__in=PayoutExport.BANK_FILES
+        ).values_list("payout_id", "payoutexport_id")
+        repeated += len({payout for payout, _export in rows})
+        export_ids.update(export for _payout, export in rows)
+    return repeated, PayoutExport.objects.filter(pk__in=export_ids).select_related("actor")
+
+
+def _refuse_repeat(previous: QuerySet[PayoutExport], repeated: int) -> None:
+    shown = "; ".join(
+        f"{e.msg_id} ({e.get_kind_display()}, {e.actor.email}, "
+        f"{timezone.localtime(e.created_at):%d %b %Y %H:%M})"
+        for e in previous[:SHOWN_PREVIOUS]
+    )
+    raise ApplicationError(
+        f"{repeated} of these payouts are already in a bank file: {shown}. A second file "
+        "would pay them twice. To export them again, give the reason (the audit log keeps it).",
+        field="reason",
+    )
+
+
+@transaction.atomic
+def payout_export_record(
+    *, actor: User, format: str, run: SettlementRun | None, reason: str = ""
+) -> tuple[PayoutExport, list[int]]:
+    """Fix the file's payouts and record the export: the row, its payouts and the audit.
+
+    Two finance users exporting the same run at once must not both pass the "already in a
+    bank file" check: the runs the selection spans are locked first (in id order), so the
+    second export reads the payouts after the first one's record is committed.
+    """
     select, _label = FORMATS[format]
-    rows = list(select(run=run).values_list("pk", "net"))
-    ids, count = [pk for pk, _net in rows], len(rows)
-    total = sum((net for _pk, net in rows), Decimal("0.00"))
-    if format == "pain001" and count == 0:
+    runs = select(run=run).order_by().values("run_id")
+    list(SettlementRun.objects.select_for_update().filter(pk__in=runs).order_by("pk"))
+    carried, left_out = _chosen(format, run)
+    if format == Kind.PAIN001 and not carried:
         raise ApplicationError("No approved payouts to IBAN accounts: there is nothing to pay.")
-    export_audit(actor=actor, format=format, count=count, total=total, run=run)
-    payouts = _in_chunks(ids)
-    if format == "pain001":
-        return payouts_pain001(payouts, run, count, total)
-    return {"csv": payouts_csv, "xlsx": payouts_xlsx, "neft": payouts_neft}[format](payouts, run)
+    ids = [pk for pk, _currency, _net in carried]
+    reason, repeated = reason.strip(), 0
+    if format in PayoutExport.BANK_FILES:
+        repeated, previous = _repeats(ids)
+        if repeated and not reason:
+            _refuse_repeat(previous, repeated)
+    totals: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for _pk, currency, net in carried:
+        totals[currency] += net
+    export = PayoutExport.objects.create(
+        kind=format,
+        layout=neft_layout() if format == Kind.NEFT else "",
+        actor=actor,
+        run=run,
+        count=len(ids),
+        totals={currency: str(total) for currency, total in sorted(totals.items())},
+        left_out=left_out,
+        reason=reason if repeated else "",
+    )
+    export.msg_id = f"HS{export.created_at:%Y%m%d%H%M%S}-{export.pk}"[:35]
+    export.save(update_fields=["msg_id"])
+    PayoutExport.payouts.through.objects.bulk_create(
+        [PayoutExport.payouts.through(payoutexport=export, payout_id=pk) for pk in ids],
+        batch_size=CHUNK,
+    )
+    export_audit(
+        actor=actor,
+        export=export,
+        total=sum(totals.values(), Decimal("0.00")),
+        repeated=repeated,
+    )
+    return export, ids
+
+
+def payouts_export(
+    *, actor: User, format: str, run: SettlementRun | None, reason: str = ""
+) -> HttpResponse:
+    """The export as a response; the record and the audit are committed before any byte."""
+    export, ids = payout_export_record(actor=actor, format=format, run=run, reason=reason)
+    if format == Kind.PAIN001:
+        return payouts_pain001(export, ids)
+    return WRITERS[format](export, ids)
+
+
+def left_out_of_latest(*, run: SettlementRun | None = None) -> list[PayoutExport]:
+    """The latest file of each bank kind (of `run`, if given) that left payouts out."""
+    latest = []
+    for kind in PayoutExport.BANK_FILES:
+        exports = PayoutExport.objects.filter(kind=kind).select_related("actor")
+        if run is not None:
+            exports = exports.filter(run=run)
+        export = exports.first()
+        if export is not None and export.left_out:
+            latest.append(export)
+    return latest

@@ -267,3 +267,40 @@ class SettlementLock(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class PayoutExport(models.Model):
+    """One exported file of payouts: which payouts, who, when, what kind. A bank file's
+    `msg_id` is the file's identity at the bank (pain.001's MsgId; the NEFT file's name), and
+    a payout already in one bank file goes into another only with a reason (billing.exports)."""
+
+    class Kind(models.TextChoices):
+        CSV = "csv", "CSV sheet"
+        XLSX = "xlsx", "Excel sheet"
+        NEFT = "neft", "NEFT bulk file"
+        PAIN001 = "pain001", "ISO 20022 pain.001"
+
+    BANK_FILES = (Kind.NEFT, Kind.PAIN001)
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    layout = models.CharField(max_length=16, blank=True)  # NEFT: the bank's (PAYOUT_NEFT_LAYOUT)
+    # Set right after the row is written, from its id: unique per file, ≤ 35 (Max35Text).
+    msg_id = models.CharField(max_length=35, unique=True, null=True, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    run = models.ForeignKey(
+        SettlementRun, null=True, blank=True, on_delete=models.PROTECT, related_name="exports"
+    )
+    payouts = models.ManyToManyField(Payout, related_name="exports")
+    count = models.PositiveIntegerField(default=0)
+    totals = models.JSONField(default=dict)  # currency -> the sum of nets, as a string
+    # Payouts in the selection that the file could not carry, each with the reason why.
+    left_out = models.JSONField(default=list)
+    reason = models.TextField(blank=True)  # why payouts already in a bank file are in this one
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["kind", "created_at"], name="billing_export_kind_idx")]
+
+    def __str__(self) -> str:
+        return self.msg_id or f"{self.kind} export {self.pk}"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from billing.models import Invoice, Payout, SettlementRun
+from billing.models import Invoice, Payout, PayoutExport, SettlementRun
 from billing.tasks import settlement_execute_task
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
@@ -103,16 +103,22 @@ def invoice_mark_paid(*, actor: User, invoice_id: int) -> Invoice:
 
 
 def export_audit(
-    *, actor: User, format: str, count: int, total: Decimal, run: SettlementRun | None
+    *, actor: User, export: PayoutExport, total: Decimal, repeated: int = 0
 ) -> AuditRecord:
     """Who took which bank data out, and how much: written before the file is streamed.
-    The record's object is the run exported, or none for an export across all runs."""
+    The record's object is the run exported, or none for an export across all runs. A bank
+    file that repeats payouts already in one keeps finance's reason."""
     return audit_log(
         actor=actor,
         action=AuditAction.EXPORT,
-        target=run,
-        format=format,
-        count=count,
+        target=export.run,
+        reason=export.reason,
+        format=export.kind,
+        count=export.count,
         total=str(total),
-        run=run.pk if run else None,
+        run=export.run_id,
+        export=export.pk,
+        msg_id=export.msg_id,
+        left_out=len(export.left_out),
+        repeated=repeated,
     )

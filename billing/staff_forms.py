@@ -80,6 +80,11 @@ class ExportForm(forms.Form):
     run = forms.ModelChoiceField(
         queryset=SettlementRun.objects.filter(kind=Kind.AGENTS), required=False
     )
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        help_text="Only to put payouts already in a bank file into another one.",
+    )
 
 
 class AdjustmentForm(forms.Form):

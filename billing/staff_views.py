@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import finance_required
 from billing import selectors
-from billing.exports import FORMATS, payouts_export
+from billing.exports import FORMATS, left_out_of_latest, payouts_export
 from billing.ledger import adjustment_create
 from billing.models import Invoice, Payout, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
@@ -152,6 +152,7 @@ def payouts(request):
             "page": Paginator(rows, 50).get_page(request.GET.get("page")),
             "formats": FORMATS,
             "run": run,
+            "left_out": left_out_of_latest(run=run),
         },
     )
 

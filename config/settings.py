@@ -206,6 +206,10 @@ BILLING_PERIODS = {
 AGENCY_NAME = env.str("AGENCY_NAME", default="Homeshore Staffing")
 AGENCY_IBAN = env.str("AGENCY_IBAN", default="GB33BUKB20201555555555")
 AGENCY_BIC = env.str("AGENCY_BIC", default="BUKBGB22")
+# The agency's bank's bulk NEFT layout: "generic" (ours, with a header) or "hdfc" (HDFC ENet
+# upload, named by HDFC's 4-character client code), see billing.bankfiles.
+PAYOUT_NEFT_LAYOUT = env.str("PAYOUT_NEFT_LAYOUT", default="generic")
+PAYOUT_HDFC_CLIENT_CODE = env.str("PAYOUT_HDFC_CLIENT_CODE", default="")
 
 # How long an emailed invitation to join a firm stays valid.
 FIRM_INVITE_DAYS = env.int("FIRM_INVITE_DAYS", default=7)

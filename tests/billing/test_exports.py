@@ -2,7 +2,6 @@
 
 import csv
 import io
-import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
@@ -13,11 +12,11 @@ from billing.exports import NEFT_HEADER, SHEET_HEADER
 from billing.models import Payout
 from common.models import AuditRecord
 from tests.billing.factories import last_week, ledger_row, settle
+from tests.billing.pain001 import NS, valid_pain001
 from tests.factories import AgentProfileFactory
 
 INDIAN_ACCOUNT = "123456789012"
 IBAN = "DE89370400440532013000"
-NS = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"}
 
 
 def bank(user, *, account: str, ifsc: str = "", holder: str = "") -> None:
@@ -58,7 +57,16 @@ def test_the_csv_lists_approved_payouts_only_with_masked_accounts(client, fiona,
     assert nets == {"Alice Agent": "25.20", "Bob Agent": "90.00"}
     assert INDIAN_ACCOUNT not in body.decode() and "•••• 9012" in body.decode()
     assert [row[4] for row in rows[1:] if row[3] == "Bob Agent"] == ["'=Bob & <Sons>"]
-    assert audited.detail == {"format": "csv", "count": 2, "total": "115.20", "run": approved.pk}
+    assert audited.detail | {"export": 0, "msg_id": ""} == {
+        "format": "csv",
+        "count": 2,
+        "total": "115.20",
+        "run": approved.pk,
+        "export": 0,
+        "msg_id": "",
+        "left_out": 0,
+        "repeated": 0,
+    }
 
 
 def test_the_xlsx_opens_with_openpyxl_and_has_the_rows(client, fiona, approved):
@@ -90,13 +98,14 @@ def test_the_neft_file_pays_ifsc_accounts_in_full(client, fiona, approved):
 
 def test_the_pain001_file_parses_and_its_totals_match(client, fiona, approved):
     body, audited = export(client, fiona, "pain001", run=approved.pk)
-    root = ET.fromstring(body)
+    root = valid_pain001(body)
     header = root.find("p:CstmrCdtTrfInitn/p:GrpHdr", NS)
     assert header.findtext("p:NbOfTxs", namespaces=NS) == "1"
     assert header.findtext("p:CtrlSum", namespaces=NS) == "90.00"
     transfers = root.findall(".//p:CdtTrfTxInf", NS)
     assert [t.findtext("p:CdtrAcct/p:Id/p:IBAN", namespaces=NS) for t in transfers] == [IBAN]
-    assert transfers[0].findtext("p:Cdtr/p:Nm", namespaces=NS) == "=Bob & <Sons>"  # escaped
+    # Banks take the SWIFT/EPC Latin set only: = & < > become spaces (and are never markup).
+    assert transfers[0].findtext("p:Cdtr/p:Nm", namespaces=NS) == "Bob Sons"
     amount = transfers[0].find("p:Amt/p:InstdAmt", NS)
     assert (amount.text, amount.get("Ccy")) == ("90.00", "INR")
     assert root.findtext(".//p:Dbtr/p:Nm", namespaces=NS) == "Homeshore Staffing"
