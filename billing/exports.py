@@ -38,7 +38,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -309,10 +309,13 @@ def payout_export_record(
     )
     export.msg_id = f"HS{export.created_at:%Y%m%d%H%M%S}-{export.pk}"[:35]
     export.save(update_fields=["msg_id"])
-    PayoutExport.payouts.through.objects.bulk_create(
-        [PayoutExport.payouts.through(payoutexport=export, payout_id=pk) for pk in ids],
-        batch_size=CHUNK,
-    )
+    if format in PayoutExport.BANK_FILES:
+        # Only bank files pay: a review sheet's payouts need no list (the bench's 100k-payout
+        # sheet would write 100k rows for nothing).
+        PayoutExport.payouts.through.objects.bulk_create(
+            [PayoutExport.payouts.through(payoutexport=export, payout_id=pk) for pk in ids],
+            batch_size=CHUNK,
+        )
     export_audit(
         actor=actor,
         export=export,
@@ -333,13 +336,13 @@ def payouts_export(
 
 
 def left_out_of_latest(*, run: SettlementRun | None = None) -> list[PayoutExport]:
-    """The latest file of each bank kind (of `run`, if given) that left payouts out."""
-    latest = []
+    """The latest file of each bank kind (of `run`, if given) if it left payouts out: one
+    query, for the payouts page."""
+    exports = PayoutExport.objects.all() if run is None else PayoutExport.objects.filter(run=run)
+    latest = Q()
     for kind in PayoutExport.BANK_FILES:
-        exports = PayoutExport.objects.filter(kind=kind).select_related("actor")
-        if run is not None:
-            exports = exports.filter(run=run)
-        export = exports.first()
-        if export is not None and export.left_out:
-            latest.append(export)
-    return latest
+        latest |= Q(
+            pk=Subquery(exports.filter(kind=kind).order_by("-created_at", "-id")[:1].values("pk"))
+        )
+    found = PayoutExport.objects.filter(latest).select_related("actor").order_by("kind")
+    return [export for export in found if export.left_out]

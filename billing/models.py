@@ -291,7 +291,7 @@ class PayoutExport(models.Model):
     run = models.ForeignKey(
         SettlementRun, null=True, blank=True, on_delete=models.PROTECT, related_name="exports"
     )
-    payouts = models.ManyToManyField(Payout, related_name="exports")
+    payouts = models.ManyToManyField(Payout, related_name="exports")  # bank files only
     count = models.PositiveIntegerField(default=0)
     totals = models.JSONField(default=dict)  # currency -> the sum of nets, as a string
     # Payouts in the selection that the file could not carry, each with the reason why.

@@ -9,6 +9,7 @@ from django.utils import timezone
 from agents.models import AgentProfile
 from agents.services import agent_profile_create, agent_suspend, agent_tds_set, check_decide
 from billing.ledger import adjustment_create
+from billing.models import PayoutExport
 from billing.payouts import export_audit, payout_approve
 from billing.settlement import run_open
 from common.models import AuditRecord
@@ -60,7 +61,8 @@ def test_a_payout_approval_records_the_payout(alice, acme, fiona):
 def test_an_export_of_one_run_records_the_run(alice, acme, fiona):
     ledger_row(alice, acme, day=last_week())
     run = settle("agents", last_week())
-    export_audit(actor=fiona, format="neft", count=1, total=Decimal("25.20"), run=run)
+    export = PayoutExport.objects.create(kind="neft", actor=fiona, run=run, count=1)
+    export_audit(actor=fiona, export=export, total=Decimal("25.20"))
     record = AuditRecord.objects.about(run).get(action="export")
     assert record.actor == fiona and record.detail["format"] == "neft"
 
