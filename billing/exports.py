@@ -185,30 +185,27 @@ def payouts_neft(export: PayoutExport, ids: list[int]) -> HttpResponse:
     return _streamed(csv_lines(header, rows), "text/csv", filename)
 
 
-def _pain_stream(export: PayoutExport, ids: list[int]) -> Iterator[str]:
+def _pain_stream(export: PayoutExport, carried: list[tuple]) -> Iterator[str]:
     debtor, totals = agency(), export.totals
     total = sum((Decimal(t) for t in totals.values()), Decimal("0.00"))
     yield bankfiles.pain_head(export, debtor=debtor, count=export.count, total=total)
-    counts: dict[str, int] = defaultdict(int)
-    payouts = list(Payout.objects.filter(pk__in=ids).values_list("pk", "currency"))
-    for _pk, currency in payouts:
-        counts[currency] += 1
     for currency in sorted(totals):
+        ids = [pk for pk, cur, _net in carried if cur == currency]
         yield bankfiles.pain_block_head(
             export,
             debtor=debtor,
             currency=currency,
-            count=counts[currency],
+            count=len(ids),
             total=Decimal(totals[currency]),
         )
-        for payout in _in_chunks([pk for pk, cur in payouts if cur == currency]):
+        for payout in _in_chunks(ids):
             yield bankfiles.pain_transaction(payout)
         yield bankfiles.PAIN_BLOCK_TAIL
     yield bankfiles.PAIN_TAIL
 
 
-def payouts_pain001(export: PayoutExport, ids: list[int]) -> HttpResponse:
-    stream = _pain_stream(export, ids)
+def payouts_pain001(export: PayoutExport, carried: list[tuple]) -> HttpResponse:
+    stream = _pain_stream(export, carried)
     return _streamed(stream, "application/xml", _filename(export, "pain001.xml"))
 
 
@@ -275,8 +272,9 @@ def _refuse_repeat(previous: QuerySet[PayoutExport], repeated: int) -> None:
 @transaction.atomic
 def payout_export_record(
     *, actor: User, format: str, run: SettlementRun | None, reason: str = ""
-) -> tuple[PayoutExport, list[int]]:
-    """Fix the file's payouts and record the export: the row, its payouts and the audit.
+) -> tuple[PayoutExport, list[tuple]]:
+    """Fix the file's payouts ((id, currency, net) each) and record the export: the row,
+    its payouts and the audit.
 
     Two finance users exporting the same run at once must not both pass the "already in a
     bank file" check: the runs the selection spans are locked first (in id order), so the
@@ -287,6 +285,9 @@ def payout_export_record(
     list(SettlementRun.objects.select_for_update().filter(pk__in=runs).order_by("pk"))
     carried, left_out = _chosen(format, run)
     if format == Kind.PAIN001 and not carried:
+        if left_out:  # a file of nothing would not validate; say why each payout is out
+            reasons = "; ".join(f"{row['agent']}: {row['reason']}" for row in left_out[:5])
+            raise ApplicationError(f"No payout here can go into a pain.001 file. {reasons}")
         raise ApplicationError("No approved payouts to IBAN accounts: there is nothing to pay.")
     ids = [pk for pk, _currency, _net in carried]
     reason, repeated = reason.strip(), 0
@@ -322,17 +323,17 @@ def payout_export_record(
         total=sum(totals.values(), Decimal("0.00")),
         repeated=repeated,
     )
-    return export, ids
+    return export, carried
 
 
 def payouts_export(
     *, actor: User, format: str, run: SettlementRun | None, reason: str = ""
 ) -> HttpResponse:
     """The export as a response; the record and the audit are committed before any byte."""
-    export, ids = payout_export_record(actor=actor, format=format, run=run, reason=reason)
+    export, carried = payout_export_record(actor=actor, format=format, run=run, reason=reason)
     if format == Kind.PAIN001:
-        return payouts_pain001(export, ids)
-    return WRITERS[format](export, ids)
+        return payouts_pain001(export, carried)
+    return WRITERS[format](export, [pk for pk, _currency, _net in carried])
 
 
 def left_out_of_latest(*, run: SettlementRun | None = None) -> list[PayoutExport]:

@@ -12,6 +12,7 @@ from tests.billing.exporting import (
     export,
     message_after,
 )
+from tests.billing.pain001 import valid_pain001
 
 
 @pytest.fixture
@@ -23,7 +24,9 @@ def run(alice, bob, acme):
 
 @pytest.mark.parametrize("format", ["neft", "pain001"])
 def test_a_second_bank_file_of_the_same_payouts_is_refused(client, fiona, run, format):
-    export(client, fiona, format, run=run.pk)
+    body, _audited = export(client, fiona, format, run=run.pk)
+    if format == "pain001":
+        valid_pain001(body)
     first = PayoutExport.objects.get()
     response, audited = export(client, fiona, format, run=run.pk)
     assert response.status_code == 302 and audited is None
@@ -49,7 +52,7 @@ def test_a_payout_moved_from_ifsc_to_iban_is_not_paid_by_both_files(client, fion
 
 
 def test_the_record_names_the_payouts_the_actor_the_kind_and_a_message_id(client, fiona, run):
-    export(client, fiona, "pain001", run=run.pk)
+    valid_pain001(export(client, fiona, "pain001", run=run.pk)[0])
     record = PayoutExport.objects.get()
     assert (record.kind, record.actor, record.run, record.count) == ("pain001", fiona, run, 1)
     assert [p.agent.full_name for p in record.payouts.all()] == ["Bob Agent"]

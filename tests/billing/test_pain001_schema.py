@@ -92,3 +92,12 @@ def test_a_payout_the_file_cannot_carry_is_left_out_with_its_reason(
     assert audited.detail["left_out"] == 1
     page = client.get(reverse("finance:payouts")).content.decode()
     assert "Bob Agent" in page and why in page
+
+
+def test_when_no_payout_can_be_paid_the_message_says_why(client, fiona, bob, acme):
+    bank(bob, account=IBAN, holder="")
+    approved_run(acme, (bob, "100.00"))
+    response, audited = export(client, fiona, "pain001")
+    assert response.status_code == 302 and audited is None
+    page = client.get(response.url).content.decode()
+    assert "No payout here can go into a pain.001 file. Bob Agent: No account holder" in page
