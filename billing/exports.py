@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Subquery
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
@@ -269,6 +269,20 @@ def _refuse_repeat(previous: QuerySet[PayoutExport], repeated: int) -> None:
     )
 
 
+def _payouts_add(export: PayoutExport, ids: list[int]) -> None:
+    # One executemany, not bulk_create: building a model instance a row took as long as the
+    # inserts themselves (0.7 s of 1.1 s for 5,000 payouts).
+    through = PayoutExport.payouts.through._meta
+    table, quote = through.db_table, connection.ops.quote_name
+    columns = ", ".join(
+        quote(through.get_field(name).column) for name in ("payoutexport", "payout")
+    )
+    sql = f"INSERT INTO {quote(table)} ({columns}) VALUES (%s, %s)"  # noqa: S608 (model names)
+    with connection.cursor() as cursor:
+        for i in range(0, len(ids), CHUNK):
+            cursor.executemany(sql, [(export.pk, pk) for pk in ids[i : i + CHUNK]])
+
+
 @transaction.atomic
 def payout_export_record(
     *, actor: User, format: str, run: SettlementRun | None, reason: str = ""
@@ -313,10 +327,7 @@ def payout_export_record(
     if format in PayoutExport.BANK_FILES:
         # Only bank files pay: a review sheet's payouts need no list (the bench's 100k-payout
         # sheet would write 100k rows for nothing).
-        PayoutExport.payouts.through.objects.bulk_create(
-            [PayoutExport.payouts.through(payoutexport=export, payout_id=pk) for pk in ids],
-            batch_size=CHUNK,
-        )
+        _payouts_add(export, ids)
     export_audit(
         actor=actor,
         export=export,
