@@ -330,3 +330,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Issue 13: authorisation (bridge number, staff sessions, CSP, API throttling) --------
+# The agency's own Twilio number a firm's PBX dials (with a one-time code) to reach an agent:
+# agents' personal numbers never reach a firm (routing.services.bridge). E.164; empty: the
+# call API tells a firm's key `dial: null` (no bridge configured).
+ROUTING_BRIDGE_NUMBER = env.str("ROUTING_BRIDGE_NUMBER", default="")
