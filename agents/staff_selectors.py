@@ -22,6 +22,8 @@ TIMELINE_ACTIONS = [
     AuditAction.SUSPENDED,
     AuditAction.REINSTATED,
     AuditAction.TDS_CHANGED,
+    AuditAction.PROFILE_CHANGED,
+    AuditAction.CHECK_REOPENED,
 ]
 
 
