@@ -30,3 +30,22 @@ class StaffMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+class StaffSessionIdleMiddleware:
+    """Staff sessions end after STAFF_SESSION_IDLE_SECONDS (30 min) without a request.
+
+    Each staff request sets the session's expiry that far ahead again (the session is saved and
+    its cookie re-sent), so only idleness ends it; agents and firms keep SESSION_COOKIE_AGE.
+    Checked after the view, so the sign-in response itself already carries the short expiry.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff_role:
+            request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+        return response

@@ -336,3 +336,8 @@ LOGGING = {
 # agents' personal numbers never reach a firm (routing.services.bridge). E.164; empty: the
 # call API tells a firm's key `dial: null` (no bridge configured).
 ROUTING_BRIDGE_NUMBER = env.str("ROUTING_BRIDGE_NUMBER", default="")
+# Staff sessions end after this long without a request (accounts.middleware); others keep
+# SESSION_COOKIE_AGE. Bank files ask for the password again (allauth reauthentication,
+# ACCOUNT_REAUTHENTICATION_TIMEOUT: 300 s by default).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.StaffSessionIdleMiddleware"]
