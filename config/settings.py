@@ -341,3 +341,19 @@ ROUTING_BRIDGE_NUMBER = env.str("ROUTING_BRIDGE_NUMBER", default="")
 # ACCOUNT_REAUTHENTICATION_TIMEOUT: 300 s by default).
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.StaffSessionIdleMiddleware"]
+# API rate limits (common.throttling): per firm key, per agency provider key (generous: every
+# caller of the provider), per IP for everything else. Twilio's webhooks are not DRF views.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "common.throttling.ApiKeyThrottle",
+        "common.throttling.IpThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_THROTTLE_KEY_RATE", default="600/min"),
+        "api_provider": env.str("API_THROTTLE_PROVIDER_RATE", default="6000/min"),
+        "api_ip": env.str("API_THROTTLE_IP_RATE", default="120/min"),
+    },
+    # Proxies in front that append to X-Forwarded-For (the IP counted); None: REMOTE_ADDR.
+    "NUM_PROXIES": env.int("API_THROTTLE_NUM_PROXIES", default=None),
+}
