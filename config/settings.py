@@ -357,3 +357,41 @@ REST_FRAMEWORK = {
     # Proxies in front that append to X-Forwarded-For (the IP counted); None: REMOTE_ADDR.
     "NUM_PROXIES": env.int("API_THROTTLE_NUM_PROXIES", default=None),
 }
+# Content-Security-Policy (django-csp 4.0's dict format): our own files only, no inline
+# script or style anywhere (tests/test_no_inline_script_or_style.py); Pico's CSS draws its
+# icons from data: URIs. The API docs pages loosen style-src for Swagger UI / Redoc
+# (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (common.middleware): powerful features the portal never uses, off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "display-capture",
+    )
+}
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "csp.middleware.CSPMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
+]
