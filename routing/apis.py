@@ -133,6 +133,13 @@ class CallRouteApi(CallsApi):
     @extend_schema(
         tags=["calls"],
         summary="Where should this call go? Reserves the nearest available agent",
+        description=(
+            "With an agency provider key, `dial` is the reserved agent's phone. With a firm's "
+            "own key it never is: `dial` is the agency's bridge number and `bridge_code` a "
+            "one-time code. Dial the bridge and, once it answers, send the code as DTMF "
+            "followed by `#`: the agency's telephony connects the call to the agent for this "
+            "offer only. Report the offer's events here as usual."
+        ),
         request=CallInputSerializer,
         responses={200: PlacementSerializer, 201: PlacementSerializer},
     )
