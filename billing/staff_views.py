@@ -167,7 +167,12 @@ def payouts_approve(request):
         ids = [payout.pk for payout in form.cleaned_data["payout"]]
         approved = payout_approve(actor=request.user, payout_ids=ids)
         skipped = len(ids) - len(approved)
-        note = f" {skipped} were not awaiting review and are unchanged." if skipped else ""
+        note = (
+            f" {skipped} were not awaiting review, or are held while the agent's identity check"
+            " is back in review (new bank details or name), and are unchanged."
+            if skipped
+            else ""
+        )
         messages.success(request, f"{len(approved)} payout(s) approved.{note}")
     return redirect(_back(request, "finance:payouts"))
 
