@@ -27,12 +27,26 @@ TIMELINE_ACTIONS = [
 ]
 
 
+# A vetted agent with a check pending again: they changed what it vouched for (name, city or
+# bank details, agents.services.checks_reopen).
+_check_pending = Exists(
+    VerificationCheck.objects.filter(agent=OuterRef("pk"), status=VerificationCheck.Status.PENDING)
+)
+
+
+def agents_reopened_count() -> int:
+    """Verified or suspended agents with a check back in review (the queue's re-review tab)."""
+    vetted = [AgentProfile.Status.VERIFIED, AgentProfile.Status.SUSPENDED]
+    return AgentProfile.objects.filter(_check_pending, status__in=vetted).count()
+
+
 def agent_review_queue(
     *,
     status: str = AgentProfile.Status.IN_REVIEW,
     domain: str = "",
     language: str = "",
     city: str = "",
+    reopened: bool = False,
 ) -> QuerySet[AgentProfile]:
     """Agents in `status`, longest waiting first, optionally by skill domain, language, city.
 
@@ -41,6 +55,8 @@ def agent_review_queue(
     (domain, agent) indexes, so an agent with two matching skills is listed once.
     """
     agents = AgentProfile.objects.filter(status=status)
+    if reopened:
+        agents = agents.filter(_check_pending)
     if domain:
         agents = agents.filter(
             Exists(AgentSkill.objects.filter(agent=OuterRef("pk"), domain=domain))

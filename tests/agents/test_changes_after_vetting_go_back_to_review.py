@@ -100,3 +100,17 @@ def test_the_agent_stays_verified_and_compliant_while_rereviewed(vetted):
     )
     vetted.refresh_from_db()
     assert (vetted.status, vetted.is_compliant) == (AgentProfile.Status.VERIFIED, True)
+
+
+def test_the_vetting_queue_lists_verified_agents_with_checks_back_in_review(client, victor, vetted):
+    other = agent_profile_create(user=UserFactory(email="asha@example.com"))
+    AgentProfile.objects.filter(pk=other.pk).update(status=AgentProfile.Status.VERIFIED)
+    client.force_login(victor)
+    before = client.get("/staff/vetting/", {"status": "verified", "reopened": "on"})
+    assert before.context["page"].paginator.count == 1  # asha's checks were never decided
+    profile_update(
+        agent=vetted, full_name="Mallory Rao", former_employer="", geoname_id=vetted.geoname_id
+    )
+    page = client.get("/staff/vetting/", {"status": "verified", "reopened": "on"})
+    assert {a.pk for a in page.context["page"]} == {vetted.pk, other.pk}
+    assert page.context["reopened"] == 2
