@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
@@ -30,3 +32,41 @@ class StaffMFAMiddleware:
             )
             return redirect("mfa_activate_totp")
         return self.get_response(request)
+
+
+STAFF_SEEN = "staff_seen_at"  # the session key: when the idle timer was last restarted
+REFRESH_SECONDS = 60
+
+
+def staff_idle_timer_start(request, user) -> None:
+    """Restart a staff session's idle timer: it expires STAFF_SESSION_IDLE_SECONDS from now."""
+    request.session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
+    request.session[STAFF_SEEN] = int(time.time())
+
+
+def staff_signed_in(sender, request, user, **kwargs) -> None:
+    """`user_logged_in` receiver (accounts.apps): a staff session is short from its start."""
+    if request is not None and hasattr(request, "session") and user.is_staff_role:
+        staff_idle_timer_start(request, user)
+
+
+class StaffSessionIdleMiddleware:
+    """Staff sessions end after STAFF_SESSION_IDLE_SECONDS (30 min) without a request.
+
+    A staff request restarts the timer: the session's expiry is set that far ahead again (the
+    session is saved, its cookie re-sent). At most once a minute, so a page costs no session
+    write per request: the session ends 29 to 30 minutes after the last request. Agents and
+    firms keep SESSION_COOKIE_AGE. Checked after the view (a sign-in is `staff_signed_in`'s).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_staff_role:
+            seen = request.session.get(STAFF_SEEN, 0)
+            if time.time() - seen >= REFRESH_SECONDS:
+                staff_idle_timer_start(request, user)
+        return response

@@ -20,6 +20,7 @@ from agents.banking import (
 )
 from agents.gazetteer import place_get
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from agents.services import checks_reopen
 from agents.sms import send_sms
 from common.audit import audit_log
 from common.errors import ApplicationError
@@ -41,13 +42,32 @@ def profile_update(
     place = place_get(geoname_id) if geoname_id else None
     if geoname_id and place is None:
         raise ApplicationError("Choose your city from the list.", field="city")
+    # The stored name and city, locked: what a check vouched for is compared with these.
+    stored = AgentProfile.objects.select_for_update().get(pk=agent.pk)
     agent.full_name, agent.former_employer = full_name, former_employer.strip()
     if place:
         agent.geoname_id, agent.city, agent.state = place.geoname_id, place.name, place.state
         agent.country_code, agent.time_zone = place.country_code, place.time_zone
         agent.latitude, agent.longitude = place.latitude, place.longitude
     agent.save()
+    changed = [f for f in ("full_name", "city") if _identity(stored, f) != _identity(agent, f)]
+    if changed and stored.status != AgentProfile.Status.APPLIED:
+        # Past the application (submitted, verified, suspended, rejected): vetting read these.
+        before = {f: getattr(stored, f) for f in changed}
+        audit_log(
+            actor=agent.user,
+            action=AuditAction.PROFILE_CHANGED,
+            target=agent,
+            before=before,
+            after={f: getattr(agent, f) for f in changed},
+        )
+        checks_reopen(agent=agent, changed=changed, actor=agent.user)
     return agent
+
+
+def _identity(agent: AgentProfile, field: str):
+    """What a check vouched for: the name as written, the city by its gazetteer id."""
+    return agent.geoname_id if field == "city" else getattr(agent, field)
 
 
 def _code_key(agent: AgentProfile) -> str:
@@ -200,4 +220,5 @@ def bank_details_set(
             after={"account_last4": agent.bank_account_last4},
             changed=changed,
         )
+        checks_reopen(agent=agent, changed=["bank"], actor=agent.user)
     return agent

@@ -150,6 +150,52 @@ def check_decide(
     return check
 
 
+# What each check vouched for, and so which check a change of it sends back to review. The
+# bank account has no check of its own: the identity check matches its holder to the person.
+REOPENED_BY = {
+    "full_name": VerificationCheck.Kind.IDENTITY,
+    "city": VerificationCheck.Kind.ADDRESS,
+    "bank": VerificationCheck.Kind.IDENTITY,
+}
+
+
+def checks_reopen(*, agent: AgentProfile, changed: list[str], actor: User) -> list[str]:
+    """Send the checks that vouched for `changed` (keys of REOPENED_BY) back to pending review,
+    each with an audit record; returns the kinds reopened. A check not yet decided (pending,
+    or expired: it is re-decided anyway) stays as it is. Called inside the agent's own write.
+
+    The agent's status does not change: a verified agent stays verified and can keep taking
+    calls while a vetting admin re-checks the documents on file. Taking honest agents off
+    the phones for a typo fix or a move would punish the common case; the person, their
+    documents and attestations are the ones that were vetted, and the admin sees the reopened
+    check on the agent's page (its timeline) and can suspend. Money is the risk of a bank
+    change: finance sees the identity check pending before approving the next payout.
+    """
+    kinds = sorted({REOPENED_BY[name] for name in changed})
+    decided = [VerificationCheck.Status.APPROVED, VerificationCheck.Status.REJECTED]
+    checks = VerificationCheck.objects.select_for_update().filter(
+        agent=agent, kind__in=kinds, status__in=decided
+    )
+    reopened = []
+    for check in checks.order_by("pk"):
+        before = {"status": check.status, "expires_on": _day(check.expires_on)}
+        check.status, check.reason = VerificationCheck.Status.PENDING, ""
+        check.decided_by = check.decided_at = check.expires_on = None
+        check.save(update_fields=["status", "reason", "decided_by", "decided_at", "expires_on"])
+        what = [name for name in changed if REOPENED_BY[name] == check.kind]
+        _event(
+            agent,
+            Action.CHECK_REOPENED,
+            actor=actor,
+            reason=f"Changed by the agent: {', '.join(what)}.",
+            check=check.kind,
+            before=before,
+            after={"status": check.status, "expires_on": None},
+        )
+        reopened.append(check.kind)
+    return reopened
+
+
 def _day(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 

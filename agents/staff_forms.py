@@ -17,6 +17,8 @@ class QueueFilterForm(forms.Form):
         choices=[("", "Any language"), *AgentLanguage.Code.choices], required=False
     )
     city = forms.CharField(max_length=100, required=False, strip=True)
+    # Only agents with a check back in review (they changed what it vouched for, issue 13).
+    reopened = forms.BooleanField(required=False, label="Checks back in review")
 
     def filters(self) -> dict[str, str]:
         """The valid filters, with defaults in place of missing or invalid ones."""
@@ -27,6 +29,7 @@ class QueueFilterForm(forms.Form):
             "domain": data.get("domain") or "",
             "language": data.get("language") or "",
             "city": data.get("city") or "",
+            "reopened": bool(data.get("reopened")),
         }
 
 

@@ -22,7 +22,22 @@ TIMELINE_ACTIONS = [
     AuditAction.SUSPENDED,
     AuditAction.REINSTATED,
     AuditAction.TDS_CHANGED,
+    AuditAction.PROFILE_CHANGED,
+    AuditAction.CHECK_REOPENED,
 ]
+
+
+# A vetted agent with a check pending again: they changed what it vouched for (name, city or
+# bank details, agents.services.checks_reopen).
+_check_pending = Exists(
+    VerificationCheck.objects.filter(agent=OuterRef("pk"), status=VerificationCheck.Status.PENDING)
+)
+
+
+def agents_reopened_count() -> int:
+    """Verified or suspended agents with a check back in review (the queue's re-review tab)."""
+    vetted = [AgentProfile.Status.VERIFIED, AgentProfile.Status.SUSPENDED]
+    return AgentProfile.objects.filter(_check_pending, status__in=vetted).count()
 
 
 def agent_review_queue(
@@ -31,6 +46,7 @@ def agent_review_queue(
     domain: str = "",
     language: str = "",
     city: str = "",
+    reopened: bool = False,
 ) -> QuerySet[AgentProfile]:
     """Agents in `status`, longest waiting first, optionally by skill domain, language, city.
 
@@ -39,6 +55,8 @@ def agent_review_queue(
     (domain, agent) indexes, so an agent with two matching skills is listed once.
     """
     agents = AgentProfile.objects.filter(status=status)
+    if reopened:
+        agents = agents.filter(_check_pending)
     if domain:
         agents = agents.filter(
             Exists(AgentSkill.objects.filter(agent=OuterRef("pk"), domain=domain))

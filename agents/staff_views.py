@@ -26,7 +26,12 @@ from agents.staff_forms import (
     TdsForm,
     form_error_message,
 )
-from agents.staff_selectors import agent_review_get, agent_review_queue, agents_by_name
+from agents.staff_selectors import (
+    agent_review_get,
+    agent_review_queue,
+    agents_by_name,
+    agents_reopened_count,
+)
 from common.views import errors_to_message
 
 QUEUE_PAGE_SIZE = 25
@@ -50,6 +55,7 @@ def queue(request):
     counts = agent_status_counts()
     statuses = [(value, label, counts[value]) for value, label in AgentProfile.Status.choices]
     context = {"form": form, "filters": filters, "page": page, "statuses": statuses}
+    context["reopened"] = agents_reopened_count()
     return render(request, "agents/staff/queue.html", context)
 
 

@@ -9,9 +9,11 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.models import User
+from agents.models import VerificationCheck
 from billing.models import Invoice, Payout, PayoutExport, SettlementRun
 from billing.tasks import settlement_execute_task
 from common.audit import audit_log
@@ -32,16 +34,24 @@ def run_start(*, run: SettlementRun) -> None:
 @transaction.atomic
 def payout_approve(*, actor: User, payout_ids: Iterable[int]) -> list[Payout]:
     """Approve the draft payouts among `payout_ids`; others (already approved, paid) are
-    left alone. Returns the payouts this call approved."""
+    left alone, and so are payouts held for review: the agent's identity check is back in
+    review (new bank details or a new name, agents.services.checks_reopen), so no money goes
+    to an account nobody has checked. Returns the payouts this call approved."""
     ids = sorted({int(pk) for pk in payout_ids})
     if not ids:
         raise ApplicationError("Choose the payouts to approve.", field="payout")
     now = timezone.now()
     # Locked in id order: two bulk approvals over overlapping sets cannot deadlock, and
     # the second one sees the first's approvals (and skips them) when it gets the rows.
+    held = VerificationCheck.objects.filter(
+        agent=OuterRef("agent"),
+        kind=VerificationCheck.Kind.IDENTITY,
+        status=VerificationCheck.Status.PENDING,
+    )
     payouts = list(
         Payout.objects.select_for_update()
         .filter(pk__in=ids, status=Payout.Status.DRAFT)
+        .exclude(Exists(held))
         .order_by("pk")
     )
     for payout in payouts:

@@ -9,6 +9,7 @@ Agency margin (client amount - agent amount) is shown here and nowhere else.
 
 import logging
 
+from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -167,13 +168,24 @@ def payouts_approve(request):
         ids = [payout.pk for payout in form.cleaned_data["payout"]]
         approved = payout_approve(actor=request.user, payout_ids=ids)
         skipped = len(ids) - len(approved)
-        note = f" {skipped} were not awaiting review and are unchanged." if skipped else ""
+        note = (
+            f" {skipped} were not awaiting review, or are held while the agent's identity check"
+            " is back in review (new bank details or name), and are unchanged."
+            if skipped
+            else ""
+        )
         messages.success(request, f"{len(approved)} payout(s) approved.{note}")
     return redirect(_back(request, "finance:payouts"))
 
 
+# Bank files move money: allauth asks for the password again unless given in the last
+# ACCOUNT_REAUTHENTICATION_TIMEOUT seconds, then resumes the download (issue 13).
+BANK_FILES = frozenset({"neft", "pain001"})
+
+
 @finance_required
 @require_GET
+@reauthentication_required(enabled=lambda request: request.GET.get("format") in BANK_FILES)
 @errors_to_message("finance:payouts")
 def payouts_export_view(request):
     form = ExportForm(request.GET)

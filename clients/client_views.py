@@ -3,6 +3,7 @@ firm's ids are 404s."""
 
 from allauth.account.utils import perform_login
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -55,10 +56,17 @@ def home(request):
 # --- Firm settings: profile, people, API keys -------------------------------------------
 
 
+# Every POST action of the settings page manages the firm: admins only. The services check
+# the actor's seat again themselves (clients.services.require_firm_admin).
+ADMIN_ACTIONS = frozenset({"profile", "invite", "create_key", "revoke_key", "remove_member"})
+
+
 @firm_member
 def settings_page(request):
     firm, user = request.firm, request.user
     action = request.POST.get("action")
+    if request.method == "POST" and action in ADMIN_ACTIONS and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
     firm_form = FirmForm(request.POST if action == "profile" else None, instance=firm)
     invite_form = InviteForm(request.POST if action == "invite" else None)
     key_form = ApiKeyForm(request.POST if action == "create_key" else None)

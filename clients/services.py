@@ -43,9 +43,24 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class NotAllowed(ApplicationError):
+    """The actor's own role does not allow this (a plain member, another firm, an agent)."""
+
+    status_code = 403
+
+
 def require_firm_admin(*, user: User, firm: ClientFirm) -> None:
+    """The ACTOR holds an admin seat in this very firm. Every firm-management service calls
+    it itself: a view that forgets its own check (or a form that offers more than it should)
+    must still not let a plain member invite an admin, remove people or mint API keys."""
     if not FirmMember.objects.filter(user=user, firm=firm, role=FirmMember.Role.ADMIN).exists():
-        raise ApplicationError("Only your firm's admins can do this.")
+        raise NotAllowed("Only your firm's admins can do this.")
+
+
+def require_agency_admin(*, user: User) -> None:
+    """Agency administrators only (opening firms): never a client user, whatever their seat."""
+    if not (user.is_active and user.has_role(User.Role.ADMIN)):
+        raise NotAllowed("Only the agency's administrators can do this.")
 
 
 # --- Firms and people -------------------------------------------------------------------
@@ -65,6 +80,7 @@ def firm_create(
     base_url: str,
 ) -> tuple[ClientFirm, FirmInvite]:
     """The agency opens a firm and invites its first admin."""
+    require_agency_admin(user=invited_by)
     name = name.strip()
     if ClientFirm.objects.filter(name__iexact=name).exists():
         raise ApplicationError("A firm with this name already exists.", field="name")
@@ -82,7 +98,7 @@ def firm_create(
         target=firm,
         after={"name": firm.name, "engagement_type": engagement_type, "currency": currency},
     )
-    invite, _token = invite_create(
+    invite, _token = _invite_send(
         firm=firm,
         email=admin_email,
         role=FirmMember.Role.ADMIN,
@@ -125,7 +141,27 @@ def invite_create(
     base_url: str,
     field: str = "email",
 ) -> tuple[FirmInvite, str]:
-    """Invite a colleague by email; returns the invitation and its one-time token."""
+    """A firm admin invites a colleague by email; returns the invitation and its one-time
+    token. The inviter's own seat is checked here: a plain member may not invite anyone (an
+    invitation as admin would hand them an admin seat through a second address)."""
+    require_firm_admin(user=invited_by, firm=firm)
+    return _invite_send(
+        firm=firm, email=email, role=role, invited_by=invited_by, base_url=base_url, field=field
+    )
+
+
+def _invite_send(
+    *,
+    firm: ClientFirm,
+    email: str,
+    role: str,
+    invited_by: User,
+    base_url: str,
+    field: str,
+) -> tuple[FirmInvite, str]:
+    """The invitation itself; callers have checked who may send it (firm or agency admin)."""
+    if role not in FirmMember.Role.values:
+        raise ApplicationError("Choose admin or member.", field="role")
     email = email.strip().lower()
     existing = User.objects.filter(email__iexact=email).first()
     if existing is not None:
@@ -215,7 +251,7 @@ def member_remove(*, firm: ClientFirm, user: User, member_id: int) -> None:
         .order_by("pk")
     )
     if not any(a.user_id == user.pk for a in admins):
-        raise ApplicationError("Only your firm's admins can do this.")
+        raise NotAllowed("Only your firm's admins can do this.")
     member = FirmMember.objects.select_for_update().filter(firm=firm, pk=member_id).first()
     if member is None:
         raise ApplicationError("No such member.")

@@ -30,6 +30,9 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"message": "The request is not valid.", "extra": {"fields": response.data}}
+    elif isinstance(exc, exceptions.Throttled):  # 429; DRF sets the Retry-After header
+        wait = int(exc.wait) if exc.wait is not None else None
+        response.data = {"message": str(exc.detail), "extra": {"retry_after": wait}}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"message": str(response.data["detail"]), "extra": {}}
     return response

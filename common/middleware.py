@@ -1,4 +1,5 @@
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 
 from common.audit import client_ip
@@ -27,3 +28,20 @@ class ClientIpMiddleware:
             return self.get_response(request)
         finally:
             client_ip.reset(token)
+
+
+class PermissionsPolicyMiddleware:
+    """A `Permissions-Policy` header on every response: the portal uses no camera, microphone,
+    location or other powerful feature, so none may be used by it or anything it frames.
+    (Agents take calls on their own phones, never in the browser.) The header's value is
+    settings.PERMISSIONS_POLICY, one `feature=()` per feature; a view's own header stays."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        features = settings.PERMISSIONS_POLICY
+        self.value = ", ".join(f"{name}=({' '.join(allow)})" for name, allow in features.items())
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.value)
+        return response

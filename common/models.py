@@ -52,6 +52,9 @@ class AuditAction(models.TextChoices):
     REJECTED = "rejected", "Rejected"
     SUSPENDED = "suspended", "Suspended"
     REINSTATED = "reinstated", "Reinstated"
+    # A verified (or decided) agent changed what a check vouched for (issue 13)
+    PROFILE_CHANGED = "profile_changed", "Name or city changed"
+    CHECK_REOPENED = "check_reopened", "Check back to review"
     # Finance
     TDS_CHANGED = "tds_changed", "Withholding tax rate changed"
     RUN_OPENED = "run_opened", "Settlement run opened"

@@ -334,3 +334,68 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Issue 13: authorisation (bridge number, staff sessions, CSP, API throttling) --------
+# The agency's own Twilio number a firm's PBX dials (with a one-time code) to reach an agent:
+# agents' personal numbers never reach a firm (routing.services.bridge). E.164; empty: the
+# call API tells a firm's key `dial: null` (no bridge configured).
+ROUTING_BRIDGE_NUMBER = env.str("ROUTING_BRIDGE_NUMBER", default="")
+# Staff sessions end after this long without a request (accounts.middleware); others keep
+# SESSION_COOKIE_AGE. Bank files ask for the password again (allauth reauthentication,
+# ACCOUNT_REAUTHENTICATION_TIMEOUT: 300 s by default).
+STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
+MIDDLEWARE = [*MIDDLEWARE, "accounts.middleware.StaffSessionIdleMiddleware"]
+# API rate limits (common.throttling): per firm key, per agency provider key (generous: every
+# caller of the provider), per IP for everything else. Twilio's webhooks are not DRF views.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "common.throttling.ApiKeyThrottle",
+        "common.throttling.IpThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_key": env.str("API_THROTTLE_KEY_RATE", default="600/min"),
+        "api_provider": env.str("API_THROTTLE_PROVIDER_RATE", default="6000/min"),
+        "api_ip": env.str("API_THROTTLE_IP_RATE", default="120/min"),
+    },
+    # Proxies in front that append to X-Forwarded-For (the IP counted); None: REMOTE_ADDR.
+    "NUM_PROXIES": env.int("API_THROTTLE_NUM_PROXIES", default=None),
+}
+# Content-Security-Policy (django-csp 4.0's dict format): our own files only, no inline
+# script or style anywhere (tests/test_no_inline_script_or_style.py); Pico's CSS draws its
+# icons from data: URIs. The API docs pages loosen style-src for Swagger UI / Redoc
+# (config/urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (common.middleware): powerful features the portal never uses, off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+        "display-capture",
+    )
+}
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "csp.middleware.CSPMiddleware",
+    "common.middleware.PermissionsPolicyMiddleware",
+]

@@ -3,6 +3,10 @@
 `POST /api/v1/calls/` asks where a call should go; `POST /api/v1/calls/{call_id}/events/`
 reports how the offer went. Authenticated with an agency provider key
 (`ROUTING_PROVIDER_KEYS`) or a firm's own API key — which reaches only that firm's lines.
+
+An agent's personal number goes only to the agency's own telephony (a provider key). A firm's
+key is told to dial the agency's bridge number with a one-time `bridge_code`
+(routing.services.bridge): a firm must not harvest agents' numbers with calls of its own.
 """
 
 import hmac
@@ -90,14 +94,27 @@ def _provider_and_lines(request) -> tuple[str, object]:
     return f"firm-{firm.pk}", PhoneLine.objects.filter(firm=firm)
 
 
-def _answer(step: services.NextStep, *, created: bool = False) -> Response:
+def _dial(request, step: services.NextStep) -> tuple[str | None, str | None]:
+    """What to dial, and the bridge code: the agent's own number for the agency's providers;
+    for a firm's key, the agency's bridge number and a one-time code instead."""
+    if not step.number:
+        return None, None
+    if isinstance(request.user, ProviderUser):
+        return step.number, None
+    bridge = settings.ROUTING_BRIDGE_NUMBER or None
+    return bridge, services.bridge_code_for(step.call)
+
+
+def _answer(request, step: services.NextStep, *, created: bool = False) -> Response:
     """The JSON for what routing decided (services.call_next_step): nothing decided here."""
     call = step.call
+    dial, bridge_code = _dial(request, step)
     body = {
         "call": call,
         "next_step": step.kind,
         "agent": step.agent,
-        "dial": step.number or None,
+        "dial": dial,
+        "bridge_code": bridge_code,
         "ring_timeout": step.ring_timeout,
         "retry_after": step.retry_after,
         "decision": call.decisions.order_by("-id").first(),
@@ -116,6 +133,13 @@ class CallRouteApi(CallsApi):
     @extend_schema(
         tags=["calls"],
         summary="Where should this call go? Reserves the nearest available agent",
+        description=(
+            "With an agency provider key, `dial` is the reserved agent's phone. With a firm's "
+            "own key it never is: `dial` is the agency's bridge number and `bridge_code` a "
+            "one-time code. Dial the bridge and, once it answers, send the code as DTMF "
+            "followed by `#`: the agency's telephony connects the call to the agent for this "
+            "offer only. Report the offer's events here as usual."
+        ),
         request=CallInputSerializer,
         responses={200: PlacementSerializer, 201: PlacementSerializer},
     )
@@ -142,7 +166,7 @@ class CallRouteApi(CallsApi):
             provider_location=d.get("caller_location"),
             language=d.get("language", ""),
         )
-        return _answer(services.call_next_step(call=call), created=existing is None)
+        return _answer(request, services.call_next_step(call=call), created=existing is None)
 
 
 class CallEventApi(CallsApi):
@@ -182,4 +206,4 @@ class CallEventApi(CallsApi):
             )
         elif event == "failed":
             call = services.call_failed(call_id=call.pk, reason="Failed", at=at, attempt=attempt)
-        return _answer(services.call_next_step(call=call))
+        return _answer(request, services.call_next_step(call=call))

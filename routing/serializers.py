@@ -114,7 +114,21 @@ class PlacementSerializer(serializers.Serializer):
     call = CallOutputSerializer()
     next_step = serializers.ChoiceField(choices=[k.value for k in Kind])
     agent = AgentOutputSerializer(allow_null=True)
-    dial = serializers.CharField(allow_null=True, help_text="The agent's phone, to dial now.")
+    dial = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "The number to dial now. With an agency provider key: the agent's phone. With a "
+            "firm's key: the agency's bridge number (agents' numbers never reach a firm) — "
+            "send `bridge_code` as DTMF once it answers."
+        ),
+    )
+    bridge_code = serializers.CharField(
+        allow_null=True,
+        help_text=(
+            "Firm keys only, when dialling: the one-time DTMF digits (then `#`) that the "
+            "bridge number connects to the reserved agent; good for this offer only."
+        ),
+    )
     ring_timeout = serializers.IntegerField(allow_null=True, help_text="Seconds, when dialling.")
     decision = DecisionOutputSerializer(allow_null=True)
     retry_after = serializers.IntegerField(allow_null=True, help_text="Seconds, when waiting.")

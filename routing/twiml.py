@@ -110,6 +110,29 @@ def dial(request, call: Call) -> VoiceResponse:
     return response
 
 
+def bridge_gather(request) -> VoiceResponse:
+    """The bridge number answered a firm's PBX: read its one-time code (DTMF, then `#`).
+    Nothing is said: a machine is calling."""
+    response = VoiceResponse()
+    response.gather(
+        action=_url(request, "telephony:twilio_bridge"),
+        method="POST",
+        finish_on_key="#",
+        timeout=10,
+    )
+    response.hangup()
+    return response
+
+
+def bridge_dial(call: Call) -> VoiceResponse:
+    """Connect the bridge leg to the reserved agent, from the agency's own account. No action
+    URL: the firm's PBX reports the offer's outcome on the call API, as for any of its calls."""
+    response = VoiceResponse()
+    dial = response.dial(timeout=call.line.ring_timeout_seconds, caller_id=str(call.line.number))
+    dial.number(str(call.agent.phone))
+    return response
+
+
 def hold(request, call: Call, *, wait: int) -> VoiceResponse:
     response = VoiceResponse()
     if wait == 1:

@@ -8,4 +8,5 @@ urlpatterns = [
     path("twilio/dial-status/", webhooks.dial_status, name="twilio_dial_status"),
     path("twilio/status/", webhooks.status_callback, name="twilio_status"),
     path("twilio/recording/", webhooks.recording, name="twilio_recording"),
+    path("twilio/bridge/", webhooks.bridge, name="twilio_bridge"),
 ]

@@ -279,3 +279,18 @@ def recording(request):
         return HttpResponseBadRequest("Unknown call.")
     services.call_voicemail(call_id=call.pk, recording_url=request.POST.get("RecordingUrl", ""))
     return _twiml(twiml.goodbye())
+
+
+@twilio_webhook
+def bridge(request):
+    """The agency's bridge number (ROUTING_BRIDGE_NUMBER): a firm's PBX calls it with the
+    one-time code its call API answer gave (routing.services.bridge) and is connected to the
+    agent, whose number stays with Twilio. A wrong, used or stale code hears a hang-up."""
+    digits = request.POST.get("Digits", "")
+    if not digits:
+        return _twiml(twiml.bridge_gather(request))
+    call = services.bridge_claim(code=digits)
+    if call is None:
+        logger.warning("Bridge call with a wrong, used or stale code.")
+        return _twiml(twiml.goodbye())
+    return _twiml(twiml.bridge_dial(call))

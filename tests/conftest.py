@@ -39,6 +39,20 @@ def totp_now(secret: str = STAFF_TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))
 
 
+def reauthenticated(client) -> None:
+    """Mark the signed-in client's session as having just given the password again, as
+    allauth's reauthentication page records it: for views behind `reauthentication_required`.
+    """
+    from allauth.account.internal.flows.login import record_authentication
+    from django.contrib.auth import get_user
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.session = client.session
+    record_authentication(request, get_user(request), method="password", reauthenticated=True)
+    request.session.save()
+
+
 def _service_missing(switch: str, reason: str) -> None:
     if os.environ.get(switch):
         pytest.fail(f"{reason} — and {switch} is set, so this must not be skipped")

@@ -11,10 +11,13 @@ One module a stage of a call's life; callers import from here:
 - `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`);
 - `sweep`: what no callback will tell (`routing_sweep`: wrap-ups due, ghost callers, and
   `call_reconcile` — live calls whose end never came, asked about at the provider);
+- `bridge`: a firm's own PBX reaches the agent through the agency's bridge number with a
+  one-time code (`bridge_code_for`, `bridge_claim`), never with the agent's number;
 - `next_step`: what the provider does next (`call_next_step` -> `NextStep`), the one answer
   the Twilio webhooks turn into TwiML and the call API into JSON.
 """
 
+from routing.services.bridge import bridge_claim, bridge_code_for
 from routing.services.calls import (
     call_language_choose,
     call_start,
@@ -49,6 +52,8 @@ __all__ = [
     "NextStep",
     "Placement",
     "attempts_exhausted",
+    "bridge_claim",
+    "bridge_code_for",
     "call_answered",
     "call_caller_left",
     "call_completed_with",

@@ -17,6 +17,7 @@ PUBLIC = {
     "telephony:twilio_dial_status": "Twilio webhook",
     "telephony:twilio_status": "Twilio webhook",
     "telephony:twilio_recording": "Twilio webhook",
+    "telephony:twilio_bridge": "Twilio webhook (the agency's bridge number)",
 }
 
 

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.django_db
 Status = AgentProfile.Status
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 NEXT_YEAR = timezone.localdate() + dt.timedelta(days=365)
-# Session, user, the MFA middleware's TOTP probe, the status counts, the page's count and
-# rows, then one prefetch each for languages and skills — however many rows there are.
-QUEUE_QUERIES = 8
+# Session, user, the MFA middleware's TOTP probe, the status counts, the count of vetted
+# agents with checks back in review, the page's count and rows, then one prefetch each for
+# languages and skills — however many rows there are.
+QUEUE_QUERIES = 9
 # Session, user, TOTP probe, the agent, then languages, skills, documents, attestations,
 # checks and the timeline: the audit-log read takes the place of the events prefetch.
 AGENT_PAGE_QUERIES = 10

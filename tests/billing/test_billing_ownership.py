@@ -51,7 +51,8 @@ def test_an_agent_opens_their_own_statement_but_not_another_agents(client, alice
     assert reverse("earnings:statement", args=[settled[bob].pk]) not in home
     page = client.get(reverse("earnings:statement", args=[settled[alice].pk])).content.decode()
     assert "Alice Agent" in page and "•••• 9012" in page and "123456789012" not in page
-    assert "window.print()" in page and "@media print" in page
+    # Printable: a print button (static/js/print.js) and print styles in homeshore.css (CSP)
+    assert "data-print" in page and "js/print.js" in page and "css/homeshore.css" in page
     assert "17.31" in page and "1.73" in page and "15.58" in page  # gross, TDS 10%, net
     assert "40.00" not in page  # what the firm paid stays with the agency
     other = reverse("earnings:statement", args=[settled[bob].pk])

@@ -13,6 +13,7 @@ from billing.models import Payout
 from common.models import AuditRecord
 from tests.billing.factories import last_week, ledger_row, settle
 from tests.billing.pain001 import NS, valid_pain001
+from tests.conftest import reauthenticated
 from tests.factories import AgentProfileFactory
 
 INDIAN_ACCOUNT = "123456789012"
@@ -40,6 +41,7 @@ def approved(alice, bob, acme):
 
 def export(client, user, format: str, **params):
     client.force_login(user)
+    reauthenticated(client)  # bank files ask for the password again (issue 13)
     response = client.get(reverse("finance:export"), {"format": format, **params})
     audited = AuditRecord.objects.filter(action="export", detail__format=format).first()
     if response.status_code == 200:  # the record exists before the first byte is read

@@ -60,8 +60,20 @@ def page(browser, request):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Anything the Content-Security-Policy refused (an inline script or style, a foreign
+    # source) shows in the console as "Refused to …": the test fails on it (issue 13).
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text)
+            if "Content Security Policy" in message.text or message.text.startswith("Refused to")
+            else None
+        ),
+    )
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     context.close()
+    assert not refused, "The Content-Security-Policy refused:\n" + "\n".join(refused)

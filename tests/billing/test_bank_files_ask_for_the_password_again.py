@@ -1,0 +1,47 @@
+"""Issue 13: the bank files (NEFT, pain.001) move money, so finance gives the password again
+(allauth's reauthentication) before one downloads; CSV and XLSX do not ask."""
+
+import pytest
+from django.urls import reverse
+
+from common.models import AuditRecord
+from tests.conftest import reauthenticated
+
+pytestmark = pytest.mark.django_db
+
+
+def _export(client, format: str):
+    return client.get(reverse("finance:export"), {"format": format})
+
+
+@pytest.mark.parametrize("format", ["neft", "pain001"])
+def test_a_bank_file_sends_finance_to_enter_the_password_first(client, fiona, format):
+    client.force_login(fiona)
+    answer = _export(client, format)
+    assert answer.status_code == 302
+    assert answer["Location"].startswith(reverse("account_reauthenticate"))
+    assert not AuditRecord.objects.filter(action="export").exists()  # nothing exported
+
+
+@pytest.mark.parametrize("format", ["neft", "pain001"])
+def test_after_the_password_the_bank_file_downloads(client, fiona, format):
+    client.force_login(fiona)
+    reauthenticated(client)
+    answer = _export(client, format)
+    assert answer.status_code in {200, 302}
+    if answer.status_code == 302:  # nothing to pay by IBAN: the payouts page with a message
+        assert answer["Location"] == reverse("finance:payouts")
+    else:
+        assert AuditRecord.objects.filter(action="export", detail__format=format).exists()
+
+
+def test_the_password_is_asked_for_on_the_reauthentication_page(client, fiona):
+    client.force_login(fiona)
+    page = client.get(_export(client, "neft")["Location"])
+    assert page.status_code == 200 and 'name="password"' in page.content.decode()
+
+
+@pytest.mark.parametrize("format", ["csv", "xlsx"])
+def test_spreadsheets_do_not_ask_again(client, fiona, format):
+    client.force_login(fiona)
+    assert _export(client, format).status_code == 200
