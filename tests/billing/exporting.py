@@ -5,6 +5,7 @@ from django.urls import reverse
 from billing.models import Payout
 from common.models import AuditRecord
 from tests.billing.factories import last_week, ledger_row, settle
+from tests.conftest import reauthenticated
 
 INDIAN_ACCOUNT = "123456789012"
 IBAN = "DE89370400440532013000"
@@ -30,6 +31,7 @@ def approved_run(firm, *agents_and_amounts):
 def export(client, user, format: str, **params):
     """(body, its audit record) for a file; (the redirect, None) for a refusal."""
     client.force_login(user)
+    reauthenticated(client)  # bank files ask for the password again
     before = set(AuditRecord.objects.filter(action="export").values_list("pk", flat=True))
     response = client.get(reverse("finance:export"), {"format": format, **params})
     audited = AuditRecord.objects.filter(action="export").exclude(pk__in=before).first()

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from billing.models import Payout
 from tests.billing.exporting import INDIAN_ACCOUNT, approved_run, bank, export
+from tests.conftest import reauthenticated
 
 
 def rows(body: bytes) -> list[list[str]]:
@@ -26,6 +27,7 @@ def test_the_hdfc_file_has_28_fields_a_row_and_no_header(client, fiona, alice, a
     bank(alice, account=INDIAN_ACCOUNT, ifsc="HDFC0000123", holder="Asha K. D'Souza-Rao")
     run = approved_run(acme, (alice, "100.50"))
     client.force_login(fiona)
+    reauthenticated(client)
     response = client.get(reverse("finance:export"), {"format": "neft"})
     [row] = rows(b"".join(response.streaming_content))
     payout = Payout.objects.get()
@@ -50,6 +52,7 @@ def test_the_days_second_hdfc_file_is_numbered_002(client, fiona, alice, acme, h
     approved_run(acme, (alice, "10.00"))
     export(client, fiona, "neft")
     client.force_login(fiona)
+    reauthenticated(client)
     response = client.get(reverse("finance:export"), {"format": "neft", "reason": "Re-upload"})
     assert response["Content-Disposition"].endswith(f'{timezone.localdate():%d%m}.002"')
 
