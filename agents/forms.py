@@ -2,7 +2,8 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.attestations import ATTESTATIONS
-from agents.models import AgentDocument, AgentLanguage, AgentSkill
+from agents.models import AgentDocument, AgentLanguage, AgentProfile, AgentSkill
+from common.limits import bounds
 
 LEVELS = [
     (n, f"{n} — {label}")
@@ -19,7 +20,9 @@ class ProfileForm(forms.Form):
         help_text="Start typing and pick your city from the list.",
         widget=forms.TextInput(attrs={"list": "city-options", "autocomplete": "off"}),
     )
-    geoname_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    geoname_id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, **bounds(AgentProfile, "geoname_id")
+    )
 
 
 class PhoneForm(forms.Form):
@@ -54,7 +57,7 @@ class SkillForm(forms.Form):
         ],
     )
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
-    years = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
+    years = forms.IntegerField(label="Years of experience", **bounds(AgentSkill, "years"))
 
 
 class BankForm(forms.Form):

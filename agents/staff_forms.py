@@ -55,9 +55,7 @@ class AgentDecisionForm(forms.Form):
 
 
 class TdsForm(forms.Form):
-    tds_rate = forms.DecimalField(
-        **bounds(AgentProfile, "tds_rate"), decimal_places=2, label="TDS %"
-    )
+    tds_rate = forms.DecimalField(label="TDS %", **bounds(AgentProfile, "tds_rate"))
 
 
 def form_error_message(form: forms.Form) -> str:

@@ -14,6 +14,7 @@ from clients.models import ClientFirm, Engagement, RateUnit
 from clients.selectors import engagement_covering
 from common.audit import audit_log
 from common.errors import ApplicationError
+from common.limits import field_check
 from common.models import AuditAction
 from common.money import quantize
 from routing.models import Call
@@ -124,6 +125,7 @@ def adjustment_create(
         raise ApplicationError("Adjust either an agent's payout or a firm's invoice.")
     if amount is None or amount == 0:
         raise ApplicationError("The amount cannot be zero.", field="amount")
+    amount = field_check(Adjustment, "amount", amount)
     currency = currency or (firm.currency if firm else "INR")
     amount = quantize(amount, currency)
     if amount == 0:

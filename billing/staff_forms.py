@@ -7,8 +7,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from billing.exports import FORMATS
-from billing.models import Invoice, Payout, SettlementRun
+from billing.models import Adjustment, Invoice, Payout, SettlementRun
 from billing.periods import period_start
+from common.limits import bounds
 
 Kind = SettlementRun.Kind
 
@@ -84,8 +85,7 @@ class ExportForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     amount = forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
         help_text="Positive adds to the amount, negative deducts from it.",
+        **bounds(Adjustment, "amount"),
     )
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

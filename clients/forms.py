@@ -155,8 +155,8 @@ class LinePromptsForm(forms.Form):
 
 
 class RequestForm(forms.Form):
-    # Figures without bounds here (rate, headcount, shrinkage, …) are checked by the service
-    # with the model's validators, whose messages say what is wrong in the user's words.
+    # Every figure's bounds are the model's (its Range); the service checks them again with
+    # the model's validators, whose messages say what is wrong in the user's words.
     title = forms.CharField(max_length=150)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
     sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
@@ -184,23 +184,33 @@ class RequestForm(forms.Form):
     ends_at = forms.TimeField(initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}))
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    calls_per_hour = forms.DecimalField(max_digits=8, decimal_places=1, label="Calls per hour")
-    aht_seconds = forms.IntegerField(label="Average handle time (seconds)", initial=180)
-    target_level = forms.IntegerField(label="Answered (%)", initial=80)
+    calls_per_hour = forms.DecimalField(
+        label="Calls per hour", **bounds(StaffingRequest, "calls_per_hour")
+    )
+    aht_seconds = forms.IntegerField(
+        label="Average handle time (seconds)", initial=180, **bounds(StaffingRequest, "aht_seconds")
+    )
+    target_level = forms.IntegerField(
+        label="Answered (%)", initial=80, **bounds(StaffingRequest, "target_level")
+    )
     target_seconds = forms.IntegerField(
         label="… within (seconds)", initial=20, **bounds(StaffingRequest, "target_seconds")
     )
     shrinkage = forms.IntegerField(
-        label="Shrinkage (%)", initial=30, help_text="Breaks, training, absence."
+        label="Shrinkage (%)",
+        initial=30,
+        help_text="Breaks, training, absence.",
+        **bounds(StaffingRequest, "shrinkage"),
     )
     headcount = forms.IntegerField(
         required=False,
         label="Agents wanted",
         help_text="Leave empty to use the Erlang C figure.",
+        **bounds(StaffingRequest, "headcount"),
     )
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, label="Paid")
-    rate = forms.DecimalField(max_digits=10, decimal_places=2, label="Rate per unit")
-    minimum_per_call = forms.DecimalField(max_digits=10, decimal_places=2, initial=0)
+    rate = forms.DecimalField(label="Rate per unit", **bounds(StaffingRequest, "rate"))
+    minimum_per_call = forms.DecimalField(initial=0, **bounds(StaffingRequest, "minimum_per_call"))
 
     def __init__(self, *args, firm: ClientFirm, **kwargs):
         super().__init__(*args, **kwargs)

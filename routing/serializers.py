@@ -2,6 +2,7 @@ import phonenumbers
 from rest_framework import serializers
 
 from clients.serializers import LanguageCodeField
+from common.limits import bounds
 from routing.models import Call, RoutingDecision
 from routing.services.next_step import Kind
 
@@ -52,12 +53,11 @@ class CallInputSerializer(serializers.Serializer):
 class CallEventInputSerializer(serializers.Serializer):
     event = serializers.ChoiceField(choices=EVENTS)
     at = serializers.DateTimeField(required=False)
-    duration = serializers.IntegerField(required=False, min_value=0, max_value=86400)
+    duration = serializers.IntegerField(required=False, **bounds(Call, "talk_seconds"))
     attempt = serializers.IntegerField(
         required=False,
-        min_value=1,
-        max_value=32767,
         help_text="The offer this event is about (`call.attempts` when told to dial).",
+        **(bounds(Call, "attempts") | {"min_value": 1}),  # the first offer is 1
     )
 
 
