@@ -70,3 +70,13 @@ def test_postgres_refuses_them_the_same_way(api, client, carol, field, value):
     response = client.post(reverse("clients:request_new"), _request_form(**{field: value}))
     assert field in response.context["form"].errors
     assert not StaffingRequest.objects.exists()
+
+
+def test_an_erlang_c_headcount_past_the_range_is_refused_not_a_500(api):
+    # 9,000 Erlangs are staffable (under 10,000 agents), but 90% shrinkage makes 90,780.
+    response = _post(api, calls_per_hour="9000", aht_seconds=3600, shrinkage=90)
+    assert response.status_code == 400
+    assert response.json()["extra"]["fields"] == {
+        "headcount": ["Ask for at least one agent and at most 10000."]
+    }
+    assert not StaffingRequest.objects.exists()
