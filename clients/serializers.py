@@ -19,6 +19,7 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
+from common.api import ErrorOutputSerializer  # noqa: F401  (the firm API names it here)
 from common.limits import ROW_ID, bounds
 
 
@@ -216,10 +217,3 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
             "status",
         ]
         read_only_fields = fields
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    """Every error of the API; `extra.fields` maps input fields to their messages."""
-
-    message = serializers.CharField()
-    extra = serializers.DictField()

@@ -25,6 +25,7 @@ from clients.api_auth import (
     authorization_key,
 )
 from clients.models import PhoneLine
+from common.api import ErrorOutputSerializer
 from common.errors import ApplicationError
 from routing import services
 from routing.models import Call
@@ -117,7 +118,13 @@ class CallRouteApi(CallsApi):
         tags=["calls"],
         summary="Where should this call go? Reserves the nearest available agent",
         request=CallInputSerializer,
-        responses={200: PlacementSerializer, 201: PlacementSerializer},
+        # 400/401/403/429 come from common.api.AutoSchema; 404: no such line of yours.
+        responses={
+            200: PlacementSerializer,
+            201: PlacementSerializer,
+            404: ErrorOutputSerializer,
+            409: ErrorOutputSerializer,
+        },
     )
     def post(self, request):
         data = CallInputSerializer(data=request.data)
@@ -154,7 +161,7 @@ class CallEventApi(CallsApi):
             "repeat safe: an event about an earlier offer changes nothing."
         ),
         request=CallEventInputSerializer,
-        responses={200: PlacementSerializer},
+        responses={200: PlacementSerializer, 409: ErrorOutputSerializer},
     )
     def post(self, request, call_id: str):
         provider, _lines = _provider_and_lines(request)

@@ -50,3 +50,15 @@ def test_a_body_too_large_to_read_is_a_json_400(api):
     body = '{"title": "' + "x" * 2000 + '"}'
     response = api.post("/api/v1/staffing-requests/", body, content_type="application/json")
     _house(response, 400)
+
+
+@pytest.mark.parametrize(
+    "query", ["offset=null", "limit=x", "limit=0", "limit=201", "offset=10000000000", "offset=-1"]
+)
+def test_a_page_that_is_not_a_number_in_range_is_a_json_400(api, query):
+    body = _house(api.get(f"/api/v1/lines/?{query}"), 400)
+    assert set(body["extra"]["fields"]) == {query.partition("=")[0]}
+
+
+def test_a_page_in_range_is_served(api):
+    assert api.get("/api/v1/lines/?limit=200&offset=0").status_code == 200
