@@ -3,6 +3,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from agents.attestations import ATTESTATIONS
 from agents.models import AgentDocument, AgentLanguage, AgentProfile, AgentSkill
+from common.forms import Form
 from common.limits import bounds
 
 LEVELS = [
@@ -12,7 +13,7 @@ LEVELS = [
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     full_name = forms.CharField(max_length=150)
     former_employer = forms.CharField(max_length=150, required=False)
     city = forms.CharField(
@@ -25,13 +26,13 @@ class ProfileForm(forms.Form):
     )
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(Form):
     phone = PhoneNumberField(
         region="IN", label="Mobile number", help_text="We text you a six-digit code."
     )
 
 
-class PhoneCodeForm(forms.Form):
+class PhoneCodeForm(Form):
     code = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
         label="Code from the SMS",
@@ -39,12 +40,12 @@ class PhoneCodeForm(forms.Form):
     )
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(Form):
     language = forms.ChoiceField(choices=AgentLanguage.Code.choices)
     proficiency = forms.TypedChoiceField(choices=LEVELS, coerce=int)
 
 
-class SkillForm(forms.Form):
+class SkillForm(Form):
     domain = forms.ChoiceField(choices=AgentSkill.Domain.choices)
     sub_skill = forms.ChoiceField(
         required=False,
@@ -60,7 +61,7 @@ class SkillForm(forms.Form):
     years = forms.IntegerField(label="Years of experience", **bounds(AgentSkill, "years"))
 
 
-class BankForm(forms.Form):
+class BankForm(Form):
     holder_name = forms.CharField(max_length=150, label="Account holder's name")
     ifsc = forms.CharField(max_length=11, required=False, label="IFSC (Indian accounts)")
     account_number = forms.CharField(max_length=18, required=False, label="Account number")
@@ -73,7 +74,7 @@ class BankForm(forms.Form):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(choices=AgentDocument.Kind.choices)
     title = forms.CharField(max_length=150, required=False, help_text="For certificates.")
     expires_on = forms.DateField(
@@ -82,7 +83,7 @@ class DocumentForm(forms.Form):
     file = forms.FileField(help_text="PDF, JPEG or PNG, up to 5 MB.")
 
 
-class AttestationForm(forms.Form):
+class AttestationForm(Form):
     def __init__(self, *args, outstanding: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         for attestation in ATTESTATIONS:
@@ -92,7 +93,7 @@ class AttestationForm(forms.Form):
                 )
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(Form):
     """One window a day, in the agent's own time zone; leave a day empty to be unavailable."""
 
     def __init__(self, *args, **kwargs):

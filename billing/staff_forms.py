@@ -9,6 +9,7 @@ from django.utils import timezone
 from billing.exports import FORMATS
 from billing.models import Adjustment, Invoice, Payout, SettlementRun
 from billing.periods import period_start
+from common.forms import Form
 from common.limits import bounds
 
 Kind = SettlementRun.Kind
@@ -23,7 +24,7 @@ def last_ended_day(today: dt.date | None = None) -> dt.date:
     )
 
 
-class RunForm(forms.Form):
+class RunForm(Form):
     kind = forms.ChoiceField(choices=Kind.choices, label="Settle")
     day = forms.DateField(
         label="A day in the period",
@@ -37,7 +38,7 @@ class RunForm(forms.Form):
         self.fields["day"].initial = last_ended_day()
 
 
-class _RunFilterForm(forms.Form):
+class _RunFilterForm(Form):
     kind: str = ""
     statuses: list[tuple[str, str]] = []
 
@@ -69,21 +70,21 @@ class InvoiceFilterForm(_RunFilterForm):
     kind, statuses = Kind.FIRMS, Invoice.Status.choices
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(Form):
     payout = forms.ModelMultipleChoiceField(
         queryset=Payout.objects.all(),
         error_messages={"required": "Tick the payouts to approve."},
     )
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     format = forms.ChoiceField(choices=[(key, label) for key, (_s, label) in FORMATS.items()])
     run = forms.ModelChoiceField(
         queryset=SettlementRun.objects.filter(kind=Kind.AGENTS), required=False
     )
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     amount = forms.DecimalField(
         help_text="Positive adds to the amount, negative deducts from it.",
         **bounds(Adjustment, "amount"),

@@ -15,6 +15,7 @@ from clients.models import (
 )
 from clients.models import Domain as SkillDomain
 from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
+from common.forms import Form, ModelForm
 from common.limits import bounds
 
 WEEKDAYS = [
@@ -41,13 +42,13 @@ def places_parse(text: str) -> list[Place]:
     return places
 
 
-class FirmForm(forms.ModelForm):
+class FirmForm(ModelForm):
     class Meta:
         model = ClientFirm
         fields = ["name", "currency", "contact_name", "contact_email", "contact_phone"]
 
 
-class FirmCreateForm(forms.Form):
+class FirmCreateForm(Form):
     name = forms.CharField(max_length=150)
     engagement_type = forms.ChoiceField(
         choices=ClientFirm.EngagementType.choices, widget=forms.RadioSelect
@@ -61,25 +62,25 @@ class FirmCreateForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label="Colleague's email")
     role = forms.ChoiceField(choices=FirmMember.Role.choices, initial=FirmMember.Role.MEMBER)
 
 
-class InviteAcceptForm(forms.Form):
+class InviteAcceptForm(Form):
     name = forms.CharField(max_length=150, label="Your name")
     password = forms.CharField(widget=forms.PasswordInput, min_length=8, label="Choose a password")
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(Form):
     name = forms.CharField(max_length=100, help_text="The system that will use it, e.g. “CRM”.")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
-class LineForm(forms.Form):
+class LineForm(Form):
     number = PhoneNumberField(region="IN", help_text="The number your customers dial.")
     name = forms.CharField(max_length=100)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
@@ -134,7 +135,7 @@ def _placeholders_validator(key: str):
     return validate
 
 
-class LinePromptsForm(forms.Form):
+class LinePromptsForm(Form):
     """A line's prompts in one language, one field a prompt: blank plays the catalogue's text
     (shown as the placeholder)."""
 
@@ -154,7 +155,7 @@ class LinePromptsForm(forms.Form):
             )
 
 
-class RequestForm(forms.Form):
+class RequestForm(Form):
     # Every figure's bounds are the model's (its Range); the service checks them again with
     # the model's validators, whose messages say what is wrong in the user's words.
     title = forms.CharField(max_length=150)
@@ -227,7 +228,7 @@ class RequestForm(forms.Form):
         return d
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     agents = forms.TypedMultipleChoiceField(coerce=int, choices=[])
 
     def __init__(self, *args, candidates: list[dict], **kwargs):

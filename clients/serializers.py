@@ -19,7 +19,7 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
-from common.api import ErrorOutputSerializer  # noqa: F401  (the firm API names it here)
+from common.api import InputSerializer
 from common.limits import ROW_ID, bounds
 
 
@@ -49,7 +49,7 @@ class LanguageCodeField(serializers.ChoiceField):
         return super().to_representation(getattr(value, "language", value))
 
 
-class StaffingRequestInputSerializer(serializers.Serializer):
+class StaffingRequestInputSerializer(InputSerializer):
     title = serializers.CharField(max_length=150)
     domain = serializers.ChoiceField(choices=Domain.choices)
     sub_skill = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")

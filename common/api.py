@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common.errors import ApplicationError
+from common.text import TextValidator, text_normalise
 
 
 def exception_handler(exc, context):
@@ -79,3 +80,21 @@ class Pagination(LimitOffsetPagination):
             parameter["schema"]["minimum"] = low
             parameter["schema"]["maximum"] = high or self.max_offset
         return parameters
+
+
+class CleanTextMixin:
+    """Every API input's text fields refuse control characters and read NFC (`common.text`)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.CharField) and not field.read_only:
+                field.validators.append(TextValidator())
+        return fields
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(text_normalise(data))
+
+
+class InputSerializer(CleanTextMixin, serializers.Serializer):
+    """The base of every `…InputSerializer` (and what one nests)."""
