@@ -82,6 +82,13 @@ class DocumentForm(Form):
     )
     file = forms.FileField(help_text="PDF, JPEG or PNG, up to 5 MB.")
 
+    def __init__(self, *args, refused: str = "", **kwargs):
+        """`refused`: why the upload was stopped before it was read (`upload_refusal`); the
+        form then has no file, and says why instead of "required"."""
+        super().__init__(*args, **kwargs)
+        if refused:
+            self.fields["file"].error_messages["required"] = refused
+
 
 class AttestationForm(Form):
     def __init__(self, *args, outstanding: list[str], **kwargs):

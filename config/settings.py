@@ -234,6 +234,13 @@ STORAGES = {
 # Empty in development: a key is derived from SECRET_KEY. Production must set it.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Private uploads (agent documents): outside any public URL, served by checked views only.
+# Uploads (agents' documents, 5 MB) are refused by their declared size before the body is
+# read (agents.uploads); Django's own handlers then keep small files in memory, others on disk.
+FILE_UPLOAD_HANDLERS = [
+    "agents.uploads.DocumentSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
 # --- REST API -------------------------------------------------------------------------
