@@ -125,11 +125,11 @@ def adjustment_create(
         raise ApplicationError("Adjust either an agent's payout or a firm's invoice.")
     if amount is None or amount == 0:
         raise ApplicationError("The amount cannot be zero.", field="amount")
-    amount = field_check(Adjustment, "amount", amount)
     currency = currency or (firm.currency if firm else "INR")
     amount = quantize(amount, currency)
     if amount == 0:
         raise ApplicationError("The amount rounds to zero.", field="amount")
+    amount = field_check(Adjustment, "amount", amount)  # its range (the model's)
     periods_lock_shared()
     kind = Kind.AGENTS if agent else Kind.FIRMS
     adjustment = Adjustment.objects.create(
