@@ -19,6 +19,7 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
+from common.api import ErrorOutputSerializer as ErrorOutputSerializer  # named here before
 from common.api import InputSerializer
 from common.limits import ROW_ID, bounds
 
