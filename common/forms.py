@@ -1,8 +1,11 @@
 """The base of every form of ours: its text fields refuse control characters and read NFC
-(`common.text`). Forms subclass `common.forms.Form` / `ModelForm` instead of Django's."""
+(`common.text`), and its row choices refuse an id no column holds. Forms subclass
+`common.forms.Form` / `ModelForm` instead of Django's."""
 
 from django import forms
+from django.db import models
 
+from common.limits import ROW_ID
 from common.text import TextValidator, text_normalise
 
 
@@ -40,9 +43,47 @@ class CleanTextMixin:
         return data
 
 
-class Form(CleanTextMixin, forms.Form):
+class RowIdMixin:
+    """A choice of rows (ModelChoiceField, ModelMultipleChoiceField) refuses an id past
+    `ROW_ID` as an invalid choice. Django looks a multiple choice up with `pk__in`, which
+    does not guard an integer the column cannot hold: SQLite raised OverflowError (a 500)."""
+
+    def full_clean(self):
+        refused = {}
+        if self.is_bound:
+            for name, field in self.fields.items():
+                if isinstance(field, forms.ModelChoiceField) and _keyed_by_integer(field):
+                    wrong = _out_of_range(self.data, self.add_prefix(name))
+                    if wrong:
+                        refused[name] = wrong
+                        self.data = self.data.copy()
+                        self.data.pop(self.add_prefix(name))
+        super().full_clean()
+        for name, wrong in refused.items():
+            message = self.fields[name].error_messages["invalid_choice"] % {"value": wrong}
+            self._errors[name] = self.error_class([message])
+            self.cleaned_data.pop(name, None)
+
+
+def _keyed_by_integer(field: forms.ModelChoiceField) -> bool:
+    meta = field.queryset.model._meta
+    key = meta.get_field(field.to_field_name) if field.to_field_name else meta.pk
+    return isinstance(key, models.IntegerField)
+
+
+def _out_of_range(data, key: str) -> str:
+    values = data.getlist(key) if hasattr(data, "getlist") else data.get(key)
+    values = values if isinstance(values, list | tuple) else [values]
+    for value in values:
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and not ROW_ID.low <= int(text) <= ROW_ID.high:
+            return text
+    return ""
+
+
+class Form(CleanTextMixin, RowIdMixin, forms.Form):
     pass
 
 
-class ModelForm(CleanTextMixin, forms.ModelForm):
+class ModelForm(CleanTextMixin, RowIdMixin, forms.ModelForm):
     pass
