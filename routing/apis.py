@@ -118,7 +118,7 @@ class CallRouteApi(CallsApi):
         tags=["calls"],
         summary="Where should this call go? Reserves the nearest available agent",
         request=CallInputSerializer,
-        # 400/401/403/429 come from common.api.AutoSchema; 404: no such line of yours.
+        # 400/401/403/429 come from common.schema.AutoSchema; 404: no such line of yours.
         responses={
             200: PlacementSerializer,
             201: PlacementSerializer,
