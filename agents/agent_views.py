@@ -35,6 +35,7 @@ from agents.services import (
     attestation_accept,
     availability_set,
 )
+from agents.uploads import upload_refusal
 from common.errors import ApplicationError
 from common.views import errors_to_form, errors_to_message
 
@@ -182,7 +183,9 @@ def bank(request):
 @agent_profile_required
 def documents(request):
     agent = request.agent
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(
+        request.POST or None, request.FILES or None, refused=upload_refusal(request)
+    )
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             document_upload(agent=agent, **form.cleaned_data)

@@ -2,7 +2,9 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.attestations import ATTESTATIONS
-from agents.models import AgentDocument, AgentLanguage, AgentSkill
+from agents.models import AgentDocument, AgentLanguage, AgentProfile, AgentSkill
+from common.forms import Form
+from common.limits import bounds
 
 LEVELS = [
     (n, f"{n} — {label}")
@@ -11,7 +13,7 @@ LEVELS = [
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(Form):
     full_name = forms.CharField(max_length=150)
     former_employer = forms.CharField(max_length=150, required=False)
     city = forms.CharField(
@@ -19,16 +21,18 @@ class ProfileForm(forms.Form):
         help_text="Start typing and pick your city from the list.",
         widget=forms.TextInput(attrs={"list": "city-options", "autocomplete": "off"}),
     )
-    geoname_id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    geoname_id = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, **bounds(AgentProfile, "geoname_id")
+    )
 
 
-class PhoneForm(forms.Form):
+class PhoneForm(Form):
     phone = PhoneNumberField(
         region="IN", label="Mobile number", help_text="We text you a six-digit code."
     )
 
 
-class PhoneCodeForm(forms.Form):
+class PhoneCodeForm(Form):
     code = forms.RegexField(
         regex=r"^\s*\d{6}\s*$",
         label="Code from the SMS",
@@ -36,12 +40,12 @@ class PhoneCodeForm(forms.Form):
     )
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(Form):
     language = forms.ChoiceField(choices=AgentLanguage.Code.choices)
     proficiency = forms.TypedChoiceField(choices=LEVELS, coerce=int)
 
 
-class SkillForm(forms.Form):
+class SkillForm(Form):
     domain = forms.ChoiceField(choices=AgentSkill.Domain.choices)
     sub_skill = forms.ChoiceField(
         required=False,
@@ -54,10 +58,10 @@ class SkillForm(forms.Form):
         ],
     )
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
-    years = forms.IntegerField(min_value=0, max_value=60, label="Years of experience")
+    years = forms.IntegerField(label="Years of experience", **bounds(AgentSkill, "years"))
 
 
-class BankForm(forms.Form):
+class BankForm(Form):
     holder_name = forms.CharField(
         max_length=70,
         label="Account holder's name",
@@ -77,7 +81,7 @@ class BankForm(forms.Form):
         return data
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(Form):
     kind = forms.ChoiceField(choices=AgentDocument.Kind.choices)
     title = forms.CharField(max_length=150, required=False, help_text="For certificates.")
     expires_on = forms.DateField(
@@ -85,8 +89,15 @@ class DocumentForm(forms.Form):
     )
     file = forms.FileField(help_text="PDF, JPEG or PNG, up to 5 MB.")
 
+    def __init__(self, *args, refused: str = "", **kwargs):
+        """`refused`: why the upload was stopped before it was read (`upload_refusal`); the
+        form then has no file, and says why instead of "required"."""
+        super().__init__(*args, **kwargs)
+        if refused:
+            self.fields["file"].error_messages["required"] = refused
 
-class AttestationForm(forms.Form):
+
+class AttestationForm(Form):
     def __init__(self, *args, outstanding: list[str], **kwargs):
         super().__init__(*args, **kwargs)
         for attestation in ATTESTATIONS:
@@ -96,7 +107,7 @@ class AttestationForm(forms.Form):
                 )
 
 
-class AvailabilityForm(forms.Form):
+class AvailabilityForm(Form):
     """One window a day, in the agent's own time zone; leave a day empty to be unavailable."""
 
     def __init__(self, *args, **kwargs):

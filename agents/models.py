@@ -17,6 +17,8 @@ TDS_RATE = Range(0, 100, "The rate is a percentage from {low} to {high}.")
 PROFICIENCY = Range(1, 5, "Proficiency is from {low} to {high}.")
 SKILL_LEVEL = Range(1, 5, "Level is from {low} to {high}.")
 SKILL_YEARS = Range(0, 60, "Years of experience must be between {low} and {high}.")
+# GeoNames ids are positive and fit a 32-bit integer column (the gazetteer's, and ours).
+GEONAME_ID = Range(1, 2**31 - 1, "Choose a place from the list.")
 
 
 class PrivateStorage(FileSystemStorage):
@@ -83,7 +85,7 @@ class AgentProfile(models.Model):
     phone = PhoneNumberField(blank=True)  # E.164
     phone_verified_at = models.DateTimeField(null=True, blank=True)
 
-    geoname_id = models.IntegerField(null=True, blank=True)
+    geoname_id = models.IntegerField(null=True, blank=True, validators=GEONAME_ID.validators())
     city = models.CharField(max_length=100, blank=True)
     state = models.CharField(max_length=100, blank=True)
     country_code = models.CharField(max_length=2, default="IN")

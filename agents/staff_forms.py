@@ -3,12 +3,13 @@
 from django import forms
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from common.forms import Form
 from common.limits import bounds
 
 Status = AgentProfile.Status
 
 
-class QueueFilterForm(forms.Form):
+class QueueFilterForm(Form):
     status = forms.ChoiceField(choices=Status.choices, required=False)
     domain = forms.ChoiceField(
         choices=[("", "Any domain"), *AgentSkill.Domain.choices], required=False
@@ -33,13 +34,13 @@ class QueueFilterForm(forms.Form):
         }
 
 
-class CheckDecisionForm(forms.Form):
+class CheckDecisionForm(Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
     reason = forms.CharField(max_length=500, required=False, strip=True)
     expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class AgentDecisionForm(forms.Form):
+class AgentDecisionForm(Form):
     ACTIONS = [
         ("verify", "Verify"),
         ("reject", "Reject"),
@@ -57,10 +58,8 @@ class AgentDecisionForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False, strip=True)
 
 
-class TdsForm(forms.Form):
-    tds_rate = forms.DecimalField(
-        **bounds(AgentProfile, "tds_rate"), decimal_places=2, label="TDS %"
-    )
+class TdsForm(Form):
+    tds_rate = forms.DecimalField(label="TDS %", **bounds(AgentProfile, "tds_rate"))
 
 
 def form_error_message(form: forms.Form) -> str:

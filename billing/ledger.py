@@ -14,6 +14,7 @@ from clients.models import ClientFirm, Engagement, RateUnit
 from clients.selectors import engagement_covering
 from common.audit import audit_log
 from common.errors import ApplicationError
+from common.limits import field_check
 from common.models import AuditAction
 from common.money import quantize
 from routing.models import Call
@@ -128,6 +129,7 @@ def adjustment_create(
     amount = quantize(amount, currency)
     if amount == 0:
         raise ApplicationError("The amount rounds to zero.", field="amount")
+    amount = field_check(Adjustment, "amount", amount)  # its range (the model's)
     periods_lock_shared()
     kind = Kind.AGENTS if agent else Kind.FIRMS
     adjustment = Adjustment.objects.create(

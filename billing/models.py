@@ -7,16 +7,24 @@ run settles exactly the rows of its period with one INSERT … SELECT … GROUP 
 never be settled twice: it has one period, and a period has one run.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from agents.models import AgentProfile
 from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
+from common.limits import Range
 from common.models import AppendOnly
 from routing.models import Call
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
+# A correction by hand: a million either way is far past any one payout or invoice, and well
+# inside the column (12 digits).
+ADJUSTMENT = Range(
+    Decimal(-1_000_000), Decimal(1_000_000), "An adjustment is at most {high} either way."
+)
 
 
 class FixedFeePlan(models.Model):
@@ -233,7 +241,7 @@ class Adjustment(AppendOnly):
         Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments"
     )
     currency = models.CharField(max_length=3, choices=Currency.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY, validators=ADJUSTMENT.validators())
     reason = models.CharField(max_length=500)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -252,6 +260,7 @@ class Adjustment(AppendOnly):
                 name="billing_adjustment_one_side",
             ),
             models.CheckConstraint(condition=~Q(amount=0), name="billing_adjustment_nonzero"),
+            ADJUSTMENT.check("amount", name="billing_adjustment_amount_range"),
         ]
 
     def __str__(self) -> str:

@@ -7,8 +7,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from billing.exports import FORMATS
-from billing.models import Invoice, Payout, SettlementRun
+from billing.models import Adjustment, Invoice, Payout, SettlementRun
 from billing.periods import period_start
+from common.forms import Form
+from common.limits import bounds
 
 Kind = SettlementRun.Kind
 
@@ -22,7 +24,7 @@ def last_ended_day(today: dt.date | None = None) -> dt.date:
     )
 
 
-class RunForm(forms.Form):
+class RunForm(Form):
     kind = forms.ChoiceField(choices=Kind.choices, label="Settle")
     day = forms.DateField(
         label="A day in the period",
@@ -36,7 +38,7 @@ class RunForm(forms.Form):
         self.fields["day"].initial = last_ended_day()
 
 
-class _RunFilterForm(forms.Form):
+class _RunFilterForm(Form):
     kind: str = ""
     statuses: list[tuple[str, str]] = []
 
@@ -68,14 +70,14 @@ class InvoiceFilterForm(_RunFilterForm):
     kind, statuses = Kind.FIRMS, Invoice.Status.choices
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(Form):
     payout = forms.ModelMultipleChoiceField(
         queryset=Payout.objects.all(),
         error_messages={"required": "Tick the payouts to approve."},
     )
 
 
-class ExportForm(forms.Form):
+class ExportForm(Form):
     format = forms.ChoiceField(choices=[(key, label) for key, (_s, label) in FORMATS.items()])
     run = forms.ModelChoiceField(
         queryset=SettlementRun.objects.filter(kind=Kind.AGENTS), required=False
@@ -87,10 +89,9 @@ class ExportForm(forms.Form):
     )
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     amount = forms.DecimalField(
-        max_digits=12,
-        decimal_places=2,
         help_text="Positive adds to the amount, negative deducts from it.",
+        **bounds(Adjustment, "amount"),
     )
     reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

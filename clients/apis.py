@@ -16,11 +16,11 @@ from clients.models import Engagement, PhoneLine, StaffingRequest
 from clients.selectors import engagements_of, lines_of, requests_of
 from clients.serializers import (
     EngagementOutputSerializer,
-    ErrorOutputSerializer,
     LineOutputSerializer,
     StaffingRequestInputSerializer,
     StaffingRequestOutputSerializer,
 )
+from common.api import ErrorOutputSerializer
 
 ERRORS = {code: ErrorOutputSerializer for code in (401, 403)}
 NOT_FOUND = {**ERRORS, 404: ErrorOutputSerializer}

@@ -15,6 +15,7 @@ from clients.models import (
 )
 from clients.models import Domain as SkillDomain
 from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
+from common.forms import Form, ModelForm
 from common.limits import bounds
 
 WEEKDAYS = [
@@ -41,13 +42,13 @@ def places_parse(text: str) -> list[Place]:
     return places
 
 
-class FirmForm(forms.ModelForm):
+class FirmForm(ModelForm):
     class Meta:
         model = ClientFirm
         fields = ["name", "currency", "contact_name", "contact_email", "contact_phone"]
 
 
-class FirmCreateForm(forms.Form):
+class FirmCreateForm(Form):
     name = forms.CharField(max_length=150)
     engagement_type = forms.ChoiceField(
         choices=ClientFirm.EngagementType.choices, widget=forms.RadioSelect
@@ -61,25 +62,25 @@ class FirmCreateForm(forms.Form):
     )
 
 
-class InviteForm(forms.Form):
+class InviteForm(Form):
     email = forms.EmailField(label="Colleague's email")
     role = forms.ChoiceField(choices=FirmMember.Role.choices, initial=FirmMember.Role.MEMBER)
 
 
-class InviteAcceptForm(forms.Form):
+class InviteAcceptForm(Form):
     name = forms.CharField(max_length=150, label="Your name")
     password = forms.CharField(widget=forms.PasswordInput, min_length=8, label="Choose a password")
 
 
-class ApiKeyForm(forms.Form):
+class ApiKeyForm(Form):
     name = forms.CharField(max_length=100, help_text="The system that will use it, e.g. “CRM”.")
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
-class LineForm(forms.Form):
+class LineForm(Form):
     number = PhoneNumberField(region="IN", help_text="The number your customers dial.")
     name = forms.CharField(max_length=100)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
@@ -134,7 +135,7 @@ def _placeholders_validator(key: str):
     return validate
 
 
-class LinePromptsForm(forms.Form):
+class LinePromptsForm(Form):
     """A line's prompts in one language, one field a prompt: blank plays the catalogue's text
     (shown as the placeholder)."""
 
@@ -154,9 +155,9 @@ class LinePromptsForm(forms.Form):
             )
 
 
-class RequestForm(forms.Form):
-    # Figures without bounds here (rate, headcount, shrinkage, …) are checked by the service
-    # with the model's validators, whose messages say what is wrong in the user's words.
+class RequestForm(Form):
+    # Every figure's bounds are the model's (its Range); the service checks them again with
+    # the model's validators, whose messages say what is wrong in the user's words.
     title = forms.CharField(max_length=150)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
     sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
@@ -184,23 +185,33 @@ class RequestForm(forms.Form):
     ends_at = forms.TimeField(initial="18:00", widget=forms.TimeInput(attrs={"type": "time"}))
     start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    calls_per_hour = forms.DecimalField(max_digits=8, decimal_places=1, label="Calls per hour")
-    aht_seconds = forms.IntegerField(label="Average handle time (seconds)", initial=180)
-    target_level = forms.IntegerField(label="Answered (%)", initial=80)
+    calls_per_hour = forms.DecimalField(
+        label="Calls per hour", **bounds(StaffingRequest, "calls_per_hour")
+    )
+    aht_seconds = forms.IntegerField(
+        label="Average handle time (seconds)", initial=180, **bounds(StaffingRequest, "aht_seconds")
+    )
+    target_level = forms.IntegerField(
+        label="Answered (%)", initial=80, **bounds(StaffingRequest, "target_level")
+    )
     target_seconds = forms.IntegerField(
         label="… within (seconds)", initial=20, **bounds(StaffingRequest, "target_seconds")
     )
     shrinkage = forms.IntegerField(
-        label="Shrinkage (%)", initial=30, help_text="Breaks, training, absence."
+        label="Shrinkage (%)",
+        initial=30,
+        help_text="Breaks, training, absence.",
+        **bounds(StaffingRequest, "shrinkage"),
     )
     headcount = forms.IntegerField(
         required=False,
         label="Agents wanted",
         help_text="Leave empty to use the Erlang C figure.",
+        **bounds(StaffingRequest, "headcount"),
     )
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, label="Paid")
-    rate = forms.DecimalField(max_digits=10, decimal_places=2, label="Rate per unit")
-    minimum_per_call = forms.DecimalField(max_digits=10, decimal_places=2, initial=0)
+    rate = forms.DecimalField(label="Rate per unit", **bounds(StaffingRequest, "rate"))
+    minimum_per_call = forms.DecimalField(initial=0, **bounds(StaffingRequest, "minimum_per_call"))
 
     def __init__(self, *args, firm: ClientFirm, **kwargs):
         super().__init__(*args, **kwargs)
@@ -217,7 +228,7 @@ class RequestForm(forms.Form):
         return d
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     agents = forms.TypedMultipleChoiceField(coerce=int, choices=[])
 
     def __init__(self, *args, candidates: list[dict], **kwargs):

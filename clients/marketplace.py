@@ -27,7 +27,7 @@ from clients.models import (
 from clients.rates import agent_share
 from clients.selectors import agent_matches_request
 from common.errors import ApplicationError, ConflictError
-from common.limits import instance_check
+from common.limits import field_check, instance_check
 
 AppStatus = Application.Status
 
@@ -113,7 +113,12 @@ def staffing_request_create(
         shrinkage=fields["shrinkage"],
     )
     request.agents_needed = estimate.headcount
-    request.headcount = request.headcount or estimate.headcount
+    # Erlang C's figure after shrinkage can pass the headcount's range (9,000 Erlangs at 90%
+    # shrinkage is 90,780 to roster): checked like a figure the firm gave, not left to the
+    # database's constraint.
+    request.headcount = field_check(
+        StaffingRequest, "headcount", request.headcount or estimate.headcount
+    )
     request.save()
     RequestLanguage.objects.bulk_create(
         [RequestLanguage(request=request, language=code) for code in dict.fromkeys(languages)]

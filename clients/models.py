@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
-from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from agents.models import GEONAME_ID, AgentLanguage, AgentProfile, AgentSkill
 from clients.prompts import PromptKey
 from common.limits import Range
 from common.zoned import LocalDate, LocalTime, LocalWeekday
@@ -121,7 +121,7 @@ class PhoneLine(models.Model):
     domain = models.CharField(max_length=16, choices=Domain.choices)
     sub_skill = models.CharField(max_length=40, blank=True)
     # Where callers are assumed to be when their origin cannot be found (a gazetteer place).
-    region_geoname_id = models.IntegerField()
+    region_geoname_id = models.IntegerField(validators=GEONAME_ID.validators())
     region_name = models.CharField(max_length=150)
     region_latitude = models.FloatField()
     region_longitude = models.FloatField()
@@ -218,14 +218,18 @@ class RateUnit(models.TextChoices):
 
 
 RADIUS_KM = Range(10, 3000)
-CALLS_PER_HOUR = Range(Decimal("0.1"), message="Expected calls per hour must be more than zero.")
-AHT_SECONDS = Range(1, message="Average handle time must be more than zero.")
+# Upper ends: Erlang C sizes at most 10,000 agents (clients.erlang), so more calls, longer
+# handle times or a larger headcount than these cannot be staffed anyway.
+CALLS_PER_HOUR = Range(
+    Decimal("0.1"), Decimal(50000), "Expected calls per hour are from {low} to {high}."
+)
+AHT_SECONDS = Range(1, 14400, "Average handle time is from {low} to {high} seconds.")
 TARGET_LEVEL = Range(1, 99, "The target service level is a percentage from {low} to {high}.")
 TARGET_SECONDS = Range(0, 3600)
 SHRINKAGE = Range(0, 90, "Shrinkage is a percentage from {low} to {high}.")
-HEADCOUNT = Range(1, message="Ask for at least one agent.")
-RATE = Range(Decimal("0.01"), message="The rate must be more than zero.")  # two decimals
-MINIMUM_PER_CALL = Range(Decimal(0), message="The minimum per call cannot be negative.")
+HEADCOUNT = Range(1, 10000, "Ask for at least one agent and at most {high}.")
+RATE = Range(Decimal("0.01"), Decimal(100000), "The rate must be more than zero, at most {high}.")
+MINIMUM_PER_CALL = Range(Decimal(0), Decimal(100000), "The minimum per call is {low} to {high}.")
 
 
 class StaffingRequest(models.Model):
@@ -322,7 +326,7 @@ class RequestRegion(models.Model):
     """A place the request serves: agents within the request's radius of it match."""
 
     request = models.ForeignKey(StaffingRequest, on_delete=models.CASCADE, related_name="regions")
-    geoname_id = models.IntegerField()
+    geoname_id = models.IntegerField(validators=GEONAME_ID.validators())
     name = models.CharField(max_length=150)
     latitude = models.FloatField()
     longitude = models.FloatField()

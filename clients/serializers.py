@@ -19,7 +19,9 @@ from clients.models import (
     RequestRegion,
     StaffingRequest,
 )
-from common.limits import bounds
+from common.api import ErrorOutputSerializer as ErrorOutputSerializer  # named here before
+from common.api import InputSerializer
+from common.limits import ROW_ID, bounds
 
 
 def _limits(name: str) -> dict:
@@ -48,7 +50,7 @@ class LanguageCodeField(serializers.ChoiceField):
         return super().to_representation(getattr(value, "language", value))
 
 
-class StaffingRequestInputSerializer(serializers.Serializer):
+class StaffingRequestInputSerializer(InputSerializer):
     title = serializers.CharField(max_length=150)
     domain = serializers.ChoiceField(choices=Domain.choices)
     sub_skill = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -60,9 +62,7 @@ class StaffingRequestInputSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     region_radius_km = serializers.IntegerField(default=250, **_limits("region_radius_km"))
-    calls_per_hour = serializers.DecimalField(
-        max_digits=8, decimal_places=1, **_limits("calls_per_hour")
-    )
+    calls_per_hour = serializers.DecimalField(**_limits("calls_per_hour"))
     aht_seconds = serializers.IntegerField(
         help_text="Average handle time.", **_limits("aht_seconds")
     )
@@ -81,16 +81,20 @@ class StaffingRequestInputSerializer(serializers.Serializer):
         **_limits("headcount"),
     )
     rate_unit = serializers.ChoiceField(choices=RateUnit.choices)
-    rate = serializers.DecimalField(max_digits=10, decimal_places=2, **_limits("rate"))
-    minimum_per_call = serializers.DecimalField(
-        max_digits=10, decimal_places=2, default=Decimal(0), **_limits("minimum_per_call")
+    rate = serializers.DecimalField(**_limits("rate"))
+    minimum_per_call = serializers.DecimalField(default=Decimal(0), **_limits("minimum_per_call"))
+    languages = serializers.ListField(
+        child=LanguageCodeField(), min_length=1, max_length=len(Language.values)
     )
-    languages = serializers.ListField(child=LanguageCodeField(), min_length=1)
     regions = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, help_text="GeoNames ids of places served."
+        child=serializers.IntegerField(**bounds(RequestRegion, "geoname_id")),
+        min_length=1,
+        max_length=50,
+        help_text="GeoNames ids of places served.",
     )
     lines = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(**ROW_ID.bounds()),
+        max_length=100,
         required=False,
         default=list,
         help_text="Ids of your lines the agents answer (none: all your lines with this skill).",
@@ -214,10 +218,3 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
             "status",
         ]
         read_only_fields = fields
-
-
-class ErrorOutputSerializer(serializers.Serializer):
-    """Every error of the API; `extra.fields` maps input fields to their messages."""
-
-    message = serializers.CharField()
-    extra = serializers.DictField()

@@ -46,20 +46,42 @@ class Range:
             condition[f"{field}__lte"] = self.high
         return models.CheckConstraint(condition=Q(**condition), name=name)
 
+    def bounds(self) -> dict[str, Any]:
+        """`min_value` / `max_value`, for a form or serializer field not backed by a column."""
+        found = {"min_value": self.low, "max_value": self.high}
+        return {key: value for key, value in found.items() if value is not None}
+
+
+# A row's id as the API and forms take it: BigAutoField's range, the same on SQLite and
+# PostgreSQL. Past it, SQLite raises OverflowError binding the parameter (a 500), so an id
+# list from a client is bounded like any other number.
+ROW_ID = Range(1, 2**63 - 1)
+
 
 def bounds(model: type[models.Model], name: str) -> dict[str, Any]:
-    """`min_value` / `max_value` of a model field, from its validators: the keyword arguments
-    of a Django form field or a DRF serializer field. Only the validators the model declares
-    (`deconstruct()`'s), not the database's integer range that `field.validators` adds: that
-    differs between SQLite and PostgreSQL, and the API schema must not."""
+    """`min_value` / `max_value` of a model field, from its validators — and a decimal's
+    `max_digits` / `decimal_places` — as the keyword arguments of a Django form field or a DRF
+    serializer field, with the Range's message for both ends (`error_messages`), so a form
+    says what the model would. Only the validators the model declares (`deconstruct()`'s), not the
+    database's integer range that `field.validators` adds: that differs between SQLite and
+    PostgreSQL, and the API schema must not."""
     lows, highs = [], []
-    declared = model._meta.get_field(name).deconstruct()[3].get("validators", [])
+    model_field = model._meta.get_field(name)
+    declared = model_field.deconstruct()[3].get("validators", [])
+    messages = {}
     for validator in declared:
         if isinstance(validator, MinValueValidator):
             lows.append(validator.limit_value)
         elif isinstance(validator, MaxValueValidator):
             highs.append(validator.limit_value)
-    found: dict[str, Any] = {}
+        else:
+            continue
+        if validator.message != type(validator).message:  # the Range's own words
+            messages[validator.code] = validator.message
+    found: dict[str, Any] = {"error_messages": messages} if messages else {}
+    if isinstance(model_field, models.DecimalField):
+        found["max_digits"] = model_field.max_digits
+        found["decimal_places"] = model_field.decimal_places
     if lows:
         found["min_value"] = max(lows)
     if highs:

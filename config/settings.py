@@ -238,6 +238,13 @@ STORAGES = {
 # Empty in development: a key is derived from SECRET_KEY. Production must set it.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # Private uploads (agent documents): outside any public URL, served by checked views only.
+# Uploads (agents' documents, 5 MB) are refused by their declared size before the body is
+# read (agents.uploads); Django's own handlers then keep small files in memory, others on disk.
+FILE_UPLOAD_HANDLERS = [
+    "agents.uploads.DocumentSizeUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 
 # --- REST API -------------------------------------------------------------------------
@@ -246,9 +253,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # common.schema declares each operation's errors; common.api's pagination refuses bad values.
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "EXCEPTION_HANDLER": "common.api.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "common.api.Pagination",
+    # The API takes JSON only: one body format, one schema (forms post to pages, not here).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -60,3 +60,8 @@ urlpatterns = [
 ]
 
 handler429 = views.rate_limited
+# JSON under /api/ (config.views), Django's pages elsewhere.
+handler400 = views.bad_request
+handler403 = views.permission_denied
+handler404 = views.not_found
+handler500 = views.server_error

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.views import defaults
 
 from accounts.navigation import role_home_url
 from config.celery import app as celery_app
@@ -50,3 +51,37 @@ def healthz(request):
 
 def rate_limited(request, exception=None):
     return render(request, "429.html", status=429)
+
+
+# Under /api/ every answer is the house format, `{"message": …, "extra": {…}}` (as
+# `common.api.exception_handler` gives DRF's views): an unknown path, a body Django refuses
+# before any view runs (too large, a bad Host), a crash. Elsewhere Django's own pages.
+API_PREFIX = "/api/"
+
+
+def _api_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"message": message, "extra": {}}, status=status)
+
+
+def bad_request(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _api_error("The request is not valid.", 400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _api_error("You do not have permission to perform this action.", 403)
+    return defaults.permission_denied(request, exception)
+
+
+def not_found(request, exception=None):
+    if request.path.startswith(API_PREFIX):
+        return _api_error("There is no such address in the API.", 404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if request.path.startswith(API_PREFIX):
+        return _api_error("Something went wrong on our side; the error is logged.", 500)
+    return defaults.server_error(request)

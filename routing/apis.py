@@ -29,6 +29,7 @@ from clients.api_auth import (
     authorization_key,
 )
 from clients.models import PhoneLine
+from common.api import ErrorOutputSerializer
 from common.errors import ApplicationError
 from routing import services
 from routing.models import Call
@@ -141,7 +142,13 @@ class CallRouteApi(CallsApi):
             "offer only. Report the offer's events here as usual."
         ),
         request=CallInputSerializer,
-        responses={200: PlacementSerializer, 201: PlacementSerializer},
+        # 400/401/403/429 come from common.schema.AutoSchema; 404: no such line of yours.
+        responses={
+            200: PlacementSerializer,
+            201: PlacementSerializer,
+            404: ErrorOutputSerializer,
+            409: ErrorOutputSerializer,
+        },
     )
     def post(self, request):
         data = CallInputSerializer(data=request.data)
@@ -178,7 +185,7 @@ class CallEventApi(CallsApi):
             "repeat safe: an event about an earlier offer changes nothing."
         ),
         request=CallEventInputSerializer,
-        responses={200: PlacementSerializer},
+        responses={200: PlacementSerializer, 409: ErrorOutputSerializer},
     )
     def post(self, request, call_id: str):
         provider, _lines = _provider_and_lines(request)

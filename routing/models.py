@@ -6,6 +6,12 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import AgentLanguage, AgentProfile
 from clients.models import ClientFirm, Engagement, PhoneLine
+from common.limits import Range
+
+# What a provider may report (the generic API's events): a day's talk at most, an offer
+# number the column holds. Validators only: Twilio's own durations are not bounded by us.
+TALK_SECONDS = Range(0, 86400, "A call lasts {low} to {high} seconds.")
+ATTEMPTS = Range(0, 32767)
 
 # A call's times happen in order: queued <= offered <= answered <= ended. Each pair is checked
 # when both are known (the after-hours call has no queue time, billing's bare test calls only
@@ -83,14 +89,17 @@ class Call(models.Model):
     engagement = models.ForeignKey(
         Engagement, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
     )
-    attempts = models.PositiveSmallIntegerField(default=0)  # agents offered so far
+    # agents offered so far
+    attempts = models.PositiveSmallIntegerField(default=0, validators=ATTEMPTS.validators())
     tried_agent_ids = models.JSONField(default=list, blank=True)  # rang out: not offered again
     menu_tries = models.PositiveSmallIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)  # oldest-first among waiting calls
     offered_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    talk_seconds = models.PositiveIntegerField(null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=TALK_SECONDS.validators()
+    )
     # The provider said the caller's leg ended while an agent held the call: how the agent's
     # leg ended (and for how long) comes with the <Dial>'s own report, in either order.
     caller_left_at = models.DateTimeField(null=True, blank=True)

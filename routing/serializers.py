@@ -2,6 +2,8 @@ import phonenumbers
 from rest_framework import serializers
 
 from clients.serializers import LanguageCodeField
+from common.api import InputSerializer
+from common.limits import bounds
 from routing.models import Call, RoutingDecision
 from routing.services.next_step import Kind
 
@@ -18,7 +20,7 @@ def _e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class CallerLocationSerializer(serializers.Serializer):
+class CallerLocationSerializer(InputSerializer):
     city = serializers.CharField(required=False, allow_blank=True, max_length=100)
     state = serializers.CharField(required=False, allow_blank=True, max_length=100)
     country = serializers.CharField(required=False, allow_blank=True, max_length=2)
@@ -26,7 +28,7 @@ class CallerLocationSerializer(serializers.Serializer):
     longitude = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
 
-class CallInputSerializer(serializers.Serializer):
+class CallInputSerializer(InputSerializer):
     call_id = serializers.CharField(max_length=64, help_text="The provider's id for the call.")
     from_ = serializers.CharField(max_length=32, help_text="The caller's number.")
     to = serializers.CharField(max_length=32, help_text="The line's number that was dialled.")
@@ -49,15 +51,14 @@ class CallInputSerializer(serializers.Serializer):
         return attrs
 
 
-class CallEventInputSerializer(serializers.Serializer):
+class CallEventInputSerializer(InputSerializer):
     event = serializers.ChoiceField(choices=EVENTS)
     at = serializers.DateTimeField(required=False)
-    duration = serializers.IntegerField(required=False, min_value=0, max_value=86400)
+    duration = serializers.IntegerField(required=False, **bounds(Call, "talk_seconds"))
     attempt = serializers.IntegerField(
         required=False,
-        min_value=1,
-        max_value=32767,
         help_text="The offer this event is about (`call.attempts` when told to dial).",
+        **(bounds(Call, "attempts") | {"min_value": 1}),  # the first offer is 1
     )
 
 

@@ -14,14 +14,19 @@ def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-# A complete 1x1 greyscale PNG and a JFIF header with its end marker: built here, no fixtures.
+# A complete 1x1 greyscale PNG and a JFIF header, a 1x1 frame header (SOF0) and the end
+# marker: built here, no fixtures.
 PNG = (
     b"\x89PNG\r\n\x1a\n"
     + _png_chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
     + _png_chunk(b"IDAT", zlib.compress(b"\x00\x00"))
     + _png_chunk(b"IEND", b"")
 )
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+JPEG = (
+    b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+    + b"\xff\xc0\x00\x0b\x08\x00\x01\x00\x01\x01\x01\x11\x00"
+    + b"\xff\xd9"
+)
 PDF = (
     b"%PDF-1.4\n1 0 obj <</Type /Catalog /Pages 2 0 R>> endobj\n"
     b"2 0 obj <</Type /Pages /Kids [] /Count 0>> endobj\n"
