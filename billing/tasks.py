@@ -104,6 +104,10 @@ def _retry_or_fail(task, run_id: int, error: Exception) -> dict:
         settlement.run_retry_wait(
             run_id=run_id, task_id=task.request.id or "", retry_at=retry_at, step=step
         )
+    if task.request.is_eager:
+        # Eager (the embedded default, and tests): no broker holds a countdown, and Celery's
+        # eager retry re-raises where eager errors propagate. Retry inline, now.
+        return task.apply(args=[run_id], task_id=task.request.id, retries=retries + 1).get()
     raise task.retry(exc=error, countdown=countdown, max_retries=most)
 
 
