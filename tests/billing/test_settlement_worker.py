@@ -38,6 +38,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -98,15 +99,25 @@ def isolated_keys(tag: str) -> dict:
 
 
 @contextmanager
-def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = None):
+def worker(
+    tag: str,
+    *,
+    queue: str,
+    pool: str = "solo",
+    options: dict | None = None,
+    env: dict | None = None,
+    log: Path | None = None,
+):
     """A `celery worker` subprocess on the test database, consuming `queue`; yields
-    (process, hostname) once it answers a ping, terminates it afterwards (if still alive)."""
+    (process, hostname) once it answers a ping, terminates it afterwards (if still alive).
+    `env` overrides its environment (another broker, shorter leases and backoff); `log`
+    takes its output."""
     hostname = f"settle-{tag}-{os.getpid()}@pytest"
-    env = dict(os.environ, DATABASE_URL=database_url())
+    env = {**os.environ, "DATABASE_URL": database_url(), **(env or {})}
     args = [
         f"--pool={pool}",
         "--concurrency=1",
-        "--loglevel=WARNING",
+        "--loglevel=INFO" if log else "--loglevel=WARNING",
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
@@ -115,17 +126,17 @@ def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = N
         "-Q",
         queue,
     ]
+    out = log.open("w") if log else None
     process = subprocess.Popen(  # its own process group: killpg reaches its pool children
         [sys.executable, "-c", LAUNCH, json.dumps(options or {}), *args],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=out,
+        stderr=out,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[hostname], timeout=0.5):
-            assert process.poll() is None, f"worker {hostname} exited ({process.returncode})"
-            assert time.monotonic() < deadline, f"worker {hostname} did not answer a ping"
+        wait_for_ping(hostname, process, broker=env.get("CELERY_BROKER_URL"))
         yield process, hostname
     finally:
         if process.poll() is None:
@@ -135,6 +146,31 @@ def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = N
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if out:
+            out.close()
+
+
+def wait_for_ping(hostname: str, process: subprocess.Popen, *, broker: str | None) -> None:
+    """Until the worker answers a ping, over its own broker (which may be the test's: then
+    on a new connection each time, never a pooled one that the broker's restart killed)."""
+    deadline = time.monotonic() + 60
+    while not _ping(hostname, broker):
+        assert process.poll() is None, f"worker {hostname} exited ({process.returncode})"
+        assert time.monotonic() < deadline, f"worker {hostname} did not answer a ping"
+
+
+def _ping(hostname: str, broker: str | None) -> list:
+    if not broker or broker == settings.CELERY_BROKER_URL:
+        return app.control.ping(destination=[hostname], timeout=0.5)
+    other = Celery(set_as_current=False)
+    # Not `broker=`: the CELERY_BROKER_URL environment variable would win over it.
+    other.conf.broker_read_url = other.conf.broker_write_url = broker
+    try:
+        with other.connection_for_write() as conn:
+            return other.control.ping(destination=[hostname], timeout=0.5, connection=conn)
+    except OSError:  # redis' ConnectionError is one: the broker is not back yet
+        time.sleep(0.2)
+        return []
 
 
 @pytest.fixture
