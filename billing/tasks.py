@@ -20,7 +20,7 @@ import uuid
 
 from celery import shared_task
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
@@ -48,6 +48,14 @@ def _holder(task) -> str:
 
 def _reason(error: BaseException) -> str:
     return f"{type(error).__name__}: {str(error).strip() or 'no message'}"
+
+
+def _drop_broken_connections() -> None:
+    """A connection the error broke is dropped, so the next query connects again. Not inside
+    a transaction (eager, under a caller's atomic block): that is the caller's to end."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
 
 
 def _fail(run_id: int, reason: str) -> None:
@@ -87,7 +95,7 @@ def settlement_execute_task(self, run_id: int) -> dict:
 
 def _retry_or_fail(task, run_id: int, error: Exception) -> dict:
     retries, most = task.request.retries, settings.SETTLEMENT_RETRY_MAX
-    close_old_connections()  # the broken connection is dropped: the next query reconnects
+    _drop_broken_connections()
     if retries >= most:
         reason = f"The database failed {retries + 1} times in a row; gave up. {_reason(error)}"
         logger.error("Settlement run %s: %s", run_id, reason)

@@ -15,6 +15,8 @@ from common.errors import ConflictError
 from common.models import AuditRecord
 from tests.billing.factories import last_week, ledger_row
 
+pytestmark = pytest.mark.usefixtures("eager")  # a run sent again is executed inline
+
 
 @pytest.fixture
 def run(alice, acme) -> SettlementRun:

@@ -16,6 +16,8 @@ from billing.settlement import run_open
 from billing.tasks import retry_delay, settlement_execute_task
 from tests.billing.factories import last_week, ledger_row
 
+pytestmark = pytest.mark.usefixtures("eager")  # a run sent again is executed inline
+
 
 @pytest.fixture
 def run(alice, acme) -> SettlementRun:

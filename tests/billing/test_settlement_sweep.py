@@ -17,6 +17,8 @@ from tests.billing.factories import last_week, ledger_row
 
 AGO = dt.timedelta(minutes=30)
 
+pytestmark = pytest.mark.usefixtures("eager")  # a run sent again is executed inline
+
 
 @pytest.fixture
 def run(alice, acme) -> SettlementRun:
