@@ -359,11 +359,13 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
 
 
 @transaction.atomic
-def run_failed(*, run_id: int, reason: str) -> bool:
+def run_failed(*, run_id: int, reason: str, task_id: str = "") -> bool:
     """Mark the run failed with the reason finance reads (and may restart it). A done run
-    stays done. True when this call failed it."""
+    stays done; given a task id, only a run that task still owns (a task the sweep replaced
+    leaves the run to its successor). True when this call failed it."""
+    owned = {"task_id": task_id} if task_id else {}
     failed = (
-        SettlementRun.objects.filter(pk=run_id)
+        SettlementRun.objects.filter(pk=run_id, **owned)
         .exclude(status__in=[Status.DONE, Status.FAILED])
         .update(
             status=Status.FAILED,

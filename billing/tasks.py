@@ -58,9 +58,9 @@ def _drop_broken_connections() -> None:
             conn.close_if_unusable_or_obsolete()
 
 
-def _fail(run_id: int, reason: str) -> None:
+def _fail(run_id: int, reason: str, *, task_id: str) -> None:
     try:
-        settlement.run_failed(run_id=run_id, reason=reason)
+        settlement.run_failed(run_id=run_id, reason=reason, task_id=task_id)
     except TRANSIENT:
         # The database is still away: the run keeps its lease, which expires, and the sweep
         # takes it back once the database answers again.
@@ -88,7 +88,7 @@ def settlement_execute_task(self, run_id: int) -> dict:
         return _retry_or_fail(self, run_id, error)
     except Exception as error:
         logger.exception("Settlement run %s failed", run_id)
-        _fail(run_id, _reason(error))
+        _fail(run_id, _reason(error), task_id=self.request.id or "")
         return {"run": run_id, "failed": _reason(error)}
     return {"run": run.pk, "total": str(run.total), "transactions": run.transactions}
 
@@ -99,7 +99,7 @@ def _retry_or_fail(task, run_id: int, error: Exception) -> dict:
     if retries >= most:
         reason = f"The database failed {retries + 1} times in a row; gave up. {_reason(error)}"
         logger.error("Settlement run %s: %s", run_id, reason)
-        _fail(run_id, reason)
+        _fail(run_id, reason, task_id=task.request.id or "")
         return {"run": run_id, "failed": reason}
     countdown = retry_delay(retries)
     retry_at = timezone.now() + dt.timedelta(seconds=countdown)

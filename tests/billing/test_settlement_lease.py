@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from billing.models import Payout, SettlementRun
-from billing.settlement import LeaseHeld, run_claim, run_execute, run_open
+from billing.settlement import LeaseHeld, run_claim, run_execute, run_failed, run_open
 from tests.billing.factories import last_week, ledger_row
 
 
@@ -58,3 +58,11 @@ def test_a_done_run_releases_its_lease_and_a_later_claim_changes_nothing(run):
     assert (again.status, again.attempts, again.lease_holder) == ("done", 1, "w1")
     assert run_execute(run_id=run.pk).total == done.total
     assert Payout.objects.count() == 1  # executed twice, paid once
+
+
+def test_a_task_that_lost_the_run_cannot_fail_it_for_its_successor(run):
+    run_claim(run_id=run.pk, holder="w2", task_id="t-2")  # the sweep's new task holds it
+    assert not run_failed(run_id=run.pk, reason="the old task gave up", task_id="t-1")
+    assert SettlementRun.objects.get(pk=run.pk).status == "running"
+    assert run_failed(run_id=run.pk, reason="its own error", task_id="t-2")
+    assert SettlementRun.objects.get(pk=run.pk).failure_reason == "its own error"
