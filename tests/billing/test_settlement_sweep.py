@@ -77,3 +77,11 @@ def test_done_runs_are_never_swept(run):
     SettlementRun.objects.filter(pk=run.pk).update(queued_at=timezone.now() - AGO)
     assert runs_sweep() == {"requeued": [], "failed": []}
     assert stored(run).status == "done"
+
+
+def test_beat_sends_the_sweep_every_minute(settings):
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["billing-settlements-sweep"]
+    assert entry == {"task": "billing.settlements_sweep", "schedule": 60.0}
+    assert entry["task"] in app.tasks
