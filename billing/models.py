@@ -52,7 +52,7 @@ class SettlementRun(models.Model):
         FIRMS = "firms", "Firm invoices"
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
+        PENDING = "pending", "Queued"  # sent to the broker (or about to be), not started
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
@@ -65,11 +65,18 @@ class SettlementRun(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)  # percent, for the finance page
     step = models.CharField(max_length=100, blank=True)
-    task_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
+    task_id = models.CharField(max_length=64, blank=True)  # the task that should run it now
+    attempts = models.PositiveSmallIntegerField(default=0)  # workers that took the lease
+    # The lease (billing.settlement.run_claim): a worker executing the run holds it until
+    # `lease_expires_at`; past that, with no transaction holding the row, the sweep
+    # (billing.runs.runs_sweep) takes the run back. `lease_holder` names the worker.
+    lease_holder = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)  # the latest task sent for it
+    requeues = models.PositiveSmallIntegerField(default=0)  # the sweep's, since the last start
     transactions = models.PositiveIntegerField(default=0)
     total = models.DecimalField(**MONEY, default=0)  # payouts' gross or invoices' total
-    error = models.TextField(blank=True)
+    failure_reason = models.TextField(blank=True)  # shown to finance on a failed run
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -1,10 +1,9 @@
-"""Finance's actions: start a run, approve payouts, mark payouts and invoices paid, audit exports.
+"""Finance's actions: approve payouts, mark payouts and invoices paid, audit exports.
 
 Each decision is taken on rows locked and re-read inside the transaction (two finance users
 may press the same button), and each change leaves an audit record (`common.audit`).
 """
 
-import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -14,21 +13,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import VerificationCheck
-from billing.models import Invoice, Payout, PayoutExport, SettlementRun
-from billing.tasks import settlement_execute_task
+from billing.models import Invoice, Payout, PayoutExport
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.models import AuditAction, AuditRecord
-
-
-def run_start(*, run: SettlementRun) -> None:
-    """Queue the run's execution. The task id is stored before the task is sent: run_execute
-    saves the whole run row, so a task id written here while a worker already holds the row
-    would be lost (and the page could not ask Celery for the task's progress)."""
-    task_id = str(uuid.uuid4())
-    SettlementRun.objects.filter(pk=run.pk).update(task_id=task_id)
-    run.task_id = task_id
-    settlement_execute_task.apply_async((run.pk,), task_id=task_id)
 
 
 @transaction.atomic

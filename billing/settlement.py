@@ -6,8 +6,11 @@ sums — no Python loop over transactions. Safe to repeat:
 - a run is claimed first (its own short transaction): `closed_at` is set under the kind's
   SettlementLock FOR UPDATE, so ledger writers (who hold it FOR SHARE) put later rows into
   the next period — the run's rows are fixed from then on;
-- the run is then executed in one transaction that starts by locking the run row: a second
-  worker waits there and finds the run done; a worker killed mid-run rolls everything back
+- the claim takes the run's lease by compare-and-set: a second task finds it held and leaves
+  the run alone (LeaseHeld); a lease that expired (its worker died) is taken back by the
+  sweep (billing.runs);
+- the run is then executed in one transaction that starts by locking the run row: any other
+  executor waits there and finds the run done; a worker killed mid-run rolls everything back
   and the retry starts clean; `ON CONFLICT DO NOTHING` on (run, agent/firm, currency) and the
   unique run per (kind, period) back this up.
 
@@ -16,11 +19,14 @@ withholding tax is rounded half up in integer arithmetic: (gross x rate_bp + 500
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,6 +37,7 @@ from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.models import AuditAction
 
+logger = logging.getLogger(__name__)
 Kind = SettlementRun.Kind
 WORK_MEM = "64MB"  # per sort or hash of a run's statements (PostgreSQL), for its transaction
 Status = SettlementRun.Status
@@ -63,18 +70,53 @@ def run_open(*, kind: str, day: dt.date, user: User | None = None) -> Settlement
     return run
 
 
+class LeaseHeld(ConflictError):
+    """Another worker holds the run's lease: this delivery of the task leaves it alone."""
+
+
+def lease_seconds() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.SETTLEMENT_LEASE_SECONDS)
+
+
 @transaction.atomic
-def run_claim(*, run_id: int) -> SettlementRun:
-    """Close the run's period to new ledger rows and mark it running. Idempotent."""
-    run = SettlementRun.objects.select_for_update().get(pk=run_id)
-    if run.status == Status.DONE:
-        return run
+def run_claim(*, run_id: int, holder: str = "", task_id: str = "") -> SettlementRun:
+    """Take the run's lease, close its period to new ledger rows, mark it running.
+
+    The lease is taken by compare-and-set: one UPDATE that only matches while nobody else
+    holds a live lease (none, expired, or held by this same task: a redelivery or a retry
+    of it). A second task finds the lease taken and gets LeaseHeld, instead of queueing
+    behind the first on the run row. The claim of a done run changes nothing."""
+    now = timezone.now()
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
+    if task_id:
+        free |= Q(task_id=task_id)
+    taken = (
+        SettlementRun.objects.filter(free, pk=run_id)
+        .exclude(status=Status.DONE)
+        .update(
+            status=Status.RUNNING,
+            lease_holder=holder[:200],
+            lease_expires_at=now + lease_seconds(),
+            attempts=F("attempts") + 1,
+            started_at=now,
+            failure_reason="",
+            **({"task_id": task_id} if task_id else {}),
+        )
+    )
+    run = SettlementRun.objects.get(pk=run_id)  # locked by our UPDATE, when it matched
+    if not taken:
+        if run.status == Status.DONE:
+            return run
+        raise LeaseHeld(
+            f"{run.lease_holder or 'Another worker'} holds this run's lease until "
+            f"{timezone.localtime(run.lease_expires_at):%H:%M:%S}."
+        )
     # Waits for ledger writers holding the lock FOR SHARE (PostgreSQL); they commit into this
     # period first, every later writer sees closed_at and picks the next period.
     SettlementLock.objects.select_for_update().get_or_create(kind=run.kind)
-    run.closed_at = run.closed_at or timezone.now()
-    run.status, run.attempts, run.started_at = Status.RUNNING, run.attempts + 1, timezone.now()
-    run.save(update_fields=["closed_at", "status", "attempts", "started_at"])
+    if run.closed_at is None:
+        run.closed_at = now
+        run.save(update_fields=["closed_at"])
     return run
 
 
@@ -239,10 +281,15 @@ SELECT (SELECT COALESCE(SUM(total), 0) FROM billing_invoice WHERE run_id = %(run
 
 def _report(run: SettlementRun, report: Report | None, percent: int, step: str) -> None:
     # The run's transaction is not visible to others until it commits: progress goes to the
-    # cache (Redis in production) and to the Celery task's state.
-    cache.set(progress_key(run.pk), {"progress": percent, "step": step}, timeout=3600)
-    if report is not None:
-        report(percent, step)
+    # cache (Redis in production) and to the Celery task's state. Both are for watching
+    # only: a cache or result store that is down (often the broker's Redis) must not fail
+    # the run.
+    try:
+        cache.set(progress_key(run.pk), {"progress": percent, "step": step}, timeout=3600)
+        if report is not None:
+            report(percent, step)
+    except Exception:
+        logger.warning("Progress of run %s not reported", run.pk, exc_info=True)
 
 
 def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
@@ -285,7 +332,8 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             run.transactions = int(transactions)
         _sql(SUMS_DROP_SQL, [])
         run.status, run.progress, run.step = Status.DONE, 100, "Done"
-        run.finished_at, run.error = timezone.now(), ""
+        run.finished_at, run.failure_reason = timezone.now(), ""
+        run.lease_expires_at = None  # released; lease_holder stays: who settled it
         # update_fields: task_id and the like may have been written by the starter meanwhile.
         run.save(
             update_fields=[
@@ -295,7 +343,8 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
                 "progress",
                 "step",
                 "finished_at",
-                "error",
+                "failure_reason",
+                "lease_expires_at",
             ]
         )
         audit_log(
@@ -309,11 +358,44 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
     return run
 
 
-def run_failed(*, run_id: int, error: str) -> None:
-    SettlementRun.objects.filter(pk=run_id).exclude(status=Status.DONE).update(
-        status=Status.FAILED, error=error[:2000]
+@transaction.atomic
+def run_failed(*, run_id: int, reason: str, task_id: str = "") -> bool:
+    """Mark the run failed with the reason finance reads (and may restart it). A done run
+    stays done; given a task id, only a run that task still owns (a task the sweep replaced
+    leaves the run to its successor). True when this call failed it."""
+    owned = {"task_id": task_id} if task_id else {}
+    failed = (
+        SettlementRun.objects.filter(pk=run_id, **owned)
+        .exclude(status__in=[Status.DONE, Status.FAILED])
+        .update(
+            status=Status.FAILED,
+            failure_reason=reason[:2000],
+            lease_expires_at=None,
+            finished_at=timezone.now(),
+            step="Failed",
+        )
     )
-    cache.delete(progress_key(run_id))
+    if failed:
+        run = SettlementRun.objects.get(pk=run_id)
+        audit_log(actor=None, action=AuditAction.RUN_FAILED, target=run, reason=reason[:2000])
+    try:
+        cache.delete(progress_key(run_id))
+    except Exception:
+        logger.warning("Progress of run %s not cleared", run_id, exc_info=True)
+    return bool(failed)
+
+
+def run_retry_wait(*, run_id: int, task_id: str, retry_at: dt.datetime, step: str) -> None:
+    """The run waits for its task's retry after a transient error: its lease covers the
+    wait (so the sweep leaves it alone) and the page says why. Only the run's current task
+    may extend it."""
+    SettlementRun.objects.filter(pk=run_id, task_id=task_id, status=Status.RUNNING).update(
+        lease_expires_at=retry_at + lease_seconds(), step=step[:100]
+    )
+    try:
+        cache.set(progress_key(run_id), {"progress": 0, "step": step}, timeout=3600)
+    except Exception:
+        logger.warning("Progress of run %s not reported", run_id, exc_info=True)
 
 
 def runs_due(*, today: dt.date | None = None) -> list[SettlementRun]:

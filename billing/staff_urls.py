@@ -7,6 +7,7 @@ urlpatterns = [
     path("", staff_views.finance_home, name="home"),
     path("runs/<int:pk>/", staff_views.run_detail, name="run"),
     path("runs/<int:pk>/progress/", staff_views.run_progress, name="run_progress"),
+    path("runs/<int:pk>/restart/", staff_views.run_restart_view, name="run_restart"),
     path("payouts/", staff_views.payouts, name="payouts"),
     path("payouts/approve/", staff_views.payouts_approve, name="payouts_approve"),
     path("payouts/export/", staff_views.payouts_export_view, name="export"),

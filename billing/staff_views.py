@@ -7,9 +7,8 @@ says no comes back as ApplicationError and is shown next to its field or as a me
 Agency margin (client amount - agent amount) is shown here and nowhere else.
 """
 
-import logging
-
 from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
@@ -25,8 +24,9 @@ from billing import selectors
 from billing.exports import FORMATS, left_out_of_latest, payouts_export
 from billing.ledger import adjustment_create
 from billing.models import Invoice, Payout, SettlementRun
-from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid, run_start
+from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
 from billing.periods import open_period
+from billing.runs import lost_because, restart_refusal, run_restart, run_start
 from billing.settlement import progress_key, run_open
 from billing.staff_forms import (
     AdjustmentForm,
@@ -41,7 +41,6 @@ from common.errors import ApplicationError
 from common.money import quantize
 from common.views import errors_to_form, errors_to_message
 
-logger = logging.getLogger(__name__)
 Kind, Status = SettlementRun.Kind, SettlementRun.Status
 SHOWN_TRANSACTIONS = 500
 
@@ -76,24 +75,39 @@ def finance_home(request):
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             run = run_open(**form.cleaned_data, user=request.user)
-            # Done: nothing to do. Running: a worker holds it (and the broker redelivers it
-            # if that worker dies); a second task would only wait for the first's lock.
-            if run.status in (Status.PENDING, Status.FAILED):
-                try:
-                    run_start(run=run)
-                except Exception:  # eager (development) runs it inline and re-raises
-                    logger.exception("Settlement run %s failed to start or run", run.pk)
-                    messages.error(request, "The run did not complete: see its error below.")
+            # A new run is sent to a worker. An existing one is shown as it is: done, held
+            # by a worker, or failed / lost with its Restart button (audited, run_restart).
+            if run.status == Status.PENDING and run.queued_at is None:
+                _sent(request, run_start(run=run))
+            elif run.status != Status.DONE:
+                messages.info(request, "This period already has a run: its state is below.")
             return redirect("finance:run", pk=run.pk)
     page = Paginator(selectors.runs(), 25).get_page(request.GET.get("page"))
     return render(request, "billing/finance_home.html", {"form": form, "page": page})
+
+
+def _sent(request: HttpRequest, sent: bool) -> None:
+    if not sent:
+        minutes = f"{settings.SETTLEMENT_START_WITHIN_SECONDS / 60:g}"
+        messages.warning(
+            request,
+            "The run is queued, but the task queue cannot be reached just now. It is sent "
+            f"again automatically if it has not started within {minutes} minutes.",
+        )
 
 
 def _progress(run: SettlementRun) -> dict:
     live = run.status in (Status.PENDING, Status.RUNNING)
     state = (cache.get(progress_key(run.pk)) or _task_state(run.task_id)) if live else None
     state = state or {"progress": run.progress, "step": run.step}
-    return {"live": live, "percent": state["progress"], "step": state.get("step", "")}
+    now = timezone.now()
+    return {
+        "live": live,
+        "percent": state["progress"],
+        "step": state.get("step", ""),
+        "lost": lost_because(run, now=now),
+        "restartable": restart_refusal(run, now=now) is None,
+    }
 
 
 def _task_state(task_id: str) -> dict | None:
@@ -137,6 +151,18 @@ def run_progress(request, pk: int):
     if request.headers.get("HX-Request") and not progress["live"]:
         response["HX-Refresh"] = "true"  # finished while watched: reload for totals and rows
     return response
+
+
+@finance_required
+@require_POST
+@errors_to_message("finance:run", "pk")
+def run_restart_view(request, pk: int):
+    run = get_object_or_404(SettlementRun, pk=pk)
+    run, sent = run_restart(actor=request.user, run_id=run.pk)
+    if sent:
+        messages.success(request, "The run is queued again; this page follows it.")
+    _sent(request, sent)
+    return redirect("finance:run", pk=run.pk)
 
 
 @finance_required

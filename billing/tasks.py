@@ -1,17 +1,70 @@
 """Settlement as Celery tasks. A task takes ids, claims, executes; safe to run twice.
 
-`acks_late` + `reject_on_worker_lost`: a worker killed mid-run leaves the message unacked,
-the broker redelivers it, and the retry finds the run claimed but not done (its transaction
-rolled back) and executes it from the start.
+- `acks_late` + `reject_on_worker_lost`: a worker killed mid-run leaves the message unacked,
+  the broker redelivers it, and the redelivery (the same task id) takes the lease again and
+  executes the run from the start (the dead attempt's transaction rolled back).
+- A message lost for good (the broker lost it, a publish that failed, a worker gone with
+  its lease): the sweep (`billing.settlements_sweep`, beat every minute) sends the run again.
+- Transient database errors (a lost connection, a restart, a lock timeout) retry with
+  exponential backoff over minutes (`retry_delay`), then the run fails with the reason.
+  Other errors fail the run at once, with the reason; nothing is retried blindly.
 """
 
+import contextlib
+import datetime as dt
+import logging
+import os
+import random
+import socket
 import uuid
 
 from celery import shared_task
-from django.db import OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from billing import settlement
-from billing.models import SettlementRun
+
+logger = logging.getLogger(__name__)
+# Lock timeouts, deadlocks, a cancelled statement and a dropped connection all reach us as
+# OperationalError (psycopg2's LockNotAvailable, QueryCanceled, TransactionRollbackError
+# are its subclasses); a connection already closed is InterfaceError.
+TRANSIENT = (OperationalError, InterfaceError)
+
+
+def retry_delay(retries: int, *, rng: random.Random | None = None) -> float:
+    """Seconds before retry number `retries` + 1: base x 2^retries, capped, +- jitter (so
+    the runs a database outage interrupted do not all come back in the same second)."""
+    base, cap = settings.SETTLEMENT_RETRY_BASE_SECONDS, settings.SETTLEMENT_RETRY_CAP_SECONDS
+    delay = min(cap, base * 2**retries)
+    return delay * (1 + settings.SETTLEMENT_RETRY_JITTER * (rng or random).uniform(-1, 1))
+
+
+def _holder(task) -> str:
+    host = task.request.hostname or socket.gethostname()
+    return f"{host} pid {os.getpid()} task {task.request.id}"
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).strip() or 'no message'}"
+
+
+def _drop_broken_connections() -> None:
+    """A connection the error broke is dropped, so the next query connects again. Not inside
+    a transaction (eager, under a caller's atomic block): that is the caller's to end."""
+    for conn in connections.all(initialized_only=True):
+        if not conn.in_atomic_block:
+            conn.close_if_unusable_or_obsolete()
+
+
+def _fail(run_id: int, reason: str, *, task_id: str) -> None:
+    try:
+        settlement.run_failed(run_id=run_id, reason=reason, task_id=task_id)
+    except TRANSIENT:
+        # The database is still away: the run keeps its lease, which expires, and the sweep
+        # takes it back once the database answers again.
+        logger.exception("Run %s could not be marked failed: %s", run_id, reason)
 
 
 @shared_task(
@@ -19,32 +72,82 @@ from billing.models import SettlementRun
     name="billing.settlement_execute",
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=3,
 )
 def settlement_execute_task(self, run_id: int) -> dict:
     def report(percent: int, step: str) -> None:
         if not self.request.is_eager:
             self.update_state(state="PROGRESS", meta={"progress": percent, "step": step})
 
-    settlement.run_claim(run_id=run_id)
     try:
+        settlement.run_claim(run_id=run_id, holder=_holder(self), task_id=self.request.id or "")
         run = settlement.run_execute(run_id=run_id, report=report)
-    except OperationalError:
-        raise  # retried (a lock timeout, a lost connection)
+    except settlement.LeaseHeld as held:
+        logger.info("Run %s left alone: %s", run_id, held.message)
+        return {"run": run_id, "skipped": held.message}
+    except TRANSIENT as error:
+        return _retry_or_fail(self, run_id, error)
     except Exception as error:
-        settlement.run_failed(run_id=run_id, error=str(error))
-        raise
+        logger.exception("Settlement run %s failed", run_id)
+        _fail(run_id, _reason(error), task_id=self.request.id or "")
+        return {"run": run_id, "failed": _reason(error)}
     return {"run": run.pk, "total": str(run.total), "transactions": run.transactions}
+
+
+def _retry_or_fail(task, run_id: int, error: Exception) -> dict:
+    retries, most = task.request.retries, settings.SETTLEMENT_RETRY_MAX
+    _drop_broken_connections()
+    if retries >= most:
+        reason = f"The database failed {retries + 1} times in a row; gave up. {_reason(error)}"
+        logger.error("Settlement run %s: %s", run_id, reason)
+        _fail(run_id, reason, task_id=task.request.id or "")
+        return {"run": run_id, "failed": reason}
+    countdown = retry_delay(retries)
+    retry_at = timezone.now() + dt.timedelta(seconds=countdown)
+    step = (
+        f"Database error; retry {retries + 1} of {most} at {timezone.localtime(retry_at):%H:%M:%S}"
+    )
+    logger.warning("Settlement run %s: %s (%s)", run_id, step, _reason(error))
+    # The database still away: the claim's lease stands, and the sweep is the backstop.
+    with contextlib.suppress(*TRANSIENT):
+        settlement.run_retry_wait(
+            run_id=run_id, task_id=task.request.id or "", retry_at=retry_at, step=step
+        )
+    if task.request.is_eager:
+        # Eager (the embedded default, and tests): no broker holds a countdown, and Celery's
+        # eager retry re-raises where eager errors propagate. Retry inline, now.
+        return task.apply(args=[run_id], task_id=task.request.id, retries=retries + 1).get()
+    raise task.retry(exc=error, countdown=countdown, max_retries=most)
+
+
+@shared_task(name="billing.settlements_sweep", ignore_result=True)
+def settlements_sweep_task() -> dict[str, list[int]]:
+    """Beat, every minute: runs whose worker died or whose task was lost are sent again."""
+    from billing import runs  # runs sends this module's tasks: imported at call time
+
+    return runs.runs_sweep()
 
 
 @shared_task(name="billing.settlements_due")
 def settlements_due_task() -> list[int]:
     """Daily (beat): open runs for periods that ended, and execute them."""
-    runs = settlement.runs_due()
-    for run in runs:
-        task_id = str(uuid.uuid4())  # stored first, so the page can follow the task's state
-        SettlementRun.objects.filter(pk=run.pk).update(task_id=task_id)
-        settlement_execute_task.apply_async(args=[run.pk], task_id=task_id)
-    return [run.pk for run in runs]
+    from billing import runs
+
+    opened = settlement.runs_due()
+    for run in opened:
+        runs.run_start(run=run)
+    return [run.pk for run in opened]
+
+
+def run_publish(*, run_id: int, task_id: str) -> bool:
+    """Send the run's task. False when the broker cannot be reached: the run stays queued
+    and the sweep sends it again (SETTLEMENT_START_WITHIN_SECONDS after `queued_at`)."""
+    try:
+        settlement_execute_task.apply_async((run_id,), task_id=task_id)
+    except (BrokerError, OSError) as error:  # Celery re-raises connection errors as kombu's
+        logger.warning("Run %s not sent to the broker: %s", run_id, _reason(error))
+        return False
+    return True
+
+
+def new_task_id() -> str:
+    return str(uuid.uuid4())

@@ -59,6 +59,8 @@ class AuditAction(models.TextChoices):
     TDS_CHANGED = "tds_changed", "Withholding tax rate changed"
     RUN_OPENED = "run_opened", "Settlement run opened"
     RUN_DONE = "run_done", "Settlement run done"
+    RUN_FAILED = "run_failed", "Settlement run failed"
+    RUN_RESTARTED = "run_restarted", "Settlement run restarted"
     PAYOUT_APPROVED = "payout_approved", "Payout approved"
     PAYOUT_PAID = "payout_paid", "Payout marked paid"
     INVOICE_PAID = "invoice_paid", "Invoice marked paid"

@@ -409,3 +409,24 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "common.middleware.PermissionsPolicyMiddleware",
 ]
+
+# --- Settlement runs that survive their infrastructure (billing.runs) ------------------
+# A worker executing a run holds a lease this long: sized for the run (set-based: seconds
+# at 1M transactions), not renewed — the run's transaction holds the run row, and the sweep
+# skips locked rows, so a live execution past its lease is never taken from it.
+SETTLEMENT_LEASE_SECONDS = env.float("SETTLEMENT_LEASE_SECONDS", default=300)
+# A run queued this long and never started lost its task (the broker lost the message, or
+# publishing failed): the sweep sends it again. At most SETTLEMENT_MAX_REQUEUES times, then
+# the run is failed with the reason for finance to restart.
+SETTLEMENT_START_WITHIN_SECONDS = env.float("SETTLEMENT_START_WITHIN_SECONDS", default=600)
+SETTLEMENT_MAX_REQUEUES = env.int("SETTLEMENT_MAX_REQUEUES", default=5)
+# Transient database errors retry after 30 s, 1, 2, 4, 8 min, then every 10 (each +-20%):
+# seven retries span about 35 minutes, enough for a database restart or a failover.
+SETTLEMENT_RETRY_BASE_SECONDS = env.float("SETTLEMENT_RETRY_BASE_SECONDS", default=30)
+SETTLEMENT_RETRY_CAP_SECONDS = env.float("SETTLEMENT_RETRY_CAP_SECONDS", default=600)
+SETTLEMENT_RETRY_MAX = env.int("SETTLEMENT_RETRY_MAX", default=7)
+SETTLEMENT_RETRY_JITTER = env.float("SETTLEMENT_RETRY_JITTER", default=0.2)
+CELERY_BEAT_SCHEDULE["billing-settlements-sweep"] = {
+    "task": "billing.settlements_sweep",
+    "schedule": 60.0,  # seconds: lost runs are taken back within a minute of their lease
+}

@@ -41,7 +41,7 @@ from billing.models import (
     Transaction,
 )
 from billing.periods import period_end, period_start, periods_lock_shared
-from billing.settlement import run_claim, run_execute, run_open
+from billing.settlement import LeaseHeld, run_claim, run_execute, run_open
 from clients.models import Application, ClientFirm, Engagement
 from common.models import AuditRecord
 from routing.models import Call
@@ -487,22 +487,26 @@ def in_thread(pool: ThreadPoolExecutor, job: Callable[[], object]):
 
 
 @pytest.mark.parametrize("kind", [Kind.AGENTS, Kind.FIRMS])
-def test_two_threads_settling_one_run_at_once_write_one_set_of_rows(locks, kind):
+def test_two_threads_executing_one_run_at_once_write_one_set_of_rows(locks, kind):
+    """Behind the lease (one claim wins, below), the run-row lock: were two executions ever
+    under way at once (a worker past its lease, a task redelivered while its first delivery
+    still runs), the second waits for the first and finds the run done."""
     ledger = ledger_seed()
     run = run_open(kind=kind, day=ledger.day)
+    run_claim(run_id=run.pk, holder="first", task_id="t-1")
     reference = expected(run)
     table = "billing_payout" if kind == Kind.AGENTS else "billing_invoice"
     barrier = threading.Barrier(2)
 
     def worker():
         barrier.wait(timeout=30)
-        return settle(run.pk)
+        return run_execute(run_id=run.pk)
 
     with ThreadPoolExecutor(max_workers=2) as pool, table_locked(table) as holder:
         futures = [in_thread(pool, worker) for _ in range(2)]
         # Wait for the worst interleaving, as PostgreSQL sees it: one thread is inside
         # run_execute (run row locked, its INSERT waiting on our table lock) while the other
-        # waits on that run row (in its claim or its execute). Only then let go.
+        # waits on that run row. Only then let go.
         wait_until(lambda: chain_under(holder), what="one thread waits on the other")
         assert not any(f.done() for f in futures)
     runs = [f.result(timeout=60) for f in futures]
@@ -514,7 +518,59 @@ def test_two_threads_settling_one_run_at_once_write_one_set_of_rows(locks, kind)
     assert AuditRecord.objects.about(run).filter(action="run_done").count() == 1
     stored = SettlementRun.objects.get(pk=run.pk)
     assert (stored.status, stored.total, stored.progress) == ("done", expected_total(run), 100)
-    assert stored.attempts in (1, 2)  # the second claim may come before or after the commit
+    assert stored.attempts == 1
+
+
+@contextmanager
+def row_locked(run: SettlementRun) -> Iterator[int]:
+    """Hold the run's row FOR UPDATE from a connection of our own; yields its backend pid."""
+    conn = raw_connection()
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM billing_settlementrun WHERE id = %s FOR UPDATE", [run.pk])
+            cursor.execute("SELECT pg_backend_pid()")
+            yield cursor.fetchone()[0]
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def queued_on(holder: int) -> set[int]:
+    """Backends waiting on `holder`, directly or behind one that does (a second UPDATE of
+    a row waits on the first waiter's tuple lock)."""
+    first = waiting_on(holder)
+    return set(first) | {pid for f in first for pid in waiting_on(f)}
+
+
+def test_two_workers_claiming_one_run_at_once_get_one_lease(locks):
+    """The claim is a compare-and-set: both UPDATEs queue on the run row (held by us until
+    PostgreSQL shows both waiting); the first takes the lease, the second re-checks its
+    WHERE on the committed row, matches nothing and is refused."""
+    ledger = ledger_seed(transactions=30)
+    run = run_open(kind=Kind.AGENTS, day=ledger.day)
+    barrier = threading.Barrier(2)
+
+    def claimer(n: int):
+        barrier.wait(timeout=30)
+        try:
+            return run_claim(run_id=run.pk, holder=f"worker {n}", task_id=f"t-{n}")
+        except LeaseHeld as held:
+            return held
+
+    with ThreadPoolExecutor(max_workers=2) as pool, row_locked(run) as holder:
+        futures = [in_thread(pool, lambda n=n: claimer(n)) for n in (1, 2)]
+        wait_until(lambda: len(queued_on(holder)) == 2, what="both claims wait on the row")
+    outcomes = [f.result(timeout=30) for f in futures]
+
+    [won] = [o for o in outcomes if isinstance(o, SettlementRun)]
+    [refused] = [o for o in outcomes if isinstance(o, LeaseHeld)]
+    assert f"{won.lease_holder} holds this run's lease" in refused.message
+    stored = SettlementRun.objects.get(pk=run.pk)
+    assert (stored.lease_holder, stored.task_id, stored.attempts) == (
+        won.lease_holder,
+        won.task_id,
+        1,
+    )
 
 
 def test_the_reference_is_not_trivial(locks):
@@ -704,7 +760,7 @@ def test_a_writer_after_the_claim_lands_in_the_next_period(locks):
     run_claim(run_id=run.pk)
     row = transaction_record(call=writer_call(ledger))
     assert row.agent_period == run.period_end == period_end(Kind.AGENTS, run.period_start)
-    assert settle(run.pk).transactions == ledger.transactions
+    assert run_execute(run_id=run.pk).transactions == ledger.transactions
 
 
 def test_the_writer_lock_is_held_for_share(locks):

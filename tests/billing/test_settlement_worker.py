@@ -1,15 +1,16 @@
-"""`settlement_execute_task` through real Celery workers (Redis broker) on PostgreSQL.
+"""`settlement_execute_task` through real Celery workers (RabbitMQ or Redis) on PostgreSQL.
 
 What is proven here, and how:
 
 - two deliveries of the task at the same time settle the run once: the session worker (the
   `celery_worker` fixture) and a second worker of ours both consume the default queue; a
-  table lock from the test holds the first inside its transaction until PostgreSQL shows the
-  second waiting on it, so the two really overlap;
+  table lock from the test holds the first inside its transaction, and the second, finding
+  the run's lease held, leaves the run alone meanwhile (it does not wait behind the first);
 - a whole worker (parent and pool child) SIGKILLed in the middle of a run loses nothing and
   settles nothing twice: its transaction is rolled back (checked before anything else runs),
-  the message was never acked (`acks_late`: it sits in the broker's unacked set), and a new
-  worker gets it again from Redis once the visibility timeout has passed;
+  the message was never acked (`acks_late`: RabbitMQ puts it back on its queue when the
+  connection drops; Redis keeps it in its unacked set), and a new worker gets it again — at
+  once from RabbitMQ, from Redis once the visibility timeout has passed;
 - a pool child SIGKILLed (the OOM killer's way) makes its parent requeue the message at once:
   that is what `reject_on_worker_lost` adds (without it the parent would ack the message and
   the run would stay "running" with no payouts).
@@ -27,6 +28,7 @@ their own (kombu's `unacked_key`…): a short visibility timeout then only ever 
 messages, never one that another worker on the same Redis is still running.
 """
 
+import contextlib
 import json
 import os
 import signal
@@ -38,6 +40,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -48,7 +51,6 @@ from common.models import AuditRecord
 from config.celery import app
 from tests.billing.test_settlement_on_postgres import (
     alive,
-    chain_under,
     expected_total,
     expected_transactions,
     ledger_seed,
@@ -98,15 +100,25 @@ def isolated_keys(tag: str) -> dict:
 
 
 @contextmanager
-def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = None):
+def worker(
+    tag: str,
+    *,
+    queue: str,
+    pool: str = "solo",
+    options: dict | None = None,
+    env: dict | None = None,
+    log: Path | None = None,
+):
     """A `celery worker` subprocess on the test database, consuming `queue`; yields
-    (process, hostname) once it answers a ping, terminates it afterwards (if still alive)."""
+    (process, hostname) once it answers a ping, terminates it afterwards (if still alive).
+    `env` overrides its environment (another broker, shorter leases and backoff); `log`
+    takes its output."""
     hostname = f"settle-{tag}-{os.getpid()}@pytest"
-    env = dict(os.environ, DATABASE_URL=database_url())
+    env = {**os.environ, "DATABASE_URL": database_url(), **(env or {})}
     args = [
         f"--pool={pool}",
         "--concurrency=1",
-        "--loglevel=WARNING",
+        "--loglevel=INFO" if log else "--loglevel=WARNING",
         "--without-heartbeat",
         "--without-gossip",
         "--without-mingle",
@@ -115,17 +127,17 @@ def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = N
         "-Q",
         queue,
     ]
+    out = log.open("w") if log else None
     process = subprocess.Popen(  # its own process group: killpg reaches its pool children
         [sys.executable, "-c", LAUNCH, json.dumps(options or {}), *args],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=out,
+        stderr=out,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not app.control.ping(destination=[hostname], timeout=0.5):
-            assert process.poll() is None, f"worker {hostname} exited ({process.returncode})"
-            assert time.monotonic() < deadline, f"worker {hostname} did not answer a ping"
+        wait_for_ping(hostname, process, broker=env.get("CELERY_BROKER_URL"))
         yield process, hostname
     finally:
         if process.poll() is None:
@@ -135,6 +147,31 @@ def worker(tag: str, *, queue: str, pool: str = "solo", options: dict | None = N
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        if out:
+            out.close()
+
+
+def wait_for_ping(hostname: str, process: subprocess.Popen, *, broker: str | None) -> None:
+    """Until the worker answers a ping, over its own broker (which may be the test's: then
+    on a new connection each time, never a pooled one that the broker's restart killed)."""
+    deadline = time.monotonic() + 60
+    while not _ping(hostname, broker):
+        assert process.poll() is None, f"worker {hostname} exited ({process.returncode})"
+        assert time.monotonic() < deadline, f"worker {hostname} did not answer a ping"
+
+
+def _ping(hostname: str, broker: str | None) -> list:
+    if not broker or broker == settings.CELERY_BROKER_URL:
+        return app.control.ping(destination=[hostname], timeout=0.5)
+    other = Celery(set_as_current=False)
+    # Not `broker=`: the CELERY_BROKER_URL environment variable would win over it.
+    other.conf.broker_read_url = other.conf.broker_write_url = broker
+    try:
+        with other.connection_for_write() as conn:
+            return other.control.ping(destination=[hostname], timeout=0.5, connection=conn)
+    except OSError:  # redis' ConnectionError is one: the broker is not back yet
+        time.sleep(0.2)
+        return []
 
 
 @pytest.fixture
@@ -145,18 +182,36 @@ def locks(db):
 
 @pytest.fixture
 def broker():
-    """The Redis broker; afterwards, our queues' and unacked messages' keys are removed."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    yield client
+    """The broker, asked how many of a tagged worker's messages wait to be delivered again:
+    Redis keeps them in the worker's own unacked hash, RabbitMQ back on the worker's queue.
+    Afterwards, our queues (and Redis' keys for them) are removed."""
+    client = None
+    if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+    class Broker:
+        @staticmethod
+        def undelivered(tag: str) -> int:
+            if client is not None:
+                return client.hlen(isolated_keys(tag)["unacked_key"])
+            with app.connection_for_write() as conn:
+                return conn.default_channel.queue_declare(queue_for(tag), passive=True)[1]
+
+    yield Broker()
     for tag in ("killed", "requeued"):
         queue = queue_for(tag)
-        client.delete(
-            *isolated_keys(tag).values(),
-            queue,
-            f"_kombu.binding.{queue}",
-            f"_kombu.binding_permanent.{queue}",
-        )
-    client.close()
+        if client is not None:
+            client.delete(
+                *isolated_keys(tag).values(),
+                queue,
+                f"_kombu.binding.{queue}",
+                f"_kombu.binding_permanent.{queue}",
+            )
+        else:
+            with app.connection_for_write() as conn, contextlib.suppress(Exception):
+                conn.default_channel.queue_delete(queue)
+    if client is not None:
+        client.close()
 
 
 def children_of(pid: int) -> list[int]:
@@ -188,16 +243,22 @@ def test_two_deliveries_at_once_settle_the_run_once(celery_worker, locks):
     with worker("second", queue=app.conf.task_default_queue):
         with table_locked("billing_payout") as holder:
             results = [settlement_execute_task.delay(run.pk) for _ in range(2)]
-            # One worker is inside run_execute (run row locked, its INSERT waiting on our
-            # lock); the other waits on that run row: both deliveries are in flight at once.
-            wait_until(lambda: chain_under(holder), what="one worker waits on the other")
+            # One delivery is inside run_execute (its INSERT waits on our lock), holding the
+            # lease; the other finds the lease held and is done with the run meanwhile.
+            wait_until(lambda: waiting_on(holder), what="one delivery is mid-run")
+            [left] = wait_until(
+                lambda: [r for r in results if r.ready()], what="the other leaves the run"
+            )
+            assert SettlementRun.objects.get(pk=run.pk).status == "running"
         outcomes = [r.get(timeout=60) for r in results]
         workers = {r.worker for r in results}
 
-    assert outcomes == [reference(run), reference(run)]
+    skipped = left.get()
+    assert "holds this run's lease until" in skipped["skipped"]
+    assert sorted(outcomes, key=len) == sorted([reference(run), skipped], key=len)
     assert len(workers) == 2  # ran on two processes, not one after the other on one
-    assert_settled_once(run)
-    assert ledger.transactions == outcomes[0]["transactions"]
+    assert_settled_once(run, attempts=1)
+    assert ledger.transactions == reference(run)["transactions"]
 
 
 def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks, broker):
@@ -225,11 +286,11 @@ def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks
     assert not Payout.objects.filter(run=run).exists()  # rolled back: no payouts at all
     assert not AuditRecord.objects.filter(action="run_done").exists()
     # acks_late: the message was delivered and never acknowledged.
-    assert broker.hlen(keys["unacked_key"]) == 1
+    assert broker.undelivered("killed") == 1
 
-    # A new worker on the queue. Redis redelivers an unacked message once it is older than
-    # the visibility timeout (1 h by default; 5 s here, scanned every second) — this is the
-    # broker's redelivery, not a re-send from the test.
+    # A new worker on the queue. RabbitMQ delivers the message again at once; Redis
+    # redelivers an unacked message once it is older than the visibility timeout (1 h by
+    # default; 5 s here, scanned every second) — the broker's redelivery, not the test's.
     fast = {
         **keys,
         "visibility_timeout": 5,
@@ -242,7 +303,7 @@ def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks
 
     assert outcome == reference(run)
     assert_settled_once(run, attempts=2)  # claimed again by the redelivery, executed once
-    assert broker.hlen(keys["unacked_key"]) == 0  # acked this time
+    assert broker.undelivered("killed") == 0  # acked this time
 
 
 def test_a_pool_child_killed_mid_run_is_requeued_by_reject_on_worker_lost(locks, broker):
@@ -267,4 +328,4 @@ def test_a_pool_child_killed_mid_run_is_requeued_by_reject_on_worker_lost(locks,
 
     assert outcome == reference(run)
     assert_settled_once(run, attempts=2)
-    assert broker.hlen(keys["unacked_key"]) == 0
+    assert broker.undelivered("requeued") == 0

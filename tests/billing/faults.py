@@ -1,0 +1,147 @@
+"""Faults for the worker tests: a database connection that can be cut, a broker that can be
+stopped and started again, and the test process publishing to that broker.
+
+Only loopback; everything is stopped when its block ends.
+"""
+
+import contextlib
+import selectors
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+
+import kombu.pools
+
+from config.celery import app
+
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+class TcpProxy:
+    """A TCP proxy (to PostgreSQL) that can be cut: open connections are reset, new ones
+    refused, until `restore()` — a database restart or a network cut, as its clients see it
+    (the pattern of bench/fault_drill.py)."""
+
+    def __init__(self, target: tuple[str, int]):
+        self.target, self.up, self.pairs = target, True, []
+        self.server = socket.create_server((HOST, 0))
+        self.port = self.server.getsockname()[1]
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.up:
+                client.close()
+                continue
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.pairs.append((client, upstream))
+            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
+
+    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
+        sel = selectors.DefaultSelector()
+        sel.register(a, selectors.EVENT_READ, b)
+        sel.register(b, selectors.EVENT_READ, a)
+        try:
+            while True:
+                for key, _ in sel.select():
+                    data = key.fileobj.recv(65536)
+                    if not data:
+                        return
+                    key.data.sendall(data)
+        except OSError:
+            return
+        finally:
+            for s in (a, b):
+                with contextlib.suppress(OSError):
+                    s.close()
+
+    def cut(self) -> None:
+        self.up = False
+        with self.lock:
+            for a, b in self.pairs:
+                for s in (a, b):
+                    with contextlib.suppress(OSError):
+                        s.shutdown(socket.SHUT_RDWR)
+            self.pairs.clear()
+
+    def restore(self) -> None:
+        self.up = True
+
+    def close(self) -> None:
+        self.cut()
+        self.server.close()
+
+
+class PrivateRedis:
+    """A redis-server of the test's own (nothing on disk) as a Celery broker: `stop()` kills
+    it, `start()` brings it back on the same port, empty."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.url = f"redis://{HOST}:{self.port}/0"
+        self.dir = tempfile.mkdtemp(prefix="settle-redis-")
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        command = [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
+        command += ["--bind", HOST, "--save", "", "--appendonly", "no", "--dir", self.dir]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection((HOST, self.port), 0.2):
+                return
+            assert time.monotonic() < deadline, "the private redis-server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def __enter__(self) -> "PrivateRedis":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def publishing_to(url: str) -> Iterator[None]:
+    """The test process's Celery app sends its tasks to `url` for the block (its connection
+    and producer pools are rebuilt for it, and again for the old broker afterwards)."""
+    # broker_write_url, not broker_url: the CELERY_BROKER_URL environment variable (the
+    # suite's broker) wins over a configured broker_url, not over a write URL.
+    saved = app.conf.broker_write_url, app.conf.broker_transport_options
+
+    def reset() -> None:  # kombu keeps its pools per connection, module-wide: all anew
+        kombu.pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    reset()
+    app.conf.broker_write_url = url
+    app.conf.broker_transport_options = {"socket_connect_timeout": 1, "socket_timeout": 2}
+    try:
+        yield
+    finally:
+        reset()
+        app.conf.broker_write_url, app.conf.broker_transport_options = saved
