@@ -44,6 +44,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from accounts.models import User
+from agents.models import VerificationCheck
 from billing import bankfiles
 from billing.models import Payout, PayoutExport, SettlementRun
 from billing.payouts import export_audit
@@ -111,6 +112,25 @@ def _in_chunks(ids: list[int]) -> Iterator[Payout]:
     for i in range(0, len(ids), CHUNK):
         chunk = Payout.objects.filter(pk__in=ids[i : i + CHUNK]).select_related("agent", "run")
         yield from chunk.order_by("pk")
+
+
+HELD_FOR_REVIEW = (
+    "Bank details or name changed since approval: held until vetting reviews the identity "
+    "check again."
+)
+
+
+def _held_for_review(payouts: QuerySet[Payout]) -> set[int]:
+    """Agents whose identity check is back in review (agents.services.checks_reopen: new bank
+    details or a new name). payout_approve holds their drafts; a payout approved before the
+    change would otherwise go to an account nobody has checked, so bank files hold it too."""
+    return set(
+        VerificationCheck.objects.filter(
+            kind=VerificationCheck.Kind.IDENTITY,
+            status=VerificationCheck.Status.PENDING,
+            agent__in=payouts.values("agent"),
+        ).values_list("agent_id", flat=True)
+    )
 
 
 def _problem(kind: str, payout: Payout) -> str | None:
@@ -224,9 +244,10 @@ def _chosen(kind: str, run: SettlementRun | None) -> tuple[list[tuple], list[dic
     if kind not in PayoutExport.BANK_FILES:  # a sheet lists every approved payout
         return list(select(run=run).values_list("pk", "currency", "net")), []
     ids = list(select(run=run).values_list("pk", flat=True))
+    held = _held_for_review(select(run=run))
     carried, left_out = [], []
     for payout in _in_chunks(ids):
-        problem = _problem(kind, payout)
+        problem = HELD_FOR_REVIEW if payout.agent_id in held else _problem(kind, payout)
         if problem is None:
             carried.append((payout.pk, payout.currency, payout.net))
             continue
