@@ -218,7 +218,9 @@ USE_TZ = True
 
 # --- Static files (vendored, no CDN), served by whitenoise ------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes (production: a directory the web user can read, e.g.
+# /var/lib/homeshore/static).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -226,7 +228,9 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's compressed, hashed copies, minus source-map rewriting (we ship no
+            # maps; config/storage.py says why).
+            else "config.storage.StaticFilesStorage"
         )
     },
 }
