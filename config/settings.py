@@ -262,16 +262,31 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------
+# RabbitMQ (amqp://) is the production broker: it redelivers a dead worker's unacked tasks
+# at once and keeps them durably; Redis (redis://) works too, with the limits in
+# docs/architecture.md ("Celery").
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+broker_scheme = CELERY_BROKER_URL.partition("://")[0]
 # No broker configured: run tasks inline (the embedded default for `make run` and tests).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# Results (the settlement run's progress, tests' `.get()`): a Redis broker keeps them itself;
+# with RabbitMQ set CELERY_RESULT_BACKEND=redis://… (Celery 5 has no amqp result backend).
+# Without one, the run page falls back to the progress saved on the run's row.
+CELERY_RESULT_BACKEND = env.str(
+    "CELERY_RESULT_BACKEND",
+    default=CELERY_BROKER_URL if broker_scheme in ("redis", "rediss") else None,
+)
 CELERY_RESULT_EXTENDED = True
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker (or beat) started before its broker, or losing it later, retries for ever
+# instead of exiting: systemd would restart it anyway, but a clean retry keeps its state.
+# Publishing from requests is bounded by the policy below, not by these.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing happens inside requests (after commit): with the broker down it must give up in
 # about a second, not hang the request — a Twilio webhook has 15 s in all. A publish that
 # gives up is logged (on_commit robust=True) and the sweep is the backstop.
@@ -282,13 +297,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+# Transport options differ per broker: kombu hands amqp's straight to the AMQP connection,
+# so Redis's own (socket timeouts, visibility timeout) must never reach it.
+if broker_scheme in ("redis", "rediss"):
     # A Redis that accepts connections but never answers (hung, swapping) would hold a
     # publish forever: every command times out instead (the worker's BRPOP waits 1 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     }
+elif broker_scheme in ("amqp", "amqps", "pyamqp"):
+    # A connection's first connect is bounded by CELERY_BROKER_CONNECTION_TIMEOUT; the AMQP
+    # heartbeat (Celery's default, 120 s) finds a dead connection on an idle worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # RabbitMQ closes a channel whose delivery stays unacked past its consumer_timeout
+    # (30 min by default); acks_late tasks (settlement) must finish well within it.
+    # On losing the broker, a worker cancels its acks_late tasks (they are redelivered
+    # anyway, since their ack cannot be sent) instead of running them to a lost ack.
+    CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, in code; django-celery-beat mirrors them into its
 # tables when beat starts. Apps add their entries as their issues land.

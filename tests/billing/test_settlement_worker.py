@@ -1,4 +1,4 @@
-"""`settlement_execute_task` through real Celery workers (Redis broker) on PostgreSQL.
+"""`settlement_execute_task` through real Celery workers (RabbitMQ or Redis) on PostgreSQL.
 
 What is proven here, and how:
 
@@ -8,8 +8,9 @@ What is proven here, and how:
   second waiting on it, so the two really overlap;
 - a whole worker (parent and pool child) SIGKILLed in the middle of a run loses nothing and
   settles nothing twice: its transaction is rolled back (checked before anything else runs),
-  the message was never acked (`acks_late`: it sits in the broker's unacked set), and a new
-  worker gets it again from Redis once the visibility timeout has passed;
+  the message was never acked (`acks_late`: the broker still holds it — RabbitMQ back in the
+  queue the moment the dead worker's connection closed, Redis in its unacked set), and a new
+  worker gets it again (from Redis once the visibility timeout has passed);
 - a pool child SIGKILLed (the OOM killer's way) makes its parent requeue the message at once:
   that is what `reject_on_worker_lost` adds (without it the parent would ack the message and
   the run would stay "running" with no payouts).
@@ -22,9 +23,10 @@ starts the task; only `acks_late` keeps the message (checked: with `acks_late=Fa
 into the worker, the first assertion on the unacked set fails; with
 `reject_on_worker_lost=False`, the pool-child test times out waiting for the redelivery).
 
-Workers of our own consume dedicated queues, and keep their unacked messages under keys of
-their own (kombu's `unacked_key`…): a short visibility timeout then only ever restores our
-messages, never one that another worker on the same Redis is still running.
+Workers of our own consume dedicated queues, deleted afterwards; on Redis they keep their
+unacked messages under keys of their own (kombu's `unacked_key`…): a short visibility timeout
+then only ever restores our messages, never one that another worker on the same Redis is
+still running. RabbitMQ needs none of that: it redelivers as soon as the consumer is gone.
 """
 
 import json
@@ -33,11 +35,10 @@ import signal
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
-import redis
 from django.conf import settings
 from django.db import connection
 
@@ -87,8 +88,14 @@ def queue_for(tag: str) -> str:
     return f"settle-{tag}-{os.getpid()}"
 
 
+def on_redis() -> bool:
+    return settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+
+
 def isolated_keys(tag: str) -> dict:
-    """Where kombu keeps this worker's delivered-but-unacked messages."""
+    """Where kombu keeps this worker's delivered-but-unacked messages (Redis only)."""
+    if not on_redis():
+        return {}
     name = queue_for(tag)
     return {
         "unacked_key": f"{name}-unacked",
@@ -143,20 +150,45 @@ def locks(db):
         SettlementLock.objects.get_or_create(kind=kind)
 
 
+class Broker:
+    """What the broker holds of our queues' messages, on RabbitMQ or Redis."""
+
+    def held(self, tag: str) -> int:
+        """Messages of `tag`'s queue the broker keeps for a redelivery: on RabbitMQ in the
+        queue (a dead consumer's unacked ones go back at once), on Redis in the worker's
+        unacked set (until the visibility timeout restores them)."""
+        if on_redis():
+            import redis
+
+            with redis.Redis.from_url(settings.CELERY_BROKER_URL) as client:
+                return client.hlen(isolated_keys(tag)["unacked_key"])
+        with app.connection_for_write() as conn:
+            declared = conn.default_channel.queue_declare(queue_for(tag), passive=True)
+            return declared.message_count
+
+    def remove(self, tag: str) -> None:
+        queue = queue_for(tag)
+        # Never declared, when the test failed before: nothing to delete.
+        with app.connection_for_write() as conn, suppress(*conn.channel_errors):
+            conn.default_channel.queue_delete(queue)
+        if on_redis():
+            import redis
+
+            with redis.Redis.from_url(settings.CELERY_BROKER_URL) as client:
+                client.delete(
+                    *isolated_keys(tag).values(),
+                    queue,
+                    f"_kombu.binding.{queue}",
+                    f"_kombu.binding_permanent.{queue}",
+                )
+
+
 @pytest.fixture
 def broker():
-    """The Redis broker; afterwards, our queues' and unacked messages' keys are removed."""
-    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    yield client
+    """The broker; afterwards our queues (and, on Redis, their unacked keys) are removed."""
+    yield Broker()
     for tag in ("killed", "requeued"):
-        queue = queue_for(tag)
-        client.delete(
-            *isolated_keys(tag).values(),
-            queue,
-            f"_kombu.binding.{queue}",
-            f"_kombu.binding_permanent.{queue}",
-        )
-    client.close()
+        Broker().remove(tag)
 
 
 def children_of(pid: int) -> list[int]:
@@ -225,12 +257,13 @@ def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks
     assert not Payout.objects.filter(run=run).exists()  # rolled back: no payouts at all
     assert not AuditRecord.objects.filter(action="run_done").exists()
     # acks_late: the message was delivered and never acknowledged.
-    assert broker.hlen(keys["unacked_key"]) == 1
+    assert broker.held("killed") == 1
 
-    # A new worker on the queue. Redis redelivers an unacked message once it is older than
-    # the visibility timeout (1 h by default; 5 s here, scanned every second) — this is the
-    # broker's redelivery, not a re-send from the test.
-    fast = {
+    # A new worker on the queue. RabbitMQ delivers the requeued message at once; Redis
+    # redelivers an unacked message once it is older than the visibility timeout (1 h by
+    # default; 5 s here, scanned every second) — either way the broker's redelivery, not a
+    # re-send from the test.
+    fast = keys and {
         **keys,
         "visibility_timeout": 5,
         "unacked_restore_interval": 1,
@@ -242,7 +275,7 @@ def test_a_worker_killed_mid_run_rolls_back_and_the_message_is_redelivered(locks
 
     assert outcome == reference(run)
     assert_settled_once(run, attempts=2)  # claimed again by the redelivery, executed once
-    assert broker.hlen(keys["unacked_key"]) == 0  # acked this time
+    assert broker.held("killed") == 0  # acked this time
 
 
 def test_a_pool_child_killed_mid_run_is_requeued_by_reject_on_worker_lost(locks, broker):
@@ -267,4 +300,4 @@ def test_a_pool_child_killed_mid_run_is_requeued_by_reject_on_worker_lost(locks,
 
     assert outcome == reference(run)
     assert_settled_once(run, attempts=2)
-    assert broker.hlen(keys["unacked_key"]) == 0
+    assert broker.held("requeued") == 0
