@@ -15,6 +15,7 @@ from accounts.models import User
 from billing.models import Invoice, Payout, SettlementRun
 from billing.tasks import settlement_execute_task
 from common.audit import audit_log
+from common.enqueue import enqueue
 from common.errors import ApplicationError, ConflictError
 from common.models import AuditAction, AuditRecord
 
@@ -22,11 +23,20 @@ from common.models import AuditAction, AuditRecord
 def run_start(*, run: SettlementRun) -> None:
     """Queue the run's execution. The task id is stored before the task is sent: run_execute
     saves the whole run row, so a task id written here while a worker already holds the row
-    would be lost (and the page could not ask Celery for the task's progress)."""
+    would be lost (and the page could not ask Celery for the task's progress).
+
+    With the broker down: ServiceUnavailableError, in seconds; the run stays pending (and
+    starting it again sends it then)."""
     task_id = str(uuid.uuid4())
     SettlementRun.objects.filter(pk=run.pk).update(task_id=task_id)
     run.task_id = task_id
-    settlement_execute_task.apply_async((run.pk,), task_id=task_id)
+    enqueue(
+        settlement_execute_task,
+        args=(run.pk,),
+        task_id=task_id,
+        message="The task queue is unavailable, so the run has not started. It is saved as "
+        "pending: start it again in a minute.",
+    )
 
 
 @transaction.atomic

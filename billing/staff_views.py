@@ -36,7 +36,7 @@ from billing.staff_forms import (
     RunForm,
 )
 from billing.tasks import settlement_execute_task
-from common.errors import ApplicationError
+from common.errors import ApplicationError, ServiceUnavailableError
 from common.money import quantize
 from common.views import errors_to_form, errors_to_message
 
@@ -80,6 +80,8 @@ def finance_home(request):
             if run.status in (Status.PENDING, Status.FAILED):
                 try:
                     run_start(run=run)
+                except ServiceUnavailableError as error:  # the broker is down: run pending
+                    messages.warning(request, error.message)
                 except Exception:  # eager (development) runs it inline and re-raises
                     logger.exception("Settlement run %s failed to start or run", run.pk)
                     messages.error(request, "The run did not complete: see its error below.")
