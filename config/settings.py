@@ -353,10 +353,45 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging: one line per record on stderr; never log secrets or bank details ---------
+# JSON in production (python-json-logger: one object per line, for the log shipper), plain
+# text in development; LOG_FORMAT overrides. Celery workers log through the same handlers.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "asctime": "time", "name": "logger"},
+        },
+    },
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "config.observability.ClientErrorsWithoutTraceback",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+    },
+    "loggers": {
+        # 4xx stay warnings, without the traceback Django attaches to a 403 or a 400.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+# The worker logs through LOGGING above (JSON in production) instead of Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Errors to Sentry: only with SENTRY_DSN (Django and Celery; no personal data) ---------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

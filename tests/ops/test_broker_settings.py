@@ -25,9 +25,7 @@ RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 def celery_settings(**env) -> dict:
-    environment = {
-        k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))
-    }
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
     environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     result = subprocess.run(
         [sys.executable, "-c", SHOW],
