@@ -60,3 +60,38 @@ def post_fork(server, worker) -> None:
     from django.db import connections
 
     connections.close_all()
+
+
+# gunicorn's own logs in the application's format (config/settings.py LOGGING): JSON lines
+# in production, unless LOG_FORMAT=plain. Django's LOGGING does not reach these loggers.
+if os.environ.get("LOG_FORMAT", "json") == "json":
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+                "rename_fields": {"levelname": "level", "asctime": "time", "name": "logger"},
+            },
+        },
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stdout",
+            },
+            "stderr": {
+                "class": "logging.StreamHandler",
+                "formatter": "json",
+                "stream": "ext://sys.stderr",
+            },
+        },
+        # Replaces gunicorn's own defaults wholesale: the root logger too (Django's LOGGING
+        # then takes it over in the app).
+        "root": {"level": "INFO", "handlers": ["stderr"]},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+            "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+        },
+    }
