@@ -7,12 +7,16 @@ import time
 import pytest
 from django.urls import reverse
 
-from billing.models import SettlementRun
+from billing.models import SettlementRun, Transaction
 from common.api import exception_handler
 from common.enqueue import enqueue
 from common.errors import ServiceUnavailableError
 from config.celery import app, ping
 from tests.billing.factories import last_week, ledger_row
+from tests.factories import PhoneLineFactory
+from tests.routing.conftest import api_event, api_route, provider_api, routable_agent
+
+__all__ = ["provider_api"]  # a fixture of tests/routing, used here
 
 DOWN = {
     "rabbitmq": ("amqp://guest:guest@127.0.0.1:1//", {}),
@@ -28,9 +32,10 @@ def _forget_connections() -> None:
 
 
 @pytest.fixture(params=sorted(DOWN))
-def broker_down(request):
+def broker_down(request, settings):
     """Celery as production runs it (not eager), its broker a port where nothing listens."""
     url, options = DOWN[request.param]
+    settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
     keys = ("broker_url", "broker_transport_options", "task_always_eager")
     saved = {key: app.conf[key] for key in keys}
     _forget_connections()
@@ -77,3 +82,22 @@ def test_starting_a_settlement_run_says_the_queue_is_down_and_keeps_the_run(
             "pending: start it again in a minute.",
         )
     ]
+
+
+def test_the_call_api_completes_a_call_at_once_and_leaves_the_wrap_up_to_the_sweep(
+    broker_down, provider_api, acme, caplog, django_capture_on_commit_callbacks
+):
+    # The wrap-up countdown is sent after commit (robust): the call is written, billed and
+    # answered; the failed send is logged and the sweep ends the wrap-up on time anyway.
+    line = PhoneLineFactory(firm=acme, wrap_up_seconds=30)
+    routable_agent(acme, "sita@example.com")
+    api_route(provider_api, line)
+    api_event(provider_api, "EX1", "answered", attempt=1)
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        ended = api_event(provider_api, "EX1", "completed", duration=95, attempt=1)
+    assert time.monotonic() - started < 3
+    assert ended.status_code == 200
+    assert ended.json()["call"]["status"] == "completed"
+    assert Transaction.objects.count() == 1
+    assert any("on_commit" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
