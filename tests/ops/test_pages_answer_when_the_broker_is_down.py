@@ -32,10 +32,12 @@ def _forget_connections() -> None:
 
 
 @pytest.fixture(params=sorted(DOWN))
-def broker_down(request, settings):
+def broker_down(request, settings, monkeypatch):
     """Celery as production runs it (not eager), its broker a port where nothing listens."""
     url, options = DOWN[request.param]
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     keys = ("broker_url", "broker_transport_options", "task_always_eager")
     saved = {key: app.conf[key] for key in keys}
     _forget_connections()
