@@ -278,6 +278,20 @@ CELERY_RESULT_BACKEND = env.str(
     default=CELERY_BROKER_URL if broker_scheme in ("redis", "rediss") else None,
 )
 CELERY_RESULT_EXTENDED = True
+# Publishing a task that keeps a result first subscribes to the result store: with Redis down
+# that waited 20 retries x 1 s (19.5 s measured) before failing. The same bounds as the
+# broker's: a 1 s connect timeout, a 2 s socket timeout, two quick retries (a worker storing
+# a result in a longer outage loses it; settlement's truth is the run's row).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_REDIS_SOCKET_TIMEOUT = 2.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+}
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

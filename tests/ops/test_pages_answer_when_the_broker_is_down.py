@@ -18,30 +18,42 @@ from tests.routing.conftest import api_event, api_route, provider_api, routable_
 
 __all__ = ["provider_api"]  # a fixture of tests/routing, used here
 
+REDIS_DOWN = "redis://127.0.0.1:1/0"
+REDIS_OPTIONS = {"socket_timeout": 2.0, "socket_connect_timeout": 1.0}
+# broker URL, its transport options, the result store (a task with a result subscribes to it
+# before it is sent: with Redis as broker, results live there too).
 DOWN = {
-    "rabbitmq": ("amqp://guest:guest@127.0.0.1:1//", {}),
-    "redis": ("redis://127.0.0.1:1/0", {"socket_timeout": 2.0, "socket_connect_timeout": 1.0}),
+    "rabbitmq": ("amqp://guest:guest@127.0.0.1:1//", {}, None),
+    "redis": (REDIS_DOWN, REDIS_OPTIONS, None),
+    "redis with its results": (REDIS_DOWN, REDIS_OPTIONS, REDIS_DOWN),
 }
 
 
 def _forget_connections() -> None:
-    # Celery keeps its connection and producer pools per app; kombu keeps them per URL (the
-    # real broker's stay open there for the tests after this one).
+    # Celery keeps its connection and producer pools per app, and its result backend per
+    # thread; kombu keeps pools per URL (the real broker's stay open there for later tests).
     app._pool = None
     app.amqp._producer_pool = None
+    app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture(params=sorted(DOWN))
 def broker_down(request, settings, monkeypatch):
     """Celery as production runs it (not eager), its broker a port where nothing listens."""
-    url, options = DOWN[request.param]
+    url, options, results = DOWN[request.param]
     settings.CELERY_BROKER_URL, settings.CELERY_TASK_ALWAYS_EAGER = url, False
-    # Celery reads CELERY_BROKER_URL from the environment before its own configuration.
+    # Celery reads these from the environment before its own configuration.
     monkeypatch.setenv("CELERY_BROKER_URL", url)
-    keys = ("broker_url", "broker_transport_options", "task_always_eager")
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
+    keys = ("broker_url", "broker_transport_options", "task_always_eager", "result_backend")
     saved = {key: app.conf[key] for key in keys}
     _forget_connections()
-    app.conf.update(broker_url=url, broker_transport_options=options, task_always_eager=False)
+    app.conf.update(
+        broker_url=url,
+        broker_transport_options=options,
+        task_always_eager=False,
+        result_backend=results,
+    )
     yield url
     _forget_connections()
     app.conf.update(saved)
