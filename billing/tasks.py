@@ -22,9 +22,10 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
-from kombu.exceptions import OperationalError as BrokerError
 
 from billing import settlement
+from common.enqueue import enqueue
+from common.errors import ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
 # Lock timeouts, deadlocks, a cancelled statement and a dropped connection all reach us as
@@ -141,9 +142,11 @@ def settlements_due_task() -> list[int]:
 def run_publish(*, run_id: int, task_id: str) -> bool:
     """Send the run's task. False when the broker cannot be reached: the run stays queued
     and the sweep sends it again (SETTLEMENT_START_WITHIN_SECONDS after `queued_at`)."""
+    # enqueue turns the broker's outage (kombu's OperationalError) and the Redis result
+    # store's (a RuntimeError from Celery) into one ServiceUnavailableError, in seconds.
     try:
-        settlement_execute_task.apply_async((run_id,), task_id=task_id)
-    except (BrokerError, OSError) as error:  # Celery re-raises connection errors as kombu's
+        enqueue(settlement_execute_task, args=(run_id,), task_id=task_id)
+    except (ServiceUnavailableError, OSError) as error:
         logger.warning("Run %s not sent to the broker: %s", run_id, _reason(error))
         return False
     return True

@@ -18,3 +18,10 @@ class ConflictError(ApplicationError):
     """The request is well formed but clashes with the current state (an illegal transition)."""
 
     status_code = 409
+
+
+class ServiceUnavailableError(ApplicationError):
+    """A service we depend on (the task queue's broker) cannot be reached right now; nothing
+    about the request is wrong, and trying again later may work. The API answers 503."""
+
+    status_code = 503

@@ -222,7 +222,9 @@ USE_TZ = True
 
 # --- Static files (vendored, no CDN), served by whitenoise ------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes (production: a directory the web user can read, e.g.
+# /var/lib/homeshore/static).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -230,7 +232,9 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's compressed, hashed copies, minus source-map rewriting (we ship no
+            # maps; config/storage.py says why).
+            else "config.storage.StaticFilesStorage"
         )
     },
 }
@@ -272,16 +276,45 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Celery ---------------------------------------------------------------------------
+# RabbitMQ (amqp://) is the production broker: it redelivers a dead worker's unacked tasks
+# at once and keeps them durably; Redis (redis://) works too, with the limits in
+# docs/architecture.md ("Celery").
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+broker_scheme = CELERY_BROKER_URL.partition("://")[0]
 # No broker configured: run tasks inline (the embedded default for `make run` and tests).
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
+# Results (the settlement run's progress, tests' `.get()`): a Redis broker keeps them itself;
+# with RabbitMQ set CELERY_RESULT_BACKEND=redis://… (Celery 5 has no amqp result backend).
+# Without one, the run page falls back to the progress saved on the run's row.
+CELERY_RESULT_BACKEND = env.str(
+    "CELERY_RESULT_BACKEND",
+    default=CELERY_BROKER_URL if broker_scheme in ("redis", "rediss") else None,
+)
 CELERY_RESULT_EXTENDED = True
+# Publishing a task that keeps a result first subscribes to the result store: with Redis down
+# that waited 20 retries x 1 s (19.5 s measured) before failing. The same bounds as the
+# broker's: a 1 s connect timeout, a 2 s socket timeout, two quick retries (a worker storing
+# a result in a longer outage loses it; settlement's truth is the run's row).
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1.0
+CELERY_REDIS_SOCKET_TIMEOUT = 2.0
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {
+        "max_retries": 2,
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.2,
+    }
+}
 CELERY_TASK_TRACK_STARTED = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A worker (or beat) started before its broker, or losing it later, retries for ever
+# instead of exiting: systemd would restart it anyway, but a clean retry keeps its state.
+# Publishing from requests is bounded by the policy below, not by these.
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 # Publishing happens inside requests (after commit): with the broker down it must give up in
 # about a second, not hang the request — a Twilio webhook has 15 s in all. A publish that
 # gives up is logged (on_commit robust=True) and the sweep is the backstop.
@@ -292,13 +325,24 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
-if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+# Transport options differ per broker: kombu hands amqp's straight to the AMQP connection,
+# so Redis's own (socket timeouts, visibility timeout) must never reach it.
+if broker_scheme in ("redis", "rediss"):
     # A Redis that accepts connections but never answers (hung, swapping) would hold a
     # publish forever: every command times out instead (the worker's BRPOP waits 1 s).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT", default=2.0),
         "socket_connect_timeout": CELERY_BROKER_CONNECTION_TIMEOUT,
     }
+elif broker_scheme in ("amqp", "amqps", "pyamqp"):
+    # A connection's first connect is bounded by CELERY_BROKER_CONNECTION_TIMEOUT; the AMQP
+    # heartbeat (Celery's default, 120 s) finds a dead connection on an idle worker.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # RabbitMQ closes a channel whose delivery stays unacked past its consumer_timeout
+    # (30 min by default); acks_late tasks (settlement) must finish well within it.
+    # On losing the broker, a worker cancels its acks_late tasks (they are redelivered
+    # anyway, since their ack cannot be sent) instead of running them to a lost ack.
+    CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic schedules are declared here, in code; django-celery-beat mirrors them into its
 # tables when beat starts. Apps add their entries as their issues land.
@@ -330,6 +374,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    # Load balancers and systemd probes ask gunicorn directly, over http: answer, not 301.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -337,11 +383,32 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
 
 # --- Logging: one line per record on stderr; never log secrets or bank details ---------
+# JSON in production (python-json-logger: one object per line, for the log shipper), plain
+# text in development; LOG_FORMAT overrides. Celery workers log through the same handlers.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"levelname": "level", "asctime": "time", "name": "logger"},
+        },
+    },
+    "filters": {
+        "client_errors_without_traceback": {
+            "()": "config.observability.ClientErrorsWithoutTraceback",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT},
+    },
+    "loggers": {
+        # 4xx stay warnings, without the traceback Django attaches to a 403 or a 400.
+        "django.request": {"filters": ["client_errors_without_traceback"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
 
@@ -430,3 +497,18 @@ CELERY_BEAT_SCHEDULE["billing-settlements-sweep"] = {
     "task": "billing.settlements_sweep",
     "schedule": 60.0,  # seconds: lost runs are taken back within a minute of their lease
 }
+
+# The worker logs through LOGGING above (JSON in production) instead of Celery's own setup.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Errors to Sentry: only with SENTRY_DSN (Django and Celery; no personal data) ---------
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="development" if DEBUG else "production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -69,7 +69,9 @@ def pytest_runtest_setup(item):
         from django.conf import settings
 
         if not settings.CELERY_BROKER_URL:
-            _service_missing("REQUIRE_BROKER", "needs a broker (set CELERY_BROKER_URL=redis://…)")
+            _service_missing(
+                "REQUIRE_BROKER", "needs a broker (set CELERY_BROKER_URL=amqp://… or redis://…)"
+            )
     if item.get_closest_marker("browser") and not shutil.which("chromium"):
         _service_missing("REQUIRE_BROWSER", "needs Debian's chromium (apt-get install chromium)")
 
@@ -179,7 +181,9 @@ def celery_worker(django_db_setup, django_db_blocker):
     from config.celery import app
 
     if not settings.CELERY_BROKER_URL:
-        _service_missing("REQUIRE_BROKER", "needs a broker (set CELERY_BROKER_URL=redis://…)")
+        _service_missing(
+            "REQUIRE_BROKER", "needs a broker (set CELERY_BROKER_URL=amqp://… or redis://…)"
+        )
     env = dict(os.environ)
     with django_db_blocker.unblock():
         db_url = _database_url_of_test_db()

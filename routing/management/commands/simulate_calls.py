@@ -47,7 +47,9 @@ class Command(BaseCommand):
         if base_url and not base_url.startswith(("http://", "https://")):
             raise CommandError("--base-url must be an http(s) URL.")
         self.rng = random.Random(seed)
-        self.base_url = base_url.rstrip("/") or "http://testserver"
+        # In-process requests are https, as Twilio's are: with DJANGO_DEBUG=false an http
+        # request would only be redirected to https (SECURE_SSL_REDIRECT), and no call made.
+        self.base_url = base_url.rstrip("/") or "https://testserver"
         self.client = None if base_url else Client()
         self.validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
         lines = list(PhoneLine.objects.filter(is_active=True).prefetch_related("languages"))
@@ -69,7 +71,9 @@ class Command(BaseCommand):
         url = self.base_url + path
         signature = self.validator.compute_signature(url, params)
         if self.client is not None:
-            response = self.client.post(path, params, HTTP_X_TWILIO_SIGNATURE=signature)
+            response = self.client.post(
+                path, params, secure=True, HTTP_X_TWILIO_SIGNATURE=signature
+            )
             return response.content.decode()
         request = urllib.request.Request(  # noqa: S310 (http(s) only: checked in handle)
             url,
