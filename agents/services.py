@@ -7,7 +7,6 @@ so two vetting admins clicking at once cannot both move an agent.
 import calendar
 import datetime as dt
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from agents.signals import agent_available
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.limits import field_check
+from common.mail import mail_after_commit
 from common.models import AuditAction as Action
 
 Status = AgentProfile.Status
@@ -56,7 +56,7 @@ def _event(
 
 def _notify(agent: AgentProfile, subject: str, body: str) -> None:
     email = agent.user.email
-    transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    mail_after_commit(subject=subject, body=body, to=[email])
 
 
 def _require(agent: AgentProfile, allowed: set[str], verb: str) -> None:

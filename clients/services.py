@@ -15,7 +15,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -36,6 +35,7 @@ from clients.prompts import PLACEHOLDERS, default_text, placeholders_check
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.limits import field_check, instance_check
+from common.mail import mail_after_commit
 from common.models import AuditAction
 
 
@@ -186,7 +186,7 @@ def _invite_send(
         f"{invited_by.name or invited_by.email} invites you to {firm} on Homeshore.\n\n"
         f"Accept within {settings.FIRM_INVITE_DAYS} days: {link}\n"
     )
-    transaction.on_commit(lambda: send_mail(f"Join {firm} on Homeshore", body, None, [email]))
+    mail_after_commit(subject=f"Join {firm} on Homeshore", body=body, to=[email])
     audit_log(
         actor=invited_by,
         action=AuditAction.INVITE_CREATED,

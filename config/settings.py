@@ -158,6 +158,8 @@ STAFF_URL_PREFIXES = ("/staff/", "/admin/")
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# A slow SMTP server must not hold a request (Django sets no limit): common.mail queues a retry.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Homeshore <no-reply@homeshore.local>")
 
 # One-time codes for phone confirmation go through this backend (agents.sms).
