@@ -26,9 +26,7 @@ import contextlib
 import http.client
 import os
 import random
-import selectors
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import http_bench as hb  # noqa: E402  (first: importing it sets Django up)
 from bench import routing_bench as rb  # noqa: E402
+from bench.tcpproxy import TcpProxy  # noqa: E402
 
 # isort: split
 
@@ -55,60 +54,6 @@ HOST = hb.HOST
 REDIS_PORT, PROXY_PORT, WEB_PORT = 6390, 6544, 8612
 PHASES = ["normal", "broker stopped", "database cut", "all back"]
 DIAL_PATH = "/telephony/twilio/dial-status/"
-
-
-class Proxy:
-    """A TCP proxy to PostgreSQL that can be cut: open connections reset, new ones refused."""
-
-    def __init__(self, listen: int, target: tuple[str, int]):
-        self.target, self.up, self.pairs = target, True, []
-        self.server = socket.create_server((HOST, listen))
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.pairs.append((client, upstream))
-            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-
-    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
-        sel = selectors.DefaultSelector()
-        sel.register(a, selectors.EVENT_READ, b)
-        sel.register(b, selectors.EVENT_READ, a)
-        try:
-            while True:
-                for key, _ in sel.select():
-                    data = key.fileobj.recv(65536)
-                    if not data:
-                        return
-                    key.data.sendall(data)
-        except OSError:
-            return
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.close()
-
-    def cut(self) -> None:
-        self.up = False
-        with self.lock:
-            for a, b in self.pairs:
-                for s in (a, b):
-                    with contextlib.suppress(OSError):
-                        s.shutdown(socket.SHUT_RDWR)
-            self.pairs.clear()
-
-    def restore(self) -> None:
-        self.up = True
 
 
 def heard(status: int, body: bytes) -> str:
@@ -232,7 +177,7 @@ def main() -> None:
         "--dir",
         redis_dir,
     ]
-    proxy = Proxy(PROXY_PORT, (db["HOST"] or HOST, int(db["PORT"] or 5432)))
+    proxy = TcpProxy((db["HOST"] or HOST, int(db["PORT"] or 5432)), port=PROXY_PORT)
     auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
     env = {k: v for k, v in os.environ.items() if k != "CACHE_URL"} | {
         "DATABASE_URL": f"postgres://{auth}@{HOST}:{PROXY_PORT}/{db['NAME']}",

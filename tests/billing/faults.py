@@ -5,87 +5,26 @@ Only loopback; everything is stopped when its block ends.
 """
 
 import contextlib
-import selectors
 import shutil
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 
 import kombu.pools
 
+from bench.tcpproxy import TcpProxy
 from config.celery import app
 
 HOST = "127.0.0.1"
+__all__ = ["PrivateRedis", "TcpProxy", "free_port", "publishing_to"]
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
         return s.getsockname()[1]
-
-
-class TcpProxy:
-    """A TCP proxy (to PostgreSQL) that can be cut: open connections are reset, new ones
-    refused, until `restore()` — a database restart or a network cut, as its clients see it
-    (the pattern of bench/fault_drill.py)."""
-
-    def __init__(self, target: tuple[str, int]):
-        self.target, self.up, self.pairs = target, True, []
-        self.server = socket.create_server((HOST, 0))
-        self.port = self.server.getsockname()[1]
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            if not self.up:
-                client.close()
-                continue
-            upstream = socket.create_connection(self.target)
-            with self.lock:
-                self.pairs.append((client, upstream))
-            threading.Thread(target=self._pipe, args=(client, upstream), daemon=True).start()
-
-    def _pipe(self, a: socket.socket, b: socket.socket) -> None:
-        sel = selectors.DefaultSelector()
-        sel.register(a, selectors.EVENT_READ, b)
-        sel.register(b, selectors.EVENT_READ, a)
-        try:
-            while True:
-                for key, _ in sel.select():
-                    data = key.fileobj.recv(65536)
-                    if not data:
-                        return
-                    key.data.sendall(data)
-        except OSError:
-            return
-        finally:
-            for s in (a, b):
-                with contextlib.suppress(OSError):
-                    s.close()
-
-    def cut(self) -> None:
-        self.up = False
-        with self.lock:
-            for a, b in self.pairs:
-                for s in (a, b):
-                    with contextlib.suppress(OSError):
-                        s.shutdown(socket.SHUT_RDWR)
-            self.pairs.clear()
-
-    def restore(self) -> None:
-        self.up = True
-
-    def close(self) -> None:
-        self.cut()
-        self.server.close()
 
 
 class PrivateRedis:

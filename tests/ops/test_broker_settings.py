@@ -1,13 +1,8 @@
 """The settings work with either broker: RabbitMQ (amqp://, production's) or Redis. Each
 case loads config.settings in a fresh process with that environment, as a deployment does."""
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+from tests.ops.fresh_process import printed_json
 
-ROOT = Path(__file__).resolve().parents[2]
 SHOW = (
     "import json, django\n"
     "django.setup()\n"
@@ -25,18 +20,7 @@ RABBITMQ = "amqp://guest:guest@127.0.0.1:5672//"
 
 
 def celery_settings(**env) -> dict:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "DJANGO_"))}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_json(SHOW, cleared=("CELERY_", "DJANGO_"), **env)
 
 
 def test_rabbitmq_as_broker_needs_no_result_backend():

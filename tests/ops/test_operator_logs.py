@@ -3,16 +3,12 @@ traceback, production writes one JSON object per line and development plain text
 
 import json
 import logging
-import os
-import subprocess
-import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
 from django.test import Client
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ops.fresh_process import run_python
 
 
 def request_records(caplog) -> list[logging.LogRecord]:
@@ -59,17 +55,7 @@ LOG_ONE = (
 
 
 def logged_line(**env) -> str:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOG_"))}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", LOG_ONE],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
+    result = run_python(LOG_ONE, cleared=("DJANGO_", "LOG_"), **env)
     [line] = [ln for ln in result.stderr.splitlines() if "settled" in ln]
     return line
 

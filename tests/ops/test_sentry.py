@@ -2,10 +2,6 @@
 release the deployment names, and no personal data."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,8 +10,8 @@ from django.test import Client
 from sentry_sdk.transport import Transport
 
 from config.observability import sentry_init
+from tests.ops.fresh_process import printed_json
 
-ROOT = Path(__file__).resolve().parents[2]
 DSN = "https://public@sentry.invalid/1"
 SHOW = (
     "import json, django, sentry_sdk\n"
@@ -33,18 +29,7 @@ SHOW = (
 
 
 def sentry_of(**env) -> dict:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "SENTRY"))}
-    environment.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW],
-        cwd=ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-2000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return printed_json(SHOW, cleared=("DJANGO_", "SENTRY"), **env)
 
 
 def test_settings_start_sentry_from_the_environment():
