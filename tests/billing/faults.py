@@ -69,7 +69,9 @@ def publishing_to(url: str) -> Iterator[None]:
     and producer pools are rebuilt for it, and again for the old broker afterwards)."""
     # broker_write_url, not broker_url: the CELERY_BROKER_URL environment variable (the
     # suite's broker) wins over a configured broker_url, not over a write URL.
-    saved = app.conf.broker_write_url, app.conf.broker_transport_options
+    # The raw value, not the attribute: `conf.broker_write_url` falls back to broker_url, and
+    # putting that back explicitly would pin later tests' publishing to this broker.
+    saved = app.conf.get("broker_write_url"), app.conf.broker_transport_options
 
     def reset() -> None:  # kombu keeps its pools per connection, module-wide: all anew
         kombu.pools.reset()
