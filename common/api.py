@@ -14,7 +14,24 @@ from common.errors import ApplicationError
 from common.text import TextValidator, text_normalise
 
 
+def _ip_throttled(exc, context):
+    """A request refused for its credentials counts against its IP (common.throttling's
+    `api_ip` rate): DRF checks throttles only after authentication and permissions pass, so
+    wrong keys and anonymous calls were never limited. Past the rate: a 429 instead."""
+    from common.throttling import IpThrottle
+
+    request = context.get("request")
+    if request is None:
+        return exc
+    throttle = IpThrottle()
+    if throttle.allow_request(request, context.get("view")):
+        return exc
+    return exceptions.Throttled(wait=throttle.wait())
+
+
 def exception_handler(exc, context):
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        exc = _ip_throttled(exc, context)
     if isinstance(exc, ApplicationError):
         extra = dict(exc.extra)
         if exc.field:

@@ -39,7 +39,9 @@ def bridge_code_for(call: Call) -> str:
 def bridge_claim(*, code: str) -> Call | None:
     """The offered call `code` names, claimed once; None for a wrong, stale or used code."""
     parts = code.strip().rstrip("#").split("*")
-    if len(parts) != 3 or not all(p.isdecimal() and len(p) <= 18 for p in parts):
+    # ASCII digits only: str.isdecimal() also takes other scripts' digits, which int() reads
+    # and hmac.compare_digest refuses (TypeError, a 500 on a voice webhook).
+    if len(parts) != 3 or not all(p.isascii() and p.isdecimal() and len(p) <= 18 for p in parts):
         return None
     call_id, attempt, mac = int(parts[0]), int(parts[1]), parts[2]
     if not hmac.compare_digest(mac, _mac(call_id, attempt)):
