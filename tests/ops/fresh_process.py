@@ -10,7 +10,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_python(code: str, *, cleared: tuple[str, ...], **env: str) -> subprocess.CompletedProcess:
+def run_python(
+    code: str, *, cleared: tuple[str, ...], timeout: float = 60, **env: str
+) -> subprocess.CompletedProcess:
     """Run `code` under config.settings, with the variables starting with `cleared` dropped
     from this process's environment and `env` added."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith(cleared)}
@@ -21,9 +23,9 @@ def run_python(code: str, *, cleared: tuple[str, ...], **env: str) -> subprocess
         env=environment,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.returncode == 0, result.stderr[-3000:]
     return result
 
 

@@ -2,15 +2,13 @@
 from it: a vendored file naming a source map we do not ship once failed `collectstatic`, and
 without a manifest every page was a 500."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from django.test import Client, override_settings
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ops.fresh_process import run_python
+
 COLLECT = (
     "import django\n"
     "django.setup()\n"
@@ -23,22 +21,14 @@ COLLECT = (
 
 def _collect_as_production(static_root: Path) -> str:
     """Runs `collectstatic` with the production settings; returns their storage backend."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
+    result = run_python(
+        COLLECT,
+        cleared=("DJANGO_",),
+        timeout=180,
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY="collectstatic-test-key-" + "x" * 40,
         DJANGO_STATIC_ROOT=str(static_root),
     )
-    result = subprocess.run(
-        [sys.executable, "-c", COLLECT],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout.strip().splitlines()[-1]
 
 
