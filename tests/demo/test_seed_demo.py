@@ -1,5 +1,9 @@
+import io
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
@@ -13,14 +17,25 @@ from tests.conftest import has_totp
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
+@pytest.fixture(scope="module", autouse=True)
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """What the first `seed_demo` printed. It runs once for the module (6 s on SQLite, ~30 s on
+    PostgreSQL, each time) inside a transaction rolled back after the module's last test; each
+    test's own transaction is a savepoint within it, so no test sees another's changes."""
+    media = tmp_path_factory.mktemp("private-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PRIVATE_MEDIA_ROOT=media),
+        transaction.atomic(),
+    ):
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
 
 
-def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(capsys):
-    call_command("seed_demo")
-    first = capsys.readouterr().out
+def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(seeded, capsys):
+    first = seeded
     call_command("seed_demo")
     capsys.readouterr()
 
@@ -38,7 +53,6 @@ def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(capsys):
 
 
 def test_demo_agents_live_in_indian_tier_two_cities_with_coordinates():
-    call_command("seed_demo")
     cities = set(AgentProfile.objects.values_list("city", flat=True))
     assert {"Mangaluru", "Madurai", "Visakhapatnam"} <= cities
     assert not AgentProfile.objects.filter(latitude__isnull=True).exists()
@@ -48,7 +62,6 @@ def test_demo_agents_live_in_indian_tier_two_cities_with_coordinates():
 
 
 def test_every_demo_agent_has_documents_skills_and_a_fitting_timeline():
-    call_command("seed_demo")
     for agent in AgentProfile.objects.all():
         assert set(agent.documents.values_list("kind", flat=True)) == {"identity", "address"}
         assert agent.languages.exists() and agent.skills.exists()
@@ -61,7 +74,6 @@ def test_every_demo_agent_has_documents_skills_and_a_fitting_timeline():
 def test_the_demo_never_offers_meera_a_policy_desk_call():
     # Meera is engaged on Acme's Claims helpline only; the demo routes a week of calls to
     # every line of Acme's, where she is the nearest agent who speaks English.
-    call_command("seed_demo")
     meera = AgentProfile.objects.get(user__email="meera@agents.example")
     policy = PhoneLine.objects.get(name="Policy desk")
     assert Call.objects.filter(line=policy).exists()
