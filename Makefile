@@ -9,7 +9,9 @@ PYTEST_ARGS ?=
 
 .PHONY: run test setup migrate seed totp lint format worker beat clean
 
+# The reference data file (common/refdata.py) too: built once, a few seconds, then kept.
 setup: $(STAMP)
+	$(BIN)/python manage.py refdata_build
 
 $(STAMP): requirements.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Homeshore needs Python 3.11, found " + sys.version.split()[0]'
@@ -53,4 +55,4 @@ beat: setup
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) db.sqlite3* staticfiles .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) db.sqlite3* var staticfiles .pytest_cache .ruff_cache test-artifacts

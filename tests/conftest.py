@@ -85,6 +85,15 @@ def smsbox():
     sms.outbox.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _refdata_file():
+    """The reference data file (common/refdata.py), built once before the first test when a
+    fresh clone has none (CI), not by whichever test happens to look a place up first."""
+    from common import refdata
+
+    refdata.refdata_build()
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # allauth keeps rate-limit counters in the cache: a test must not inherit another's.
