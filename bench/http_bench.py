@@ -4,8 +4,8 @@ Not a test. On PostgreSQL, with the agents `bench/routing_bench.py` seeds (its f
 imported), this script
 
 - starts its own gunicorn with the shipped configuration (`config/gunicorn.conf.py`: preload,
-  sync workers, its access log; bind and workers through its GUNICORN_* variables: 4 workers
-  on 127.0.0.1:8611) in production mode (`DJANGO_DEBUG=false`, throwaway secret and encryption
+  sync workers, its access log; through its GUNICORN_* variables 4 workers on 127.0.0.1:8611,
+  and no recycling mid-run) in production mode (`DJANGO_DEBUG=false`, throwaway secret and encryption
   keys, persistent database connections, no broker: Celery is eager, so each worker runs the
   routing sweep inline at most every 5 s) and always stops it;
 - runs a load generator (threads, one keep-alive `http.client` connection each) sending signed
@@ -158,6 +158,10 @@ def server(args: argparse.Namespace, token: str):
         # The shipped config's own knobs: only where it binds and how many workers.
         "GUNICORN_BIND": f"{HOST}:{args.port}",
         "GUNICORN_WORKERS": str(args.workers),
+        # No recycling during the runs (shipped: every ~2000 requests): the memory read after
+        # the load is then of workers that served all of it, and no worker's CPU time is lost
+        # with it. Recycling only ever lowers a worker's RSS.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
     env.pop("DATABASE_CONN_MAX_AGE", None)  # persistent connections: the settings' default
     LOG.parent.mkdir(parents=True, exist_ok=True)
@@ -718,7 +722,7 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
         "",
         "Memory after the load (every run done, the server still up; "
         f"{meta['memory']['restarted']} of the workers are replacements started during the "
-        "runs, by the config's `max_requests`): RSS counts every page a process maps, the "
+        "runs): RSS counts every page a process maps, the "
         "copy-on-write pages it still shares with the preloaded master included; PSS "
         "(`/proc/<pid>/smaps_rollup`) splits each shared page between the processes "
         "sharing it, so the PSS of the master and workers add up to what the server holds.",
@@ -727,7 +731,9 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
         "",
         "What runs: gunicorn with the shipped `config/gunicorn.conf.py` (preload, sync "
         f"workers, its JSON access log; `GUNICORN_WORKERS={args.workers}`, "
-        f"`GUNICORN_BIND={HOST}:{args.port}`, everything else as shipped) started by the "
+        f"`GUNICORN_BIND={HOST}:{args.port}`, and `GUNICORN_MAX_REQUESTS=0`: no worker "
+        "recycled mid-run, so memory and CPU are those of workers that served the whole load; "
+        "everything else as shipped) started by the "
         "script in production mode (`DJANGO_DEBUG=false`, throwaway secret and encryption "
         "keys, no TLS redirect: plain http on loopback), no broker (Celery eager: each worker "
         "runs the routing sweep inline at most every 5 s, as the embedded setup does), "
