@@ -5,9 +5,9 @@ imported), this script
 
 - starts its own gunicorn with the shipped configuration (`config/gunicorn.conf.py`: preload,
   sync workers, its access log; through its GUNICORN_* variables 4 workers on 127.0.0.1:8611,
-  and no recycling mid-run) in production mode (`DJANGO_DEBUG=false`, throwaway secret and encryption
-  keys, persistent database connections, no broker: Celery is eager, so each worker runs the
-  routing sweep inline at most every 5 s) and always stops it;
+  and no recycling mid-run) in production mode (`DJANGO_DEBUG=false`, throwaway secret and
+  encryption keys, persistent database connections, no broker: Celery is eager, so each worker
+  runs the routing sweep inline at most every 5 s) and always stops it;
 - runs a load generator (threads, one keep-alive `http.client` connection each) sending signed
   voice webhooks, each a new caller (a fresh CallSid, a landline from the line's area), at 8
   and then 32 concurrent callers for a bounded time and count; then the same generator against
