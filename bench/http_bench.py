@@ -3,9 +3,11 @@
 Not a test. On PostgreSQL, with the agents `bench/routing_bench.py` seeds (its functions,
 imported), this script
 
-- starts its own gunicorn (`config.wsgi`, 4 sync workers, 127.0.0.1:8611) in production mode
-  (`DJANGO_DEBUG=false`, throwaway secret and encryption keys, no broker: Celery is eager, so
-  each worker runs the routing sweep inline at most every 5 s) and always stops it;
+- starts its own gunicorn with the shipped configuration (`config/gunicorn.conf.py`: preload,
+  sync workers, its access log; through its GUNICORN_* variables 4 workers on 127.0.0.1:8611,
+  and no recycling mid-run) in production mode (`DJANGO_DEBUG=false`, throwaway secret and
+  encryption keys, persistent database connections, no broker: Celery is eager, so each worker
+  runs the routing sweep inline at most every 5 s) and always stops it;
 - runs a load generator (threads, one keep-alive `http.client` connection each) sending signed
   voice webhooks, each a new caller (a fresh CallSid, a landline from the line's area), at 8
   and then 32 concurrent callers for a bounded time and count; then the same generator against
@@ -13,7 +15,11 @@ imported), this script
 - reports per run requests, answers per second, p50/p95/p99, errors (no answer, non-200,
   not TwiML), the answers (dial, hold, voicemail, other), the callers held while an eligible
   agent was free, the ratios to the floor, and afterwards in SQL the agents holding two live
-  calls (target 0).
+  calls (target 0);
+- after the load, each worker's memory: RSS (which counts the copy-on-write pages a worker
+  shares with the preloaded master) and PSS (`/proc/<pid>/smaps_rollup`: shared pages split
+  between the processes sharing them), and the issue's targets (at 8 callers: >= 400
+  decisions/s, p99 <= 50 ms; worker RSS <= 150 MiB).
 
 Between runs the calls are truncated and the agents the run reserved made available again,
 so each run starts from the same state. Run (see bench/README.md):
@@ -63,6 +69,8 @@ from agents.models import AgentProfile  # noqa: E402
 from clients.models import PhoneLine, StaffingRequest  # noqa: E402
 
 HOST = "127.0.0.1"  # the generator and the server talk over loopback only
+GUNICORN_CONF = ROOT / "config" / "gunicorn.conf.py"  # the shipped configuration
+TARGET_RATE, TARGET_P99_MS, TARGET_RSS_MIB, TARGET_CONCURRENCY = 400, 50, 150, 8
 DOCS_START, DOCS_END = "<!-- http:start -->", "<!-- http:end -->"
 SETTLEMENT_START = "<!-- settlement:start -->"  # the http section goes before it
 HEALTHZ_PATH = "/healthz"
@@ -147,18 +155,17 @@ def server(args: argparse.Namespace, token: str):
         "DJANGO_ALLOWED_HOSTS": HOST,
         "TWILIO_AUTH_TOKEN": token,
         "LOG_LEVEL": "WARNING",
+        # The shipped config's own knobs: only where it binds and how many workers.
+        "GUNICORN_BIND": f"{HOST}:{args.port}",
+        "GUNICORN_WORKERS": str(args.workers),
+        # No recycling during the runs (shipped: every ~2000 requests): the memory read after
+        # the load is then of workers that served all of it, and no worker's CPU time is lost
+        # with it. Recycling only ever lowers a worker's RSS.
+        "GUNICORN_MAX_REQUESTS": "0",
     }
+    env.pop("DATABASE_CONN_MAX_AGE", None)  # persistent connections: the settings' default
     LOG.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "config.wsgi",
-        f"--workers={args.workers}",
-        f"--bind={HOST}:{args.port}",
-        "--timeout=30",
-        "--log-level=warning",
-    ]
+    command = [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF)]
     with LOG.open("w") as log:  # this run's log only: its tracebacks are counted
         process = subprocess.Popen(
             command, cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True
@@ -207,6 +214,71 @@ def _log_tail(lines: int = 30) -> str:
     return "\n".join(LOG.read_text().splitlines()[-lines:]) if LOG.exists() else ""
 
 
+def workers_of(master: int) -> list[int]:
+    """The gunicorn master's children (its workers), from /proc."""
+    children = []
+    for task in Path(f"/proc/{master}/task").iterdir():
+        with contextlib.suppress(OSError):
+            children += [int(p) for p in (task / "children").read_text().split()]
+    return sorted(children)
+
+
+def memory_of(pid: int) -> dict[str, float]:
+    """RSS and PSS of one process, in MiB (VmRSS from /proc/<pid>/status, Pss from
+    /proc/<pid>/smaps_rollup)."""
+    figures = {}
+    for name, key, path in (("rss", "VmRSS:", "status"), ("pss", "Pss:", "smaps_rollup")):
+        for line in Path(f"/proc/{pid}/{path}").read_text().splitlines():
+            if line.startswith(key):
+                figures[name] = int(line.split()[1]) / 1024  # kB
+                break
+    return figures
+
+
+def memory_after(process: subprocess.Popen) -> dict:
+    """The master's and each worker's memory, now."""
+    workers = workers_of(process.pid)
+    return {
+        "master": memory_of(process.pid),
+        "workers": {pid: memory_of(pid) for pid in workers},
+    }
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids) -> float:
+    """User + system CPU time of these processes so far (/proc/<pid>/stat); gone ones: 0."""
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / TICKS
+
+
+def server_cpu(process: subprocess.Popen) -> dict[str, float]:
+    """CPU seconds so far of the gunicorn workers and of the PostgreSQL backends serving
+    this database (the workers' persistent connections; other databases' are not counted)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        )
+        backends = [pid for (pid,) in cur.fetchall()]
+    return {"workers": cpu_seconds(workers_of(process.pid)), "postgres": cpu_seconds(backends)}
+
+
+def measured(process, generator, *args, **kwargs) -> "Run":
+    """One run of the generator, with the server's CPU time it took (workers, PostgreSQL).
+    A worker restarted during the run loses its CPU time: the figures are then lower bounds."""
+    before = server_cpu(process)
+    run = generator.run(*args, **kwargs)
+    after = server_cpu(process)
+    run.cpu = {k: max(after[k] - before[k], 0.0) for k in before}
+    return run
+
+
 # --- The load generator --------------------------------------------------------------------
 
 
@@ -224,6 +296,7 @@ class Run:
     samples: list[Sample] = field(default_factory=list)
     wall: float = 0.0
     sql: dict[str, int] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)  # seconds: "workers", "postgres"
 
     @property
     def answered(self) -> list[Sample]:
@@ -403,7 +476,8 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], dict]:
     generator = Generator(port=args.port, token=token, world=world, seed=args.seed)
     runs = []
     load_before = os.getloadavg()[0]
-    with server(args, token):
+    with server(args, token) as process:
+        started_workers = set(workers_of(process.pid))
         # Warm-up, untimed: each worker loads its code and data (the gazetteer) and opens its
         # database connection before the first measured request. Its requests are waited for
         # past Twilio's 15 s, so none is still running when the first run starts.
@@ -415,8 +489,13 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], dict]:
         for concurrency in args.concurrency:
             agents_reset()
             print(f"voice webhook, {concurrency} concurrent callers …", flush=True)
-            run = generator.run(
-                "webhook", concurrency, duration=args.duration, budget=args.max_requests
+            run = measured(
+                process,
+                generator,
+                "webhook",
+                concurrency,
+                duration=args.duration,
+                budget=args.max_requests,
             )
             run.sql = sql_after(run) | {"available_before": world.available}
             _progress(run)
@@ -424,12 +503,21 @@ def bench(args: argparse.Namespace) -> tuple[list[Run], dict]:
         agents_reset()
         for concurrency in args.concurrency:
             print(f"/healthz, {concurrency} concurrent callers …", flush=True)
-            run = generator.run(
-                "healthz", concurrency, duration=args.duration, budget=args.max_requests * 10
+            run = measured(
+                process,
+                generator,
+                "healthz",
+                concurrency,
+                duration=args.duration,
+                budget=args.max_requests * 10,
             )
             _progress(run)
             runs.append(run)
+        memory = memory_after(process)  # after every run, the server still up
+        memory["restarted"] = len(set(memory["workers"]) - started_workers)
+        print(f"memory after the load: {memory}")
     meta = {
+        "memory": memory,
         "warm": warm,
         "load": (load_before, os.getloadavg()[0]),
         "seeded": seeded,
@@ -451,6 +539,8 @@ def _progress(run: Run) -> None:
         f"p50 {run.pct(50):.1f} p95 {run.pct(95):.1f} p99 {run.pct(99):.1f} ms; "
         + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items()))
     )
+    if run.cpu and run.answered:
+        print(f"  server CPU per answer: {_cpu(run)}")
     if run.sql:
         print(f"  afterwards: {run.sql}")
 
@@ -467,6 +557,14 @@ def warm_note(warm: Run) -> str:
     )
 
 
+def _cpu(run: Run) -> str:
+    n = len(run.answered)
+    if not run.cpu or not n:
+        return ""
+    w, p = run.cpu["workers"] * 1000 / n, run.cpu["postgres"] * 1000 / n
+    return f"{w:.1f} + {p:.1f}"
+
+
 def _share(part: int, whole: int) -> str:
     return f"{part:,} ({part / whole:.1%})" if whole else "0"
 
@@ -476,8 +574,9 @@ def results_table(runs: list[Run]) -> str:
     rows = [
         "| Endpoint | Concurrent callers | Requests | Answers/s | p50 / p95 / p99 ms | Errors "
         "| Dial / hold / voicemail / other | Held while an eligible agent was free "
-        "| ÷ /healthz at the same concurrency: p50 / p99 / answers/s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| ÷ /healthz at the same concurrency: p50 / p99 / answers/s "
+        "| Server CPU ms per answer: gunicorn workers + PostgreSQL |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         kinds = Counter(s.answer for s in run.answered)
@@ -499,7 +598,7 @@ def results_table(runs: list[Run]) -> str:
         rows.append(
             f"| {name} | {run.concurrency} | {len(run.samples):,} | {run.rate:,.1f} "
             f"| {run.pct(50):.1f} / {run.pct(95):.1f} / {run.pct(99):.1f} "
-            f"| {_share(errors, len(run.samples))} | {answers} | {held} | {ratio} |"
+            f"| {_share(errors, len(run.samples))} | {answers} | {held} | {ratio} | {_cpu(run)} |"
         )
     return "\n".join(rows)
 
@@ -526,8 +625,42 @@ def sql_table(runs: list[Run]) -> str:
     return "\n".join(rows)
 
 
-def targets(runs: list[Run]) -> list[tuple[str, str, bool]]:
+def memory_table(memory: dict) -> str:
+    rows = [
+        "| Process | RSS MiB | PSS MiB |",
+        "|---|---|---|",
+        f"| master | {memory['master']['rss']:.0f} | {memory['master']['pss']:.0f} |",
+    ]
+    for pid, m in sorted(memory["workers"].items()):
+        rows.append(f"| worker {pid} | {m['rss']:.0f} | {m['pss']:.0f} |")
+    return "\n".join(rows)
+
+
+def targets(runs: list[Run], memory: dict | None = None) -> list[tuple[str, str, bool]]:
     checks = []
+    for run in (r for r in runs if r.target == "webhook" and r.concurrency == TARGET_CONCURRENCY):
+        checks += [
+            (
+                f"decisions/s at {run.concurrency} concurrent callers: >= {TARGET_RATE}",
+                f"{run.rate:,.1f}",
+                run.rate >= TARGET_RATE,
+            ),
+            (
+                f"webhook p99 at {run.concurrency} concurrent callers: <= {TARGET_P99_MS} ms",
+                f"{run.pct(99):.1f} ms",
+                run.pct(99) <= TARGET_P99_MS,
+            ),
+        ]
+    if memory and memory["workers"]:
+        rss = max(m["rss"] for m in memory["workers"].values())
+        pss = max(m["pss"] for m in memory["workers"].values())
+        checks.append(
+            (
+                f"worker RSS after the load: <= {TARGET_RSS_MIB} MiB (the largest worker)",
+                f"{rss:.0f} MiB (PSS {pss:.0f} MiB)",
+                rss <= TARGET_RSS_MIB,
+            )
+        )
     for run in (r for r in runs if r.target == "webhook"):
         held, calls = run.sql["held_free"], len(run.answered)
         checks += [
@@ -548,6 +681,10 @@ def targets(runs: list[Run]) -> list[tuple[str, str, bool]]:
             ),
         ]
     return checks
+
+
+def _conn_max_age():
+    return settings.DATABASES["default"].get("CONN_MAX_AGE")
 
 
 def command_line() -> str:
@@ -578,14 +715,30 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
         "",
         "Targets (from the issue):",
         "",
-        *(f"- {'met' if ok else '**missed**'}: {name}: {got}" for name, got, ok in targets(runs)),
+        *(
+            f"- {'met' if ok else '**missed**'}: {name}: {got}"
+            for name, got, ok in targets(runs, meta["memory"])
+        ),
         "",
-        "What runs: gunicorn (`config.wsgi`, "
-        f"{args.workers} sync workers, {HOST}:{args.port}) started by the script in production "
-        "mode (`DJANGO_DEBUG=false`, throwaway secret and encryption keys, no TLS redirect: "
-        "plain http on loopback), no broker (Celery eager: each worker runs the routing sweep "
-        "inline at most every 5 s, as the embedded setup does), persistent database "
-        "connections. The load generator is Python threads in one process on the same machine, "
+        "Memory after the load (every run done, the server still up; "
+        f"{meta['memory']['restarted']} of the workers are replacements started during the "
+        "runs): RSS counts every page a process maps, the "
+        "copy-on-write pages it still shares with the preloaded master included; PSS "
+        "(`/proc/<pid>/smaps_rollup`) splits each shared page between the processes "
+        "sharing it, so the PSS of the master and workers add up to what the server holds.",
+        "",
+        memory_table(meta["memory"]),
+        "",
+        "What runs: gunicorn with the shipped `config/gunicorn.conf.py` (preload, sync "
+        f"workers, its JSON access log; `GUNICORN_WORKERS={args.workers}`, "
+        f"`GUNICORN_BIND={HOST}:{args.port}`, and `GUNICORN_MAX_REQUESTS=0`: no worker "
+        "recycled mid-run, so memory and CPU are those of workers that served the whole load; "
+        "everything else as shipped) started by the "
+        "script in production mode (`DJANGO_DEBUG=false`, throwaway secret and encryption "
+        "keys, no TLS redirect: plain http on loopback), no broker (Celery eager: each worker "
+        "runs the routing sweep inline at most every 5 s, as the embedded setup does), "
+        f"persistent database connections (`CONN_MAX_AGE={_conn_max_age()}`, health checks "
+        "on). The load generator is Python threads in one process on the same machine, "
         "one `http.client` connection each (gunicorn's sync workers close it after each answer, "
         "so each request also opens a TCP connection, as Twilio's do). Each webhook is a new "
         "caller: a fresh CallSid, a random line, a landline from that line's area, signed with "
@@ -607,6 +760,10 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
         "agents are never freed during a run: no call ends, and reservations outlast it). "
         '"Held with ranked agents listed" counts every held decision with a non-empty '
         "ranking, the looser reading.",
+        "- **Server CPU per answer**: user + system CPU time (`/proc/<pid>/stat`) the "
+        "gunicorn workers and the PostgreSQL backends of this database (the workers' "
+        "persistent connections) spent during the run, over the answers: where the "
+        "machine's two cores go (the generator, the master and other databases not counted).",
         "- **Floor**: `GET /healthz` (`SELECT 1`, a JSON answer) through the same server and "
         "generator in the same run; the ratios are the webhook's p50, p99 and answers/s over "
         "the floor's at the same concurrency.",

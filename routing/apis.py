@@ -110,6 +110,11 @@ def _answer(request, step: services.NextStep, *, created: bool = False) -> Respo
     """The JSON for what routing decided (services.call_next_step): nothing decided here."""
     call = step.call
     dial, bridge_code = _dial(request, step)
+    decision = call.decisions.order_by("-id").first()
+    if decision is not None:
+        # The answer shows who was passed over: explained now (once; the Twilio webhook
+        # never asks for it, so its callers don't wait on it).
+        decision = services.decision_explain(decision)
     body = {
         "call": call,
         "next_step": step.kind,
@@ -118,7 +123,7 @@ def _answer(request, step: services.NextStep, *, created: bool = False) -> Respo
         "bridge_code": bridge_code,
         "ring_timeout": step.ring_timeout,
         "retry_after": step.retry_after,
-        "decision": call.decisions.order_by("-id").first(),
+        "decision": decision,
     }
     code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     data = PlacementSerializer(body, context={"next_step": step.kind.value}).data

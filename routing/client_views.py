@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from clients.decorators import firm_member
 from clients.selectors import lines_of
+from routing import services
 from routing.selectors import calls_by_day, calls_of, service_level
 
 DEFAULT_TARGET_SECONDS = 20
@@ -62,6 +63,7 @@ def firm_call(request, pk: int):
         "routing/client/call.html",
         {
             "call": call,
-            "decisions": call.decisions.select_related("chosen"),
+            # Explained on first open (once), judged at each decision's own time.
+            "decisions": services.decisions_explain(call.decisions.select_related("chosen")),
         },
     )

@@ -166,7 +166,16 @@ class RoutingDecision(models.Model):
     )
     radius_km = models.FloatField(null=True, blank=True)  # the step that found them; None: any
     candidates = models.JSONField(default=list)  # [{agent, name, km, idle_s}] best first
+    # Who was passed over, and why: explained when someone first opens the decision
+    # (routing.services.decision_explain), not while the caller waits. `explained_at` None:
+    # not explained yet (`skipped` is then empty, not "nobody").
     skipped = models.JSONField(default=list)  # [{agent, name, reasons: [...]}]
+    explained_at = models.DateTimeField(null=True, blank=True)
+    # What the explanation needs of the moment of the decision: the rules of time (hours,
+    # engagement dates) are judged at `decided_at`, and the agents the call had already rung
+    # out then are the ones that "did not answer this call".
+    decided_at = models.DateTimeField(null=True, blank=True)  # None: before issue 14
+    tried_agent_ids = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=32)  # offered | queued | waiting_behind_older
     elapsed_ms = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -176,6 +185,11 @@ class RoutingDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call} #{self.attempt}: {self.outcome}"
+
+    @property
+    def judged_at(self):
+        """The instant the explanation judges the rules of time at: the decision's own."""
+        return self.decided_at or self.created_at
 
 
 class ProviderRequest(models.Model):

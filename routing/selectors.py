@@ -150,9 +150,18 @@ def _engagement_reasons(a: AgentProfile) -> list[str]:
     return []
 
 
-def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int = 20):
+def skipped_for(
+    *,
+    call: Call,
+    at: dt.datetime,
+    chosen_ids: set[int],
+    limit: int = 20,
+    tried: list[int] | None = None,
+):
     """Agents with an active engagement with the firm who were not offered the call, each
-    with why (two queries)."""
+    with why (two queries). The rules of time are judged at `at`; `tried`: the agents the
+    call had rung out by then (default: by now)."""
+    tried = call.tried_agent_ids if tried is None else tried
     minute = minute_of_week(at)
     today = timezone.localdate(at)
     skills = skills_matching(domain=call.domain, sub_skill=call.sub_skill)
@@ -206,7 +215,7 @@ def skipped_for(*, call: Call, at: dt.datetime, chosen_ids: set[int], limit: int
         if not a.in_hours:
             reasons.append("outside their availability")
         reasons += _engagement_reasons(a)
-        if a.pk in call.tried_agent_ids:
+        if a.pk in tried:
             reasons.append("did not answer this call")
         skipped.append({"agent": a.pk, "name": a.full_name, "reasons": reasons or ["farther"]})
     return skipped

@@ -104,9 +104,30 @@ class AgentOutputSerializer(serializers.Serializer):
 
 
 class DecisionOutputSerializer(serializers.ModelSerializer):
+    decided_at = serializers.DateTimeField(
+        source="judged_at",
+        help_text="When the decision was made: `skipped` judges hours and dates at this time.",
+    )
+    explained_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=(
+            "When `skipped` was worked out: the agents' verification, compliance, duty "
+            "status, languages, skills and engagements are as they were then."
+        ),
+    )
+
     class Meta:
         model = RoutingDecision
-        fields = ["attempt", "outcome", "radius_km", "candidates", "skipped", "elapsed_ms"]
+        fields = [
+            "attempt",
+            "outcome",
+            "radius_km",
+            "candidates",
+            "skipped",
+            "decided_at",
+            "explained_at",
+            "elapsed_ms",
+        ]
 
 
 class PlacementSerializer(serializers.Serializer):

@@ -5,7 +5,8 @@ One module a stage of a call's life; callers import from here:
 
 - `calls`: a call arrives (`call_start`, `call_language_choose`, `line_is_open`) and the
   provider requests already answered (`provider_request_record`);
-- `deciding`: where a waiting call goes (`call_route` = `call_decide` + `decision_explain`);
+- `deciding`: where a waiting call goes (`call_route` = `call_decide`), and why others were
+  passed over (`decision_explain`, when someone opens the decision);
 - `events`: what the provider reports afterwards (`call_answered`, `call_completed_with`,
   `call_not_answered`, `call_hung_up`, `call_voicemail`, `call_failed`);
 - `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`);
@@ -30,6 +31,7 @@ from routing.services.deciding import (
     call_decide,
     call_route,
     decision_explain,
+    decisions_explain,
 )
 from routing.services.events import (
     attempts_exhausted,
@@ -69,6 +71,7 @@ __all__ = [
     "call_start",
     "call_voicemail",
     "decision_explain",
+    "decisions_explain",
     "line_is_open",
     "next_step_of",
     "provider_request_record",

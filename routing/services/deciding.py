@@ -156,15 +156,12 @@ def _step_of(call: Call, agent: AgentProfile) -> float | None:
 def call_route(*, call_id: int, at: dt.datetime | None = None) -> Placement:
     """Offer a waiting call to the nearest eligible agent, or leave it waiting. Idempotent.
 
-    Two steps: the decision (one short transaction holding the call's and the agent's row
-    locks), then its explanation — which engaged agents were passed over, and why — written
-    once the decision has committed: it explains a decision, it does not make it, so its
-    queries never hold the locks that concurrent calls wait on.
+    The decision only (`call_decide`): who was passed over, and why, is explained when someone
+    opens the decision (`decision_explain`), not while the caller waits — it was ~30% of the
+    webhook, for decisions that are mostly never opened. The decision keeps what the
+    explanation needs (its time, the agents the call had rung out, the listed candidates).
     """
-    at = at or timezone.now()
-    placement, decision = call_decide(call_id=call_id, at=at)
-    if decision is not None:
-        decision_explain(decision, at=at)
+    placement, _decision = call_decide(call_id=call_id, at=at)
     return placement
 
 
@@ -235,18 +232,45 @@ def _decided(decision, call, agent, at, started, *, ranked=()):
     others = [a for a in ranked if agent is None or a.pk != agent.pk]
     decision.chosen = agent
     decision.candidates = candidate_rows(chosen + others, call, at)
+    decision.decided_at = at
+    decision.tried_agent_ids = list(call.tried_agent_ids)  # before this offer's outcome
     decision.elapsed_ms = round((time.perf_counter() - started) * 1000, 3)
     decision.save()
     return Placement(call, agent), decision
 
 
-def decision_explain(decision: RoutingDecision, *, at: dt.datetime) -> RoutingDecision:
-    """Record which of the firm's agents the decision passed over, and why (after commit).
+def decision_explain(decision: RoutingDecision, *, at: dt.datetime | None = None):
+    """Record which of the firm's agents the decision passed over, and why, once: the first
+    to open the decision explains it, later ones read what was stored.
 
-    The reasons describe the agents as they are a moment after the decision (the same
-    request, two index-served queries), which is what staff and the firm need to read it.
+    No lock: two concurrent first opens both compute, the first write wins (compare-and-set
+    on `explained_at`) and the other reads the stored one back, so every reader sees one
+    explanation. The rules of time (availability hours, engagement dates and hours, today's
+    compliance) are judged at the decision's time (`at`, by default `decided_at`); what the
+    agents are (verified, compliant, on duty, languages, skills, engagements) is read now,
+    at `explained_at` — the pages say so.
     """
+    if decision.explained_at is not None:
+        return decision
     listed = {row["agent"] for row in decision.candidates}
-    decision.skipped = skipped_for(call=decision.call, at=at, chosen_ids=listed)
-    RoutingDecision.objects.filter(pk=decision.pk).update(skipped=decision.skipped)
+    skipped = skipped_for(
+        call=decision.call,
+        at=at or decision.judged_at,
+        chosen_ids=listed,
+        tried=decision.tried_agent_ids,
+    )
+    now = timezone.now()
+    first = RoutingDecision.objects.filter(pk=decision.pk, explained_at=None).update(
+        skipped=skipped, explained_at=now
+    )
+    if first:
+        decision.skipped, decision.explained_at = skipped, now
+    else:  # a concurrent open stored its explanation first: show that one
+        decision.refresh_from_db(fields=["skipped", "explained_at"])
     return decision
+
+
+def decisions_explain(decisions) -> list[RoutingDecision]:
+    """`decision_explain` for each decision a page shows (those explained already cost
+    nothing): the decisions, as a list."""
+    return [decision_explain(d) for d in decisions]

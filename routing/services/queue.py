@@ -71,6 +71,10 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
             chosen=agent,
             outcome="dispatched",
             candidates=candidate_rows([agent], call, at),
+            decided_at=at,
+            tried_agent_ids=list(call.tried_agent_ids),
+            # Nothing to explain: an agent freed up and took the longest-waiting caller.
+            explained_at=at,
         )
         return call
     return None

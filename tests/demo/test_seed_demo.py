@@ -12,6 +12,7 @@ from agents.staff_selectors import agent_timeline
 from billing.models import Transaction
 from clients.models import PhoneLine
 from routing.models import Call, RoutingDecision
+from routing.services import decision_explain
 from tests.conftest import has_totp
 
 pytestmark = pytest.mark.django_db
@@ -83,5 +84,6 @@ def test_the_demo_never_offers_meera_a_policy_desk_call():
     assert not decisions.filter(chosen=meera).exists()
     assert not Transaction.objects.filter(call__line=policy, agent=meera).exists()
     for decision in decisions.exclude(outcome="dispatched"):  # each says why not her
+        decision_explain(decision)  # explained when opened, judged at the decision's time
         skipped = {row["agent"]: row["reasons"] for row in decision.skipped}
         assert "not engaged on this line" in skipped[meera.pk], decision

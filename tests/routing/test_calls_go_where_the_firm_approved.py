@@ -16,7 +16,7 @@ from agents.models import AgentProfile
 from clients.models import Engagement, StaffingRequest
 from clients.selectors import engagement_covering
 from routing.models import Call, RoutingDecision
-from routing.services import call_route, call_start, queue_dispatch
+from routing.services import call_route, call_start, decision_explain, queue_dispatch
 from tests.factories import PhoneLineFactory
 from tests.routing.conftest import LANDLINE_MANGALURU, engage, round_the_clock_request
 from tests.routing.conftest import routable_agent as agent_of
@@ -54,7 +54,8 @@ def decided(line, at, sid="CA1") -> tuple[Call, RoutingDecision]:
     )
     call_route(call_id=call.pk, at=at)
     call.refresh_from_db()
-    return call, RoutingDecision.objects.filter(call=call).last()
+    # Opened (explained) afterwards: the engagement's dates and hours are judged at `at`.
+    return call, decision_explain(RoutingDecision.objects.filter(call=call).last())
 
 
 REQUEST = {"days": "01234", "starts_at": dt.time(9), "ends_at": dt.time(18)}

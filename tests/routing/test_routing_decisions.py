@@ -27,8 +27,10 @@ def start(line, at, sid="CA1", caller=LANDLINE_MANGALURU, **kwargs) -> Call:
 
 
 def route(call, at):
+    """Route the call, then open its decision: explained then (routing_decision_explained_on_
+    open), judged at the decision's time `at` whatever the clock says when it is opened."""
     placement = call_route(call_id=call.pk, at=at)
-    return placement, RoutingDecision.objects.filter(call=call).last()
+    return placement, decision_explain(RoutingDecision.objects.filter(call=call).last())
 
 
 def test_the_nearest_agent_gets_the_call_before_one_idle_longer_far_away(acme, line, at):
@@ -150,10 +152,13 @@ def test_a_routing_decision_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(9):
         placement, decision = call_decide(call_id=call.pk, at=at)
     assert placement.agent is not None
-    # Its explanation, after commit: who was skipped and why (the first 20 ids, then their
-    # reasons), stored on the decision.
+    # Its explanation, when the decision is first opened: who was skipped and why (the first
+    # 20 ids, then their reasons), stored on the decision (a compare-and-set UPDATE); opened
+    # again, nothing is asked.
     with django_assert_num_queries(3):
-        decision_explain(decision, at=at)
+        decision_explain(decision)
+    with django_assert_num_queries(0):
+        decision_explain(decision)
     assert [row["reasons"] for row in RoutingDecision.objects.get().skipped] == [
         ["does not speak en"]
     ]
