@@ -128,8 +128,9 @@ VOICE_PATH = "/telephony/twilio/voice/"
 # The strict floor: the least work that gives the decision's answer — the one KNN locking
 # statement for the call, by hand: the filters of agents_available_for + an engagement on the
 # call's line (the bench's requests are worked round the clock, so their hours never exclude
-# anyone), nearest first down the KNN index (the decision's ORDER BY: chord distance on the
-# unit sphere, idle since, id), one row, locked. Executed bare on the driver's cursor.
+# anyone), nearest first down the KNN index (chord distance on the unit sphere: the order the
+# index gives; the decision breaks exact ties by idle time too, which random homes never
+# need), one row, locked. Executed bare on the driver's cursor.
 # (The bench's lines have no sub-skill, so the skill check is the domain alone.)
 ELIGIBLE = """
       p.status = 'verified'
@@ -152,7 +153,7 @@ STRICT_FLOOR_SQL = f"""
 SELECT p.id
 FROM agents_agentprofile p
 WHERE {ELIGIBLE}
-ORDER BY {EARTH_POINT} <-> {ORIGIN}, p.duty_changed_at, p.id
+ORDER BY {EARTH_POINT} <-> {ORIGIN}
 LIMIT 1
 FOR UPDATE OF p SKIP LOCKED
 """
@@ -438,6 +439,18 @@ def copy_rows(model, columns: tuple[str, ...], rows: list[tuple], **constants) -
             f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",
             [table],
         )
+
+
+def world_reused(n_agents: int) -> World | None:
+    """The agents and lines already seeded, when there are `n_agents` (development runs)."""
+    if AgentProfile.objects.count() != n_agents:
+        return None
+    lines = [
+        BenchLine(line, line.languages.get().language, line.firm.requests.get())
+        for line in PhoneLine.objects.select_related("firm").order_by("pk")
+    ]
+    available = AgentProfile.objects.filter(duty_status=AgentProfile.Duty.AVAILABLE).count()
+    return World(lines=lines, available=available)
 
 
 def _seed_firms(count: int, today: dt.date, radius_steps: str) -> list[BenchLine]:
@@ -787,14 +800,16 @@ def _explain_last(run) -> str:
 def run_size(n_agents: int, args: argparse.Namespace) -> SizeResult:
     rng = random.Random(args.seed + n_agents)
     started = time.perf_counter()
-    world = seed(
-        n_agents,
-        rng,
-        firms=args.firms,
-        available_share=args.available,
-        radius_steps=args.radius_steps,
-    )
-    seed_call_history(args.history_calls, world, rng)
+    world = world_reused(n_agents) if args.reuse_data else None
+    if world is None:
+        world = seed(
+            n_agents,
+            rng,
+            firms=args.firms,
+            available_share=args.available,
+            radius_steps=args.radius_steps,
+        )
+        seed_call_history(args.history_calls, world, rng)
     result = SizeResult(n_agents, world.available, time.perf_counter() - started)
     print(
         f"\n{n_agents} agents ({world.available} available) seeded in {result.seed_seconds:.1f} s"
@@ -966,8 +981,8 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         + ("`routing_sweep()` (run inline because Celery is eager: no broker), " if eager else "")
         + "`call_route`, TwiML, the stored answer.",
         "- **Strict floor**: the least work that gives the decision's answer — the one KNN "
-        "locking statement for the call (`SELECT id … ORDER BY <unit-sphere point> <-> <origin>, "
-        "idle since, id LIMIT 1 FOR UPDATE OF p SKIP LOCKED`, the decision's filters by hand), "
+        "locking statement for the call (`SELECT id … ORDER BY <unit-sphere point> <-> <origin> "
+        "LIMIT 1 FOR UPDATE OF p SKIP LOCKED`, the decision's filters by hand), "
         "executed bare on psycopg2's cursor (no ORM, no Django cursor wrapper) in a transaction "
         "rolled back; only the statement is timed. Measured for the same call just before its "
         "decision; the table's outcomes count how often it locked the agent the decision chose "
@@ -1038,6 +1053,11 @@ def parse_args(argv=None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--skip-migrate", action="store_true", help="measure the schema as it is (no migrate)"
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the agents already seeded when their count matches (development only)",
     )
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE plans")
     parser.add_argument("--write-docs", action="store_true", help=f"update {DOCS.name}")

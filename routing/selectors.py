@@ -51,6 +51,15 @@ SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {
  ORDER BY {order}
  LIMIT %(limit)s {lock}
 """
+# KNN: PostgreSQL walks a GiST index in `<->` order only when that is the whole ORDER BY (no
+# incremental sort follows an ordering operator: with the tie-breakers in the same ORDER BY it
+# sorted all 50k available agents, ~1 s at 1M). So the nearest come from the index, one more
+# than asked, and the ties among them are ordered outside; a tie across the cut (that extra
+# row as near as the last) is settled exactly by `_ties_settled`.
+KNN_SQL = """
+SELECT * FROM ({ranked}) nearest
+ ORDER BY chord, duty_changed_at, id
+"""
 # The point on the unit sphere (x, y, z) of an agent's home: written out with `cube`'s own
 # functions (what earthdistance's ll_to_earth does, without its unqualified SQL body, which
 # breaks pg_dump/restore; see docs/architecture.md). Identical in the index (migration).
@@ -59,6 +68,17 @@ EARTH_POINT = (
     " cos(radians(p.latitude)) * sin(radians(p.longitude))), sin(radians(p.latitude)))"
 )
 ORIGIN = "cube(ARRAY[%(ox)s, %(oy)s, %(oz)s]::float8[])"
+# The KNN index is partial: its predicate, written literally (the availability rule passes its
+# statuses as parameters, and a generic plan of a server-side prepared statement could not
+# prove the predicate from parameters: it would sort every available agent instead).
+KNN_INDEX_PREDICATE = (
+    f"AND p.status = '{AgentProfile.Status.VERIFIED.value}'"
+    f" AND p.duty_status = '{AgentProfile.Duty.AVAILABLE.value}'"
+)
+WITHIN_TIE = (
+    f"AND cube_enlarge({ORIGIN}, %(tie)s, 3) @> {EARTH_POINT}"
+    f" AND {EARTH_POINT} <-> {ORIGIN} <= %(tie)s"
+)
 
 
 def unit_point(lat: float, lon: float) -> tuple[float, float, float]:
@@ -110,7 +130,10 @@ def candidates_for(
         params |= {"ox": ox, "oy": oy, "oz": oz}
         chord = f"({EARTH_POINT} <-> {ORIGIN})"
         # Nearest first down the GiST index; agents without coordinates (NULL) come last.
-        order = "chord, p.duty_changed_at, p.id"
+        order = "chord"
+        conditions.append(KNN_INDEX_PREDICATE)
+        if not lock:
+            params["limit"] = limit + 1  # the one past the cut tells a tie across it
         if radius_km is not None:
             params["chord"] = chord_of_km(radius_km)
             conditions.append(
@@ -136,15 +159,27 @@ def candidates_for(
         params["agent"] = agent_id
         conditions.append("AND p.id = %(agent)s")
     skip_locked = lock and connection.features.has_select_for_update_skip_locked
-    sql = RANKED_SQL.format(
-        chord=chord,
-        engagement=engagement,
-        available=available,
-        conditions="\n   ".join(conditions),
-        order=order,
-        lock="FOR UPDATE OF p SKIP LOCKED" if skip_locked else "",
-    )
-    agents = list(AgentProfile.objects.raw(sql, params))
+
+    def render(*extra: str) -> str:
+        sql = RANKED_SQL.format(
+            chord=chord,
+            engagement=engagement,
+            available=available,
+            conditions="\n   ".join([*conditions, *extra]),
+            order=order,
+            lock="FOR UPDATE OF p SKIP LOCKED" if skip_locked else "",
+        )
+        return KNN_SQL.format(ranked=sql) if knn else sql
+
+    agents = list(AgentProfile.objects.raw(render(), params))
+    if knn and not lock and len(agents) > limit:
+        if agents[limit].chord == agents[limit - 1].chord:
+            # A tie across the cut (agents at exactly the same distance: the same spot):
+            # everyone as near as the last, in the full order — a handful of rows, found
+            # by the index, no LIMIT (NULL).
+            tie = {"tie": agents[limit].chord, "limit": None}
+            agents = list(AgentProfile.objects.raw(render(WITHIN_TIE), params | tie))
+        agents = agents[:limit]
     for agent in agents:
         agent.km = None
         if agent.chord is not None:

@@ -113,3 +113,17 @@ def test_the_ranking_follows_the_great_circle_order(acme, call, at):
     assert [a.pk for a in ranked] == [a.pk for a in expected]
     for a in ranked:
         assert a.km == pytest.approx(haversine_km(lat0, lon0, a.latitude, a.longitude), rel=1e-9)
+
+
+def test_a_tie_across_the_cut_keeps_the_longest_idle(acme, call, at):
+    # Four agents on one spot, the longest idle made last (highest id): asked for two, the
+    # ranking must settle the tie across its cut by idle time, not by the index's order.
+    lat, lon = destination(call.origin_latitude, call.origin_longitude, 5, 300)
+    made = [
+        routable_agent(
+            acme, f"tie{i}@example.com", lat=lat, lon=lon, idle_since=at - dt.timedelta(minutes=i)
+        )
+        for i in range(1, 5)
+    ]
+    ranked = candidates_for(call=call, at=at, limit=2)
+    assert [a.pk for a in ranked] == [made[3].pk, made[2].pk]
