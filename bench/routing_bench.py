@@ -970,9 +970,10 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         "measured in turn for each call, so other work on the machine weighs on all alike:",
         "",
         "- **Decision**: `routing.services.call_decide(call_id=…)` alone — the transaction "
-        "that locks the call, ranks the candidates (within the line's first radius step, "
-        "widening when nobody is there), locks and reserves the best free one and records the "
-        "decision — for a call created by `call_start`.",
+        "that locks the call, ranks the candidates (one nearest-first statement down the KNN "
+        "index, cut at the first radius step whose circle holds the nearest), locks and "
+        "reserves the best free one and records the decision — for a call created by "
+        "`call_start`.",
         "- **Explanation after commit**: `decision_explain(…)`, which `call_route` runs once "
         "the decision has committed: the engaged agents passed over, and why (no lock held).",
         "- **Webhook**: the whole signed `POST /telephony/twilio/voice/` through "
