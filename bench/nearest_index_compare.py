@@ -1,9 +1,9 @@
 """Nearest available agent at scale: the old bounding box against three KNN indexes.
 
 Not a test. Run after `bench/routing_bench.py --agents 1000000` on the same bench database
-(it reuses those agents, lines and engagements). For each of --origins callers (Indian
-cities weighted by population, as the bench's callers), times the ranking statement — the
-decision's filters, the 10 nearest — with each way of finding the nearest:
+(it reuses those agents, lines, engagements and calls). For each of --origins callers,
+times the ranking statement — the decision's filters, the 10 nearest — with each way of
+finding the nearest:
 
 - box:      the old method: a bounding box per radius step (50 km, 300 km, anywhere) on the
             btree (latitude, longitude) partial index, equirectangular order;
@@ -12,6 +12,8 @@ decision's filters, the 10 nearest — with each way of finding the nearest:
 - earthdistance: `ll_to_earth(latitude, longitude)` with GiST, ORDER BY <->;
 - postgis:  `geography(ST_MakePoint(longitude, latitude))` with GiST, ORDER BY <->
             (needs `apt-get install postgresql-15-postgis-3`).
+
+The callers are the calls routing_bench routed last (their origin, line, language, skill).
 
 Each index is partial (verified, available agents), built here (build time and size
 reported) and dropped at the end, with the extensions it needed. The variants are timed in
@@ -24,7 +26,6 @@ turn for each origin. Prints a Markdown table.
 import argparse
 import math
 import os
-import random
 import statistics
 import sys
 import time
@@ -37,7 +38,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from bench.routing_bench import ELIGIBLE, floor_params, indian_cities  # noqa: E402
+from bench.routing_bench import ELIGIBLE, floor_params  # noqa: E402
 from common.geo import bounding_box, haversine_km  # noqa: E402
 from routing.selectors import EARTH_POINT, ORIGIN  # noqa: E402
 
@@ -110,21 +111,21 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--origins", type=int, default=300)
     parser.add_argument("--warmup", type=int, default=50, help="untimed callers first")
-    parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args(argv)
     if "bench" not in connection.settings_dict["NAME"]:
         sys.exit("a *bench* database only")
-    rng = random.Random(args.seed)
-    cities = indian_cities()
-    origins = rng.choices(
-        cities, weights=[c["population"] for c in cities], k=args.warmup + args.origins
-    )
     with connection.cursor() as django_cur:
+        # The calls routing_bench just routed: each line's callers dial from its language's
+        # region, as real callers do (a random city against a random line would mostly ask
+        # for a Tamil speaker in Madhya Pradesh: a walk over thousands of nearer agents).
         django_cur.execute(
-            "SELECT l.id, l.domain, ll.language FROM clients_phoneline l"
-            " JOIN clients_linelanguage ll ON ll.line_id = l.id"
+            "SELECT line_id, domain, language, origin_latitude, origin_longitude"
+            " FROM routing_call WHERE origin_latitude IS NOT NULL ORDER BY id LIMIT %s",
+            [args.warmup + args.origins],
         )
-        lines = django_cur.fetchall()
+        origins = django_cur.fetchall()
+        if len(origins) < args.warmup + args.origins:
+            sys.exit("run bench/routing_bench.py first: it leaves its calls for this script")
         django_cur.execute("SELECT count(*) FROM agents_agentprofile p WHERE " + WHERE)
         available = django_cur.fetchone()[0]
     raw = connection.connection
@@ -138,13 +139,9 @@ def main(argv=None) -> None:
     class Call:  # what floor_params reads
         pass
 
-    for i, city in enumerate(origins):
-        line_id, domain, language = rng.choice(lines)
+    for i, (line_id, domain, language, lat, lon) in enumerate(origins):
         call = Call()
-        call.origin_latitude, call.origin_longitude = (
-            float(city["latitude"]),
-            float(city["longitude"]),
-        )
+        call.origin_latitude, call.origin_longitude = lat, lon
         call.line_id, call.domain, call.language = line_id, domain, language
         params = floor_params(call, timezone.now())
         params["k"] = math.cos(math.radians(call.origin_latitude))

@@ -4,16 +4,18 @@ Routing ranks available agents by great-circle distance from the caller
 (routing.selectors.candidates_for). This indexes each verified, available agent's home as a
 point on the unit sphere — a `cube` (x, y, z) — with GiST, so `ORDER BY point <-> origin
 LIMIT n` walks the index nearest first and a radius step (`cube_enlarge(origin, chord, 3) @>
-point`) is an index search too. At 1M agents: 2-3 ms where the bounding box took 11 / 37 ms
-p50 / p99 (docs/performance.md, "Nearest agent at a million").
+point`) is an index search too. At 1M agents the ranking statement took 3.3-3.7 / 11.5-13.2
+ms p50 / p99 where the bounding box took 13-15 / 64-83 ms, and it is exact
+(docs/performance.md, "Nearest agent at a million").
 
-Why `cube` alone, not earthdistance's `ll_to_earth` nor PostGIS (measured, same speed):
+Why `cube` alone, not earthdistance's `ll_to_earth` nor PostGIS (measured: all three within
+~10% of each other):
 - `cube` is a trusted extension (PostgreSQL 13+): the database owner creates it without
   superuser; earthdistance is not trusted (superuser only) and PostGIS is a separate package.
 - `ll_to_earth`'s body is SQL text calling `cube()` and `earth()` unqualified: pg_dump runs
   its restore with an empty search_path, so an index (or generated column) on it fails to
-  restore ("type earth does not exist"). The expression below calls cube's C functions
-  directly; pg_dump writes them schema-qualified, and it restores.
+  restore ("type earth does not exist", checked here). The expression below calls cube's C
+  functions directly; pg_dump writes them schema-qualified, and it restores (checked too).
 The expression must stay identical to routing.selectors.EARTH_POINT (the planner matches the
 query's expression to the index's), and the predicate to what the ranking's WHERE implies.
 """
