@@ -55,7 +55,9 @@ SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {
 # incremental sort follows an ordering operator: with the tie-breakers in the same ORDER BY it
 # sorted all 50k available agents, ~1 s at 1M). So the nearest come from the index, one more
 # than asked, and the ties among them are ordered outside; a tie across the cut (that extra
-# row as near as the last) is settled exactly by `_ties_settled`.
+# row as near as the last) is settled exactly by ranking again within that circle
+# (WITHIN_TIE). The locking pick (LIMIT 1) takes the nearest unlocked agent; between agents
+# at exactly the same spot the index's order decides there, not idle time.
 KNN_SQL = """
 SELECT * FROM ({ranked}) nearest
  ORDER BY chord, duty_changed_at, id
