@@ -44,7 +44,9 @@ class Placement:
 def _lock_nearest(call: Call, at: dt.datetime) -> AgentProfile | None:
     """Lock and reserve the nearest eligible free agent anywhere: one KNN locking statement
     (`ORDER BY distance LIMIT 1 FOR UPDATE SKIP LOCKED`) — the step it falls in is derived
-    from its distance (`_step_of`), so one statement replaces one per radius step."""
+    from its distance (`_step_of`), so one statement replaces one per radius step. It runs only
+    when concurrent calls took every ranked agent; agents at exactly the same spot are then
+    taken in the index's order, not longest idle first (the ranking itself settles ties)."""
     for _retry in range(3):  # the CAS can lose to a concurrent change of that row
         found = candidates_for(call=call, at=at, exclude=call.tried_agent_ids, limit=1, lock=True)
         if not found:
