@@ -20,7 +20,7 @@ from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityW
 from agents.selectors import agents_available_sql, minute_of_week, skills_matching
 from clients.models import ClientFirm, Engagement
 from clients.selectors import engagement_covering_sql
-from common.geo import bounding_box, haversine_km
+from common.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
 from routing.models import Call, ProviderRequest, RoutingDecision
 
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
@@ -29,24 +29,73 @@ from routing.models import Call, ProviderRequest, RoutingDecision
 # `Engagement.objects.covering`: the line is one of its lines, the request's days, hours and
 # dates hold in its zone), nearest first. The covering engagement's id comes back with each
 # agent: the reservation records it on the call, and billing prices the call by it.
-# Distance is ranked with the equirectangular approximation (monotone with the great-circle
-# distance at these scales). Written as SQL because a waiting caller waits on it: the ORM
-# form took ~2.5 ms of Python to build per call, as long as PostgreSQL takes to answer it
-# (docs/performance.md).
+# Written as SQL because a waiting caller waits on it: the ORM form took ~2.5 ms of Python to
+# build per call, as long as PostgreSQL takes to answer it (docs/performance.md).
+#
+# Nearest is exact (true great-circle order, ties by longest idle then id):
+# - PostgreSQL: each available agent's home as a point on the unit sphere (a `cube`), indexed
+#   with GiST (agents_profile_nearby_knn_idx, migration agents 0011); `ORDER BY point <->
+#   origin` walks that index nearest first (KNN). The chord `<->` measures is monotone with
+#   the great-circle distance, so its order is the great-circle order. A radius step is a
+#   circle: the cube enclosing it (`cube_enlarge`, served by the same index) plus the exact
+#   chord check. The expression must stay identical to the index's (EARTH_POINT).
+# - SQLite (the embedded demo): a bounding box in SQL, then the exact haversine distance,
+#   the circle and the order in Python.
 RANKED_SQL = """
-SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {distance2},
+SELECT p.id, p.full_name, p.phone, p.latitude, p.longitude, p.duty_changed_at, {chord} AS chord,
        {engagement} AS engagement_id
   FROM agents_agentprofile p
  WHERE {available}
    AND {engagement} IS NOT NULL
    {conditions}
- ORDER BY distance2 NULLS LAST, p.duty_changed_at, p.id
+ ORDER BY {order}
  LIMIT %(limit)s {lock}
 """
-DISTANCE2 = (
-    "(p.latitude - %(lat)s) * (p.latitude - %(lat)s)"
-    " + ((p.longitude - %(lon)s) * %(k)s) * ((p.longitude - %(lon)s) * %(k)s) AS distance2"
+# KNN: PostgreSQL walks a GiST index in `<->` order only when that is the whole ORDER BY (no
+# incremental sort follows an ordering operator: with the tie-breakers in the same ORDER BY it
+# sorted all 50k available agents, ~1 s at 1M). So the nearest come from the index, one more
+# than asked, and the ties among them are ordered outside; a tie across the cut (that extra
+# row as near as the last) is settled exactly by ranking again within that circle
+# (WITHIN_TIE). The locking pick (LIMIT 1) takes the nearest unlocked agent; between agents
+# at exactly the same spot the index's order decides there, not idle time.
+KNN_SQL = """
+SELECT * FROM ({ranked}) nearest
+ ORDER BY chord, duty_changed_at, id
+"""
+# The point on the unit sphere (x, y, z) of an agent's home: written out with `cube`'s own
+# functions (what earthdistance's ll_to_earth does, without its unqualified SQL body, which
+# breaks pg_dump/restore; see docs/architecture.md). Identical in the index (migration).
+EARTH_POINT = (
+    "cube(cube(cube(cos(radians(p.latitude)) * cos(radians(p.longitude))),"
+    " cos(radians(p.latitude)) * sin(radians(p.longitude))), sin(radians(p.latitude)))"
 )
+ORIGIN = "cube(ARRAY[%(ox)s, %(oy)s, %(oz)s]::float8[])"
+# The KNN index is partial: its predicate, written literally (the availability rule passes its
+# statuses as parameters, and a generic plan of a server-side prepared statement could not
+# prove the predicate from parameters: it would sort every available agent instead).
+KNN_INDEX_PREDICATE = (
+    f"AND p.status = '{AgentProfile.Status.VERIFIED.value}'"
+    f" AND p.duty_status = '{AgentProfile.Duty.AVAILABLE.value}'"
+)
+WITHIN_TIE = (
+    f"AND cube_enlarge({ORIGIN}, %(tie)s, 3) @> {EARTH_POINT}"
+    f" AND {EARTH_POINT} <-> {ORIGIN} <= %(tie)s"
+)
+
+
+def unit_point(lat: float, lon: float) -> tuple[float, float, float]:
+    """(x, y, z) of a latitude/longitude on the unit sphere (as EARTH_POINT computes it)."""
+    phi, lam = math.radians(lat), math.radians(lon)
+    return math.cos(phi) * math.cos(lam), math.cos(phi) * math.sin(lam), math.sin(phi)
+
+
+def chord_of_km(km: float) -> float:
+    """The straight-line distance through the unit sphere of a great-circle distance."""
+    return 2 * math.sin(min(km / EARTH_RADIUS_KM, math.pi) / 2)
+
+
+def km_of_chord(chord: float) -> float:
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, chord / 2))
 
 
 def candidates_for(
@@ -61,12 +110,12 @@ def candidates_for(
 ) -> list[AgentProfile]:
     """Agents who may be offered `call` now, nearest first, then longest idle, then id.
 
-    `radius_km` keeps to a bounding box around the caller (served by the partial index on
-    available agents' coordinates); `exclude` leaves out agents (those who already rang);
-    `agent_id` asks about one agent only; `lock` locks the first row for the caller's
-    transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's IMMEDIATE transaction
-    already serialises). The agents come with the fields routing reads (id, name, phone,
-    coordinates, idle since), `distance2` and `engagement_id` (the engagement covering the
+    `radius_km` keeps to the circle of that radius around the caller; `exclude` leaves out
+    agents (those who already rang); `agent_id` asks about one agent only; `lock` locks the
+    first row for the caller's transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
+    IMMEDIATE transaction already serialises). The agents come with the fields routing reads
+    (id, name, phone, coordinates, idle since), `km` (great-circle distance from the caller,
+    None when either has no coordinates) and `engagement_id` (the engagement covering the
     call's line now, under which the call is offered).
     """
     available, params = agents_available_sql(
@@ -76,24 +125,34 @@ def candidates_for(
     params |= covering_params | {"limit": limit}
     conditions = []
     lat0, lon0 = call.origin_latitude, call.origin_longitude
-    if lat0 is None or lon0 is None:
-        distance2 = "NULL AS distance2"
-    else:
-        distance2 = DISTANCE2
-        params |= {"lat": lat0, "lon": lon0, "k": math.cos(math.radians(lat0))}
+    located = lat0 is not None and lon0 is not None
+    knn = located and connection.vendor == "postgresql"
+    if knn:
+        ox, oy, oz = unit_point(lat0, lon0)
+        params |= {"ox": ox, "oy": oy, "oz": oz}
+        chord = f"({EARTH_POINT} <-> {ORIGIN})"
+        # Nearest first down the GiST index; agents without coordinates (NULL) come last.
+        order = "chord"
+        conditions.append(KNN_INDEX_PREDICATE)
+        if not lock:
+            params["limit"] = limit + 1  # the one past the cut tells a tie across it
         if radius_km is not None:
-            box = dict(
-                zip(
-                    ("min_lat", "max_lat", "min_lon", "max_lon"),
-                    bounding_box(lat0, lon0, radius_km),
-                    strict=True,
-                )
+            params["chord"] = chord_of_km(radius_km)
+            conditions.append(
+                f"AND cube_enlarge({ORIGIN}, %(chord)s, 3) @> {EARTH_POINT}"
+                f" AND {EARTH_POINT} <-> {ORIGIN} <= %(chord)s"
             )
-            params |= box
+    else:
+        chord, order = "NULL", "p.duty_changed_at, p.id"
+        if located and radius_km is not None:
+            box = bounding_box(lat0, lon0, radius_km)
+            params |= dict(zip(("min_lat", "max_lat", "min_lon", "max_lon"), box, strict=True))
             conditions.append(
                 "AND p.latitude BETWEEN %(min_lat)s AND %(max_lat)s"
                 " AND p.longitude BETWEEN %(min_lon)s AND %(max_lon)s"
             )
+        if located:
+            params["limit"] = -1  # SQLite's "no limit": ranked in Python, below
     if exclude:
         names = [f"x{i}" for i in range(len(exclude))]
         params |= dict(zip(names, exclude, strict=True))
@@ -102,14 +161,53 @@ def candidates_for(
         params["agent"] = agent_id
         conditions.append("AND p.id = %(agent)s")
     skip_locked = lock and connection.features.has_select_for_update_skip_locked
-    sql = RANKED_SQL.format(
-        distance2=distance2,
-        engagement=engagement,
-        available=available,
-        conditions="\n   ".join(conditions),
-        lock="FOR UPDATE OF p SKIP LOCKED" if skip_locked else "",
+
+    def render(*extra: str) -> str:
+        sql = RANKED_SQL.format(
+            chord=chord,
+            engagement=engagement,
+            available=available,
+            conditions="\n   ".join([*conditions, *extra]),
+            order=order,
+            lock="FOR UPDATE OF p SKIP LOCKED" if skip_locked else "",
+        )
+        return KNN_SQL.format(ranked=sql) if knn else sql
+
+    agents = list(AgentProfile.objects.raw(render(), params))
+    if knn and not lock and len(agents) > limit:
+        if agents[limit].chord == agents[limit - 1].chord:
+            # A tie across the cut (agents at exactly the same distance: the same spot):
+            # everyone as near as the last, in the full order — a handful of rows, found
+            # by the index, no LIMIT (NULL).
+            tie = {"tie": agents[limit].chord, "limit": None}
+            agents = list(AgentProfile.objects.raw(render(WITHIN_TIE), params | tie))
+        agents = agents[:limit]
+    for agent in agents:
+        agent.km = None
+        if agent.chord is not None:
+            agent.km = km_of_chord(agent.chord)
+        elif located and agent.latitude is not None and agent.longitude is not None:
+            agent.km = haversine_km(lat0, lon0, agent.latitude, agent.longitude)
+    if located and not knn:
+        # SQLite: the exact circle and order (the SQL had the box, unordered by distance).
+        if radius_km is not None:
+            agents = [a for a in agents if a.km is not None and a.km <= radius_km]
+        agents.sort(key=_rank_key)
+        agents = agents[:limit]
+    return agents
+
+
+def _rank_key(agent: AgentProfile) -> tuple:
+    """Nearest, then longest idle, then id; unknown distance or idle time last (as
+    PostgreSQL's ascending ORDER BY puts NULLs)."""
+    idle = agent.duty_changed_at
+    return (
+        agent.km is None,
+        agent.km or 0.0,
+        idle is None,
+        idle.timestamp() if idle else 0.0,
+        agent.pk,
     )
-    return list(AgentProfile.objects.raw(sql, params))
 
 
 def candidate_rows(agents, call: Call, at: dt.datetime) -> list[dict]:

@@ -41,11 +41,34 @@ class Placement:
     agent: AgentProfile | None
 
 
-def _lock_nearest(call: Call, at: dt.datetime, radius_km: float | None):
-    found = candidates_for(
-        call=call, at=at, radius_km=radius_km, exclude=call.tried_agent_ids, limit=1, lock=True
+def _lock_nearest(call: Call, at: dt.datetime) -> AgentProfile | None:
+    """Lock and reserve the nearest eligible free agent anywhere: one KNN locking statement
+    (`ORDER BY distance LIMIT 1 FOR UPDATE SKIP LOCKED`) — the step it falls in is derived
+    from its distance (`_step_of`), so one statement replaces one per radius step. It runs only
+    when concurrent calls took every ranked agent; agents at exactly the same spot are then
+    taken in the index's order, not longest idle first (the ranking itself settles ties)."""
+    for _retry in range(3):  # the CAS can lose to a concurrent change of that row
+        found = candidates_for(call=call, at=at, exclude=call.tried_agent_ids, limit=1, lock=True)
+        if not found:
+            return None
+        if presence.presence_reserve(agent_id=found[0].pk):
+            return found[0]
+    return None
+
+
+def _ranked(call: Call, at: dt.datetime) -> list[AgentProfile]:
+    """The nearest eligible agents (up to RECORDED_CANDIDATES) within the first of the line's
+    radius steps that holds any: one nearest-first statement over every agent, cut at the
+    step of the nearest — the same agents as asking step by step, in one statement."""
+    ranked = candidates_for(
+        call=call, at=at, exclude=call.tried_agent_ids, limit=RECORDED_CANDIDATES
     )
-    return found[0] if found else None
+    if not ranked:
+        return []
+    step = _step_of(call, ranked[0])
+    if step is None:
+        return ranked
+    return [a for a in ranked if a.km is not None and a.km <= step]
 
 
 def _lock_first_free(ranked: list[AgentProfile]) -> AgentProfile | None:
@@ -146,10 +169,14 @@ def _spare_candidates(call: Call, at: dt.datetime, ranked: list) -> list:
 
 
 def _step_of(call: Call, agent: AgentProfile) -> float | None:
-    """The first of the line's radius steps that reaches the agent (None: anywhere)."""
-    if None in (agent.latitude, call.origin_latitude):
+    """The first of the line's radius steps whose circle reaches the agent (None: anywhere)."""
+    km = getattr(agent, "km", None)
+    if km is None and None not in (agent.latitude, call.origin_latitude):
+        km = haversine_km(
+            call.origin_latitude, call.origin_longitude, agent.latitude, agent.longitude
+        )
+    if km is None:
         return None
-    km = haversine_km(call.origin_latitude, call.origin_longitude, agent.latitude, agent.longitude)
     return next((r for r in call.line.radius_steps if r is not None and km <= r), None)
 
 
@@ -184,20 +211,9 @@ def call_decide(
     if call.status != Status.QUEUED:
         return Placement(call, None), None
     decision = RoutingDecision(call=call, attempt=call.attempts + 1)
-    # Rank within the line's first radius step, widening only when nobody is there: with
-    # steps, the ranking reads the nearby available agents only (a bounding box on the
-    # partial index of available agents' coordinates).
-    ranked = []
-    for radius in call.line.radius_steps:
-        ranked = candidates_for(
-            call=call,
-            at=at,
-            radius_km=radius,
-            exclude=call.tried_agent_ids,
-            limit=RECORDED_CANDIDATES,
-        )
-        if ranked:
-            break
+    # Rank within the line's first radius step that holds anyone (widening only when nobody is
+    # there), nearest first by great-circle distance: one statement (`_ranked`).
+    ranked = _ranked(call, at)
     allowed = ranked and _spare_candidates(call, at, ranked)
     if ranked and not allowed:
         # Oldest first while agents are scarce: the older callers could take every free
@@ -205,17 +221,12 @@ def call_decide(
         decision.outcome = "waiting_behind_older"
         return _decided(decision, call, None, at, started, ranked=ranked)
     agent = _lock_first_free(allowed)
+    if agent is None and ranked:
+        # Every ranked agent was taken meanwhile (concurrent calls): the nearest still free.
+        # (Nobody ranked: nobody eligible, no statement more.)
+        agent = _lock_nearest(call, at)
     if agent is not None:
         decision.radius_km = _step_of(call, agent)
-    for radius in call.line.radius_steps if agent is None else []:
-        for _retry in range(3):  # the CAS can lose to a concurrent change of that row
-            agent = _lock_nearest(call, at, radius)
-            if agent is None or presence.presence_reserve(agent_id=agent.pk):
-                break
-            agent = None
-        if agent is not None:
-            decision.radius_km = radius
-            break
     if agent is None:
         decision.outcome = "queued"
         return _decided(decision, call, None, at, started, ranked=ranked)
