@@ -843,7 +843,7 @@ def _ratio(a: Stats, b: Stats) -> str:
 
 def results_table(results: list[SizeResult]) -> str:
     rows = [
-        "| Agents (available) | Seeding s | Decision p50 / p99 ms | Explanation after commit "
+        "| Agents (available) | Seeding s | Decision p50 / p99 ms | Explanation on first open "
         "p50 / p99 ms | Webhook p50 / p99 ms | Strict floor p50 / p99 ms "
         "| Decision ÷ strict floor p50 / p99 | Webhook ÷ strict floor p50 / p99 "
         "| Sweep alone p50 / p99 ms | Nearest exact (mismatches / checked) "
@@ -974,8 +974,8 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         "index, cut at the first radius step whose circle holds the nearest), locks and "
         "reserves the best free one and records the decision — for a call created by "
         "`call_start`.",
-        "- **Explanation after commit**: `decision_explain(…)`, which `call_route` runs once "
-        "the decision has committed: the engaged agents passed over, and why (no lock held).",
+        "- **Explanation on first open**: `decision_explain(…)`, which runs when the decision is "
+        "first opened (not in the webhook): the engaged agents passed over, and why (no lock held).",
         "- **Webhook**: the whole signed `POST /telephony/twilio/voice/` through "
         "`django.test.Client` for a new CallSid: signature check, `call_start` (origin from the "
         "caller's landline), "
