@@ -975,7 +975,8 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
         "reserves the best free one and records the decision — for a call created by "
         "`call_start`.",
         "- **Explanation on first open**: `decision_explain(…)`, which runs when the decision is "
-        "first opened (not in the webhook): the engaged agents passed over, and why (no lock held).",
+        "first opened (not in the webhook): the engaged agents passed over, and why "
+        "(no lock held).",
         "- **Webhook**: the whole signed `POST /telephony/twilio/voice/` through "
         "`django.test.Client` for a new CallSid: signature check, `call_start` (origin from the "
         "caller's landline), "
