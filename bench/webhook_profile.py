@@ -4,7 +4,8 @@ On the PostgreSQL bench database `bench/routing_bench.py` seeded (reused as it i
 
 - times N webhooks (`POST /telephony/twilio/voice/` through django.test.Client, signed, a new
   caller each; the agent released afterwards, untimed) interleaved with the strict floor
-  (routing_bench's locking query inside the first radius box) and prints p50/p99 and ratios;
+  (routing_bench.measure_strict_floor: the one KNN locking statement, bare) and prints
+  p50/p99 and ratios;
 - `--profile K`: cProfile over K more webhooks, the top functions by own and cumulative time;
 - `--statements`: one webhook's SQL statements with their planning and execution times
   (`EXPLAIN (ANALYZE)` of each, in a transaction rolled back).
@@ -92,7 +93,7 @@ def timed(w: rb.World, rng: random.Random, n: int, warmup: int, ab: str | None) 
     gc.collect()
     for i, (line, caller) in enumerate(rb.call_specs(w, warmup + n, rng)):
         call = rb.new_call(line, caller)
-        measured = {"floor": rb.measure_floor(call, first_step=True)[0]}
+        measured = {"floor": rb.measure_strict_floor(call)[0]}
         rb.release(call.pk, None)
         order = ["now", ab] if ab else ["now"]
         for variant in order if i % 2 else order[::-1]:
