@@ -11,15 +11,23 @@ from billing.selectors import (
     payout_adjustments,
     payout_transactions,
 )
+from common.keyset import Keyset
+
+# This period's calls, newest first, a page at a time: a busy agent's page listed every
+# call of the period (393 ms and 366 KB). The cursor only seeks within the agent's own rows.
+EARNINGS_PAGES = Keyset("agent.earnings", ["-occurred_at", "-pk"], size=50)
 
 
 @agent_profile_required
 def earnings(request):
+    open_earnings = agent_earnings_open(agent=request.agent)
+    page = EARNINGS_PAGES.page(open_earnings["transactions"], cursor=request.GET.get("cursor"))
     return render(
         request,
         "billing/agent/earnings.html",
         {
-            "open": agent_earnings_open(agent=request.agent),
+            "open": open_earnings,
+            "page": page,
             "statements": agent_statements(agent=request.agent),
         },
     )

@@ -85,7 +85,6 @@ def invoices_all() -> QuerySet[Invoice]:
 
 
 def runs() -> QuerySet[SettlementRun]:
-    return SettlementRun.objects.annotate(
-        payouts_count=Count("payouts", distinct=True),
-        invoices_count=Count("invoices", distinct=True),
-    ).order_by("-period_start", "kind")
+    """Finance's runs, latest period first. (No payout or invoice counts: joining them read
+    every payout of every run listed, growing with the ledger; a run's own page counts.)"""
+    return SettlementRun.objects.order_by("-period_start", "kind")
