@@ -10,6 +10,7 @@ feature is new), a bounded number a run. Nothing here runs inside a webhook's tr
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import PhoneLine
@@ -49,12 +50,12 @@ def callday_rollup(*, day: dt.date, target_seconds: int = SERVICE_LEVEL_TARGET_S
             day=day,
             **{name: figures.get(line_id, zero)[name] for name in FIGURES},
         )
-        for line_id, firm_id in PhoneLine.objects.filter(created_at__lt=end)
-        .values_list("pk", "firm_id")
-        .union(
-            # A line's calls count even if its created_at were later (moved data, demos).
-            PhoneLine.objects.filter(pk__in=list(figures)).values_list("pk", "firm_id")
+        # Every line that existed that day; and a line with calls that day in any case.
+        for line_id, firm_id in PhoneLine.objects.filter(
+            Q(created_at__lt=end) | Q(pk__in=list(figures))
         )
+        .order_by("pk")
+        .values_list("pk", "firm_id")
     ]
     CallDay.objects.bulk_create(
         rows,
