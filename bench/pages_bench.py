@@ -334,6 +334,11 @@ def pages_of(users: dict[str, User]) -> list[tuple[str, str, str]]:
             billing_selectors.agent_earnings_open(agent=agent)["transactions"],
             "/agent/earnings/",
         ),
+        "agent: statements": (
+            billing_agent_views.STATEMENT_PAGES,
+            billing_selectors.agent_statements(agent=agent),
+            "/agent/earnings/statements/",
+        ),
     }
     roles = {
         "vetting queue (verified)": "vetting",
@@ -342,6 +347,7 @@ def pages_of(users: dict[str, User]) -> list[tuple[str, str, str]]:
         "invoices": "finance",
         "firm: calls": "firm",
         "agent: earnings": "agent",
+        "agent: statements": "agent",
     }
     found = [("floor: /healthz", "finance", "/healthz")]
     for name, (keyset, rows, url) in deep.items():

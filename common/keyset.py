@@ -86,11 +86,18 @@ def _encode(value) -> Any:
 
 
 def _after_all(keys: list[Key], values: list) -> Q:
-    """Lexicographic "after": (k1 > v1) or (k1 = v1 and k2 > v2) or …"""
+    """Lexicographic "after": (k1 > v1) or (k1 = v1 and k2 > v2) or …
+
+    With a redundant bound on the first key (k1 >= v1) when it has no nulls: the ORs alone
+    are no index range, and PostgreSQL read the index from its start up to the cursor (a
+    page 90% down 900k payouts took 300 ms); with the bound it starts at the cursor."""
     condition, equal = Q(pk__in=[]), Q()
     for key, value in zip(keys, values, strict=True):
         condition |= equal & key.after(value)
         equal &= key.equal(value)
+    first, value = keys[0], values[0]
+    if first.nulls_last is None and value is not None:
+        condition &= Q(**{f"{first.name}__{'lte' if first.descending else 'gte'}": value})
     return condition
 
 

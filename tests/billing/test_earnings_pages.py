@@ -2,10 +2,13 @@
 listed every call: 393 ms and 366 KB); the totals still count them all; a cursor only ever
 shows the signed-in agent's own rows."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from billing.models import Transaction
+from billing.models import Payout, SettlementRun, Transaction
 from tests.billing.factories import ledger_row
 
 pytestmark = pytest.mark.django_db
@@ -46,3 +49,47 @@ def test_another_agents_cursor_shows_only_ones_own_earnings(client, alice, bob, 
     assert response.status_code == 200
     assert set(_ids(response)) <= {t.pk for t in mine}
     assert not set(_ids(response)) & {t.pk for t in busy}
+
+
+def _statements(agent_user, weeks: int) -> list[Payout]:
+    """`weeks` weekly statements of the agent's, the newest last week."""
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    payouts = []
+    for n in range(weeks, 0, -1):
+        start = monday - dt.timedelta(days=7 * n)
+        run, _ = SettlementRun.objects.get_or_create(
+            kind="agents",
+            period_start=start,
+            defaults={"period_end": start + dt.timedelta(days=7), "status": "done"},
+        )
+        payouts.append(
+            Payout.objects.create(run=run, agent=agent_user.agent_profile, currency="INR")
+        )
+    return payouts
+
+
+def test_the_earnings_page_shows_the_latest_statements_and_links_to_all(client, alice):
+    payouts = _statements(alice, 30)
+    client.force_login(alice)
+    response = client.get(reverse("earnings:home"))
+    assert [p.pk for p in response.context["statements"]] == [p.pk for p in payouts[::-1][:12]]
+    assert reverse("earnings:statements") in response.content.decode()
+    seen, cursor = [], None
+    while True:
+        page = client.get(reverse("earnings:statements"), {"cursor": cursor or ""}).context["page"]
+        seen += [p.pk for p in page]
+        if not page.has_next:
+            break
+        cursor = page.next_cursor
+    assert seen == [p.pk for p in payouts[::-1]]  # newest period first, every one once
+
+
+def test_another_agents_statements_cursor_shows_only_ones_own(client, alice, bob):
+    _statements(alice, 30)
+    mine = _statements(bob, 2)
+    client.force_login(alice)
+    cursor = client.get(reverse("earnings:statements")).context["page"].next_cursor
+    client.force_login(bob)
+    page = client.get(reverse("earnings:statements"), {"cursor": cursor}).context["page"]
+    assert {p.pk for p in page} <= {p.pk for p in mine}
+    assert client.get(reverse("earnings:statements"), {"cursor": "x:y"}).status_code == 400
