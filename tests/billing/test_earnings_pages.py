@@ -93,3 +93,20 @@ def test_another_agents_statements_cursor_shows_only_ones_own(client, alice, bob
     page = client.get(reverse("earnings:statements"), {"cursor": cursor}).context["page"]
     assert {p.pk for p in page} <= {p.pk for p in mine}
     assert client.get(reverse("earnings:statements"), {"cursor": "x:y"}).status_code == 400
+
+
+def test_open_earnings_are_every_period_no_finished_run_covers(alice, acme):
+    from billing.selectors import agent_earnings_open
+
+    monday = timezone.localdate() - dt.timedelta(days=timezone.localdate().weekday())
+    weeks = {n: monday - dt.timedelta(days=7 * n) for n in (3, 2, 0)}
+    rows = {n: ledger_row(alice, acme, day=day + dt.timedelta(days=1)) for n, day in weeks.items()}
+    for n, status in [(3, "done"), (2, "failed")]:  # week -2's run failed: still owed
+        SettlementRun.objects.create(
+            kind="agents",
+            period_start=weeks[n],
+            period_end=weeks[n] + dt.timedelta(days=7),
+            status=status,
+        )
+    shown = {t.pk for t in agent_earnings_open(agent=alice.agent_profile)["transactions"]}
+    assert shown == {rows[2].pk, rows[0].pk}
