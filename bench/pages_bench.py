@@ -81,6 +81,7 @@ class Page:
     role: str
     url: str
     bytes: int = 0
+    rows: int = 0
     samples: list[float] = field(default_factory=list)
 
     def pct(self, q: int) -> float:
@@ -395,6 +396,9 @@ def measure(users, repeats: int, warmup: int) -> dict[str, Page]:
             if i >= warmup:
                 page.samples.append(elapsed)
                 page.bytes = len(response.content)
+                # Table rows shown (header rows included): a page with more rows to render
+                # at the larger size is fuller, not slower per row.
+                page.rows = response.content.count(b"<tr")
     return pages
 
 
@@ -470,10 +474,11 @@ def report(results: list[SizeResult], args, load: tuple[float, float]) -> str:
     floor_s, floor_l = small.pages["floor: /healthz"], large.pages["floor: /healthz"]
     head = (
         f"| page | role | p50 / p95 at {small.size:,} (ms) | p50 / p95 at {large.size:,} (ms) "
+        f"| table rows at {small.size:,} / {large.size:,} "
         f"| size at {large.size:,} | p95 {large.size:,} ÷ {small.size:,} "
         f"| p95 ÷ floor at {large.size:,} | growth of p95 ÷ floor | target ≤ {TARGET}x |"
     )
-    rows = [head, "|" + " --- |" * 9]
+    rows = [head, "|" + " --- |" * 10]
     missed = []
     for name, page in large.pages.items():
         before = small.pages.get(name)
@@ -489,7 +494,8 @@ def report(results: list[SizeResult], args, load: tuple[float, float]) -> str:
             missed.append(name)
         rows.append(
             f"| {name} | {page.role} | {before.pct(50):.1f} / {before.pct(95):.1f} "
-            f"| {page.pct(50):.1f} / {page.pct(95):.1f} | {page.bytes / 1024:.1f} KiB "
+            f"| {page.pct(50):.1f} / {page.pct(95):.1f} | {before.rows} / {page.rows} "
+            f"| {page.bytes / 1024:.1f} KiB "
             f"| {ratio:.2f}x | {page.pct(95) / floor_l.pct(95):.1f}x | {norm:.2f}x "
             f"| {'—' if name.startswith('floor') else verdict} |"
         )
