@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import Payout, SettlementRun, Transaction
+from billing.models import Invoice, Payout, SettlementRun, Transaction
 from tests.billing.factories import ledger_row
 
 pytestmark = pytest.mark.django_db
@@ -110,3 +110,26 @@ def test_open_earnings_are_every_period_no_finished_run_covers(alice, acme):
         )
     shown = {t.pk for t in agent_earnings_open(agent=alice.agent_profile)["transactions"]}
     assert shown == {rows[2].pk, rows[0].pk}
+
+
+def test_a_firms_invoice_cursor_shows_none_of_another_firms_invoices(
+    client, carol, dave, acme, globex
+):
+    first = timezone.localdate().replace(day=1)
+    for n in range(30):  # thirty months of acme's, two of globex's
+        start = (first - dt.timedelta(days=31 * (n + 1))).replace(day=1)
+        run = SettlementRun.objects.create(
+            kind="firms",
+            period_start=start,
+            period_end=start + dt.timedelta(days=28),
+            status="done",
+        )
+        Invoice.objects.create(run=run, firm=acme, kind="activity", currency="INR")
+        if n < 2:
+            Invoice.objects.create(run=run, firm=globex, kind="activity", currency="INR")
+    client.force_login(carol)
+    page = client.get(reverse("invoices:list")).context["page"]
+    assert len(page) == 24 and page.has_next
+    client.force_login(dave)
+    shown = client.get(reverse("invoices:list"), {"cursor": page.next_cursor}).context["page"]
+    assert {i.firm_id for i in shown} <= {globex.pk}
