@@ -128,7 +128,11 @@ class AgentProfile(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["status", "submitted_at"], name="agents_profile_queue_idx"),
+            # The vetting queue pages by (submitted_at, id) within a status (common.keyset):
+            # with the id in the index, agents submitted at the same moment need no sort.
+            models.Index(fields=["status", "submitted_at", "id"], name="agents_profile_queue_idx"),
+            # Finance's TDS list, by name (common.keyset): a page is an index range.
+            models.Index(fields=["full_name", "id"], name="agents_profile_name_idx"),
             # Routing looks only at verified, on-duty agents: keep that index small.
             models.Index(
                 fields=["duty_status", "duty_changed_at"],

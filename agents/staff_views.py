@@ -9,7 +9,7 @@ says no comes back as ApplicationError and is shown as a message (`common.views`
 """
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -32,9 +32,16 @@ from agents.staff_selectors import (
     agents_by_name,
     agents_reopened_count,
 )
+from common.keyset import Keyset
 from common.views import errors_to_message
 
 QUEUE_PAGE_SIZE = 25
+# Both lists page by cursor (common.keyset), the queue in its own order (longest waiting
+# first, never-submitted agents last), the TDS list by name: no OFFSET past 100k agents.
+QUEUE_PAGES = Keyset(
+    "vetting.queue", [F("submitted_at").asc(nulls_last=True), "pk"], size=QUEUE_PAGE_SIZE
+)
+TDS_PAGES = Keyset("finance.tds", ["full_name", "pk"], size=50)
 
 AGENT_ACTIONS = {
     "verify": (services.agent_verify, "{agent} is verified."),
@@ -49,12 +56,15 @@ AGENT_ACTIONS = {
 def queue(request):
     form = QueueFilterForm(request.GET)
     filters = form.filters()
-    page = Paginator(agent_review_queue(**filters), QUEUE_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    rows = agent_review_queue(**filters)
+    page = QUEUE_PAGES.page(rows, cursor=request.GET.get("cursor"))
     counts = agent_status_counts()
     statuses = [(value, label, counts[value]) for value, label in AgentProfile.Status.choices]
+    # The heading's count: the status's, already counted above, unless more filters narrow it.
+    narrowed = any(value for key, value in filters.items() if key != "status")
+    total = rows.order_by().count() if narrowed else counts.get(filters["status"], 0)
     context = {"form": form, "filters": filters, "page": page, "statuses": statuses}
+    context["total"] = total
     context["reopened"] = agents_reopened_count()
     return render(request, "agents/staff/queue.html", context)
 
@@ -131,7 +141,7 @@ def document(request, pk: int):
 @finance_required
 def agent_tds_list(request):
     agents = agents_by_name()
-    page = Paginator(agents, 50).get_page(request.GET.get("page"))
+    page = TDS_PAGES.page(agents, cursor=request.GET.get("cursor"))
     return render(request, "agents/finance/tds.html", {"page": page})
 
 

@@ -5,5 +5,6 @@ from billing import agent_views
 app_name = "earnings"
 urlpatterns = [
     path("", agent_views.earnings, name="home"),
+    path("statements/", agent_views.statements, name="statements"),
     path("statements/<int:pk>/", agent_views.statement, name="statement"),
 ]

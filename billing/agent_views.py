@@ -11,18 +11,39 @@ from billing.selectors import (
     payout_adjustments,
     payout_transactions,
 )
+from common.keyset import Keyset
+
+# This period's calls, newest first, a page at a time: a busy agent's page listed every
+# call of the period (393 ms and 366 KB). The cursor only seeks within the agent's own rows.
+EARNINGS_PAGES = Keyset("agent.earnings", ["-occurred_at", "-pk"], size=50)
+# Statements, newest period first: the earnings page shows the latest few (one a week adds
+# up: three years listed 150), the statements page all of them by cursor.
+STATEMENT_PAGES = Keyset("agent.statements", ["-run__period_start", "-pk"], size=25)
+LATEST_STATEMENTS = 12
 
 
 @agent_profile_required
 def earnings(request):
+    open_earnings = agent_earnings_open(agent=request.agent)
+    page = EARNINGS_PAGES.page(open_earnings["transactions"], cursor=request.GET.get("cursor"))
+    latest = list(agent_statements(agent=request.agent)[: LATEST_STATEMENTS + 1])
     return render(
         request,
         "billing/agent/earnings.html",
         {
-            "open": agent_earnings_open(agent=request.agent),
-            "statements": agent_statements(agent=request.agent),
+            "open": open_earnings,
+            "page": page,
+            "statements": latest[:LATEST_STATEMENTS],
+            "more_statements": len(latest) > LATEST_STATEMENTS,
         },
     )
+
+
+@agent_profile_required
+def statements(request):
+    rows = agent_statements(agent=request.agent)
+    page = STATEMENT_PAGES.page(rows, cursor=request.GET.get("cursor"))
+    return render(request, "billing/agent/statements.html", {"page": page})
 
 
 @agent_profile_required

@@ -9,6 +9,10 @@ from billing.models import Invoice
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.decorators import firm_member
 from common.csvfile import csv_lines
+from common.keyset import Keyset
+
+# The firm's invoices, newest period first, by cursor: one a month adds up over the years.
+INVOICE_PAGES = Keyset("firm.invoices", ["-run__period_start", "-pk"], size=24)
 
 
 @firm_member
@@ -16,8 +20,11 @@ def invoices(request):
     return render(
         request,
         "billing/client/invoices.html",
+        # The cursor only positions within request.firm's own invoices.
         {
-            "invoices": firm_invoices(firm=request.firm),
+            "page": INVOICE_PAGES.page(
+                firm_invoices(firm=request.firm), cursor=request.GET.get("cursor")
+            ),
         },
     )
 

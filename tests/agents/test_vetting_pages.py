@@ -1,4 +1,5 @@
 import datetime as dt
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -26,9 +27,10 @@ Status = AgentProfile.Status
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 NEXT_YEAR = timezone.localdate() + dt.timedelta(days=365)
 # Session, user, the MFA middleware's TOTP probe, the status counts, the count of vetted
-# agents with checks back in review, the page's count and rows, then one prefetch each for
-# languages and skills — however many rows there are.
-QUEUE_QUERIES = 9
+# agents with checks back in review, the page's rows (by cursor: no count of its own, the
+# heading takes the status's count), then one prefetch each for languages and skills —
+# however many rows there are.
+QUEUE_QUERIES = 8
 # Session, user, TOTP probe, the agent, then languages, skills, documents, attestations,
 # checks and the timeline: the audit-log read takes the place of the events prefetch.
 AGENT_PAGE_QUERIES = 10
@@ -129,10 +131,12 @@ def test_the_queue_can_show_other_statuses_and_counts_each(staff):
 def test_the_queue_pages_by_25_and_keeps_the_filters_in_the_links(staff):
     for n in range(26):
         _agent(f"Agent{n:02d}", days_ago=30 - n)
-    first = _page(staff.get(reverse("vetting:home"), {"city": "Mang"}))
+    response = staff.get(reverse("vetting:home"), {"city": "Mang"})
+    first = _page(response)
     assert "Agent24" in first and "Agent25" not in first
-    assert "city=Mang&amp;page=2" in first
-    second = _page(staff.get(reverse("vetting:home"), {"city": "Mang", "page": 2}))
+    cursor = response.context["page"].next_cursor  # pages by cursor (common.keyset)
+    assert "city=Mang&amp;" + urlencode({"cursor": cursor}) in first
+    second = _page(staff.get(reverse("vetting:home"), {"city": "Mang", "cursor": cursor}))
     assert "Agent25" in second and "Agent24" not in second
 
 

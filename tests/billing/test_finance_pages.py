@@ -14,7 +14,7 @@ from tests.billing.factories import last_month, last_week, ledger_row, settle
 from tests.factories import AgentProfileFactory
 
 ACCOUNT = "123456789012"
-QUERIES = 7  # session, user, authenticator, count, page, the run filter's choices, left out
+QUERIES = 6  # session, user, authenticator, page (by cursor: no count), run choices, left out
 
 
 @pytest.fixture
