@@ -7,7 +7,6 @@ says no comes back as ApplicationError and is shown next to its field or as a me
 Agency margin (client amount - agent amount) is shown here and nowhere else.
 """
 
-from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import finance_required
 from billing import selectors
-from billing.exports import FORMATS, left_out_of_latest, payouts_export
+from billing.exports import FORMATS, left_out_of_latest
 from billing.ledger import adjustment_create
 from billing.models import Invoice, Payout, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
@@ -31,7 +30,6 @@ from billing.settlement import progress_key, run_open
 from billing.staff_forms import (
     AdjustmentForm,
     ApproveForm,
-    ExportForm,
     InvoiceFilterForm,
     PayoutFilterForm,
     RunForm,
@@ -202,23 +200,6 @@ def payouts_approve(request):
         )
         messages.success(request, f"{len(approved)} payout(s) approved.{note}")
     return redirect(_back(request, "finance:payouts"))
-
-
-# Bank files move money: allauth asks for the password again unless given in the last
-# ACCOUNT_REAUTHENTICATION_TIMEOUT seconds, then resumes the download (issue 13).
-BANK_FILES = frozenset({"neft", "pain001"})
-
-
-@finance_required
-@require_GET
-@reauthentication_required(enabled=lambda request: request.GET.get("format") in BANK_FILES)
-@errors_to_message("finance:payouts")
-def payouts_export_view(request):
-    form = ExportForm(request.GET)
-    if not form.is_valid():
-        messages.error(request, "Choose an export format (CSV, XLSX, NEFT or pain.001).")
-        return redirect("finance:payouts")
-    return payouts_export(actor=request.user, **form.cleaned_data)
 
 
 def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpResponse:

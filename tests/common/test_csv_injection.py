@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common.csvfile import csv_lines, neutralise
+from tests.billing.exporting import downloaded
 from tests.billing.factories import last_month, last_week, ledger_row, settle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,7 +90,7 @@ def test_the_xlsx_sheet_quotes_a_name_that_would_be_a_formula(client, fiona, bob
     ledger_row(bob, acme, day=last_week())
     settle("agents", last_week()).payouts.update(status="approved")
     client.force_login(fiona)
-    response = client.get(reverse("finance:export"), {"format": "xlsx"})
+    response = downloaded(client, client.get(reverse("finance:export"), {"format": "xlsx"}))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Payouts"]
     [row] = list(sheet.iter_rows(min_row=2, values_only=True))
     assert row[3] == f"'{HYPERLINK}"
