@@ -11,7 +11,8 @@ a transaction for its whole length (a 96k-row sheet is many seconds of writing):
 - `export_start`: a new task id and the queue time are stored, then the task is sent. A
   broker that cannot be reached leaves the export queued (the sweep sends it again) and the
   user gets common.enqueue's message.
-- the task claims the export by compare-and-set (a lease, EXPORT_LEASE_SECONDS) and renews
+- the task claims the export by compare-and-set (a lease, EXPORT_LEASE_SECONDS; only the
+  task id last stored may claim, so a stale delivery of a replaced task does nothing) and renews
   the lease with every progress update (every CHUNK rows); an update that no longer matches
   its task id means the sweep gave the export to another task: this one stops.
 - `exports_sweep` (beat, every minute): a running export whose lease expired and a queued one
@@ -74,15 +75,15 @@ def export_start(*, export: PayoutExport) -> str | None:
 
 
 def export_claim(*, export_id: int, holder: str, task_id: str) -> bool:
-    """Take the export's lease (compare-and-set); False when another task holds it, or the
-    export is no longer queued or running (done, failed, or restarted under a new task id
-    that this delivery is not)."""
+    """Take the export's lease (compare-and-set). Only the export's current task may: the
+    one export_start, the sweep or a restart stored before sending it. False for any other
+    delivery: a stale task the sweep replaced, a duplicate while the lease is held, an export
+    already ready or failed."""
     now = timezone.now()
-    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now) | Q(task_id=task_id)
+    free = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
     return bool(
-        PayoutExport.objects.filter(free, pk=export_id, status__in=LIVE).update(
+        PayoutExport.objects.filter(free, pk=export_id, task_id=task_id, status__in=LIVE).update(
             status=Status.RUNNING,
-            task_id=task_id,
             lease_holder=holder[:200],
             lease_expires_at=now + _lease(),
             attempts=F("attempts") + 1,

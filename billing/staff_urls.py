@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import export_views, staff_views
+from billing import staff_views
 
 app_name = "finance"
 urlpatterns = [
@@ -10,11 +10,11 @@ urlpatterns = [
     path("runs/<int:pk>/restart/", staff_views.run_restart_view, name="run_restart"),
     path("payouts/", staff_views.payouts, name="payouts"),
     path("payouts/approve/", staff_views.payouts_approve, name="payouts_approve"),
-    path("payouts/export/", export_views.export_request, name="export"),
-    path("exports/<int:pk>/", export_views.export_detail, name="export_detail"),
-    path("exports/<int:pk>/progress/", export_views.export_progress, name="export_progress"),
-    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
-    path("exports/<int:pk>/restart/", export_views.export_restart_view, name="export_restart"),
+    path("payouts/export/", staff_views.export_request, name="export"),
+    path("exports/<int:pk>/", staff_views.export_detail, name="export_detail"),
+    path("exports/<int:pk>/progress/", staff_views.export_progress, name="export_progress"),
+    path("exports/<int:pk>/download/", staff_views.export_download, name="export_download"),
+    path("exports/<int:pk>/restart/", staff_views.export_restart_view, name="export_restart"),
     path("payouts/<int:pk>/", staff_views.payout_detail, name="payout"),
     path("payouts/<int:pk>/adjust/", staff_views.payout_adjust, name="payout_adjust"),
     path("payouts/<int:pk>/paid/", staff_views.payout_paid, name="payout_paid"),

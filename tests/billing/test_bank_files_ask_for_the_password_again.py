@@ -7,7 +7,8 @@ from django.urls import resolve, reverse
 from common.models import AuditRecord
 from tests.conftest import reauthenticated
 
-pytestmark = pytest.mark.django_db
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
 def _export(client, format: str):

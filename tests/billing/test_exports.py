@@ -17,6 +17,9 @@ from tests.billing.pain001 import NS, valid_pain001
 from tests.conftest import reauthenticated
 from tests.factories import AgentProfileFactory
 
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = pytest.mark.usefixtures("eager")
+
 INDIAN_ACCOUNT = "123456789012"
 IBAN = "DE89370400440532013000"
 

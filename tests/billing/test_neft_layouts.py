@@ -13,6 +13,9 @@ from billing.models import Payout
 from tests.billing.exporting import INDIAN_ACCOUNT, approved_run, bank, downloaded, export
 from tests.conftest import reauthenticated
 
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = pytest.mark.usefixtures("eager")
+
 
 def rows(body: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(body.decode())))

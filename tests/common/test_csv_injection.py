@@ -82,6 +82,19 @@ def test_the_invoice_csv_quotes_a_line_named_like_a_formula(client, carol, acme,
     assert {(row[2], row[3]) for row in rows[1:]} == {(f"'{HYPERLINK}", "'@cmd")}
 
 
+@pytest.fixture
+def eager(settings, tmp_path):
+    """The export's file is built by a task: inline here (tests/billing/conftest.py's), into
+    a private folder of the test's."""
+    from config.celery import app
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    saved, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.mark.usefixtures("eager")
 def test_the_xlsx_sheet_quotes_a_name_that_would_be_a_formula(client, fiona, bob, acme):
     profile = bob.agent_profile
     profile.full_name, profile.bank_holder_name = HYPERLINK, "Bob Agent"
