@@ -173,17 +173,24 @@ Progress = Callable[[int], None]  # called with the rows written since the last 
 
 def _exported(export: PayoutExport, progress: Progress, currency: str = "") -> Iterator[Payout]:
     """The export's payouts (fixed when it was recorded), by id, CHUNK at a time: a keyset
-    read, so neither the rows nor a list of their ids is ever held whole. No status filter:
-    the set was fixed when it was recorded (and a payout's amounts never change after
-    approval)."""
+    read, so neither the rows nor a list of their ids is ever held whole (one chunk is let go
+    before the next is read). No status filter: the set was fixed when it was recorded (and a
+    payout's amounts never change after approval). A sheet shows the masked account only:
+    the encrypted full number is not even read (nor decrypted) for it."""
     chosen = Payout.objects.filter(exports=export).select_related("agent", "run").order_by("pk")
+    if export.kind not in PayoutExport.BANK_FILES:
+        chosen = chosen.defer("agent__bank_account")
     if currency:
         chosen = chosen.filter(currency=currency)
     last = 0
-    while chunk := list(chosen.filter(pk__gt=last)[:CHUNK]):
-        yield from chunk
+    while True:
+        chunk = list(chosen.filter(pk__gt=last)[:CHUNK])
+        if not chunk:
+            return
         last = chunk[-1].pk
+        yield from chunk
         progress(len(chunk))
+        del chunk
 
 
 def _write_lines(out: BinaryIO, lines: Iterator[str]) -> None:
