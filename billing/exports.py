@@ -38,7 +38,8 @@ from typing import BinaryIO
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet, Subquery, Sum
+from django.db.models import CharField, Count, F, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -144,23 +145,67 @@ def _problem(kind: str, payout: Payout) -> str | None:
     return bankfiles.pain_problem(payout)
 
 
-def _sheet_row(p: Payout) -> list:
-    approved = timezone.localtime(p.approved_at).replace(tzinfo=None) if p.approved_at else None
+Progress = Callable[[int], None]  # called with the rows written since the last call
+
+# A sheet's row read as plain values (no model instances: building a payout, its agent and
+# its run a row was three quarters of a CSV's time, 1.5 of 2.0 s for 10k payouts).
+SHEET_VALUES = (
+    "pk",
+    "run__period_start",
+    "run__period_end",
+    "agent_name",
+    "agent__bank_holder_name",
+    "agent__bank_account_last4",
+    "agent__bank_ifsc",
+    "currency",
+    "gross",
+    "tds_rate",
+    "tds",
+    "net",
+    "approved_at",
+)
+# str(agent): the full name, or the email when there is none (AgentProfile.__str__).
+AGENT_NAME = Coalesce(
+    NullIf(F("agent__full_name"), Value("")), F("agent__user__email"), output_field=CharField()
+)
+
+
+def _sheet_row(values: tuple) -> list:
+    pk, start, end, agent, holder, last4, ifsc, currency, gross, rate, tds, net, approved = values
     return [
-        reference(p),
-        p.run.period_start,
-        p.run.period_end,
-        str(p.agent),
-        _holder(p),
-        p.agent.bank_account_masked,
-        p.agent.bank_ifsc,
-        p.currency,
-        p.gross,
-        p.tds_rate,
-        p.tds,
-        p.net,
-        approved,
+        bankfiles.reference_of(pk),
+        start,
+        end,
+        agent,
+        holder,
+        f"•••• {last4}" if last4 else "",  # AgentProfile.bank_account_masked
+        ifsc,
+        currency,
+        gross,
+        rate,
+        tds,
+        net,
+        timezone.localtime(approved).replace(tzinfo=None) if approved else None,
     ]
+
+
+def _sheet_rows(export: PayoutExport, progress: Progress) -> Iterator[list]:
+    """A sheet's rows, CHUNK at a time by keyset, as _exported reads payouts."""
+    chosen = (
+        Payout.objects.filter(exports=export)
+        .annotate(agent_name=AGENT_NAME)
+        .order_by("pk")
+        .values_list(*SHEET_VALUES)
+    )
+    last = 0
+    while True:
+        chunk = list(chosen.filter(pk__gt=last)[:CHUNK])
+        if not chunk:
+            return
+        last = chunk[-1][0]
+        yield from (_sheet_row(values) for values in chunk)
+        progress(len(chunk))
+        del chunk
 
 
 def _filename(export: PayoutExport, suffix: str) -> str:
@@ -168,18 +213,13 @@ def _filename(export: PayoutExport, suffix: str) -> str:
     return f"payouts-{run}-{timezone.localdate(export.created_at):%Y%m%d}-{export.pk}.{suffix}"
 
 
-Progress = Callable[[int], None]  # called with the rows written since the last call
-
-
 def _exported(export: PayoutExport, progress: Progress, currency: str = "") -> Iterator[Payout]:
     """The export's payouts (fixed when it was recorded), by id, CHUNK at a time: a keyset
     read, so neither the rows nor a list of their ids is ever held whole (one chunk is let go
     before the next is read). No status filter: the set was fixed when it was recorded (and a
-    payout's amounts never change after approval). A sheet shows the masked account only:
-    the encrypted full number is not even read (nor decrypted) for it."""
+    payout's amounts never change after approval). For the bank files; sheets read plain
+    values (_sheet_rows), and so never read (nor decrypt) the full account number."""
     chosen = Payout.objects.filter(exports=export).select_related("agent", "run").order_by("pk")
-    if export.kind not in PayoutExport.BANK_FILES:
-        chosen = chosen.defer("agent__bank_account")
     if currency:
         chosen = chosen.filter(currency=currency)
     last = 0
@@ -199,8 +239,7 @@ def _write_lines(out: BinaryIO, lines: Iterator[str]) -> None:
 
 
 def _csv(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
-    rows = (_sheet_row(p) for p in _exported(export, progress))
-    _write_lines(out, csv_lines(SHEET_HEADER, rows))
+    _write_lines(out, csv_lines(SHEET_HEADER, _sheet_rows(export, progress)))
     return _filename(export, "csv")
 
 
@@ -208,9 +247,9 @@ def _xlsx(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
     workbook = Workbook(write_only=True)  # rows go to disk as they are appended
     sheet = workbook.create_sheet("Payouts")
     sheet.append(SHEET_HEADER)
-    for payout in _exported(export, progress):
+    for row in _sheet_rows(export, progress):
         # openpyxl writes text starting with "=" as a formula: the same quote as in the CSV.
-        sheet.append(neutralised(_sheet_row(payout)))
+        sheet.append(neutralised(row))
     workbook.save(out)
     return _filename(export, "xlsx")
 

@@ -220,3 +220,14 @@ def test_a_ready_file_is_deleted_after_the_retention(client, fiona, three, setti
     answer = client.get(reverse("finance:export_download", args=[old.pk]))
     assert answer.url == reverse("finance:export_detail", args=[old.pk])
     assert "deleted after the retention period" in client.get(answer.url).content.decode()
+
+
+@pytest.mark.usefixtures("eager")
+def test_a_sheet_names_an_agent_without_a_name_by_email_as_the_pages_do(client, fiona, acme):
+    nameless = AgentProfileFactory(full_name="", user__email="nameless@example.com")
+    approved_run(acme, (nameless.user, "10.00"))
+    _ask(client, fiona)
+    export = PayoutExport.objects.get()
+    body = b"".join(client.get(reverse("finance:export_download", args=[export.pk])))
+    assert str(nameless) == "nameless@example.com"
+    assert body.decode().splitlines()[1].split(",")[3] == "nameless@example.com"
