@@ -189,20 +189,27 @@ def _sheet_row(values: tuple) -> list:
     ]
 
 
-def _sheet_rows(export: PayoutExport, progress: Progress) -> Iterator[list]:
-    """A sheet's rows, CHUNK at a time by keyset, as _exported reads payouts."""
-    chosen = (
-        Payout.objects.filter(exports=export)
-        .annotate(agent_name=AGENT_NAME)
-        .order_by("pk")
-        .values_list(*SHEET_VALUES)
-    )
+def _id_chunks(export: PayoutExport) -> Iterator[list[int]]:
+    """The export's payout ids, CHUNK at a time, by keyset on the m2m's own index
+    (export, payout): each chunk is a range scan from the last id. A keyset on the payout's id
+    across the join instead made the merge join walk the export's rows from the first one on
+    every chunk (96k payouts: 48 chunks, 2.3M index entries, each a heap fetch)."""
+    through = PayoutExport.payouts.through.objects.filter(payoutexport=export)
     last = 0
-    while True:
-        chunk = list(chosen.filter(pk__gt=last)[:CHUNK])
-        if not chunk:
-            return
-        last = chunk[-1][0]
+    while ids := list(
+        through.filter(payout_id__gt=last)
+        .order_by("payout_id")
+        .values_list("payout_id", flat=True)[:CHUNK]
+    ):
+        yield ids
+        last = ids[-1]
+
+
+def _sheet_rows(export: PayoutExport, progress: Progress) -> Iterator[list]:
+    """A sheet's rows, CHUNK at a time (one chunk is let go before the next is read)."""
+    chosen = Payout.objects.annotate(agent_name=AGENT_NAME).order_by("pk")
+    for ids in _id_chunks(export):
+        chunk = list(chosen.filter(pk__in=ids).values_list(*SHEET_VALUES))
         yield from (_sheet_row(values) for values in chunk)
         progress(len(chunk))
         del chunk
@@ -214,20 +221,16 @@ def _filename(export: PayoutExport, suffix: str) -> str:
 
 
 def _exported(export: PayoutExport, progress: Progress, currency: str = "") -> Iterator[Payout]:
-    """The export's payouts (fixed when it was recorded), by id, CHUNK at a time: a keyset
-    read, so neither the rows nor a list of their ids is ever held whole (one chunk is let go
-    before the next is read). No status filter: the set was fixed when it was recorded (and a
-    payout's amounts never change after approval). For the bank files; sheets read plain
-    values (_sheet_rows), and so never read (nor decrypt) the full account number."""
-    chosen = Payout.objects.filter(exports=export).select_related("agent", "run").order_by("pk")
+    """The export's payouts (fixed when it was recorded), CHUNK at a time by id: neither the
+    rows nor a list of their ids is ever held whole (one chunk is let go before the next is
+    read). No status filter: the set was fixed when it was recorded (and a payout's amounts
+    never change after approval). For the bank files; sheets read plain values
+    (_sheet_rows), and so never read (nor decrypt) the full account number."""
+    chosen = Payout.objects.select_related("agent", "run").order_by("pk")
     if currency:
         chosen = chosen.filter(currency=currency)
-    last = 0
-    while True:
-        chunk = list(chosen.filter(pk__gt=last)[:CHUNK])
-        if not chunk:
-            return
-        last = chunk[-1].pk
+    for ids in _id_chunks(export):
+        chunk = list(chosen.filter(pk__in=ids))
         yield from chunk
         progress(len(chunk))
         del chunk
