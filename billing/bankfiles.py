@@ -51,7 +51,11 @@ GENERIC_HEADER = [
 
 
 def reference(payout: Payout) -> str:
-    return f"HS-PAYOUT-{payout.pk}"
+    return reference_of(payout.pk)
+
+
+def reference_of(payout_id: int) -> str:
+    return f"HS-PAYOUT-{payout_id}"
 
 
 def _ascii(value: str) -> str:

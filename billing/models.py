@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from agents.models import AgentProfile
+from agents.models import AgentProfile, private_storage
 from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
 from common.limits import Range
 from common.models import AppendOnly
@@ -321,9 +321,48 @@ class PayoutExport(models.Model):
     left_out = models.JSONField(default=list)
     reason = models.TextField(blank=True)  # why payouts already in a bank file are in this one
 
+    # The file is built by a Celery task (billing.export_jobs): queued -> running (`done` of
+    # `count` rows, renewing its lease every chunk) -> ready (the file in private storage)
+    # | failed (the reason); a ready file is deleted after EXPORT_RETENTION_HOURS (expired).
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    task_id = models.CharField(max_length=64, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    requeues = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)  # rows written so far, of `count`
+    file = models.FileField(storage=private_storage, upload_to="exports/%Y/%m/", blank=True)
+    filename = models.CharField(max_length=120, blank=True)  # as the download names it
+    size = models.PositiveBigIntegerField(default=0)
+    failure_reason = models.TextField(blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["kind", "created_at"], name="billing_export_kind_idx")]
+        indexes = [
+            models.Index(fields=["kind", "created_at"], name="billing_export_kind_idx"),
+            # The sweep's and the retention task's scans: only unfinished or ready files.
+            models.Index(
+                fields=["status"],
+                name="billing_export_live_idx",
+                condition=Q(status__in=["queued", "running", "ready"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.msg_id or f"{self.kind} export {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        return min(100, self.done * 100 // self.count) if self.count else 0

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,9 +21,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import finance_required
 from billing import selectors
-from billing.exports import FORMATS, left_out_of_latest, payouts_export
+from billing.export_jobs import export_restart, export_start
+from billing.export_jobs import lost_because as export_lost_because
+from billing.exports import FORMATS, left_out_of_latest, payout_export_record
 from billing.ledger import adjustment_create
-from billing.models import Invoice, Payout, SettlementRun
+from billing.models import Invoice, Payout, PayoutExport, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
 from billing.periods import open_period
 from billing.runs import lost_because, restart_refusal, run_restart, run_start
@@ -37,8 +39,10 @@ from billing.staff_forms import (
     RunForm,
 )
 from billing.tasks import settlement_execute_task
+from common.audit import audit_log
 from common.errors import ApplicationError
 from common.keyset import Keyset
+from common.models import AuditAction
 from common.money import quantize
 from common.views import errors_to_form, errors_to_message
 
@@ -212,23 +216,6 @@ def payouts_approve(request):
     return redirect(_back(request, "finance:payouts"))
 
 
-# Bank files move money: allauth asks for the password again unless given in the last
-# ACCOUNT_REAUTHENTICATION_TIMEOUT seconds, then resumes the download (issue 13).
-BANK_FILES = frozenset({"neft", "pain001"})
-
-
-@finance_required
-@require_GET
-@reauthentication_required(enabled=lambda request: request.GET.get("format") in BANK_FILES)
-@errors_to_message("finance:payouts")
-def payouts_export_view(request):
-    form = ExportForm(request.GET)
-    if not form.is_valid():
-        messages.error(request, "Choose an export format (CSV, XLSX, NEFT or pain.001).")
-        return redirect("finance:payouts")
-    return payouts_export(actor=request.user, **form.cleaned_data)
-
-
 def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpResponse:
     transactions = selectors.payout_transactions(payout=payout)
     return render(
@@ -374,3 +361,96 @@ def invoice_paid(request, pk: int):
     invoice_mark_paid(actor=request.user, invoice_id=invoice.pk)
     messages.success(request, f"Invoice {invoice.number} is marked paid.")
     return redirect("finance:invoice", pk=invoice.pk)
+
+
+# --- Payout exports, built in the background (billing.export_jobs) -------------------------
+# Asking for an export records it and queues its task, then shows its page: a progress bar
+# that polls (htmx, like a settlement run's) and the download link once the file is ready.
+# An export is its owner's: another finance user's export is a 404, like another tenant's
+# data. Bank files ask for the password again both to be made and to be downloaded (issue 13).
+ExportStatus = PayoutExport.Status
+BANK_FILES = frozenset(PayoutExport.BANK_FILES)
+
+
+def _own(request: HttpRequest, pk: int) -> PayoutExport:
+    return get_object_or_404(PayoutExport, pk=pk, actor=request.user)
+
+
+def _queued_message(request: HttpRequest, unsent: str | None) -> None:
+    if unsent:  # common.enqueue's message: the export is kept and the sweep sends it
+        messages.warning(request, f"{unsent} The export is kept and starts by itself.")
+
+
+@finance_required
+@require_GET
+@reauthentication_required(enabled=lambda request: request.GET.get("format") in BANK_FILES)
+@errors_to_message("finance:payouts")
+def export_request(request):
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Choose an export format (CSV, XLSX, NEFT or pain.001).")
+        return redirect("finance:payouts")
+    export = payout_export_record(actor=request.user, **form.cleaned_data)
+    unsent = export_start(export=export)
+    _queued_message(request, unsent)
+    return redirect("finance:export_detail", pk=export.pk)
+
+
+def _export_progress(export: PayoutExport) -> dict:
+    return {
+        "live": export.status in (ExportStatus.QUEUED, ExportStatus.RUNNING),
+        "lost": export_lost_because(export, now=timezone.now()),
+    }
+
+
+@finance_required
+@require_GET
+def export_detail(request, pk: int):
+    export = _own(request, pk)
+    context = {"export": export, "progress": _export_progress(export)}
+    return render(request, "billing/finance/export.html", context)
+
+
+@finance_required
+@require_GET
+def export_progress(request, pk: int):
+    export = _own(request, pk)
+    context = {"export": export, "progress": _export_progress(export)}
+    return render(request, "billing/finance/_export_progress.html", context)
+
+
+def _bank_file(request: HttpRequest) -> bool:
+    pk = request.resolver_match.kwargs.get("pk") if request.resolver_match else None
+    return PayoutExport.objects.filter(pk=pk, kind__in=BANK_FILES).exists()
+
+
+@finance_required
+@require_GET
+@reauthentication_required(enabled=_bank_file)
+def export_download(request, pk: int):
+    export = _own(request, pk)
+    if export.status != ExportStatus.READY or not export.file:
+        messages.error(request, f"This export's file is not there: it is {export.status}.")
+        return redirect("finance:export_detail", pk=export.pk)
+    audit_log(
+        actor=request.user,
+        action=AuditAction.EXPORT_DOWNLOADED,
+        target=export,
+        format=export.kind,
+        count=export.count,
+        msg_id=export.msg_id,
+        bytes=export.size,
+    )
+    file = export.file.open("rb")  # closed by FileResponse after the last chunk
+    return FileResponse(file, as_attachment=True, filename=export.filename)
+
+
+@finance_required
+@require_POST
+@errors_to_message("finance:export_detail", "pk")
+def export_restart_view(request, pk: int):
+    export, unsent = export_restart(actor=request.user, export_id=_own(request, pk).pk)
+    if not unsent:
+        messages.success(request, "The export is queued again; this page follows it.")
+    _queued_message(request, unsent)
+    return redirect("finance:export_detail", pk=export.pk)

@@ -24,7 +24,7 @@ from django.db import InterfaceError, OperationalError, connections
 from django.utils import timezone
 
 from billing import settlement
-from common.enqueue import enqueue
+from common.enqueue import UNAVAILABLE, enqueue
 from common.errors import ServiceUnavailableError
 
 logger = logging.getLogger(__name__)
@@ -154,3 +154,62 @@ def run_publish(*, run_id: int, task_id: str) -> bool:
 
 def new_task_id() -> str:
     return str(uuid.uuid4())
+
+
+# --- Payout exports (billing.export_jobs) --------------------------------------------------
+
+
+@shared_task(
+    bind=True,
+    name="billing.export_build",
+    acks_late=True,  # safe to run twice: the claim is a compare-and-set on the export's lease
+    reject_on_worker_lost=True,
+    ignore_result=True,  # the page follows the export's row, not the task's result
+)
+def export_build_task(self, export_id: int) -> dict:
+    from billing import export_jobs  # export_jobs sends this module's tasks
+
+    task_id = self.request.id or ""
+    try:
+        return export_jobs.export_build(export_id=export_id, holder=_holder(self), task_id=task_id)
+    except TRANSIENT as error:
+        # The database went away mid-file: the lease expires and the sweep sends the export
+        # again (a new file from the start; the half-written temporary file is gone).
+        _drop_broken_connections()
+        logger.warning("Export %s interrupted: %s", export_id, _reason(error))
+        return {"export": export_id, "interrupted": _reason(error)}
+    except Exception as error:
+        logger.exception("Export %s failed", export_id)
+        with contextlib.suppress(*TRANSIENT):
+            export_jobs.export_failed(export_id=export_id, reason=_reason(error), task_id=task_id)
+        return {"export": export_id, "failed": _reason(error)}
+
+
+@shared_task(name="billing.exports_sweep", ignore_result=True)
+def exports_sweep_task() -> dict[str, list[int]]:
+    """Beat, every minute: exports whose worker died or whose task was lost are sent again."""
+    from billing import export_jobs
+
+    return export_jobs.exports_sweep()
+
+
+@shared_task(name="billing.exports_expire", ignore_result=True)
+def exports_expire_task() -> list[int]:
+    """Beat, hourly: export files past EXPORT_RETENTION_HOURS are deleted."""
+    from billing import export_jobs
+
+    return export_jobs.exports_expire()
+
+
+def export_publish(*, export_id: int, task_id: str) -> str | None:
+    """Send the export's task. None when sent; else common.enqueue's message for the user
+    (the export stays queued and the sweep sends it again)."""
+    try:
+        enqueue(export_build_task, args=(export_id,), task_id=task_id)
+    except ServiceUnavailableError as error:
+        logger.warning("Export %s not sent to the broker: %s", export_id, _reason(error))
+        return error.message
+    except OSError as error:
+        logger.warning("Export %s not sent to the broker: %s", export_id, _reason(error))
+        return UNAVAILABLE
+    return None

@@ -66,6 +66,8 @@ class AuditAction(models.TextChoices):
     INVOICE_PAID = "invoice_paid", "Invoice marked paid"
     ADJUSTMENT = "adjustment", "Adjustment"
     EXPORT = "export", "Payouts exported"
+    EXPORT_DOWNLOADED = "export_downloaded", "Payout export downloaded"
+    EXPORT_RESTARTED = "export_restarted", "Payout export restarted"
     # Firm administration
     FIRM_CREATED = "firm_created", "Firm created"
     FIRM_UPDATED = "firm_updated", "Firm updated"

@@ -530,6 +530,24 @@ CELERY_BEAT_SCHEDULE["billing-settlements-sweep"] = {
     "schedule": 60.0,  # seconds: lost runs are taken back within a minute of their lease
 }
 
+# --- Payout exports built in the background (billing.export_jobs) ------------------------
+# A task building an export renews its lease every 2,000 rows (well under a second), so a
+# short lease finds a dead worker quickly; a queued export not started within the second
+# bound lost its task and is sent again, at most EXPORT_MAX_REQUEUES times.
+EXPORT_LEASE_SECONDS = env.float("EXPORT_LEASE_SECONDS", default=120)
+EXPORT_START_WITHIN_SECONDS = env.float("EXPORT_START_WITHIN_SECONDS", default=300)
+EXPORT_MAX_REQUEUES = env.int("EXPORT_MAX_REQUEUES", default=5)
+# A ready file (full bank account numbers, for bank files) is deleted after this long.
+EXPORT_RETENTION_HOURS = env.float("EXPORT_RETENTION_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["billing-exports-sweep"] = {
+    "task": "billing.exports_sweep",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["billing-exports-expire"] = {
+    "task": "billing.exports_expire",
+    "schedule": crontab(minute=17),  # hourly
+}
+
 # The worker logs through LOGGING above (JSON in production) instead of Celery's own setup.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 

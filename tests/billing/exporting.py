@@ -1,6 +1,6 @@
 """Helpers for the export tests: bank details set directly, approved payouts, one export."""
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from billing.models import Payout
 from common.models import AuditRecord
@@ -35,11 +35,24 @@ def export(client, user, format: str, **params):
     before = set(AuditRecord.objects.filter(action="export").values_list("pk", flat=True))
     response = client.get(reverse("finance:export"), {"format": format, **params})
     audited = AuditRecord.objects.filter(action="export").exclude(pk__in=before).first()
+    response = downloaded(client, response)
     if response.status_code != 200:
         return response, audited
-    # FileResponse (XLSX) and StreamingHttpResponse (the others) both stream.
     body = b"".join(response.streaming_content)
     return body, audited
+
+
+def downloaded(client, response):
+    """The export request's answer followed as a person would: the redirect to the export's
+    page (its task ran eagerly, so the file is ready), then its download link. Any other
+    answer (a refusal's redirect to the payouts page, a 403) is returned as it is."""
+    if response.status_code != 302 or resolve(response.url).url_name != "export_detail":
+        return response
+    pk = resolve(response.url).kwargs["pk"]
+    page = client.get(response.url)
+    link = reverse("finance:export_download", args=[pk])
+    assert link in page.content.decode(), page.content.decode()
+    return client.get(link)
 
 
 def message_after(client, response) -> str:

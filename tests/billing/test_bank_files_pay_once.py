@@ -14,6 +14,9 @@ from tests.billing.exporting import (
 )
 from tests.billing.pain001 import valid_pain001
 
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = pytest.mark.usefixtures("eager")
+
 
 @pytest.fixture
 def run(alice, bob, acme):

@@ -11,10 +11,14 @@ from openpyxl import load_workbook
 from billing.exports import NEFT_HEADER, SHEET_HEADER
 from billing.models import Payout
 from common.models import AuditRecord
+from tests.billing.exporting import downloaded
 from tests.billing.factories import last_week, ledger_row, settle
 from tests.billing.pain001 import NS, valid_pain001
 from tests.conftest import reauthenticated
 from tests.factories import AgentProfileFactory
+
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = pytest.mark.usefixtures("eager")
 
 INDIAN_ACCOUNT = "123456789012"
 IBAN = "DE89370400440532013000"
@@ -42,7 +46,9 @@ def approved(alice, bob, acme):
 def export(client, user, format: str, **params):
     client.force_login(user)
     reauthenticated(client)  # bank files ask for the password again (issue 13)
-    response = client.get(reverse("finance:export"), {"format": format, **params})
+    response = downloaded(
+        client, client.get(reverse("finance:export"), {"format": format, **params})
+    )
     audited = AuditRecord.objects.filter(action="export", detail__format=format).first()
     if response.status_code == 200:  # the record exists before the first byte is read
         assert audited is not None

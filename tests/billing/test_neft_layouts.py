@@ -10,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import Payout
-from tests.billing.exporting import INDIAN_ACCOUNT, approved_run, bank, export
+from tests.billing.exporting import INDIAN_ACCOUNT, approved_run, bank, downloaded, export
 from tests.conftest import reauthenticated
+
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = pytest.mark.usefixtures("eager")
 
 
 def rows(body: bytes) -> list[list[str]]:
@@ -28,7 +31,7 @@ def test_the_hdfc_file_has_28_fields_a_row_and_no_header(client, fiona, alice, a
     run = approved_run(acme, (alice, "100.50"))
     client.force_login(fiona)
     reauthenticated(client)
-    response = client.get(reverse("finance:export"), {"format": "neft"})
+    response = downloaded(client, client.get(reverse("finance:export"), {"format": "neft"}))
     [row] = rows(b"".join(response.streaming_content))
     payout = Payout.objects.get()
     today = timezone.localdate()
@@ -53,7 +56,9 @@ def test_the_days_second_hdfc_file_is_numbered_002(client, fiona, alice, acme, h
     export(client, fiona, "neft")
     client.force_login(fiona)
     reauthenticated(client)
-    response = client.get(reverse("finance:export"), {"format": "neft", "reason": "Re-upload"})
+    response = downloaded(
+        client, client.get(reverse("finance:export"), {"format": "neft", "reason": "Re-upload"})
+    )
     assert response["Content-Disposition"].endswith(f'{timezone.localdate():%d%m}.002"')
 
 

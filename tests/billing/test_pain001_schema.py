@@ -13,6 +13,9 @@ from tests.billing.exporting import IBAN, approved_run, bank, export
 from tests.billing.pain001 import NS, SCHEMA, valid_pain001
 from tests.factories import AgentProfileFactory
 
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = pytest.mark.usefixtures("eager")
+
 SHA256 = "ed4be42522e3e35b108b3ad2ebbcc65da987cddbf6cfdc20828cd4fd0d69c51a"
 
 

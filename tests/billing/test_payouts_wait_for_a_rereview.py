@@ -12,7 +12,8 @@ from billing.payouts import payout_approve
 from tests.billing.exporting import bank, export
 from tests.billing.factories import last_week, ledger_row, settle
 
-pytestmark = pytest.mark.django_db
+# Exports are built by a task: inline here (the test's data is not committed for a worker).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
 @pytest.fixture

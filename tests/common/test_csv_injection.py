@@ -11,6 +11,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from common.csvfile import csv_lines, neutralise
+from tests.billing.exporting import downloaded
 from tests.billing.factories import last_month, last_week, ledger_row, settle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,6 +82,19 @@ def test_the_invoice_csv_quotes_a_line_named_like_a_formula(client, carol, acme,
     assert {(row[2], row[3]) for row in rows[1:]} == {(f"'{HYPERLINK}", "'@cmd")}
 
 
+@pytest.fixture
+def eager(settings, tmp_path):
+    """The export's file is built by a task: inline here (tests/billing/conftest.py's), into
+    a private folder of the test's."""
+    from config.celery import app
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path
+    saved, app.conf.task_always_eager = app.conf.task_always_eager, True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.mark.usefixtures("eager")
 def test_the_xlsx_sheet_quotes_a_name_that_would_be_a_formula(client, fiona, bob, acme):
     profile = bob.agent_profile
     profile.full_name, profile.bank_holder_name = HYPERLINK, "Bob Agent"
@@ -89,7 +103,7 @@ def test_the_xlsx_sheet_quotes_a_name_that_would_be_a_formula(client, fiona, bob
     ledger_row(bob, acme, day=last_week())
     settle("agents", last_week()).payouts.update(status="approved")
     client.force_login(fiona)
-    response = client.get(reverse("finance:export"), {"format": "xlsx"})
+    response = downloaded(client, client.get(reverse("finance:export"), {"format": "xlsx"}))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Payouts"]
     [row] = list(sheet.iter_rows(min_row=2, values_only=True))
     assert row[3] == f"'{HYPERLINK}"
