@@ -41,7 +41,6 @@ from django.db import connection, transaction
 from django.db.models import CharField, Count, F, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from openpyxl import Workbook
 
 from accounts.models import User
 from agents.models import VerificationCheck
@@ -247,6 +246,10 @@ def _csv(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
 
 
 def _xlsx(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
+    # Imported here, not at the top: openpyxl is ~10 MiB a process, and only the worker that
+    # builds a sheet needs it — every web worker imports this module (bench/refdata_memory.py).
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)  # rows go to disk as they are appended
     sheet = workbook.create_sheet("Payouts")
     sheet.append(SHEET_HEADER)
