@@ -7,6 +7,7 @@ run settles exactly the rows of its period with one INSERT … SELECT … GROUP 
 never be settled twice: it has one period, and a period has one run.
 """
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -360,6 +361,13 @@ class PayoutExport(models.Model):
 
     def __str__(self) -> str:
         return self.msg_id or f"{self.kind} export {self.pk}"
+
+    @property
+    def deleted_after(self):
+        """When the hourly retention task (`exports_expire`) may delete a ready file."""
+        if self.finished_at is None:
+            return None
+        return self.finished_at + dt.timedelta(hours=settings.EXPORT_RETENTION_HOURS)
 
     @property
     def percent(self) -> int:

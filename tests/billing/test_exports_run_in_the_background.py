@@ -217,6 +217,12 @@ def test_a_ready_file_is_deleted_after_the_retention(client, fiona, three, setti
     assert (old.status, old.file.name) == (Status.EXPIRED, "")
     assert not new.file.storage.exists(old_file)
     assert new.file.storage.exists(new.file.name)  # a younger file stays
+    new.refresh_from_db()
+    when = timezone.localtime(new.finished_at + dt.timedelta(hours=settings.EXPORT_RETENTION_HOURS))
+    page = " ".join(
+        client.get(reverse("finance:export_detail", args=[new.pk])).content.decode().split()
+    )
+    assert f"deleted within the hour after {when:%d %b %Y %H:%M}" in page  # a time, not "plus …"
     answer = client.get(reverse("finance:export_download", args=[old.pk]))
     assert answer.url == reverse("finance:export_detail", args=[old.pk])
     assert "deleted after the retention period" in client.get(answer.url).content.decode()

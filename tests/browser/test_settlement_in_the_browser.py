@@ -45,8 +45,14 @@ def test_finance_runs_a_settlement_watches_it_finish_approves_and_downloads_the_
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "finance_payouts_page.png"), full_page=True)
 
+    # The export is built in the background: its page shows the progress, then the link.
+    page.get_by_role("button", name="CSV").click()
+    page.wait_for_url(re.compile(r"/staff/finance/exports/\d+/$"))
+    download = page.get_by_role("button", name=re.compile(r"^Download "))
+    download.wait_for(timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / "finance_export_ready.png"), full_page=True)
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="CSV").click()
+        download.click()
     csv_text = Path(download_info.value.path()).read_text(encoding="utf-8")
     assert "Meera Shenoy" in csv_text and "62.19" in csv_text  # net after 10% TDS (6.91)
     assert AuditRecord.objects.filter(action="export").exists()
