@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views import defaults
 
 from accounts.navigation import role_home_url
+from common.keyset import InvalidCursor
 from config.celery import app as celery_app
 
 
@@ -66,6 +67,15 @@ def _api_error(message: str, status: int) -> JsonResponse:
 def bad_request(request, exception=None):
     if request.path.startswith(API_PREFIX):
         return _api_error("The request is not valid.", 400)
+    # A refused page link (common.keyset) says so, in the site's layout, with the way back.
+    # Other refusals (a bad Host, a malformed body) keep Django's bare page: their messages
+    # are for the log, and rendering the layout may itself need what was refused.
+    if isinstance(exception, InvalidCursor):
+        query = request.GET.copy()
+        query.pop("cursor", None)  # the same list and filters, from its first page
+        first_page = f"{request.path}?{query.urlencode()}" if query else request.path
+        context = {"message": str(exception), "first_page": first_page}
+        return render(request, "400.html", context, status=400)
     return defaults.bad_request(request, exception)
 
 

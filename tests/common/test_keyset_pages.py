@@ -115,8 +115,12 @@ def test_a_tampered_cursor_on_a_page_is_a_400(client, request, persona, url):
     client.force_login(request.getfixturevalue(persona))
     if persona == "carol":
         request.getfixturevalue("acme")
-    response = client.get(reverse(url), {"cursor": "eyJhIjoxfQ:tampered"})
+    response = client.get(reverse(url), {"cursor": "eyJhIjoxfQ:tampered", "q": "x y"})
     assert response.status_code == 400
+    page = response.content.decode()  # the site's page, saying why, with the way back
+    assert "start from the first page" in page
+    assert f'href="{reverse(url)}?q=x+y"' in page  # the same list and filters, no cursor
+    assert "<nav" in page  # the layout, with the role's navigation
 
 
 def test_a_cursor_past_the_end_shows_an_empty_page_and_the_way_back(client, fiona):
