@@ -382,11 +382,12 @@ def _queued_message(request: HttpRequest, unsent: str | None) -> None:
 
 
 @finance_required
-@require_GET
-@reauthentication_required(enabled=lambda request: request.GET.get("format") in BANK_FILES)
+@require_POST  # it records an export and queues its file: never from a link
+# allauth keeps the POST while finance gives the password, and replays it afterwards.
+@reauthentication_required(enabled=lambda request: request.POST.get("format") in BANK_FILES)
 @errors_to_message("finance:payouts")
 def export_request(request):
-    form = ExportForm(request.GET)
+    form = ExportForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose an export format (CSV, XLSX, NEFT or pain.001).")
         return redirect("finance:payouts")

@@ -33,7 +33,7 @@ def export(client, user, format: str, **params):
     client.force_login(user)
     reauthenticated(client)  # bank files ask for the password again
     before = set(AuditRecord.objects.filter(action="export").values_list("pk", flat=True))
-    response = client.get(reverse("finance:export"), {"format": format, **params})
+    response = client.post(reverse("finance:export"), {"format": format, **params})
     audited = AuditRecord.objects.filter(action="export").exclude(pk__in=before).first()
     response = downloaded(client, response)
     if response.status_code != 200:

@@ -4,15 +4,17 @@
 import pytest
 from django.urls import resolve, reverse
 
+from billing.models import PayoutExport
 from common.models import AuditRecord
 from tests.conftest import reauthenticated
+from tests.factories import PASSWORD
 
 # Exports are built by a task: inline here (the test's data is not committed for a worker).
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 
 def _export(client, format: str):
-    return client.get(reverse("finance:export"), {"format": format})
+    return client.post(reverse("finance:export"), {"format": format})
 
 
 @pytest.mark.parametrize("format", ["neft", "pain001"])
@@ -49,3 +51,21 @@ def test_spreadsheets_do_not_ask_again(client, fiona, format):
     answer = _export(client, format)
     assert answer.status_code == 302
     assert resolve(answer["Location"]).url_name == "export_detail"
+
+
+def test_the_export_asked_for_before_the_password_goes_ahead_after_it(client, fiona):
+    # allauth keeps the POST while finance gives the password and replays it: one click.
+    client.force_login(fiona)
+    asked = _export(client, "neft")
+    answer = client.post(asked["Location"], {"password": PASSWORD})
+    assert answer.status_code == 302
+    assert resolve(answer["Location"]).url_name == "export_detail"
+    assert PayoutExport.objects.filter(kind="neft", actor=fiona).count() == 1
+
+
+def test_an_export_is_never_made_by_a_link(client, fiona):
+    client.force_login(fiona)
+    reauthenticated(client)
+    answer = client.get(reverse("finance:export"), {"format": "csv"})  # a GET, e.g. a link
+    assert answer.status_code == 405
+    assert not PayoutExport.objects.exists()

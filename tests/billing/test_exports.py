@@ -47,7 +47,7 @@ def export(client, user, format: str, **params):
     client.force_login(user)
     reauthenticated(client)  # bank files ask for the password again (issue 13)
     response = downloaded(
-        client, client.get(reverse("finance:export"), {"format": format, **params})
+        client, client.post(reverse("finance:export"), {"format": format, **params})
     )
     audited = AuditRecord.objects.filter(action="export", detail__format=format).first()
     if response.status_code == 200:  # the record exists before the first byte is read

@@ -46,7 +46,7 @@ def held(monkeypatch):
 def _ask(client, user, format: str = "csv"):
     client.force_login(user)
     reauthenticated(client)
-    return client.get(reverse("finance:export"), {"format": format})
+    return client.post(reverse("finance:export"), {"format": format})
 
 
 def _build(export_id: int, task_id: str) -> dict:

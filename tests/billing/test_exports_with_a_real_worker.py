@@ -38,7 +38,7 @@ def test_a_worker_builds_the_file_and_the_owner_downloads_it(
     approved_run(acme, (alice, "28.00"), (bob, "100.00"))
     client.force_login(fiona)
     reauthenticated(client)
-    answer = client.get(reverse("finance:export"), {"format": "csv"})
+    answer = client.post(reverse("finance:export"), {"format": "csv"})
     export = PayoutExport.objects.get()
     assert answer.url == reverse("finance:export_detail", args=[export.pk])
     ready = wait_until(

@@ -31,7 +31,7 @@ def test_the_hdfc_file_has_28_fields_a_row_and_no_header(client, fiona, alice, a
     run = approved_run(acme, (alice, "100.50"))
     client.force_login(fiona)
     reauthenticated(client)
-    response = downloaded(client, client.get(reverse("finance:export"), {"format": "neft"}))
+    response = downloaded(client, client.post(reverse("finance:export"), {"format": "neft"}))
     [row] = rows(b"".join(response.streaming_content))
     payout = Payout.objects.get()
     today = timezone.localdate()
@@ -57,7 +57,7 @@ def test_the_days_second_hdfc_file_is_numbered_002(client, fiona, alice, acme, h
     client.force_login(fiona)
     reauthenticated(client)
     response = downloaded(
-        client, client.get(reverse("finance:export"), {"format": "neft", "reason": "Re-upload"})
+        client, client.post(reverse("finance:export"), {"format": "neft", "reason": "Re-upload"})
     )
     assert response["Content-Disposition"].endswith(f'{timezone.localdate():%d%m}.002"')
 

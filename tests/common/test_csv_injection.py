@@ -103,7 +103,7 @@ def test_the_xlsx_sheet_quotes_a_name_that_would_be_a_formula(client, fiona, bob
     ledger_row(bob, acme, day=last_week())
     settle("agents", last_week()).payouts.update(status="approved")
     client.force_login(fiona)
-    response = downloaded(client, client.get(reverse("finance:export"), {"format": "xlsx"}))
+    response = downloaded(client, client.post(reverse("finance:export"), {"format": "xlsx"}))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Payouts"]
     [row] = list(sheet.iter_rows(min_row=2, values_only=True))
     assert row[3] == f"'{HYPERLINK}"
