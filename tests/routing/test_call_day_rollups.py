@@ -137,7 +137,9 @@ def test_today_is_never_rolled_up(lines):
 
 def test_the_sweep_rolls_up_yesterday_and_fills_the_missing_days(history):
     assert days_missing(before=TODAY, limit=10) == [TODAY - dt.timedelta(days=d) for d in (3, 2)]
-    done = calldays_sweep_task.delay().get()
+    # In-process (`apply`): with a broker, `delay` would send it to a worker that cannot see
+    # this test's uncommitted calls (and the task keeps no result).
+    done = calldays_sweep_task.apply().get()
     assert done == 3  # yesterday, then the two days with calls
     assert set(CallDay.objects.values_list("day", flat=True)) == {
         TODAY - dt.timedelta(days=d) for d in (1, 2, 3)
