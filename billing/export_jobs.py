@@ -6,7 +6,8 @@ the export audited) and sends `billing.export_build`; the page follows the row's
 this one path, small or large: a 20-row sheet is built in milliseconds by the worker and the
 page shows the link on its first poll, and one path is one set of tests and failure modes.
 
-Surviving the infrastructure is billing.runs' pattern, adapted to a task that does not hold
+Surviving the infrastructure is billing.runs' pattern (the rule of "lost" is billing.leases',
+shared), adapted to a task that does not hold
 a transaction for its whole length (a 96k-row sheet is many seconds of writing):
 - `export_start`: a new task id and the queue time are stored, then the task is sent. A
   broker that cannot be reached leaves the export queued (the sweep sends it again) and the
@@ -37,6 +38,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from billing import leases
 from billing.exports import export_file_write
 from billing.models import PayoutExport
 from billing.tasks import export_publish, new_task_id
@@ -59,10 +61,6 @@ def _lease() -> dt.timedelta:
 
 def _start_within() -> dt.timedelta:
     return dt.timedelta(seconds=settings.EXPORT_START_WITHIN_SECONDS)
-
-
-def _at(moment: dt.datetime | None) -> str:
-    return f"{timezone.localtime(moment):%d %b %H:%M:%S}" if moment else "an unknown time"
 
 
 def export_start(*, export: PayoutExport) -> str | None:
@@ -153,18 +151,12 @@ def export_failed(*, export_id: int, reason: str, task_id: str = "") -> bool:
     )
 
 
+STATES = {"running": Status.RUNNING, "queued": Status.QUEUED}  # for billing.leases
+
+
 def lost_because(export: PayoutExport, *, now: dt.datetime) -> str | None:
     """Why the export looks lost (no task will finish it), or None while it is in hand."""
-    if export.status == Status.RUNNING:
-        if export.lease_expires_at is None or export.lease_expires_at <= now:
-            holder = export.lease_holder or "its worker"
-            return f"the lease of {holder} expired at {_at(export.lease_expires_at)}"
-    elif export.status == Status.QUEUED:
-        queued = export.queued_at or export.created_at
-        if queued <= now - _start_within():
-            minutes = settings.EXPORT_START_WITHIN_SECONDS / 60
-            return f"queued at {_at(queued)}, its task did not start within {minutes:g} min"
-    return None
+    return leases.lost_reason(export, now=now, start_within=_start_within(), **STATES)
 
 
 def _requeue(export: PayoutExport, *, now: dt.datetime, requeues: int) -> str:
@@ -184,11 +176,7 @@ def _requeue(export: PayoutExport, *, now: dt.datetime, requeues: int) -> str:
 def exports_sweep(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
     """Queue lost exports again; fail those the sweep has already sent too often."""
     now = now or timezone.now()
-    expired = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
-    unstarted = Q(queued_at__lte=now - _start_within()) | Q(
-        queued_at__isnull=True, created_at__lte=now - _start_within()
-    )
-    lost = (Q(status=Status.RUNNING) & expired) | (Q(status=Status.QUEUED) & unstarted)
+    lost = leases.lost_filter(now=now, start_within=_start_within(), **STATES)
     sends, failed = [], []
     with transaction.atomic():
         # SKIP LOCKED: a row another sweep or a restart is deciding on is in hand.

@@ -18,10 +18,10 @@ import logging
 
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from billing import leases
 from billing.models import SettlementRun
 from billing.settlement import run_failed
 from billing.tasks import new_task_id, run_publish
@@ -38,10 +38,6 @@ def start_within() -> dt.timedelta:
     return dt.timedelta(seconds=settings.SETTLEMENT_START_WITHIN_SECONDS)
 
 
-def _at(moment: dt.datetime | None) -> str:
-    return f"{timezone.localtime(moment):%d %b %H:%M:%S}" if moment else "an unknown time"
-
-
 def run_start(*, run: SettlementRun) -> bool:
     """Queue the run's execution. The task id is stored before the task is sent: the page
     follows that task's progress, and a lost task is recognised by its queue time.
@@ -52,18 +48,13 @@ def run_start(*, run: SettlementRun) -> bool:
     return run_publish(run_id=run.pk, task_id=task_id)
 
 
+# A run is pending (queued) until a worker takes its lease: billing.leases' rule of "lost".
+STATES = {"running": Status.RUNNING, "queued": Status.PENDING}
+
+
 def lost_because(run: SettlementRun, *, now: dt.datetime) -> str | None:
     """Why the run looks lost (no worker will finish it), or None while it is in hand."""
-    if run.status == Status.RUNNING:
-        if run.lease_expires_at is None or run.lease_expires_at <= now:
-            holder = run.lease_holder or "its worker"
-            return f"the lease of {holder} expired at {_at(run.lease_expires_at)}"
-    elif run.status == Status.PENDING:
-        queued = run.queued_at or run.created_at
-        if queued <= now - start_within():
-            minutes = settings.SETTLEMENT_START_WITHIN_SECONDS / 60
-            return f"queued at {_at(queued)}, its task did not start within {minutes:g} min"
-    return None
+    return leases.lost_reason(run, now=now, start_within=start_within(), **STATES)
 
 
 def restart_refusal(run: SettlementRun, *, now: dt.datetime) -> str | None:
@@ -73,15 +64,17 @@ def restart_refusal(run: SettlementRun, *, now: dt.datetime) -> str | None:
     if run.status == Status.FAILED or lost_because(run, now=now):
         return None
     if run.status == Status.RUNNING:
+        until = leases.moment_label(run.lease_expires_at)
         return (
             f"This run is running on {run.lease_holder or 'a worker'} (attempt {run.attempts}, "
-            f"lease until {_at(run.lease_expires_at)}): it cannot be restarted while a worker "
+            f"lease until {until}): it cannot be restarted while a worker "
             "holds it. If that worker is gone, the run can be restarted once the lease expires."
         )
     queued = run.queued_at or run.created_at
     return (
-        f"This run was queued at {_at(queued)} and is waiting for a worker; it can be "
-        f"restarted if it has not started by {_at(queued + start_within())}."
+        f"This run was queued at {leases.moment_label(queued)} and is waiting for a worker; "
+        f"it can be restarted if it has not started by "
+        f"{leases.moment_label(queued + start_within())}."
     )
 
 
@@ -114,11 +107,7 @@ def _requeue(run: SettlementRun, *, now: dt.datetime, step: str, fields: dict) -
 def runs_sweep(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
     """Queue lost runs again; fail those the sweep has already sent too often."""
     now = now or timezone.now()
-    expired = Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lte=now)
-    unstarted = Q(queued_at__lte=now - start_within()) | Q(
-        queued_at__isnull=True, created_at__lte=now - start_within()
-    )
-    lost = (Q(status=Status.RUNNING) & expired) | (Q(status=Status.PENDING) & unstarted)
+    lost = leases.lost_filter(now=now, start_within=start_within(), **STATES)
     sends, failed = [], []
     with transaction.atomic():
         # SKIP LOCKED: a run whose row is locked is being executed right now (its
