@@ -83,6 +83,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
             ],
+            # The display rules for money and periods (common.money, common.dates), in every
+            # template without a {% load %}.
+            "builtins": ["common.templatetags.formats"],
         },
     },
 ]
