@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 
+from accounts.models import User
 from billing.models import Invoice, InvoiceLine, Payout, SettlementRun, Transaction
 from billing.periods import period_end, period_start
 from routing.models import Call
@@ -28,8 +29,9 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         override_settings(PRIVATE_MEDIA_ROOT=media),
         transaction.atomic(),
     ):
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
         transaction.set_rollback(True)
 
 
@@ -94,6 +96,19 @@ def test_agents_see_their_statements_and_open_them(client):
     page = client.get(f"/agent/earnings/statements/{payout.pk}/")
     assert page.status_code == 200
     assert list(page.context["transactions"])  # the week's calls, one row each
+
+
+def test_the_logins_are_the_last_lines_printed_one_a_line_with_their_state(seeded):
+    lines = seeded.rstrip().splitlines()
+    table = lines[-User.objects.count() - 1 : -1]  # the TOTP line ends it
+    emails = [line.split()[0] for line in table]
+    assert sorted(emails) == sorted(User.objects.values_list("email", flat=True))
+    assert "homeshore-demo" in lines[-User.objects.count() - 3]  # the title, then the header
+    assert "TOTP secret" in lines[-1]
+    states = {line.split()[0]: line for line in table}
+    assert "suspended (missed the infosec refresher)" in states["gowri@agents.example"]
+    assert "may re-apply" in states["suresh@agents.example"]
+    assert "two-factor" in states["finance@homeshore.example"]
 
 
 def _snapshot() -> dict:
