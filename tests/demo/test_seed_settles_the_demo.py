@@ -12,8 +12,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
+from agents.models import AgentProfile
 from billing.models import Invoice, InvoiceLine, Payout, SettlementRun, Transaction
 from billing.periods import period_end, period_start
+from common.models import AuditAction, AuditRecord
 from routing.models import Call
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +111,18 @@ def test_the_logins_are_the_last_lines_printed_one_a_line_with_their_state(seede
     assert "suspended (missed the infosec refresher)" in states["gowri@agents.example"]
     assert "may re-apply" in states["suresh@agents.example"]
     assert "two-factor" in states["finance@homeshore.example"]
+
+
+def test_the_demo_has_an_agent_in_every_state_the_pages_explain():
+    verified = AgentProfile.objects.filter(status=AgentProfile.Status.VERIFIED)
+    assert set(verified.values_list("duty_status", flat=True)) == {"available"}  # on duty
+    gowri = AgentProfile.objects.get(user__email="gowri@agents.example")
+    assert gowri.status == AgentProfile.Status.SUSPENDED
+    said = AuditRecord.objects.about(gowri).filter(action=AuditAction.SUSPENDED).get()
+    assert said.reason == "Missed the infosec refresher"
+    suresh = AgentProfile.objects.get(user__email="suresh@agents.example")
+    assert suresh.status == AgentProfile.Status.REJECTED
+    assert suresh.checks.get(kind="identity").reason == "The identity scan is unreadable"
 
 
 def _snapshot() -> dict:
