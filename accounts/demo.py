@@ -45,5 +45,6 @@ def seed_users() -> list[tuple[str, str]]:
         user = demo_user(email, name=name, role=role)
         if user.is_staff_role:
             demo_totp(user)
-        logins.append((email, User.Role(role).label))
+        label = User.Role(role).label
+        logins.append((email, f"{label}, two-factor (TOTP)" if user.is_staff_role else label))
     return logins

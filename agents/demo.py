@@ -107,6 +107,17 @@ DEMO_AGENTS = [
     ),
 ]
 
+SUSPENSION_REASON = "Missed the infosec refresher"
+REJECTION_REASON = "Identity could not be confirmed"
+# What each state is in the demo, for the logins seed_demo prints (README.md, "The demo").
+STATE_NOTES = {
+    S.VERIFIED: "verified, on duty",
+    S.IN_REVIEW: "in review (the vetting queue)",
+    S.APPLIED: "applied, not yet submitted",
+    S.SUSPENDED: f"suspended ({SUSPENSION_REASON.lower()})",
+    S.REJECTED: "rejected (identity unreadable), may re-apply",
+}
+
 DEMO_PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -127,7 +138,7 @@ def _vetted(agent: AgentProfile, status: str, reviewer: User | None) -> None:
             actor=reviewer,
             action=AuditAction.REJECTED,
             target=agent,
-            reason="Identity could not be confirmed",
+            reason=REJECTION_REASON,
         )
         return
     for check in agent.checks.all():
@@ -141,7 +152,7 @@ def _vetted(agent: AgentProfile, status: str, reviewer: User | None) -> None:
             actor=reviewer,
             action=AuditAction.SUSPENDED,
             target=agent,
-            reason="Missed the infosec refresher",
+            reason=SUSPENSION_REASON,
         )
     compliance_refresh(agent=agent)
 
@@ -201,5 +212,5 @@ def seed_demo() -> list[tuple[str, str]]:
             # On duty, so that the routing demo has someone to call.
             agent.duty_status, agent.duty_changed_at = "available", timezone.now()
             agent.save(update_fields=["duty_status", "duty_changed_at"])
-        logins.append((email, f"Home agent, {place.name} ({S(status).label})"))
+        logins.append((email, f"Home agent, {place.name}: {STATE_NOTES[status]}"))
     return logins

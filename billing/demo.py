@@ -1,38 +1,47 @@
-"""Demo billing: a fee plan for the complete-BPO bank, and every ended period settled.
+"""Demo billing: a fee plan for the complete-BPO bank, the demo calls' ledger, and every ended
+period settled, with finance's work on it begun — on the first seed.
 
-The call simulator moves calls into the past after they were answered, so their ledger rows
-are re-dated to their calls here (demo data only: a real ledger row is never edited).
+The call simulator runs each call now, through the real webhooks, and lays it out in the past
+after (routing.management.commands.simulate_calls `--days`). A ledger row written as the call
+ended would be dated now, and a row is never edited. So while the demo's calls are simulated
+the ledger waits (`ledger_held`), and here each completed call gets its one transaction, by
+the ledger's own service, once it has its date: dated by its end, in that day's periods,
+priced from the engagement's rate card.
 """
 
+import contextlib
+from collections.abc import Iterator
 from decimal import Decimal
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from billing.models import FixedFeePlan, SettlementRun, Transaction
-from billing.periods import period_end, period_start
+from accounts.models import User
+from billing.ledger import transaction_record
+from billing.models import FixedFeePlan, Invoice, Payout, SettlementRun, Transaction
+from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
+from billing.periods import period_end
+from billing.receivers import record_transaction
 from billing.settlement import run_claim, run_execute, run_open
 from clients.models import ClientFirm
 from routing.models import Call
+from routing.signals import call_completed
 
 Kind = SettlementRun.Kind
+Status = SettlementRun.Status
 
 
-def _redate_demo_ledger() -> None:
-    if SettlementRun.objects.exists():
-        return  # settled already: leave the ledger as it is
-    # _base_manager: the plain manager, past the ledger's append-only guard (demo data only).
-    rows = Transaction._base_manager
-    ended = Call.objects.filter(pk=OuterRef("call_id")).values("ended_at")
-    rows.update(occurred_at=Subquery(ended))
-    for t in rows.only("pk", "occurred_at"):
-        day = timezone.localdate(t.occurred_at)
-        rows.filter(pk=t.pk).update(
-            agent_period=period_start(Kind.AGENTS, day), firm_period=period_start(Kind.FIRMS, day)
-        )
+@contextlib.contextmanager
+def ledger_held() -> Iterator[None]:
+    """Completed calls get no ledger row while inside (seed_demo's simulated calls, which are
+    dated after they end); `seed_demo` below writes them. Demo only: nothing else holds it."""
+    call_completed.disconnect(record_transaction)
+    try:
+        yield
+    finally:
+        call_completed.connect(record_transaction)
 
 
-def seed_demo() -> list[tuple[str, str]]:
+def _fee_plan() -> None:
     kaveri = ClientFirm.objects.filter(name="Kaveri Bank Services").first()
     if kaveri:
         FixedFeePlan.objects.get_or_create(
@@ -44,13 +53,60 @@ def seed_demo() -> list[tuple[str, str]]:
                 "currency": "INR",
             },
         )
-    _redate_demo_ledger()
+
+
+def _ledger_for_demo_calls() -> int:
+    """One transaction per completed call that has none, oldest first (none on a re-seed)."""
+    unbilled = Call.objects.filter(
+        status=Call.Status.COMPLETED, transaction__isnull=True, agent__isnull=False
+    ).select_related("engagement", "line")
+    written = 0
+    for call in unbilled.order_by("ended_at", "pk"):
+        written += transaction_record(call=call) is not None
+    return written
+
+
+def _settle_ended_periods(finance: User | None) -> list[SettlementRun]:
+    """A run for every ended period with ledger rows, claimed and executed in-process (the
+    services a worker calls). Returns the runs this seed settled: none on a re-seed."""
     today = timezone.localdate()
+    settled = []
     for kind, field in ((Kind.AGENTS, "agent_period"), (Kind.FIRMS, "firm_period")):
         periods = Transaction.objects.values_list(field, flat=True).distinct()
         for start in sorted(set(periods)):
-            if period_end(kind, start) <= today:
-                run = run_open(kind=kind, day=start)
-                run_claim(run_id=run.pk)
-                run_execute(run_id=run.pk)
+            if period_end(kind, start) > today:
+                continue  # still open: its calls show as this period's earnings
+            run = run_open(kind=kind, day=start, user=finance)
+            if run.status == Status.DONE:
+                continue
+            run_claim(run_id=run.pk, holder="seed_demo")
+            settled.append(run_execute(run_id=run.pk))
+    return settled
+
+
+def _finance_at_work(finance: User, settled: list[SettlementRun]) -> None:
+    """Of the weeks settled now: the oldest paid, the latest left in draft for finance to
+    review, those between approved; of the months, the first firm's invoice of the oldest paid
+    (the others stay issued)."""
+    weeks = sorted((r for r in settled if r.kind == Kind.AGENTS), key=lambda r: r.period_start)
+    if len(weeks) >= 2:
+        for run in weeks[:-1]:
+            ids = Payout.objects.filter(run=run).values_list("pk", flat=True)
+            payout_approve(actor=finance, payout_ids=list(ids))
+        for payout in Payout.objects.filter(run=weeks[0], status=Payout.Status.APPROVED):
+            payout_mark_paid(actor=finance, payout_id=payout.pk)
+    months = sorted((r for r in settled if r.kind == Kind.FIRMS), key=lambda r: r.period_start)
+    if months:
+        oldest = Invoice.objects.filter(run=months[0]).order_by("firm__name", "pk").first()
+        if oldest is not None:
+            invoice_mark_paid(actor=finance, invoice_id=oldest.pk)
+
+
+def seed_demo() -> list[tuple[str, str]]:
+    _fee_plan()
+    _ledger_for_demo_calls()
+    finance = User.objects.filter(role=User.Role.FINANCE).order_by("pk").first()
+    settled = _settle_ended_periods(finance)
+    if finance is not None:
+        _finance_at_work(finance, settled)
     return []

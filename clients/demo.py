@@ -11,7 +11,19 @@ from accounts.models import User
 from agents.gazetteer import place_find
 from agents.models import AgentProfile
 from clients import marketplace, services
-from clients.models import ApiKey, Application, ClientFirm, FirmMember, PhoneLine, StaffingRequest
+from clients.models import (
+    ApiKey,
+    Application,
+    ClientFirm,
+    Engagement,
+    FirmMember,
+    PhoneLine,
+    StaffingRequest,
+)
+
+# The demo's calls go back this many days (routing.demo simulates them): the firms' requests
+# and engagements began then, so each call falls inside the engagement it is billed under.
+HISTORY_DAYS = 35
 
 FIRMS = [
     # name, type, currency, admin email, admin name
@@ -184,10 +196,21 @@ def seed_demo() -> list[tuple[str, str]]:
     ]
     if assign:
         marketplace.agents_assign(request=loans, agent_ids=assign, user=staff)
+    _history_begins(list(requests.values()))
     return [
         (email, f"Client admin, {name} ({'partial' if kind == 'partial' else 'complete'} BPO)")
         for name, kind, _c, email, _n in FIRMS
     ]
+
+
+def _history_begins(requests: list[StaffingRequest]) -> None:
+    """The demo's requests and their engagements started with its call history, not on the
+    day of the seed (the services start them today; demo data only). Once: a re-seed finds
+    them earlier already."""
+    begins = timezone.localdate() - dt.timedelta(days=HISTORY_DAYS + 1)
+    ids = [r.pk for r in requests]
+    StaffingRequest.objects.filter(pk__in=ids, start_date__gt=begins).update(start_date=begins)
+    Engagement.objects.filter(request_id__in=ids, starts_on__gt=begins).update(starts_on=begins)
 
 
 def demo_api_key() -> str:

@@ -1,9 +1,12 @@
 """Idempotent demo data: one user per role, and home agents in Indian tier-II cities.
 
 Each app contributes its part through a `seed_demo()` function in its `demo.py`;
-this command calls them bottom-up and prints the logins. It lives in the `demo` app, above
-every other app, so these are plain imports the import contracts can see.
+this command calls them bottom-up and prints the logins, last (`make run` serves right after).
+It lives in the `demo` app, above every other app, so these are plain imports the import
+contracts can see.
 """
+
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -22,30 +25,34 @@ DEMO_MODULES = [agents_demo, clients_demo, routing_demo, billing_demo]
 class Command(BaseCommand):
     help = "Create or refresh the demo data (safe to run again) and print the demo logins."
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        logins = seed_users()
-        for module in DEMO_MODULES:
-            logins += module.seed_demo()
-        self._print_logins(logins)
-        api_key = clients_demo.demo_api_key()
+        with transaction.atomic():
+            logins = seed_users()
+            for module in DEMO_MODULES:
+                # The simulated calls are dated after they end: billing's demo writes their
+                # ledger rows then, dated with their calls (billing.demo.ledger_held).
+                held = billing_demo.ledger_held() if module is routing_demo else nullcontext()
+                with held:
+                    logins += module.seed_demo()
+            api_key = clients_demo.demo_api_key()
+        # Printed after the commit and what runs on it (emails to the console, inline tasks):
+        # the logins are the last lines before `make run` starts the server.
         self.stdout.write(
-            f"Acme Insurance's API key (new on every seed): {api_key}\n"
-            f"  curl -H 'Authorization: Api-Key {api_key}' http://127.0.0.1:8000/api/v1/lines/\n"
+            f"\nAcme Insurance's API key (new on every seed): {api_key}\n"
+            f"  curl -H 'Authorization: Api-Key {api_key}' http://127.0.0.1:8000/api/v1/lines/"
         )
+        self._print_logins(logins)
 
     def _print_logins(self, logins: list[tuple[str, str]]) -> None:
+        """The logins, as a compact table: the last lines before `make run` starts the server."""
         out = self.stdout
-        out.write("")
-        out.write(self.style.SUCCESS(f"Homeshore demo logins (password for all: {DEMO_PASSWORD})"))
         width = max(len(email) for email, _ in logins)
+        out.write("")
+        title = f"Homeshore demo logins, password for all: {DEMO_PASSWORD} (what to try: README.md)"
+        out.write(self.style.SUCCESS(title))
+        out.write(f"  {'login'.ljust(width)}  who, state")
         for email, role in logins:
             out.write(f"  {email.ljust(width)}  {role}")
-        out.write("")
-        out.write(
-            "Staff accounts use two-factor authentication. Add this secret to an authenticator "
-            f"app: {DEMO_TOTP_SECRET}"
-        )
-        if settings.DEBUG:
-            out.write("  …or print the current code with: make totp  (python manage.py demo_totp)")
+        totp = f"Staff (MFA): add the TOTP secret {DEMO_TOTP_SECRET} to an authenticator app"
+        out.write(totp + (", or print the code with: make totp" if settings.DEBUG else ""))
         out.write("")
