@@ -9,8 +9,10 @@ Texts are the caller's and go to one tenant's users only: no bank details, perso
 numbers or another firm's names in a title or body (an email leaves the portal).
 """
 
+import contextlib
+import contextvars
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -25,6 +27,19 @@ from common.mail import TRANSIENT, mail_send_task
 logger = logging.getLogger(__name__)
 
 Kind = Notification.Kind
+
+_quiet = contextvars.ContextVar("notifications_quiet", default=False)
+
+
+@contextlib.contextmanager
+def notifications_quiet() -> Iterator[None]:
+    """Write the rows but send no email (the demo seed: its addresses are made up, and its
+    console mail would bury the logins it prints)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
 
 
 def _recipients(users: "Iterable[User] | QuerySet[User]") -> dict[int, str]:
@@ -88,7 +103,7 @@ def notification_send(
             emails.append(address)
     # ignore_conflicts: the unique key still holds against a concurrent send of the event.
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-    if emails:
+    if emails and not _quiet.get():
         subject, text = f"Homeshore: {title}", _email_text(body, url)
         transaction.on_commit(lambda: _mail(subject, text, emails), robust=True)
     return len(rows)

@@ -175,3 +175,13 @@ def test_the_settings_page_offers_the_kinds_of_the_users_role(client, alice, car
     client.force_login(carol)
     page = client.get(reverse("notifications:settings")).content.decode()
     assert Kind.INVOICE_ISSUED.label in page and Kind.STATEMENT_READY.label not in page
+
+
+def test_the_demo_seed_writes_the_rows_but_mails_nobody(
+    alice, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.notifications import notifications_quiet
+
+    with django_capture_on_commit_callbacks(execute=True), notifications_quiet():
+        _send([alice])
+    assert mailoutbox == [] and notifications_unread_count(user=alice) == 1

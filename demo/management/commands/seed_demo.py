@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
+from accounts.notifications import notifications_quiet
 from agents import demo as agents_demo
 from billing import demo as billing_demo
 from clients import demo as clients_demo
@@ -25,8 +26,9 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         logins = seed_users()
-        for module in DEMO_MODULES:
-            logins += module.seed_demo()
+        with notifications_quiet():  # on the bell, not mailed to made-up addresses
+            for module in DEMO_MODULES:
+                logins += module.seed_demo()
         self._print_logins(logins)
         api_key = clients_demo.demo_api_key()
         self.stdout.write(
