@@ -14,6 +14,7 @@ import contextvars
 import logging
 from collections.abc import Iterable, Iterator
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -105,7 +106,7 @@ def notification_send(
     Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     if emails and not _quiet.get():
         subject, text = f"Homeshore: {title}", _email_text(body, url)
-        transaction.on_commit(lambda: _mail(subject, text, emails), robust=True)
+        transaction.on_commit(lambda: _mail_or_hand_off(subject, text, emails), robust=True)
     return len(rows)
 
 
@@ -116,6 +117,26 @@ def _email_text(body: str, url: str) -> str:
     choose = settings.PORTAL_URL.rstrip("/") + reverse("notifications:settings")
     parts.append(f"Choose what Homeshore tells you about: {choose}")
     return "\n\n".join(parts) + "\n"
+
+
+# A few recipients are mailed at the commit (the user reads it while still on the page); a
+# crowd (a settlement run tells every agent paid) goes to tasks, MAIL_CHUNK addresses each:
+# thousands of SMTP sends inside the run's own task would hold its worker for many minutes.
+MAIL_INLINE = 25
+MAIL_CHUNK = 500
+
+
+def _mail_or_hand_off(subject: str, text: str, addresses: list[str]) -> None:
+    if len(addresses) <= MAIL_INLINE:
+        _mail(subject, text, addresses)
+        return
+    for start in range(0, len(addresses), MAIL_CHUNK):
+        notifications_mail_task.delay(subject, text, addresses[start : start + MAIL_CHUNK])
+
+
+@shared_task(name="accounts.notifications_mail", ignore_result=True)
+def notifications_mail_task(subject: str, text: str, addresses: list[str]) -> None:
+    _mail(subject, text, addresses)
 
 
 def _mail(subject: str, text: str, addresses: list[str]) -> None:

@@ -185,3 +185,21 @@ def test_the_demo_seed_writes_the_rows_but_mails_nobody(
     with django_capture_on_commit_callbacks(execute=True), notifications_quiet():
         _send([alice])
     assert mailoutbox == [] and notifications_unread_count(user=alice) == 1
+
+
+def test_a_crowd_is_mailed_by_tasks_one_message_a_recipient(
+    mailoutbox, django_capture_on_commit_callbacks, monkeypatch
+):
+    from accounts import notifications
+    from tests.factories import UserFactory
+
+    monkeypatch.setattr(notifications, "MAIL_CHUNK", 10)
+    sent = []
+    task = notifications.notifications_mail_task
+    monkeypatch.setattr(task, "delay", lambda *args: sent.append(args) or task.apply(args))
+    crowd = [UserFactory() for _ in range(notifications.MAIL_INLINE + 1)]
+    with django_capture_on_commit_callbacks(execute=True):
+        _send(crowd)
+    assert [len(addresses) for _subject, _text, addresses in sent] == [10, 10, 6]
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in crowd)
+    assert {len(m.to) for m in mailoutbox} == {1}
