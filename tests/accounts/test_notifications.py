@@ -203,3 +203,17 @@ def test_a_crowd_is_mailed_by_tasks_one_message_a_recipient(
     assert [len(addresses) for _subject, _text, addresses in sent] == [10, 10, 6]
     assert sorted(m.to[0] for m in mailoutbox) == sorted(u.email for u in crowd)
     assert {len(m.to) for m in mailoutbox} == {1}
+
+
+@pytest.mark.parametrize("count", [2, 7])
+def test_the_list_costs_the_same_queries_however_many(
+    client, alice, count, django_assert_num_queries
+):
+    for _ in range(count):
+        _send([alice])
+    client.force_login(alice)
+    client.get(reverse("notifications:list"))
+    # Session, user, the page's rows (by cursor: no count), the bell.
+    with django_assert_num_queries(4):
+        page = client.get(reverse("notifications:list")).content.decode()
+    assert page.count("Your statement is ready") == count
