@@ -36,3 +36,5 @@ vetting_required = role_required(User.Role.VETTING)
 finance_required = role_required(User.Role.FINANCE)
 admin_required = role_required(User.Role.ADMIN)  # agency administrators (and superusers)
 staff_required = role_required(*User.STAFF_ROLES)  # any of vetting, finance, administrator
+# Pages every signed-in user has (accounts.user_views: notifications), whatever the role.
+signed_in_required = role_required(*User.Role)

@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -67,3 +69,96 @@ class User(AbstractUser):
         if self.role == role:
             return True
         return role in self.STAFF_ROLES and (self.role == self.Role.ADMIN or self.is_superuser)
+
+
+class Notification(models.Model):
+    """One thing a user was told about, on the page (the bell) and, unless turned off, by email.
+
+    Written only by `accounts.notifications.notification_send`, in the caller's transaction.
+    `key` names the event for one-shot events (an invoice, a line's day): one row per
+    (recipient, kind, key), so an event that fires twice tells nobody twice.
+    """
+
+    class Kind(models.TextChoices):
+        # The labels are what the preferences page shows: "Tell me when …"
+        ACCOUNT_DECIDED = "account_decided", "A decision is taken on my application or account"
+        POOL_DECIDED = "pool_decided", "A firm decides on my application to its pool"
+        ENGAGEMENT_STARTED = "engagement_started", "The agency engages me with a firm"
+        ENGAGEMENT_ENDED = "engagement_ended", "An engagement of mine ends"
+        STATEMENT_READY = "statement_ready", "A statement of my earnings is ready"
+        PAYOUT_PAID = "payout_paid", "A payout to me is paid"
+        APPLICANT_WAITING = "applicant_waiting", "An agent applies to one of our requests"
+        INVOICE_ISSUED = "invoice_issued", "An invoice is issued to our firm"
+        SERVICE_LEVEL_LOW = "service_level_low", "A line's service level was below target"
+        PROFILE_SUBMITTED = "profile_submitted", "An agent's profile waits for review"
+        RUN_FAILED = "run_failed", "A settlement run failed"
+
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True)  # a path of ours, e.g. /agent/
+    key = models.CharField(max_length=100, blank=True)  # the event, for one-shot kinds
+    on_page = models.BooleanField(default=True)  # False: the recipient wanted email only
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"],
+                condition=~Q(key=""),
+                name="accounts_notification_once",
+            ),
+        ]
+        indexes = [
+            # The list, newest first (keyset on created_at, pk).
+            models.Index(
+                fields=["recipient", "-created_at", "-id"], name="accounts_notif_list_idx"
+            ),
+            # The bell on every page: a count over the recipient's unread rows only.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True, on_page=True),
+                name="accounts_notif_unread_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.title}"
+
+
+Kind = Notification.Kind
+
+# Who can receive which kind: the preferences page offers a user the kinds of their role.
+KIND_ROLES: dict[str, frozenset[str]] = {
+    Kind.ACCOUNT_DECIDED: frozenset({User.Role.AGENT}),
+    Kind.POOL_DECIDED: frozenset({User.Role.AGENT}),
+    Kind.ENGAGEMENT_STARTED: frozenset({User.Role.AGENT}),
+    Kind.ENGAGEMENT_ENDED: frozenset({User.Role.AGENT}),
+    Kind.STATEMENT_READY: frozenset({User.Role.AGENT}),
+    Kind.PAYOUT_PAID: frozenset({User.Role.AGENT}),
+    Kind.APPLICANT_WAITING: frozenset({User.Role.CLIENT}),
+    Kind.INVOICE_ISSUED: frozenset({User.Role.CLIENT}),
+    Kind.SERVICE_LEVEL_LOW: frozenset({User.Role.CLIENT}),
+    Kind.PROFILE_SUBMITTED: frozenset({User.Role.VETTING}),
+    Kind.RUN_FAILED: frozenset({User.Role.FINANCE}),
+}
+
+
+class NotificationSetting(models.Model):
+    """A user's choice for one kind, kept only where it differs from the default (both on)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_settings")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    email = models.BooleanField(default=True)
+    page = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="accounts_notifsetting_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.kind} email={self.email} page={self.page}"

@@ -8,9 +8,11 @@ import calendar
 import datetime as dt
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notification_send, staff_with_role
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from agents.models import (
     AgentDocument,
@@ -106,6 +108,13 @@ def agent_submit_for_review(*, agent: AgentProfile) -> AgentProfile:
         actor=agent.user,
         before={"status": Status.APPLIED},
         after={"status": Status.IN_REVIEW},
+    )
+    notification_send(
+        users=staff_with_role(User.Role.VETTING),
+        kind=Notification.Kind.PROFILE_SUBMITTED,
+        title="A profile waits for review",
+        body=f"{agent.full_name or 'A new agent'} submitted their profile for review.",
+        url=reverse("vetting:agent", args=[agent.pk]),
     )
     return agent
 
@@ -302,7 +311,14 @@ def _transition(agent, status, action, *, actor, reason) -> AgentProfile:
     body = f"Your Homeshore application is now {label}."
     if reason:
         body += f"\n\nReason: {reason}"
-    _notify(agent, f"Homeshore: you are {label}", body)
+    # The bell and (unless turned off) the email: notification_send mails after commit.
+    notification_send(
+        users=[agent.user],
+        kind=Notification.Kind.ACCOUNT_DECIDED,
+        title=f"You are {label}",
+        body=body,
+        url=reverse("agents:home"),
+    )
     return agent
 
 

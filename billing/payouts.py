@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import VerificationCheck
+from billing import notices
 from billing.models import Invoice, Payout, PayoutExport
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
@@ -77,6 +78,7 @@ def payout_mark_paid(*, actor: User, payout_id: int) -> Payout:
         net=str(payout.net),
         currency=payout.currency,
     )
+    notices.payout_paid(payout=payout)
     return payout
 
 

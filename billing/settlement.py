@@ -30,6 +30,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import User
+from billing import notices
 from billing.models import Invoice, Payout, SettlementLock, SettlementRun
 from billing.periods import period_end, period_start
 from clients.models import ClientFirm
@@ -354,6 +355,11 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             total=str(run.total),
             transactions=run.transactions,
         )
+        # In the run's transaction: told once the payouts and invoices exist (billing.notices).
+        if run.kind == Kind.AGENTS:
+            notices.statements_ready(run=run)
+        else:
+            notices.invoices_issued(run=run)
     _report(run, report, 100, "Done")
     return run
 
@@ -378,6 +384,7 @@ def run_failed(*, run_id: int, reason: str, task_id: str = "") -> bool:
     if failed:
         run = SettlementRun.objects.get(pk=run_id)
         audit_log(actor=None, action=AuditAction.RUN_FAILED, target=run, reason=reason[:2000])
+        notices.run_failed(run=run)
     try:
         cache.delete(progress_key(run_id))
     except Exception:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.gazetteer import place_get
 from agents.models import AgentProfile
-from clients import erlang
+from clients import erlang, notices
 from clients.models import (
     Application,
     ClientFirm,
@@ -168,8 +168,11 @@ def application_create(*, agent: AgentProfile, request: StaffingRequest) -> Appl
             raise ConflictError("You have already applied to this request.")
         existing.status, existing.reason, existing.decided_at = AppStatus.APPLIED, "", None
         existing.save(update_fields=["status", "reason", "decided_at"])
+        notices.applicant_waiting(application=existing)
         return existing
-    return Application.objects.create(request=request, agent=agent)
+    application = Application.objects.create(request=request, agent=agent)
+    notices.applicant_waiting(application=application)
+    return application
 
 
 @transaction.atomic
@@ -259,6 +262,7 @@ def application_decide(
         if not reason:
             raise ApplicationError("Please give the agent a reason.", field="reason")
         _decided(application, AppStatus.DECLINED, actor=user, reason=reason)
+        notices.pool_decided(application=application, engagement=None)
         return application
     _still_open(request)
     if not agent_matches_request(agent=application.agent, request=request, check_region=False):
@@ -268,7 +272,8 @@ def application_decide(
         )
     _seats_left(request, 1)
     _decided(application, AppStatus.APPROVED, actor=user, reason=reason)
-    _engage(application, request)
+    engagement = _engage(application, request)
+    notices.pool_decided(application=application, engagement=engagement)
     return application
 
 
@@ -300,6 +305,8 @@ def agents_assign(
         application.save(update_fields=["assigned_by_agency"])
         _decided(application, AppStatus.APPROVED, actor=user, reason="Assigned by the agency")
         engagements.append(_engage(application, request))
+    for engagement in engagements:
+        notices.engagement_started(engagement=engagement)
     return engagements
 
 
@@ -328,12 +335,24 @@ def engagement_end(
     engagement.ended_at, engagement.ended_by, engagement.end_reason = timezone.now(), user, reason
     engagement.ends_on = max(min(engagement.ends_on, timezone.localdate()), engagement.starts_on)
     engagement.save(update_fields=["status", "ended_at", "ended_by", "end_reason", "ends_on"])
+    if firm is not None:  # the agent who ends it knows
+        notices.engagement_ended(engagement=engagement)
     return engagement
 
 
+@transaction.atomic
 def engagements_expire(*, today: dt.date | None = None) -> int:
     """End engagements past their end date (daily); returns how many ended."""
     today = today or timezone.localdate()
-    return Engagement.objects.filter(status=Engagement.Status.ACTIVE, ends_on__lt=today).update(
+    due = Engagement.objects.select_for_update().filter(
+        status=Engagement.Status.ACTIVE, ends_on__lt=today
+    )
+    ids = list(due.values_list("pk", flat=True))
+    ended = Engagement.objects.filter(pk__in=ids).update(
         status=Engagement.Status.ENDED, ended_at=timezone.now(), end_reason="The end date passed."
     )
+    for engagement in Engagement.objects.filter(pk__in=ids).select_related(
+        "agent__user", "firm", "request"
+    ):
+        notices.engagement_ended(engagement=engagement)
+    return ended

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
+                "accounts.context_processors.notifications",
             ],
             # The display rules for money and periods (common.money, common.dates), in every
             # template without a {% load %}.
@@ -179,7 +180,8 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Homeshore"
 
 # Path prefixes of staff pages: the StaffMFAMiddleware sends staff without TOTP to enrol.
-STAFF_URL_PREFIXES = ("/staff/", "/admin/")
+# /notifications/ too: a staff user's notifications name agents and runs.
+STAFF_URL_PREFIXES = ("/staff/", "/admin/", "/notifications/")
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -187,6 +189,9 @@ vars().update(EMAIL_CONFIG)
 # A slow SMTP server must not hold a request (Django sets no limit): common.mail queues a retry.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Homeshore <no-reply@homeshore.local>")
+# The portal's address as users reach it, for links in notification emails (sent from tasks
+# too, where there is no request to take the host from).
+PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
 
 # One-time codes for phone confirmation go through this backend (agents.sms).
 SMS_BACKEND = env.str("SMS_BACKEND", default="agents.sms.ConsoleBackend")

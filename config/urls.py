@@ -36,6 +36,7 @@ urlpatterns = [
     path("client/calls/", include("routing.client_urls")),
     path("client/invoices/", include("billing.client_urls")),
     path("client/", include("clients.client_urls")),
+    path("notifications/", include("accounts.user_urls")),  # every signed-in user
     path("staff/", include("accounts.staff_urls")),
     path("staff/", include("agents.staff_urls")),  # vetting/, finance/agents/
     path("staff/clients/", include("clients.staff_urls")),

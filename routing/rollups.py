@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clients.models import PhoneLine
+from routing import notices
 from routing.models import Call, CallDay
 from routing.selectors import SERVICE_LEVEL_TARGET_SECONDS, call_day_figures, day_bounds
 
@@ -100,4 +101,5 @@ def callday_sweep(*, limit: int = 60) -> list[dt.date]:
     for day in [yesterday, *days_missing(before=yesterday, limit=limit)]:
         callday_rollup(day=day)
         done.append(day)
+    notices.service_level_alerts(day=yesterday)  # once per line and day (its key)
     return done

@@ -70,7 +70,8 @@ def test_the_check_sees_through_decorators_stacked_outside_the_role():
     assert _checks_a_role(require_POST(role_required("agent")(page)))
 
 
-VIEW_MODULES = {"agent_views", "client_views", "staff_views", "webhooks"}  # + config.views
+# + config.views; user_views: pages every signed-in user has (accounts: notifications).
+VIEW_MODULES = {"agent_views", "client_views", "staff_views", "user_views", "webhooks"}
 
 
 def test_every_page_lives_in_the_views_module_of_its_audience():

@@ -28,12 +28,12 @@ PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 NEXT_YEAR = timezone.localdate() + dt.timedelta(days=365)
 # Session, user, the MFA middleware's TOTP probe, the status counts, the count of vetted
 # agents with checks back in review, the page's rows (by cursor: no count of its own, the
-# heading takes the status's count), then one prefetch each for languages and skills —
-# however many rows there are.
-QUEUE_QUERIES = 8
+# heading takes the status's count), then one prefetch each for languages and skills, and
+# the notifications bell's count — however many rows there are.
+QUEUE_QUERIES = 9
 # Session, user, TOTP probe, the agent, then languages, skills, documents, attestations,
-# checks and the timeline: the audit-log read takes the place of the events prefetch.
-AGENT_PAGE_QUERIES = 10
+# checks and the timeline: the audit-log read takes the place of the events prefetch; the bell.
+AGENT_PAGE_QUERIES = 11
 
 
 def _agent(name: str, *, status=Status.IN_REVIEW, days_ago: int = 0, **fields) -> AgentProfile:

@@ -129,9 +129,9 @@ def test_the_full_life_leaves_an_append_only_timeline_and_emails(
     actions = list(agent_timeline(agent=agent).order_by("id").values_list("action", flat=True))
     assert actions[-3:] == ["verified", "suspended", "reinstated"]
     assert [m.subject for m in mailoutbox] == [
-        "Homeshore: you are verified",
-        "Homeshore: you are suspended",
-        "Homeshore: you are verified",
+        "Homeshore: You are verified",
+        "Homeshore: You are suspended",
+        "Homeshore: You are verified",
     ]
     assert "Complaint under review" in mailoutbox[1].body
     event = agent_timeline(agent=agent).first()

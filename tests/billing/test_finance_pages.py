@@ -14,7 +14,8 @@ from tests.billing.factories import last_month, last_week, ledger_row, settle
 from tests.factories import AgentProfileFactory
 
 ACCOUNT = "123456789012"
-QUERIES = 6  # session, user, authenticator, page (by cursor: no count), run choices, left out
+# session, user, authenticator, page (by cursor: no count), run choices, left out, the bell
+QUERIES = 7
 
 
 @pytest.fixture

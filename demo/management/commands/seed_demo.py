@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
+from accounts.notifications import notifications_quiet
 from agents import demo as agents_demo
 from billing import demo as billing_demo
 from clients import demo as clients_demo
@@ -28,12 +29,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             logins = seed_users()
-            for module in DEMO_MODULES:
-                # The simulated calls are dated after they end: billing's demo writes their
-                # ledger rows then, dated with their calls (billing.demo.ledger_held).
-                held = billing_demo.ledger_held() if module is routing_demo else nullcontext()
-                with held:
-                    logins += module.seed_demo()
+            with notifications_quiet():  # on the bell, not mailed to made-up addresses
+                for module in DEMO_MODULES:
+                    # The simulated calls are dated after they end: billing's demo writes
+                    # their ledger rows then, dated with their calls (billing.demo.ledger_held).
+                    held = billing_demo.ledger_held() if module is routing_demo else nullcontext()
+                    with held:
+                        logins += module.seed_demo()
             api_key = clients_demo.demo_api_key()
         # Printed after the commit and what runs on it (emails to the console, inline tasks):
         # the logins are the last lines before `make run` starts the server.

@@ -1,0 +1,57 @@
+"""Firms are told when a line's day fell below its service-level target (accounts.notifications).
+
+Run by the nightly roll-up sweep (`routing.rollups.callday_sweep`) for the day it has just
+rolled up, on the roll-up rows (no scan of calls): once per line and day — the key is the
+line's day, so a second sweep (or a recomputed day) tells nobody twice. Days the sweep fills
+in later (the beat was down) are not told: old news.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+
+from accounts.models import Notification
+from accounts.notifications import notification_send
+from clients.notices import firm_users
+from common.dates import period_label
+from routing.models import CallDay
+
+# The share of offered calls answered within the target seconds that a line aims at. Lines
+# have no target of their own yet (the target seconds are routing.selectors'
+# SERVICE_LEVEL_TARGET_SECONDS); a line's own target, when it has one, replaces this here.
+SERVICE_LEVEL_TARGET_PERCENT = 80
+
+
+@transaction.atomic
+def service_level_alerts(
+    *, day: dt.date, target_percent: int = SERVICE_LEVEL_TARGET_PERCENT
+) -> int:
+    """Tell each firm's users of its lines whose `day` was below target; returns the lines."""
+    below = (
+        CallDay.objects.filter(day=day, offered__gt=0)
+        .alias(within_percent=F("within_target") * 100)
+        .filter(within_percent__lt=F("offered") * target_percent)
+        .select_related("line", "firm")
+        .order_by("line_id")
+    )
+    told = 0
+    for row in below:
+        level = row.within_target * 100 // row.offered
+        notification_send(
+            users=firm_users(firm=row.firm),
+            kind=Notification.Kind.SERVICE_LEVEL_LOW,
+            title=(
+                f"{row.line.name}: {level}% of calls answered in time on "
+                f"{period_label(day, day, end_exclusive=False)}"
+            ),
+            body=(
+                f"{row.within_target} of {row.offered} calls were answered within "
+                f"{row.target_seconds} s; the target is {target_percent}%."
+            ),
+            url=reverse("calls:list"),
+            key=f"line:{row.line_id}:{day.isoformat()}",
+        )
+        told += 1
+    return told
