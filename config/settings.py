@@ -187,6 +187,8 @@ vars().update(EMAIL_CONFIG)
 # A slow SMTP server must not hold a request (Django sets no limit): common.mail queues a retry.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=5.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Homeshore <no-reply@homeshore.local>")
+# Where agents write to the vetting team (a suspended or declined agent's page links to it).
+VETTING_CONTACT_EMAIL = env.str("VETTING_CONTACT_EMAIL", default="vetting@homeshore.example")
 
 # One-time codes for phone confirmation go through this backend (agents.sms).
 SMS_BACKEND = env.str("SMS_BACKEND", default="agents.sms.ConsoleBackend")
