@@ -80,6 +80,12 @@ class ReasonForm(Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
+class EndReasonForm(Form):
+    """Ending an engagement: the other side reads the reason."""
+
+    reason = forms.CharField(max_length=500, help_text="The other side reads it.")
+
+
 class LineForm(Form):
     number = PhoneNumberField(region="IN", help_text="The number your customers dial.")
     name = forms.CharField(max_length=100)
