@@ -2,6 +2,7 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.gazetteer import Place, place_find
+from clients.marketplace import estimate_for, request_problems
 from clients.models import (
     ClientFirm,
     Currency,
@@ -15,6 +16,7 @@ from clients.models import (
 )
 from clients.models import Domain as SkillDomain
 from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
+from common.errors import ApplicationError
 from common.forms import Form, ModelForm
 from common.limits import bounds
 
@@ -225,6 +227,21 @@ class RequestForm(Form):
 
     def clean_regions(self) -> list[Place]:
         return places_parse(self.cleaned_data["regions"])
+
+    def clean(self) -> dict:
+        """Every mistake at once: the rules across fields run even when a field was refused
+        (each one whose own fields are valid), and so does the staffing estimate, so a firm
+        fixes the form in one go instead of meeting the next error after each post."""
+        data = super().clean()
+        for field, message in request_problems(data):
+            self.add_error(field, message)
+        figures = ["calls_per_hour", "aht_seconds", "target_level", "target_seconds", "shrinkage"]
+        if all(data.get(name) is not None for name in figures):
+            try:
+                estimate_for(**{name: data[name] for name in figures})
+            except ApplicationError as error:
+                self.add_error(error.field, error.message)
+        return data
 
     def service_kwargs(self) -> dict:
         d = dict(self.cleaned_data)

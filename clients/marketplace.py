@@ -53,31 +53,49 @@ def estimate_for(
         raise ApplicationError(str(error), field="calls_per_hour") from error
 
 
-def _validate_request(f: dict) -> None:
-    """The rules across fields; each figure's own range is the model's (full_clean)."""
+def request_problems(f: dict) -> list[tuple[str, str]]:
+    """Every rule across a request's fields that `f` breaks, as (field, message), in the form's
+    order; a rule whose fields are missing (the form already refused one) is left out. The form
+    shows them all at once (`RequestForm.clean`); the service refuses on the first. Each
+    figure's own range is the model's (full_clean, and the form's bounds)."""
     today = timezone.localdate()
-    checks = [
+    rules = [
         (
-            f["end_date"] < f["start_date"],
+            ("start_date", "end_date"),
+            lambda: f["end_date"] < f["start_date"],
             "end_date",
             "The end date must be on or after the start date.",
         ),
-        (f["end_date"] < today, "end_date", "The end date is already past."),
+        (("end_date",), lambda: f["end_date"] < today, "end_date", "The end date is already past."),
         (
-            f["ends_at"] <= f["starts_at"],
+            ("starts_at", "ends_at"),
+            lambda: f["ends_at"] <= f["starts_at"],
             "ends_at",
             "The daily end time must be after the start time.",
         ),
-        (not f["days"], "days", "Choose at least one day of the week."),
+        (("days",), lambda: not f["days"], "days", "Choose at least one day of the week."),
         (
-            not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]),
+            ("days",),
+            lambda: not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]),
             "days",
             "Days are weekday digits 0 (Monday) to 6 (Sunday), each once.",
         ),
     ]
-    for failed, field, message in checks:
-        if failed:
-            raise ApplicationError(message, field=field)
+    return [
+        (field, message)
+        for needs, broken, field, message in rules
+        if all(f.get(name) is not None for name in needs) and broken()
+    ]
+
+
+def _validate_request(f: dict) -> None:
+    problems = request_problems(f)
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(field, []).append(message)
+        field, message = problems[0]
+        raise ApplicationError(message, field=field, extra={"errors": errors})
 
 
 @transaction.atomic
