@@ -2,7 +2,13 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.attestations import ATTESTATIONS
-from agents.models import AgentDocument, AgentLanguage, AgentProfile, AgentSkill
+from agents.models import (
+    AgentDocument,
+    AgentLanguage,
+    AgentProfile,
+    AgentSkill,
+    speciality_choices,
+)
 from common.forms import Form
 from common.limits import bounds
 
@@ -47,16 +53,7 @@ class LanguageForm(Form):
 
 class SkillForm(Form):
     domain = forms.ChoiceField(choices=AgentSkill.Domain.choices)
-    sub_skill = forms.ChoiceField(
-        required=False,
-        label="Speciality",
-        choices=[("", "The domain in general")]
-        + [
-            (skill, f"{AgentSkill.Domain(domain).label}: {skill}")
-            for domain, skills in AgentSkill.SUB_SKILLS.items()
-            for skill in skills
-        ],
-    )
+    sub_skill = forms.ChoiceField(required=False, label="Speciality", choices=speciality_choices)
     level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
     years = forms.IntegerField(label="Years of experience", **bounds(AgentSkill, "years"))
 

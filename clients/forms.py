@@ -2,6 +2,7 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.gazetteer import Place, place_find
+from agents.models import speciality_choices
 from clients.marketplace import estimate_for, request_problems
 from clients.models import (
     ClientFirm,
@@ -92,7 +93,12 @@ class LineForm(Form):
     number = PhoneNumberField(region="IN", help_text="The number your customers dial.")
     name = forms.CharField(max_length=100)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
-    sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
+    sub_skill = forms.ChoiceField(
+        choices=speciality_choices,
+        required=False,
+        label="Speciality",
+        help_text="From the list agents choose theirs from, under the skill above.",
+    )
     region = forms.CharField(
         label="Default region", help_text="Used when a caller's origin is unknown, e.g. Mangaluru."
     )
@@ -120,6 +126,16 @@ class LineForm(Form):
     digit_3 = forms.IntegerField(
         required=False, label="Menu digit 3", **bounds(LineLanguage, "menu_digit")
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A speciality from before the shared list (migration clients.0010 kept it): offered
+        # as it is, so that saving the line for another reason does not silently widen it to
+        # the domain in general; the service then asks for one from the list.
+        current = self.initial.get("sub_skill", "")
+        if current and not any(current in dict(group) for _, group in speciality_choices()[1:]):
+            field = self.fields["sub_skill"]
+            field.choices = [*field.choices, (current, f"{current} (not on the list)")]
 
     def clean_region(self) -> Place:
         return places_parse(self.cleaned_data["region"])[0]
@@ -168,7 +184,12 @@ class RequestForm(Form):
     # the model's validators, whose messages say what is wrong in the user's words.
     title = forms.CharField(max_length=150)
     domain = forms.ChoiceField(choices=SkillDomain.choices, label="Skill")
-    sub_skill = forms.CharField(max_length=40, required=False, label="Speciality")
+    sub_skill = forms.ChoiceField(
+        choices=speciality_choices,
+        required=False,
+        label="Speciality",
+        help_text="From the list agents choose theirs from, under the skill above.",
+    )
     languages = forms.MultipleChoiceField(
         choices=Language.choices, widget=forms.CheckboxSelectMultiple
     )

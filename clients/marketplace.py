@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.gazetteer import place_get
-from agents.models import AgentProfile
+from agents.models import AgentProfile, speciality_error
 from clients import erlang
 from clients.models import (
     Application,
@@ -115,6 +115,8 @@ def staffing_request_create(
     request = StaffingRequest(firm=firm, created_by=user, currency=firm.currency, **fields)
     # Each figure's range, from the model; with no headcount asked for, Erlang C's comes below.
     instance_check(request, exclude=["headcount"] if request.headcount is None else None)
+    if error := speciality_error(request.domain, request.sub_skill):
+        raise ApplicationError(error, field="sub_skill")
     if not languages:
         raise ApplicationError("Choose at least one language.", field="languages")
     places = [place_get(pk) for pk in region_ids]
