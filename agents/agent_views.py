@@ -148,7 +148,14 @@ def skills(request):
     skill_form = SkillForm(request.POST if action == "skill" else None)
     if action == "language" and language_form.is_valid():
         with errors_to_form(language_form):
-            enrolment.language_set(agent=agent, **language_form.cleaned_data)
+            code = language_form.cleaned_data["language"]
+            had = agent.languages.filter(language=code).first()
+            row = enrolment.language_set(agent=agent, **language_form.cleaned_data)
+            if had and had.proficiency != row.proficiency:
+                name = row.get_language_display()
+                messages.success(
+                    request, f"{name}: proficiency {had.proficiency}/5 → {row.proficiency}/5."
+                )
             return redirect("agents:skills")
     elif action == "skill" and skill_form.is_valid():
         with errors_to_form(skill_form):

@@ -46,15 +46,23 @@ class PhoneCodeForm(Form):
     )
 
 
+# No level is chosen for the agent: with "1 — basic" preselected, re-adding a language (or a
+# skill) one already has to change it reset it to 1/5 unless the agent noticed the select.
+CHOOSE_LEVEL = [("", "Choose…"), *LEVELS]
+
+
 class LanguageForm(Form):
-    language = forms.ChoiceField(choices=AgentLanguage.Code.choices)
-    proficiency = forms.TypedChoiceField(choices=LEVELS, coerce=int)
+    language = forms.ChoiceField(
+        choices=AgentLanguage.Code.choices,
+        help_text="One you already have? Choosing it again changes its proficiency.",
+    )
+    proficiency = forms.TypedChoiceField(choices=CHOOSE_LEVEL, coerce=int)
 
 
 class SkillForm(Form):
     domain = forms.ChoiceField(choices=AgentSkill.Domain.choices)
     sub_skill = forms.ChoiceField(required=False, label="Speciality", choices=speciality_choices)
-    level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
+    level = forms.TypedChoiceField(choices=CHOOSE_LEVEL, coerce=int)
     years = forms.IntegerField(label="Years of experience", **bounds(AgentSkill, "years"))
 
 
