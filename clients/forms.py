@@ -235,7 +235,7 @@ class RequestForm(Form):
     headcount = forms.IntegerField(
         required=False,
         label="Agents wanted",
-        help_text="Leave empty to use the Erlang C figure.",
+        help_text="Leave empty to use our staffing estimate.",
         **bounds(StaffingRequest, "headcount"),
     )
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, label="Paid")

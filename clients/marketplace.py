@@ -49,6 +49,13 @@ def estimate_for(
             target_level=target_level / 100,
             shrinkage=shrinkage / 100,
         )
+    except erlang.TargetUnreachable as error:
+        # In the firm's words: the arithmetic's own message speaks of Erlangs.
+        raise ApplicationError(
+            f"Answering {target_level}% of these calls within {target_seconds} s would take more "
+            f"than {erlang.MAX_AGENTS:,} agents: lower the calls per hour or the target.",
+            field="calls_per_hour",
+        ) from error
     except ValueError as error:
         raise ApplicationError(str(error), field="calls_per_hour") from error
 
