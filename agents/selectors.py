@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from agents.models import (
+    AgentDocument,
     AgentLanguage,
     AgentProfile,
     AgentSkill,
@@ -257,5 +258,32 @@ def agent_next_steps(*, agent: AgentProfile) -> list[dict]:
             why = check.reason or "it was not accepted"
         else:  # an approval's note is no reason: say when it ran out
             why = f"expired on {check.expires_on:%d %b %Y}" if check.expires_on else "expired"
-        steps.append({"text": text, "url_name": url_name, "why": why, "check": check})
+        label = check.get_kind_display()
+        steps.append({"text": text, "url_name": url_name, "why": why, "label": label})
+    # Certificates with a date (an insurance licence) bound compliance the same way.
+    for document in certificates_lapsed(agent=agent, today=timezone.localdate()):
+        name = document.title or "certificate"
+        steps.append(
+            {
+                "text": f"Upload your renewed {name}",
+                "url_name": "agents:documents",
+                "why": f"expired on {document.expires_on:%d %b %Y}",
+                "label": name,
+            }
+        )
     return steps
+
+
+def certificates_in_force(*, agent: AgentProfile, today: dt.date) -> list[AgentDocument]:
+    """The agent's dated certificates that count: each one not expired, and each expired one
+    not yet renewed. A renewal is a later upload with the same title (any case) that has not
+    expired: the expiry email asks the agent to upload the renewed certificate, and there is
+    no deleting evidence, so without this an expired licence kept the agent out for good."""
+    dated = list(agent.documents.filter(kind="certificate", expires_on__isnull=False))
+    renewed = {d.title.strip().casefold() for d in dated if d.expires_on >= today}
+    return [d for d in dated if d.expires_on >= today or d.title.strip().casefold() not in renewed]
+
+
+def certificates_lapsed(*, agent: AgentProfile, today: dt.date) -> list[AgentDocument]:
+    """Expired certificates that no renewal replaces (see `certificates_in_force`)."""
+    return [d for d in certificates_in_force(agent=agent, today=today) if d.expires_on < today]

@@ -19,7 +19,7 @@ from agents.models import (
     AvailabilityWindow,
     VerificationCheck,
 )
-from agents.selectors import agent_missing_items, agent_reapply_refusal
+from agents.selectors import agent_missing_items, agent_reapply_refusal, certificates_in_force
 from agents.signals import agent_available
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
@@ -262,7 +262,7 @@ def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> 
     """
     today = today or timezone.localdate()
     checks = list(agent.checks.all())
-    certificates = [d for d in agent.documents.filter(kind="certificate", expires_on__isnull=False)]
+    certificates = certificates_in_force(agent=agent, today=today)  # renewed ones replaced
     lapsed = [
         f"{c.get_kind_display()} expired on {c.expires_on:%d %b %Y}"
         for c in checks

@@ -300,6 +300,9 @@ def request_detail(request, pk: int):
 def request_close(request, pk: int):
     """GET: what closing it does; POST: closes it."""
     staffing = get_object_or_404(requests_of(firm=request.firm), pk=pk)
+    if staffing.status != StaffingRequest.Status.OPEN:
+        messages.info(request, "This request is already closed.")
+        return redirect("clients:request", pk=pk)
     if request.method == "POST":
         marketplace.staffing_request_close(request=staffing)
         messages.success(request, "Request closed; pending applicants were told.")

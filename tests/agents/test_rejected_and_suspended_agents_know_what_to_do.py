@@ -5,10 +5,12 @@ import datetime as dt
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
 from agents.attestations import ATTESTATIONS
+from agents.documents import document_upload
 from agents.enrolment import bank_details_set, profile_update
 from agents.models import (
     AgentDocument,
@@ -19,7 +21,13 @@ from agents.models import (
     VerificationCheck,
 )
 from agents.selectors import MAX_REJECTIONS
-from agents.services import agent_profile_create, agent_reapply, agent_reject, agent_suspend
+from agents.services import (
+    agent_profile_create,
+    agent_reapply,
+    agent_reject,
+    agent_suspend,
+    compliance_refresh,
+)
 from agents.staff_selectors import agent_review_queue
 from common.errors import ConflictError
 from common.models import AuditAction, AuditRecord
@@ -180,3 +188,26 @@ def test_a_decided_agent_reaches_profile_bank_and_documents(client, ravi, status
     for name in ("profile", "bank", "documents"):
         assert f'href="{reverse("agents:" + name)}"' in page
         assert client.get(reverse("agents:" + name)).status_code == 200
+
+
+def test_an_expired_certificate_says_what_to_upload_and_the_renewal_restores_compliance(
+    client, ravi
+):
+    AgentProfile.objects.filter(pk=ravi.pk).update(status=Status.VERIFIED)
+    licence = _document(ravi, "certificate")
+    past = timezone.localdate() - dt.timedelta(days=2)
+    AgentDocument.objects.filter(pk=licence.pk).update(title="IRDAI licence", expires_on=past)
+    compliance_refresh(agent=ravi)
+    assert not ravi.is_compliant
+    client.force_login(ravi.user)
+    assert (
+        "Upload your renewed IRDAI licence" in client.get(reverse("agents:home")).content.decode()
+    )
+    renewal = SimpleUploadedFile("licence.pdf", PDF, content_type="application/pdf")
+    next_year = timezone.localdate() + dt.timedelta(days=365)
+    document_upload(
+        agent=ravi, kind="certificate", file=renewal, title="irdai licence ", expires_on=next_year
+    )
+    ravi.refresh_from_db()
+    assert ravi.is_compliant and ravi.compliant_until == next_year
+    assert "Upload your renewed" not in client.get(reverse("agents:home")).content.decode()

@@ -69,6 +69,7 @@ def test_closing_a_request_says_who_is_declined(client, carol, meera):
     assert StaffingRequest.objects.get().status == "open"
     client.post(url)
     assert StaffingRequest.objects.get().status == "closed"
+    assert client.get(url).url == reverse("clients:request", args=[request.pk])  # nothing to ask
 
 
 def test_withdrawing_an_application_asks_first(client, meera):
