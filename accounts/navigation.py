@@ -20,6 +20,8 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Opportunities", "opportunities:list"),
         NavItem("Engagements", "opportunities:engagements"),
         NavItem("Earnings", "earnings:home"),
+        # Reachable in every status: a verified agent edits their profile, bank and documents.
+        NavItem("Profile", "agents:profile"),
     ],
     User.Role.CLIENT: [
         NavItem("Home", "clients:home"),

@@ -15,5 +15,6 @@ urlpatterns = [
     path("attestations/", agent_views.attestations, name="attestations"),
     path("availability/", agent_views.availability, name="availability"),
     path("submit/", agent_views.submit, name="submit"),
+    path("reapply/", agent_views.reapply, name="reapply"),
     path("duty/", agent_views.duty, name="duty"),
 ]

@@ -1,5 +1,6 @@
 """The home agent's own pages. Every view works on request.user's profile only."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,12 +26,16 @@ from agents.gazetteer import place_find, place_search
 from agents.models import AgentDocument, AgentProfile
 from agents.panels import home_panels
 from agents.selectors import (
+    agent_decision_latest,
     agent_missing_items,
+    agent_next_steps,
+    agent_reapply_refusal,
     attestations_outstanding,
     enrolment_steps,
 )
 from agents.services import (
     agent_duty_set,
+    agent_reapply,
     agent_submit_for_review,
     attestation_accept,
     availability_set,
@@ -50,14 +55,19 @@ def _page(request, template, agent, **context):
 @agent_profile_required
 def home(request):
     agent = request.agent
-    missing = agent_missing_items(agent=agent) if agent.status == "applied" else []
-    checks = agent.checks.all() if agent.status != "applied" else []
+    applied = agent.status == AgentProfile.Status.APPLIED
+    decided = agent.status in (AgentProfile.Status.REJECTED, AgentProfile.Status.SUSPENDED)
+    rejected = agent.status == AgentProfile.Status.REJECTED
     return _page(
         request,
         "agents/home.html",
         agent,
-        missing=missing,
-        checks=checks,
+        missing=agent_missing_items(agent=agent) if applied else [],
+        checks=agent.checks.all() if not applied else [],
+        decision=agent_decision_latest(agent=agent, action=agent.status) if decided else None,
+        next_steps=agent_next_steps(agent=agent) if not applied else [],
+        reapply_refusal=agent_reapply_refusal(agent=agent) if rejected else "",
+        vetting_email=settings.VETTING_CONTACT_EMAIL,
         panels=home_panels(request, agent),
     )
 
@@ -138,7 +148,14 @@ def skills(request):
     skill_form = SkillForm(request.POST if action == "skill" else None)
     if action == "language" and language_form.is_valid():
         with errors_to_form(language_form):
-            enrolment.language_set(agent=agent, **language_form.cleaned_data)
+            code = language_form.cleaned_data["language"]
+            had = agent.languages.filter(language=code).first()
+            row = enrolment.language_set(agent=agent, **language_form.cleaned_data)
+            if had and had.proficiency != row.proficiency:
+                name = row.get_language_display()
+                messages.success(
+                    request, f"{name}: proficiency {had.proficiency}/5 → {row.proficiency}/5."
+                )
             return redirect("agents:skills")
     elif action == "skill" and skill_form.is_valid():
         with errors_to_form(skill_form):
@@ -240,6 +257,15 @@ def availability(request):
                 messages.success(request, "Availability saved.")
                 return redirect("agents:home")
     return _page(request, "agents/availability.html", agent, form=form)
+
+
+@require_POST
+@agent_profile_required
+@errors_to_message("agents:home")
+def reapply(request):
+    agent_reapply(agent=request.agent)
+    messages.success(request, "Sent again. Our vetting team will review your application.")
+    return redirect("agents:home")
 
 
 @require_POST

@@ -19,7 +19,7 @@ from agents.banking import (
     validate_indian_account_number,
 )
 from agents.gazetteer import place_get
-from agents.models import AgentLanguage, AgentProfile, AgentSkill
+from agents.models import AgentLanguage, AgentProfile, AgentSkill, speciality_error
 from agents.services import checks_reopen
 from agents.sms import send_sms
 from common.audit import audit_log
@@ -144,11 +144,8 @@ def skill_set(
 ) -> AgentSkill:
     if domain not in AgentSkill.Domain.values:
         raise ApplicationError("Choose a domain from the list.", field="domain")
-    if sub_skill and sub_skill not in AgentSkill.SUB_SKILLS[domain]:
-        raise ApplicationError(
-            f"{sub_skill!r} is not a {AgentSkill.Domain(domain).label.lower()} skill.",
-            field="sub_skill",
-        )
+    if error := speciality_error(domain, sub_skill):
+        raise ApplicationError(error, field="sub_skill")
     level = field_check(AgentSkill, "level", level)
     years = field_check(AgentSkill, "years", years)
     row, _ = AgentSkill.objects.update_or_create(

@@ -2,7 +2,13 @@ from django import forms
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.attestations import ATTESTATIONS
-from agents.models import AgentDocument, AgentLanguage, AgentProfile, AgentSkill
+from agents.models import (
+    AgentDocument,
+    AgentLanguage,
+    AgentProfile,
+    AgentSkill,
+    speciality_choices,
+)
 from common.forms import Form
 from common.limits import bounds
 
@@ -40,24 +46,23 @@ class PhoneCodeForm(Form):
     )
 
 
+# No level is chosen for the agent: with "1 — basic" preselected, re-adding a language (or a
+# skill) one already has to change it reset it to 1/5 unless the agent noticed the select.
+CHOOSE_LEVEL = [("", "Choose…"), *LEVELS]
+
+
 class LanguageForm(Form):
-    language = forms.ChoiceField(choices=AgentLanguage.Code.choices)
-    proficiency = forms.TypedChoiceField(choices=LEVELS, coerce=int)
+    language = forms.ChoiceField(
+        choices=AgentLanguage.Code.choices,
+        help_text="One you already have? Choosing it again changes its proficiency.",
+    )
+    proficiency = forms.TypedChoiceField(choices=CHOOSE_LEVEL, coerce=int)
 
 
 class SkillForm(Form):
     domain = forms.ChoiceField(choices=AgentSkill.Domain.choices)
-    sub_skill = forms.ChoiceField(
-        required=False,
-        label="Speciality",
-        choices=[("", "The domain in general")]
-        + [
-            (skill, f"{AgentSkill.Domain(domain).label}: {skill}")
-            for domain, skills in AgentSkill.SUB_SKILLS.items()
-            for skill in skills
-        ],
-    )
-    level = forms.TypedChoiceField(choices=LEVELS, coerce=int)
+    sub_skill = forms.ChoiceField(required=False, label="Speciality", choices=speciality_choices)
+    level = forms.TypedChoiceField(choices=CHOOSE_LEVEL, coerce=int)
     years = forms.IntegerField(label="Years of experience", **bounds(AgentSkill, "years"))
 
 

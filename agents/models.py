@@ -239,6 +239,26 @@ class AgentSkill(models.Model):
         return f"{self.get_domain_display()} {self.sub_skill}".strip()
 
 
+def speciality_choices() -> list:
+    """The specialities agents choose from, grouped by domain, "" first (the domain in
+    general): the one list a firm's requests and lines pick from too, so that what a firm asks
+    for is spelled exactly as what agents have (free text matched nobody after a typo)."""
+    return [("", "The domain in general")] + [
+        (AgentSkill.Domain(domain).label, [(skill, skill) for skill in skills])
+        for domain, skills in AgentSkill.SUB_SKILLS.items()
+    ]
+
+
+def speciality_error(domain: str, sub_skill: str) -> str:
+    """Why `sub_skill` is no speciality of `domain` ('' when it is, or is blank)."""
+    if not sub_skill or sub_skill in AgentSkill.SUB_SKILLS.get(domain, ()):
+        return ""
+    if domain not in AgentSkill.Domain.values:
+        return "Choose a skill from the list first."
+    label = AgentSkill.Domain(domain).label.lower()
+    return f"“{sub_skill}” is not among the {label} specialities: choose one from the list."
+
+
 class AgentDocument(models.Model):
     class Kind(models.TextChoices):
         IDENTITY = "identity", "Identity proof"

@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
-from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
+from agents.models import (
+    AgentDocument,
+    AgentLanguage,
+    AgentProfile,
+    AgentSkill,
+    AvailabilityWindow,
+    VerificationCheck,
+)
+from common.models import AuditAction, AuditRecord
 from common.sqlform import named_placeholders
 
 
@@ -175,3 +183,107 @@ def enrolment_steps(*, agent: AgentProfile) -> list[dict]:
         ("Availability", "agents:availability", agent.availability.exists()),
     ]
     return [{"label": label, "url_name": name, "done": done} for label, name, done in steps]
+
+
+# --- Where the agent stands, and what they can do about it ----------------------------
+
+# Re-applying after a rejection: at most this many decisions in all. A rejection says the
+# vetting team looked and said no; three looks at one person is plenty, and past it the
+# page sends them to the vetting team instead of the queue (a person, not a loop).
+MAX_REJECTIONS = 3
+
+# What counts as "something changed since the rejection": the things a vetting admin
+# decided on. Languages, skills and availability are the agent's own say and never checked.
+_CHANGES = [
+    AuditAction.PROFILE_CHANGED,
+    AuditAction.BANK_DETAILS_SET,
+    AuditAction.BANK_DETAILS_CHANGED,
+]
+
+
+def agent_decision_latest(*, agent: AgentProfile, action: str) -> AuditRecord | None:
+    """The latest record of `action` (rejected, suspended) about the agent: its reason and
+    time are what the agent's home page shows. The reason is the one vetting gave the agent
+    (the decision's email quotes it too; the vetting page says so)."""
+    records = AuditRecord.objects.about(agent).filter(action=action)
+    return records.order_by("-created_at", "-id").first()
+
+
+def agent_reapply_refusal(*, agent: AgentProfile) -> str:
+    """Why a rejected agent may not send their application again yet ('' when they may)."""
+    records = AuditRecord.objects.about(agent)
+    if records.filter(action=AuditAction.REJECTED).count() >= MAX_REJECTIONS:
+        return (
+            "Your application was declined several times, so it can't be sent again here. "
+            "Please write to our vetting team."
+        )
+    rejected = agent_decision_latest(agent=agent, action=AuditAction.REJECTED)
+    since = rejected.created_at if rejected else None
+    if since is None:
+        return ""
+    changed = (
+        agent.documents.filter(uploaded_at__gt=since).exists()
+        or records.filter(action__in=_CHANGES, created_at__gt=since).exists()
+    )
+    if not changed:
+        return (
+            "Nothing has changed since the decision: correct what it names (upload a new "
+            "document, or fix your name, city or bank details), then apply again."
+        )
+    return ""
+
+
+# The checks an agent can do something about, and where: (the page, what to do there).
+_CHECK_FIXES = {
+    VerificationCheck.Kind.IDENTITY: ("agents:documents", "Upload a clear identity proof"),
+    VerificationCheck.Kind.ADDRESS: ("agents:documents", "Upload a recent address proof"),
+    VerificationCheck.Kind.BACKGROUND: (
+        "agents:documents",
+        "Upload your renewed background check certificate",
+    ),
+    VerificationCheck.Kind.INFOSEC_TRAINING: (
+        "agents:documents",
+        "Upload the certificate of your renewed information-security training",
+    ),
+}
+
+
+def agent_next_steps(*, agent: AgentProfile) -> list[dict]:
+    """What the agent can do about a rejected or expired check: a line each, with its page."""
+    steps = []
+    bad = [VerificationCheck.Status.REJECTED, VerificationCheck.Status.EXPIRED]
+    for check in agent.checks.filter(status__in=bad).order_by("pk"):
+        url_name, text = _CHECK_FIXES[check.kind]
+        if check.status == VerificationCheck.Status.REJECTED:
+            why = check.reason or "it was not accepted"
+        else:  # an approval's note is no reason: say when it ran out
+            why = f"expired on {check.expires_on:%d %b %Y}" if check.expires_on else "expired"
+        label = check.get_kind_display()
+        steps.append({"text": text, "url_name": url_name, "why": why, "label": label})
+    # Certificates with a date (an insurance licence) bound compliance the same way.
+    for document in certificates_lapsed(agent=agent, today=timezone.localdate()):
+        name = document.title or "certificate"
+        steps.append(
+            {
+                "text": f"Upload your renewed {name}",
+                "url_name": "agents:documents",
+                "why": f"expired on {document.expires_on:%d %b %Y}",
+                "label": name,
+            }
+        )
+    return steps
+
+
+def certificates_in_force(*, agent: AgentProfile, today: dt.date) -> list[AgentDocument]:
+    """The agent's dated certificates that count: each one not expired, and each expired one
+    not yet renewed. A renewal is a later upload with the same title (any case) that has not
+    expired: the expiry email asks the agent to upload the renewed certificate, and there is
+    no deleting evidence, so without this an expired licence kept the agent out for good."""
+    dated = list(agent.documents.filter(kind="certificate", expires_on__isnull=False))
+    renewed = {d.title.strip().casefold() for d in dated if d.expires_on >= today}
+    return [d for d in dated if d.expires_on >= today or d.title.strip().casefold() not in renewed]
+
+
+def certificates_lapsed(*, agent: AgentProfile, today: dt.date) -> list[AgentDocument]:
+    """Expired certificates that no renewal replaces (see `certificates_in_force`)."""
+    return [d for d in certificates_in_force(agent=agent, today=today) if d.expires_on < today]

@@ -21,7 +21,7 @@ from agents.models import (
     AvailabilityWindow,
     VerificationCheck,
 )
-from agents.selectors import agent_missing_items
+from agents.selectors import agent_missing_items, agent_reapply_refusal, certificates_in_force
 from agents.signals import agent_available
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
@@ -115,6 +115,59 @@ def agent_submit_for_review(*, agent: AgentProfile) -> AgentProfile:
         title="A profile waits for review",
         body=f"{agent.full_name or 'A new agent'} submitted their profile for review.",
         url=reverse("vetting:agent", args=[agent.pk]),
+    )
+    return agent
+
+
+@transaction.atomic
+def agent_reapply(*, agent: AgentProfile) -> AgentProfile:
+    """A rejected agent sends their corrected application again: back to `in_review`, at the
+    end of the vetting queue, with every rejected check pending so that it is decided anew.
+
+    Refused while nothing the vetting team decided on has changed since the rejection (a
+    new document, or a changed name, city or bank details), and after MAX_REJECTIONS
+    rejections: re-sending the same file only costs vetting a look with the same answer. No
+    waiting period: an agent who fixes a blurred scan within the hour should not wait a week.
+    """
+    agent = _locked(agent)
+    if agent.status != Status.REJECTED:
+        raise ConflictError(
+            "Only a declined application can be sent again.", extra={"status": agent.status}
+        )
+    refusal = agent_reapply_refusal(agent=agent)
+    if refusal:
+        raise ConflictError(refusal)
+    missing = agent_missing_items(agent=agent)
+    if missing:
+        raise ApplicationError(
+            "Before you apply again, please add " + ", ".join(missing) + ".",
+            extra={"missing": missing},
+        )
+    rejected = agent.checks.select_for_update().filter(status=VerificationCheck.Status.REJECTED)
+    for check in rejected.order_by("pk"):
+        before = {"status": check.status, "expires_on": _day(check.expires_on)}
+        check.status, check.reason = VerificationCheck.Status.PENDING, ""
+        check.decided_by = check.decided_at = check.expires_on = None
+        check.save(update_fields=["status", "reason", "decided_by", "decided_at", "expires_on"])
+        _event(
+            agent,
+            Action.CHECK_REOPENED,
+            actor=agent.user,
+            reason="The agent applied again.",
+            check=check.kind,
+            before=before,
+            after={"status": check.status, "expires_on": None},
+        )
+    agent.status, agent.submitted_at = Status.IN_REVIEW, timezone.now()
+    agent.save(update_fields=["status", "submitted_at", "updated_at"])
+    _event(
+        agent,
+        Action.SUBMITTED,
+        actor=agent.user,
+        reason="Applied again after a rejection.",
+        before={"status": Status.REJECTED},
+        after={"status": Status.IN_REVIEW},
+        again=True,
     )
     return agent
 
@@ -218,7 +271,7 @@ def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> 
     """
     today = today or timezone.localdate()
     checks = list(agent.checks.all())
-    certificates = [d for d in agent.documents.filter(kind="certificate", expires_on__isnull=False)]
+    certificates = certificates_in_force(agent=agent, today=today)  # renewed ones replaced
     lapsed = [
         f"{c.get_kind_display()} expired on {c.expires_on:%d %b %Y}"
         for c in checks

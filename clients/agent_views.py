@@ -2,14 +2,15 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from agents.decorators import agent_profile_required
 from clients import marketplace
-from clients.forms import ReasonForm
+from clients.forms import EndReasonForm
 from clients.models import Application, StaffingRequest
 from clients.selectors import applications_of_agent, engagements_for_agent, opportunities_for
-from common.views import errors_to_message
+from common.views import confirm_page, errors_to_form, errors_to_message
 
 
 @agent_profile_required
@@ -37,15 +38,28 @@ def apply(request, pk: int):
     return redirect("opportunities:list")
 
 
-@require_POST
 @agent_profile_required
 @errors_to_message("opportunities:list")
 def withdraw(request, pk: int):
+    """GET: what withdrawing does; POST: withdraws the application."""
     agent = request.agent
-    get_object_or_404(Application, pk=pk, agent=agent)
-    marketplace.application_withdraw(agent=agent, application_id=pk)
-    messages.success(request, "Application withdrawn.")
-    return redirect("opportunities:list")
+    application = get_object_or_404(
+        Application.objects.select_related("request__firm"), pk=pk, agent=agent
+    )
+    if request.method == "POST":
+        marketplace.application_withdraw(agent=agent, application_id=pk)
+        messages.success(request, "Application withdrawn.")
+        return redirect("opportunities:list")
+    return confirm_page(
+        request,
+        title=f"Withdraw your application to “{application.request.title}”?",
+        consequences=[
+            f"{application.request.firm} no longer sees you among its applicants.",
+            "While the request is open, you can apply again.",
+        ],
+        confirm_label="Withdraw my application",
+        cancel_url=reverse("opportunities:list"),
+    )
 
 
 @agent_profile_required
@@ -60,15 +74,28 @@ def engagements(request):
     )
 
 
-@require_POST
 @agent_profile_required
-@errors_to_message("opportunities:engagements")
 def engagement_end(request, pk: int):
+    """GET: what ending it does, and the reason to give; POST: ends it."""
     agent = request.agent
-    get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
-    marketplace.engagement_end(engagement_id=pk, agent=agent, user=request.user, reason=reason)
-    messages.success(request, "Engagement ended.")
-    return redirect("opportunities:engagements")
+    engagement = get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
+    form = EndReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            marketplace.engagement_end(
+                engagement_id=pk, agent=agent, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Engagement ended.")
+            return redirect("opportunities:engagements")
+    return confirm_page(
+        request,
+        title=f"End your engagement with {engagement.firm} on “{engagement.request.title}”?",
+        consequences=[
+            "You stop receiving this firm's calls at once.",
+            "Calls you have already taken are paid as usual.",
+            "The firm sees that it ended and your reason.",
+        ],
+        form=form,
+        confirm_label="End the engagement",
+        cancel_url=reverse("opportunities:engagements"),
+    )

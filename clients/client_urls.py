@@ -6,6 +6,12 @@ app_name = "clients"
 urlpatterns = [
     path("", client_views.home, name="home"),
     path("settings/", client_views.settings_page, name="settings"),
+    path("settings/keys/<int:pk>/revoke/", client_views.api_key_revoke_confirm, name="key_revoke"),
+    path(
+        "settings/members/<int:pk>/remove/",
+        client_views.member_remove_confirm,
+        name="member_remove",
+    ),
     path("invites/<str:token>/", client_views.invite_accept, name="invite_accept"),
     path("lines/", client_views.lines, name="lines"),
     path("lines/new/", client_views.line_edit, name="line_new"),

@@ -6,13 +6,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from clients import marketplace, services
 from clients.charts import request_charts
 from clients.decorators import firm_member
 from clients.forms import (
     ApiKeyForm,
+    EndReasonForm,
     FirmForm,
     InviteAcceptForm,
     InviteForm,
@@ -33,7 +35,7 @@ from clients.selectors import (
     request_supply,
     requests_of,
 )
-from common.views import errors_to_form, errors_to_message
+from common.views import confirm_page, errors_to_form, errors_to_message
 
 
 @firm_member
@@ -108,6 +110,48 @@ def settings_page(request):
             "action_invite": ("action", "invite"),
             "action_create_key": ("action", "create_key"),
         },
+    )
+
+
+@require_GET
+@firm_member
+def api_key_revoke_confirm(request, pk: int):
+    """What revoking a key does; the button posts to the settings page (its one write path)."""
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    key = get_object_or_404(request.firm.api_keys.filter(revoked_at__isnull=True), pk=pk)
+    return confirm_page(
+        request,
+        title=f"Revoke the API key “{key.name}”?",
+        consequences=[
+            f"Systems sending hsk_{key.prefix}_… are refused from now on; this cannot be undone.",
+            "Make a new key first if a system still needs one.",
+        ],
+        action_url=reverse("clients:settings"),
+        hidden=(("action", "revoke_key"), ("pk", key.pk)),
+        confirm_label="Revoke the key",
+        cancel_url=reverse("clients:settings") + "#api-keys",
+    )
+
+
+@require_GET
+@firm_member
+def member_remove_confirm(request, pk: int):
+    """What removing a colleague does; the button posts to the settings page."""
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    seat = get_object_or_404(request.firm.members.select_related("user"), pk=pk)
+    return confirm_page(
+        request,
+        title=f"Remove {seat.user.name or seat.user.email} from {request.firm.name}?",
+        consequences=[
+            f"{seat.user.email} can no longer see or change anything of your firm.",
+            "To have them back, invite them again.",
+        ],
+        action_url=reverse("clients:settings"),
+        hidden=(("action", "remove_member"), ("pk", seat.pk)),
+        confirm_label="Remove them",
+        cancel_url=reverse("clients:settings"),
     )
 
 
@@ -252,13 +296,28 @@ def request_detail(request, pk: int):
     )
 
 
-@require_POST
 @firm_member
 def request_close(request, pk: int):
-    staffing = get_object_or_404(StaffingRequest, pk=pk, firm=request.firm)
-    marketplace.staffing_request_close(request=staffing)
-    messages.success(request, "Request closed; pending applicants were told.")
-    return redirect("clients:request", pk=pk)
+    """GET: what closing it does; POST: closes it."""
+    staffing = get_object_or_404(requests_of(firm=request.firm), pk=pk)
+    if staffing.status != StaffingRequest.Status.OPEN:
+        messages.info(request, "This request is already closed.")
+        return redirect("clients:request", pk=pk)
+    if request.method == "POST":
+        marketplace.staffing_request_close(request=staffing)
+        messages.success(request, "Request closed; pending applicants were told.")
+        return redirect("clients:request", pk=pk)
+    return confirm_page(
+        request,
+        title=f"Close “{staffing.title}”?",
+        consequences=[
+            "Agents can no longer apply to it.",
+            f"{staffing.pending} pending applicant(s) are declined with “The request was closed.”",
+            "Agents already engaged keep working until their engagement's end date.",
+        ],
+        confirm_label="Close the request",
+        cancel_url=reverse("clients:request", args=[pk]),
+    )
 
 
 def _back_to_the_request(request, error, pk: int):
@@ -298,16 +357,27 @@ def engagements(request):
     )
 
 
-@require_POST
 @firm_member
-@errors_to_message("clients:engagements")
 def engagement_end(request, pk: int):
-    get_object_or_404(engagements_of(firm=request.firm), pk=pk)
-    form = ReasonForm(request.POST)
-    form.is_valid()
-    reason = form.cleaned_data.get("reason", "")
-    marketplace.engagement_end(
-        engagement_id=pk, firm=request.firm, user=request.user, reason=reason
+    """GET: what ending it does, and the reason to give; POST: ends it."""
+    engagement = get_object_or_404(engagements_of(firm=request.firm), pk=pk)
+    form = EndReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            marketplace.engagement_end(
+                engagement_id=pk, firm=request.firm, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Engagement ended.")
+            return redirect("clients:engagements")
+    return confirm_page(
+        request,
+        title=f"End {engagement.agent.full_name}'s engagement on “{engagement.request.title}”?",
+        consequences=[
+            "Calls stop going to this agent for your lines at once.",
+            "Calls they have already taken are billed as usual.",
+            "The agent sees that it ended and your reason.",
+        ],
+        form=form,
+        confirm_label="End the engagement",
+        cancel_url=reverse("clients:engagements"),
     )
-    messages.success(request, "Engagement ended.")
-    return redirect("clients:engagements")

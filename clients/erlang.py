@@ -25,6 +25,13 @@ from dataclasses import dataclass
 SECONDS_PER_HOUR = 3600.0
 
 
+MAX_AGENTS = 10_000  # the most agents on the phones we size for
+
+
+class TargetUnreachable(ValueError):
+    """Even the most agents we size for fall short of the target (the inputs are fine)."""
+
+
 def _check(name: str, value: float, *, minimum: float = 0.0, inclusive: bool = True) -> None:
     """Raise ValueError unless value is a finite number >= minimum (> minimum if exclusive)."""
     if not math.isfinite(value):
@@ -112,7 +119,7 @@ def agents_for_service_level(
     aht_seconds: float,
     target_seconds: float,
     target_level: float,
-    max_agents: int = 10000,
+    max_agents: int = MAX_AGENTS,
 ) -> int:
     """Fewest agents whose service level reaches target_level (0 when there is no traffic).
 
@@ -135,7 +142,7 @@ def agents_for_service_level(
         waiting = _erlang_c_from_b(n, traffic, blocking)
         if _service_level(n, traffic, waiting, aht_seconds, target_seconds) >= target_level:
             return n
-    raise ValueError(
+    raise TargetUnreachable(
         f"{target_level:.0%} within {target_seconds:g}s is not reachable with "
         f"{max_agents} agents or fewer at {traffic:g} Erlangs"
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.gazetteer import place_get
-from agents.models import AgentProfile
+from agents.models import AgentProfile, speciality_error
 from clients import erlang, notices
 from clients.models import (
     Application,
@@ -49,35 +49,60 @@ def estimate_for(
             target_level=target_level / 100,
             shrinkage=shrinkage / 100,
         )
+    except erlang.TargetUnreachable as error:
+        # In the firm's words: the arithmetic's own message speaks of Erlangs.
+        raise ApplicationError(
+            f"Answering {target_level}% of these calls within {target_seconds} s would take more "
+            f"than {erlang.MAX_AGENTS:,} agents: lower the calls per hour or the target.",
+            field="calls_per_hour",
+        ) from error
     except ValueError as error:
         raise ApplicationError(str(error), field="calls_per_hour") from error
 
 
-def _validate_request(f: dict) -> None:
-    """The rules across fields; each figure's own range is the model's (full_clean)."""
+def request_problems(f: dict) -> list[tuple[str, str]]:
+    """Every rule across a request's fields that `f` breaks, as (field, message), in the form's
+    order; a rule whose fields are missing (the form already refused one) is left out. The form
+    shows them all at once (`RequestForm.clean`); the service refuses on the first. Each
+    figure's own range is the model's (full_clean, and the form's bounds)."""
     today = timezone.localdate()
-    checks = [
+    rules = [
         (
-            f["end_date"] < f["start_date"],
+            ("start_date", "end_date"),
+            lambda: f["end_date"] < f["start_date"],
             "end_date",
             "The end date must be on or after the start date.",
         ),
-        (f["end_date"] < today, "end_date", "The end date is already past."),
+        (("end_date",), lambda: f["end_date"] < today, "end_date", "The end date is already past."),
         (
-            f["ends_at"] <= f["starts_at"],
+            ("starts_at", "ends_at"),
+            lambda: f["ends_at"] <= f["starts_at"],
             "ends_at",
             "The daily end time must be after the start time.",
         ),
-        (not f["days"], "days", "Choose at least one day of the week."),
+        (("days",), lambda: not f["days"], "days", "Choose at least one day of the week."),
         (
-            not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]),
+            ("days",),
+            lambda: not set(f["days"]) <= set("0123456") or len(set(f["days"])) != len(f["days"]),
             "days",
             "Days are weekday digits 0 (Monday) to 6 (Sunday), each once.",
         ),
     ]
-    for failed, field, message in checks:
-        if failed:
-            raise ApplicationError(message, field=field)
+    return [
+        (field, message)
+        for needs, broken, field, message in rules
+        if all(f.get(name) is not None for name in needs) and broken()
+    ]
+
+
+def _validate_request(f: dict) -> None:
+    problems = request_problems(f)
+    if problems:
+        errors: dict[str, list[str]] = {}
+        for field, message in problems:
+            errors.setdefault(field, []).append(message)
+        field, message = problems[0]
+        raise ApplicationError(message, field=field, extra={"errors": errors})
 
 
 @transaction.atomic
@@ -97,6 +122,8 @@ def staffing_request_create(
     request = StaffingRequest(firm=firm, created_by=user, currency=firm.currency, **fields)
     # Each figure's range, from the model; with no headcount asked for, Erlang C's comes below.
     instance_check(request, exclude=["headcount"] if request.headcount is None else None)
+    if error := speciality_error(request.domain, request.sub_skill):
+        raise ApplicationError(error, field="sub_skill")
     if not languages:
         raise ApplicationError("Choose at least one language.", field="languages")
     places = [place_get(pk) for pk in region_ids]

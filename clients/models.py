@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
-from agents.models import GEONAME_ID, AgentLanguage, AgentProfile, AgentSkill
+from agents.models import GEONAME_ID, AgentLanguage, AgentProfile, AgentSkill, speciality_error
 from clients.prompts import PromptKey
 from common.limits import Range
 from common.zoned import LocalDate, LocalTime, LocalWeekday
@@ -154,6 +154,12 @@ class PhoneLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.number})"
+
+    @property
+    def speciality_unknown(self) -> bool:
+        """A speciality typed before the shared list (kept by migration clients.0010 when it
+        matched none of the list's spellings): no agent has it, so nobody matches."""
+        return bool(speciality_error(self.domain, self.sub_skill))
 
     @property
     def radius_steps(self) -> list[float | None]:
@@ -304,6 +310,12 @@ class StaffingRequest(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def speciality_unknown(self) -> bool:
+        """A speciality typed before the shared list (kept by migration clients.0010 when it
+        matched none of the list's spellings): no agent has it, so nobody matches."""
+        return bool(speciality_error(self.domain, self.sub_skill))
 
 
 class RequestLanguage(models.Model):

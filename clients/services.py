@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.gazetteer import place_get
-from agents.models import AgentProfile
+from agents.models import AgentProfile, speciality_error
 from clients.models import (
     ApiKey,
     ClientFirm,
@@ -329,6 +329,8 @@ def line_save(
     place = place_get(region_geoname_id) if region_geoname_id else None
     if place is None:
         raise ApplicationError("Choose the default region from the list.", field="region")
+    if error := speciality_error(domain, sub_skill):
+        raise ApplicationError(error, field="sub_skill")
     languages = _line_languages(languages)
     line = line or PhoneLine(firm=firm)
     line.number, line.name, line.domain, line.sub_skill = number, name.strip(), domain, sub_skill

@@ -21,7 +21,7 @@ from functools import wraps
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from common.errors import ApplicationError
 
@@ -54,3 +54,30 @@ def errors_to_message(redirect_to: str | Answer, *url_kwargs: str):
         return wrapped
 
     return decorator
+
+
+def confirm_page(
+    request: HttpRequest,
+    *,
+    title: str,
+    consequences: list[str],
+    confirm_label: str,
+    cancel_url: str,
+    action_url: str = "",
+    form: forms.Form | None = None,
+    hidden: tuple[tuple[str, object], ...] = (),
+) -> HttpResponse:
+    """The page a destructive button links to: what will happen, a POST button that does it,
+    and a way back. Plain HTML (no JavaScript confirm(), which CSP and phones make unreliable):
+    the GET changes nothing; `action_url` (default: this page) takes the POST, with `hidden`
+    fields and `form` (a reason, say) if the action needs them."""
+    context = {
+        "title": title,
+        "consequences": consequences,
+        "confirm_label": confirm_label,
+        "cancel_url": cancel_url,
+        "action_url": action_url or request.get_full_path(),
+        "form": form,
+        "hidden": hidden,
+    }
+    return render(request, "confirm.html", context)

@@ -192,6 +192,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Homeshore <no-reply@
 # The portal's address as users reach it, for links in notification emails (sent from tasks
 # too, where there is no request to take the host from).
 PORTAL_URL = env.str("PORTAL_URL", default="http://localhost:8000")
+# Where agents write to the vetting team (a suspended or declined agent's page links to it).
+VETTING_CONTACT_EMAIL = env.str("VETTING_CONTACT_EMAIL", default="vetting@homeshore.example")
 
 # One-time codes for phone confirmation go through this backend (agents.sms).
 SMS_BACKEND = env.str("SMS_BACKEND", default="agents.sms.ConsoleBackend")

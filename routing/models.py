@@ -63,9 +63,10 @@ class Call(models.Model):
     )
 
     class OriginSource(models.TextChoices):
-        PROVIDER = "provider", "Provider's location"
-        GEOCODER = "geocoder", "Number's area (offline geocoder)"
-        LINE_DEFAULT = "line_default", "Line's default region"
+        # The words firms and agents read (staff too): how we know where the caller is.
+        PROVIDER = "provider", "From the telephone provider"
+        GEOCODER = "geocoder", "From the caller's number"
+        LINE_DEFAULT = "line_default", "The line's default region"
 
     provider = models.CharField(max_length=32)  # "twilio", or the generic API's provider name
     provider_call_id = models.CharField(max_length=64)

@@ -311,7 +311,7 @@ def skipped_for(
         if a.duty_status != AgentProfile.Duty.AVAILABLE:
             reasons.append(a.get_duty_status_display().lower())
         if not a.speaks:
-            reasons.append(f"does not speak {call.language}")
+            reasons.append(f"does not speak {call.language_name}")
         if not a.skilled:
             reasons.append(f"lacks the {call.domain} skill")
         if not a.in_hours:

@@ -38,7 +38,16 @@ def _nav_hrefs(response) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "expected"),
     [
-        ("alice", {"/agent/", "/agent/work/", "/agent/work/engagements/", "/agent/earnings/"}),
+        (
+            "alice",
+            {
+                "/agent/",
+                "/agent/work/",
+                "/agent/work/engagements/",
+                "/agent/earnings/",
+                "/agent/profile/",
+            },
+        ),
         (
             "carol",
             {

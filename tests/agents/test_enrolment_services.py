@@ -98,7 +98,7 @@ def test_languages_and_skills_are_validated(agent):
     with pytest.raises(ApplicationError, match="1 to 5"):
         language_set(agent=agent, language="ta", proficiency=6)
     skill_set(agent=agent, domain="insurance", sub_skill="claims", level=5, years=25)
-    with pytest.raises(ApplicationError, match="not a banking skill"):
+    with pytest.raises(ApplicationError, match="not among the banking specialities"):
         skill_set(agent=agent, domain="banking", sub_skill="claims", level=3, years=2)
     with pytest.raises(ApplicationError, match="between 0 and 60"):
         skill_set(agent=agent, domain="banking", sub_skill="", level=3, years=99)

@@ -60,15 +60,19 @@ def test_the_firms_call_page_explains_each_decision_once(
     with CaptureQueriesContext(connection) as first:
         page = client.get(url)
     assert page.status_code == 200
-    assert f"{kannada_only.full_name}: does not speak en" in page.content.decode()
+    assert f"{kannada_only.full_name}: does not speak English" in page.content.decode()
     stored = RoutingDecision.objects.get(call=call)
     assert stored.explained_at is not None
     assert stored.skipped == [
-        {"agent": kannada_only.pk, "name": kannada_only.full_name, "reasons": ["does not speak en"]}
+        {
+            "agent": kannada_only.pk,
+            "name": kannada_only.full_name,
+            "reasons": ["does not speak English"],
+        }
     ]
     assert len(decision_writes(first)) == 1
     with CaptureQueriesContext(connection) as again:
-        assert "does not speak en" in client.get(url).content.decode()
+        assert "does not speak English" in client.get(url).content.decode()
     assert decision_writes(again) == []  # read back, not worked out again
     assert RoutingDecision.objects.get(call=call).explained_at == stored.explained_at
 
@@ -103,7 +107,7 @@ def test_the_staff_console_explains_the_latest_decisions(client, acme, victor, l
     routed(line, at)
     client.force_login(victor)
     page = client.get(reverse("routing_console:home")).content.decode()
-    assert f"{kavya.full_name}: does not speak en" in page
+    assert f"{kavya.full_name}: does not speak English" in page
     assert RoutingDecision.objects.get().explained_at is not None
 
 
@@ -113,7 +117,11 @@ def test_the_call_api_answer_explains_its_decision_and_the_twilio_webhook_does_n
     routable_agent(acme, "sita@example.com")
     body = api_route(provider_api, line).json()["decision"]
     assert body["skipped"] == [
-        {"agent": kannada_only.pk, "name": kannada_only.full_name, "reasons": ["does not speak en"]}
+        {
+            "agent": kannada_only.pk,
+            "name": kannada_only.full_name,
+            "reasons": ["does not speak English"],
+        }
     ]
     assert body["explained_at"] is not None and body["decided_at"] is not None
     twilio_post(client, VOICE, voice_params(line, sid="CA-TWILIO"))

@@ -74,7 +74,7 @@ def _duty(status):
 @pytest.mark.parametrize(
     ("profile", "spoil", "reason"),
     [
-        ({"languages": ("kn",)}, None, "does not speak en"),
+        ({"languages": ("kn",)}, None, "does not speak English"),
         ({"domain": "banking"}, None, "lacks the insurance skill"),
         ({"is_compliant": False}, None, "not compliant"),
         ({"compliant_until": dt.date(2020, 1, 1)}, None, "not compliant"),
@@ -160,5 +160,5 @@ def test_a_routing_decision_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(0):
         decision_explain(decision)
     assert [row["reasons"] for row in RoutingDecision.objects.get().skipped] == [
-        ["does not speak en"]
+        ["does not speak English"]
     ]
