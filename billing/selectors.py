@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.utils import timezone
 
 from agents.models import AgentProfile
@@ -55,10 +55,17 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
         .order_by("-occurred_at")
     )
     totals = list(
-        rows.order_by().values("currency").annotate(amount=Sum("agent_amount"), calls=Count("id"))
+        rows.order_by()
+        .values("currency")
+        .annotate(amount=Sum("agent_amount"), calls=Count("id"), first=Min("agent_period"))
     )
+    period = open_period(Kind.AGENTS, timezone.localdate())
     return {
-        "period": open_period(Kind.AGENTS, timezone.localdate()),
+        "period": period,
+        # What the page calls "this period": from the first unsettled row's period (an ended
+        # period not yet run is still here) to the end of the open one.
+        "since": min([t["first"] for t in totals] + [period]),
+        "period_end": period_end(Kind.AGENTS, period),
         "transactions": rows,
         "totals": totals,
         "amount": sum(t["amount"] for t in totals),
