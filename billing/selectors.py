@@ -40,7 +40,8 @@ def invoice_transactions(*, invoice: Invoice) -> QuerySet[Transaction]:
 
 def agent_earnings_open(*, agent: AgentProfile) -> dict:
     """Earnings not yet settled: the agent's rows of every period no finished run covers
-    (the open period, and an ended one whose run has not happened yet), totalled per currency.
+    (the open period, and an ended one whose run has not happened yet), totalled per currency
+    (no sum across currencies: rupees and dollars do not add up; pages show each total).
     """
     settled = SettlementRun.objects.filter(kind=Kind.AGENTS, status=SettlementRun.Status.DONE)
     rows = Transaction.objects.filter(agent=agent)
@@ -68,7 +69,6 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
         "period_end": period_end(Kind.AGENTS, period),
         "transactions": rows,
         "totals": totals,
-        "amount": sum(t["amount"] for t in totals),
         "calls": sum(t["calls"] for t in totals),
     }
 
