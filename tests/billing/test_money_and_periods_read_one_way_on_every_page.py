@@ -6,10 +6,12 @@ Alice earns ₹1,50,000.00 in a week (TDS 10%: ₹15,000.00, net ₹1,35,000.00)
 or "150000.00 INR", and every period as its first to its last day.
 """
 
+import datetime as dt
 import re
 from decimal import Decimal
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 
 from billing.models import Invoice, Transaction
@@ -162,3 +164,10 @@ def test_the_firms_invoice_csv_names_its_currency_and_its_month(client, carol, b
     assert lines[0].split(",")[-1] == "Amount (₹)" and "currency" not in lines[0].lower()
     assert {line.split(",")[1] for line in lines[1:]} == {month}
     assert any(line.endswith(",123456.70") for line in lines[1:])  # a plain number to sum
+
+
+def test_dates_stored_inclusive_read_like_periods():
+    html = Template("{{ s|through:e }} / {{ s|through:None }}").render(
+        Context({"s": dt.date(2026, 12, 1), "e": dt.date(2027, 3, 31)})
+    )
+    assert html == "1 Dec 2026\u2009–\u200931 Mar 2027 / —"
