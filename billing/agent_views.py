@@ -1,7 +1,5 @@
 """The agent's earnings: this period so far, past statements, a printable statement."""
 
-import datetime as dt
-
 from django.shortcuts import get_object_or_404, render
 
 from agents.decorators import agent_profile_required
@@ -58,6 +56,5 @@ def statement(request, pk: int):
             "payout": payout,
             "transactions": payout_transactions(payout=payout),
             "adjustments": payout_adjustments(payout=payout),
-            "last_day": payout.run.period_end - dt.timedelta(days=1),  # the end is exclusive
         },
     )

@@ -17,6 +17,14 @@ NEFT layouts (setting PAYOUT_NEFT_LAYOUT; each bank has its own and no bank read
   details 1 (≤ 30), 23 transaction date (DD/MM/YYYY), 25 IFSC; the others stay empty (DD and
   cheque fields, and the optional beneficiary code, addresses, bank name, e-mail). Source:
   HDFC Bank, "Bulk transactions upload manual" (ENet) and its upload file format annexure.
+
+Money and dates here are the bank's, not the pages' (issue 15's one rule for showing money,
+common.money.format_money, and periods, common.dates.period_label, is for people): every
+amount is the plain machine number the layout requires — digits, a point, two decimals, no
+"₹", no grouping (NEFT's amount field, pain.001's InstdAmt and CtrlSum, xs:decimal) — and the
+narration keeps its compact ASCII date ("23Nov2026": 30 characters, letters and digits only).
+A "₹" or an en dash would have the whole file rejected. Only the reasons a payout is left out
+of a file, which finance reads on the payouts page, use the people's format.
 """
 
 import datetime as dt
@@ -31,6 +39,7 @@ from django.utils import timezone
 from agents.banking import IFSC_PATTERN, validate_iban
 from billing.models import Payout, PayoutExport
 from common.errors import ApplicationError
+from common.money import format_money
 
 PAIN_NS = "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03"
 NAME_LONGEST = 70  # pain.001: Max70Text is what banks keep of a name (EPC's SEPA rulebook)
@@ -39,6 +48,8 @@ NARRATION_LONGEST = 30
 HDFC_FIELDS = 28
 HDFC_AMOUNT = re.compile(r"[0-9]{1,17}\.[0-9]{2}")
 
+# Our own layout's header stays as it is: a bank portal maps these names on upload, and NEFT
+# is rupees only, so "Amount" needs no currency (and an ASCII header parses everywhere).
 GENERIC_HEADER = [
     "Transaction Type (N=NEFT)",
     "Beneficiary Account Number",
@@ -70,6 +81,7 @@ def neft_name(value: str) -> str:
 
 
 def narration(payout: Payout) -> str:
+    # The period's first day, compact: the bank's field is ≤ 30 ASCII letters and digits.
     return f"Homeshore payout {payout.run.period_start:%d%b%Y}"[:NARRATION_LONGEST]
 
 
@@ -118,7 +130,8 @@ def neft_problem(payout: Payout) -> str | None:
             "No account holder name in Latin letters: the agent is asked for it on their bank page."
         )
     if not HDFC_AMOUNT.fullmatch(f"{payout.net:.2f}"):
-        return f"The amount {payout.net} cannot be written as a bank amount."
+        amount = format_money(payout.net, payout.currency)
+        return f"The amount {amount} cannot be written as a bank amount."
     return None
 
 
@@ -155,7 +168,8 @@ def pain_problem(payout: Payout) -> str | None:
             "No account holder name in Latin letters: the agent is asked for it on their bank page."
         )
     if payout.net >= Decimal("1e13"):
-        return f"The amount {payout.net} is more than a pain.001 amount holds."
+        amount = format_money(payout.net, payout.currency)
+        return f"The amount {amount} is more than a pain.001 amount holds."
     return None
 
 

@@ -1,7 +1,5 @@
 """The firm's invoices: list, lines and transactions, a CSV download. Its own only."""
 
-import datetime as dt
-
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 
@@ -9,7 +7,9 @@ from billing.models import Invoice
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.decorators import firm_member
 from common.csvfile import csv_lines
+from common.dates import period_label
 from common.keyset import Keyset
+from common.money import money_header
 
 # The firm's invoices, newest period first, by cursor: one a month adds up over the years.
 INVOICE_PAGES = Keyset("firm.invoices", ["-run__period_start", "-pk"], size=24)
@@ -39,7 +39,6 @@ def invoice(request, pk: int):
             "invoice": invoice,
             "lines": invoice.lines.select_related("request"),
             "transactions": invoice_transactions(invoice=invoice)[:500],  # the CSV has them all
-            "last_day": invoice.run.period_end - dt.timedelta(days=1),  # the end is exclusive
         },
     )
 
@@ -50,17 +49,29 @@ def invoice_download(request, pk: int):
     invoice = get_object_or_404(firm_invoices(firm=request.firm), pk=pk)
     # A fixed-fee firm pays the fee, not per call: no per-call amount (as on the page).
     per_call = invoice.kind == Invoice.Kind.ACTIVITY
-    header = ["invoice", "date", "line", "agent", "talk_seconds", "units", "amount", "currency"]
+    # Headers as the page words them, the money column naming its currency (common.money)
+    # and the period inclusive (common.dates): the cells stay plain numbers for a sheet.
+    header = [
+        "Invoice",
+        "Period",
+        "Date",
+        "Line",
+        "Agent",
+        "Talk (s)",
+        "Billed units",
+        money_header("Amount", invoice.currency),
+    ]
+    period = period_label(invoice.run.period_start, invoice.run.period_end)
     rows = (
         [
             invoice.number,
+            period,
             t.occurred_at.isoformat(),
             t.call.line.name,
             t.agent.full_name,
             t.call.talk_seconds,
             t.units,
             t.client_amount if per_call else "",
-            t.currency,
         ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )

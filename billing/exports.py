@@ -17,10 +17,13 @@ record lists each with its reason and the payouts page shows the list.
 
 Formats:
 
-- ``csv`` / ``xlsx`` — a review sheet: payout, period, agent, holder, masked account, IFSC,
-  currency, gross, TDS %, TDS, net, approved at. XLSX is written by openpyxl in write-only
-  mode to a temporary file (openpyxl's normal mode holds ~50x the file size in memory).
-  Text cells pass through common.csvfile's formula neutralising.
+- ``csv`` / ``xlsx`` — a review sheet: payout, period (inclusive, "23–29 Nov 2026", and its
+  first and last day), agent, holder, masked account, IFSC, currency, gross, TDS %, TDS, net,
+  approved at. The money headers name the currency ("Net (₹)", common.money.money_header)
+  when the sheet has one; the cells stay plain numbers (XLSX: numbers), for sums. XLSX is
+  written by openpyxl in write-only mode to a temporary file (openpyxl's normal mode holds
+  ~50x the file size in memory). Text cells pass through common.csvfile's formula
+  neutralising.
 - ``neft`` — a bulk NEFT upload for Indian banks, INR payouts to IFSC accounts, in the layout
   of the agency's bank (setting PAYOUT_NEFT_LAYOUT, billing.bankfiles).
 - ``pain001`` — ISO 20022 customer credit transfer initiation, pain.001.001.03, valid against
@@ -31,8 +34,10 @@ Formats:
   A pain.001 needs at least one transaction, so an empty selection is refused.
 """
 
+import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import BinaryIO
 
@@ -48,26 +53,47 @@ from billing import bankfiles
 from billing.models import Payout, PayoutExport, SettlementRun
 from billing.payouts import export_audit
 from common.csvfile import csv_lines, neutralised
+from common.dates import period_label
 from common.errors import ApplicationError
-from common.money import quantize
+from common.money import money_header, quantize
 
 CHUNK = 2000
 SHOWN_PREVIOUS = 3
-SHEET_HEADER = [
-    "Payout",
-    "Period start",
-    "Period end",
-    "Agent",
-    "Account holder",
-    "Account",
-    "IFSC",
-    "Currency",
-    "Gross",
-    "TDS %",
-    "TDS",
-    "Net",
-    "Approved at",
-]
+
+
+def sheet_header(currencies: Iterable[str]) -> list[str]:
+    """The review sheet's header. Its money columns name the sheet's currency ("Net (₹)");
+    a sheet of several currencies points at the Currency column instead."""
+    found = set(currencies)
+    one = found.pop() if len(found) == 1 else None
+
+    def money(label: str) -> str:
+        return money_header(label, one) if one else f"{label} (see Currency)"
+
+    return [
+        "Payout",
+        "Period",
+        "First day",
+        "Last day",
+        "Agent",
+        "Account holder",
+        "Account",
+        "IFSC",
+        "Currency",
+        money("Gross"),
+        "TDS %",
+        money("TDS"),
+        money("Net"),
+        "Approved at",
+    ]
+
+
+@functools.lru_cache(maxsize=256)
+def _period(start: dt.date, end: dt.date) -> str:
+    # A sheet has a few periods and up to ~100k rows: Babel formats each period once.
+    return period_label(start, end)
+
+
 NEFT_HEADER = bankfiles.GENERIC_HEADER
 PAIN_NS = bankfiles.PAIN_NS
 reference = bankfiles.reference
@@ -173,8 +199,9 @@ def _sheet_row(values: tuple) -> list:
     pk, start, end, agent, holder, last4, ifsc, currency, gross, rate, tds, net, approved = values
     return [
         bankfiles.reference_of(pk),
+        _period(start, end),
         start,
-        end,
+        end - dt.timedelta(days=1),  # stored exclusive; the sheet reads inclusive
         agent,
         holder,
         f"•••• {last4}" if last4 else "",  # AgentProfile.bank_account_masked
@@ -241,7 +268,8 @@ def _write_lines(out: BinaryIO, lines: Iterator[str]) -> None:
 
 
 def _csv(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
-    _write_lines(out, csv_lines(SHEET_HEADER, _sheet_rows(export, progress)))
+    header = sheet_header(export.totals)
+    _write_lines(out, csv_lines(header, _sheet_rows(export, progress)))
     return _filename(export, "csv")
 
 
@@ -252,7 +280,7 @@ def _xlsx(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
 
     workbook = Workbook(write_only=True)  # rows go to disk as they are appended
     sheet = workbook.create_sheet("Payouts")
-    sheet.append(SHEET_HEADER)
+    sheet.append(sheet_header(export.totals))
     for row in _sheet_rows(export, progress):
         # openpyxl writes text starting with "=" as a formula: the same quote as in the CSV.
         sheet.append(neutralised(row))

@@ -13,11 +13,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from agents.models import AgentProfile, private_storage
 from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
+from common.dates import period_label
 from common.limits import Range
 from common.models import AppendOnly
+from common.money import format_money
 from routing.models import Call
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -26,6 +29,12 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 ADJUSTMENT = Range(
     Decimal(-1_000_000), Decimal(1_000_000), "An adjustment is at most {high} either way."
 )
+
+
+def _day(moment: dt.datetime) -> str:
+    """'3 Dec 2026': the local day of a moment, as the pages write days."""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y}"
 
 
 class FixedFeePlan(models.Model):
@@ -44,7 +53,7 @@ class FixedFeePlan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.firm}: {self.fee} {self.currency} a period"
+        return f"{self.firm}: {format_money(self.fee, self.currency)} a period"
 
 
 class SettlementRun(models.Model):
@@ -77,6 +86,9 @@ class SettlementRun(models.Model):
     requeues = models.PositiveSmallIntegerField(default=0)  # the sweep's, since the last start
     transactions = models.PositiveIntegerField(default=0)
     total = models.DecimalField(**MONEY, default=0)  # payouts' gross or invoices' total
+    # The same per currency (currency -> the sum, as a string): `total` adds rupees to
+    # dollars when a run has both, so pages show these (each with its currency) instead.
+    totals = models.JSONField(default=dict)
     failure_reason = models.TextField(blank=True)  # shown to finance on a failed run
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -101,7 +113,7 @@ class SettlementRun(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} from {self.period_start:%d %b %Y}"
+        return f"{self.get_kind_display()} {period_label(self.period_start, self.period_end)}"
 
 
 class Payout(models.Model):
@@ -144,7 +156,22 @@ class Payout(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agent}: {self.net} {self.currency}"
+        return f"{self.agent}: {format_money(self.net, self.currency)}"
+
+    # What a statement says of the money: "paid" only once it is (issue 15). Pages and PDFs
+    # take these, so every place words a payout's state the same way.
+    @property
+    def net_label(self) -> str:
+        return "Net paid" if self.status == self.Status.PAID else "Net to be paid"
+
+    @property
+    def state_words(self) -> str:
+        if self.status == self.Status.PAID:
+            return f"Paid on {_day(self.paid_at)}" if self.paid_at else "Paid"
+        if self.status == self.Status.APPROVED:
+            when = f" on {_day(self.approved_at)}" if self.approved_at else ""
+            return f"Approved{when}, to be paid"
+        return "To be paid once finance approves it"
 
 
 class Invoice(models.Model):
@@ -173,7 +200,12 @@ class Invoice(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.firm}: {self.total} {self.currency}"
+        return f"{self.firm}: {format_money(self.total, self.currency)}"
+
+    @property
+    def total_label(self) -> str:
+        """An issued invoice is due, not paid (issue 15)."""
+        return "Total paid" if self.status == self.Status.PAID else "Total due"
 
     @property
     def number(self) -> str:
@@ -238,7 +270,7 @@ class Transaction(AppendOnly):
         ]
 
     def __str__(self) -> str:
-        return f"{self.call}: {self.client_amount} {self.currency}"
+        return f"{self.call}: {format_money(self.client_amount, self.currency)}"
 
 
 class Adjustment(AppendOnly):
@@ -279,7 +311,7 @@ class Adjustment(AppendOnly):
         ]
 
     def __str__(self) -> str:
-        return f"{self.amount} {self.currency}: {self.reason}"
+        return f"{format_money(self.amount, self.currency)}: {self.reason}"
 
 
 class SettlementLock(models.Model):

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Min, QuerySet, Sum
 from django.utils import timezone
 
 from agents.models import AgentProfile
@@ -40,7 +40,8 @@ def invoice_transactions(*, invoice: Invoice) -> QuerySet[Transaction]:
 
 def agent_earnings_open(*, agent: AgentProfile) -> dict:
     """Earnings not yet settled: the agent's rows of every period no finished run covers
-    (the open period, and an ended one whose run has not happened yet), totalled per currency.
+    (the open period, and an ended one whose run has not happened yet), totalled per currency
+    (no sum across currencies: rupees and dollars do not add up; pages show each total).
     """
     settled = SettlementRun.objects.filter(kind=Kind.AGENTS, status=SettlementRun.Status.DONE)
     rows = Transaction.objects.filter(agent=agent)
@@ -55,13 +56,19 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
         .order_by("-occurred_at")
     )
     totals = list(
-        rows.order_by().values("currency").annotate(amount=Sum("agent_amount"), calls=Count("id"))
+        rows.order_by()
+        .values("currency")
+        .annotate(amount=Sum("agent_amount"), calls=Count("id"), first=Min("agent_period"))
     )
+    period = open_period(Kind.AGENTS, timezone.localdate())
     return {
-        "period": open_period(Kind.AGENTS, timezone.localdate()),
+        "period": period,
+        # What the page calls "this period": from the first unsettled row's period (an ended
+        # period not yet run is still here) to the end of the open one.
+        "since": min([t["first"] for t in totals] + [period]),
+        "period_end": period_end(Kind.AGENTS, period),
         "transactions": rows,
         "totals": totals,
-        "amount": sum(t["amount"] for t in totals),
         "calls": sum(t["calls"] for t in totals),
     }
 

@@ -35,8 +35,10 @@ from billing.models import Invoice, Payout, SettlementLock, SettlementRun
 from billing.periods import period_end, period_start
 from clients.models import ClientFirm
 from common.audit import audit_log
+from common.dates import period_label
 from common.errors import ApplicationError, ConflictError
 from common.models import AuditAction
+from common.money import quantize
 
 logger = logging.getLogger(__name__)
 Kind = SettlementRun.Kind
@@ -55,7 +57,8 @@ def run_open(*, kind: str, day: dt.date, user: User | None = None) -> Settlement
     end = period_end(kind, start)
     if end > timezone.localdate():
         raise ApplicationError(
-            f"This period ends on {end:%d %b %Y}; settle it from that day.", field="day"
+            f"The period {period_label(start, end)} has not ended: settle it from {end:%d %b %Y}.",
+            field="day",
         )
     run, created = SettlementRun.objects.get_or_create(
         kind=kind, period_start=start, defaults={"period_end": end, "requested_by": user}
@@ -274,6 +277,13 @@ PAYOUT_TOTALS_SQL = """
 SELECT COALESCE(SUM(gross), 0), COALESCE(SUM(calls), 0) FROM billing_payout
  WHERE run_id = %(run)s
 """
+# The same per currency, for the pages (SettlementRun.totals): one run's rows, by its index.
+PAYOUT_CURRENCY_TOTALS_SQL = """
+SELECT currency, SUM(gross) FROM billing_payout WHERE run_id = %(run)s GROUP BY currency
+"""
+INVOICE_CURRENCY_TOTALS_SQL = """
+SELECT currency, SUM(total) FROM billing_invoice WHERE run_id = %(run)s GROUP BY currency
+"""
 INVOICE_TOTALS_SQL = f"""
 SELECT (SELECT COALESCE(SUM(total), 0) FROM billing_invoice WHERE run_id = %(run)s),
        (SELECT COALESCE(SUM(calls), 0) FROM {SUMS})
@@ -311,7 +321,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             _sql(AGENT_SUMS_SQL, params)
             _report(run, report, 60, "Payouts with withholding tax, adjustments included")
             _sql(PAYOUTS_SQL, params)
-            totals = PAYOUT_TOTALS_SQL
+            totals, by_currency = PAYOUT_TOTALS_SQL, PAYOUT_CURRENCY_TOTALS_SQL
         else:
             _report(run, report, 20, "Summing each firm's transactions")
             _sql(FIRM_SUMS_SQL, params)
@@ -323,7 +333,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             _sql(FIXED_LINES_SQL, params)
             _report(run, report, 80, "Adjustments")
             _sql(ADJUSTMENT_LINES_SQL, params)
-            totals = INVOICE_TOTALS_SQL
+            totals, by_currency = INVOICE_TOTALS_SQL, INVOICE_CURRENCY_TOTALS_SQL
         _report(run, report, 90, "Totals")
         with connection.cursor() as cursor:
             cursor.execute(totals, params)
@@ -331,6 +341,11 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             # SQLite hands back a float: round to the cent (the rows themselves are exact).
             run.total = Decimal(str(total)).quantize(Decimal("0.01"))
             run.transactions = int(transactions)
+            cursor.execute(by_currency, params)
+            run.totals = {
+                currency: str(quantize(Decimal(str(amount)), currency))
+                for currency, amount in sorted(cursor.fetchall())
+            }
         _sql(SUMS_DROP_SQL, [])
         run.status, run.progress, run.step = Status.DONE, 100, "Done"
         run.finished_at, run.failure_reason = timezone.now(), ""
@@ -339,6 +354,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
         run.save(
             update_fields=[
                 "total",
+                "totals",
                 "transactions",
                 "status",
                 "progress",

@@ -27,7 +27,7 @@ from billing.exports import FORMATS, left_out_of_latest, payout_export_record
 from billing.ledger import adjustment_create
 from billing.models import Invoice, Payout, PayoutExport, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
-from billing.periods import open_period
+from billing.periods import open_period, period_end
 from billing.runs import lost_because, restart_refusal, run_restart, run_start
 from billing.settlement import progress_key, run_open
 from billing.staff_forms import (
@@ -40,6 +40,7 @@ from billing.staff_forms import (
 )
 from billing.tasks import settlement_execute_task
 from common.audit import audit_log
+from common.dates import period_label
 from common.errors import ApplicationError
 from common.keyset import Keyset
 from common.models import AuditAction
@@ -71,6 +72,12 @@ def _margins(transactions) -> list[dict]:
     # SQLite's sums come back without their trailing zeros: back to the currency's cents.
     money = ("client", "agent", "margin")
     return [row | {k: quantize(row[k], row["currency"]) for k in money} for row in rows]
+
+
+def _next_period(kind: str) -> dict:
+    """The open period an adjustment lands in, both ends (shown inclusive, |period)."""
+    start = open_period(kind, timezone.localdate())
+    return {"next_period": start, "next_period_end": period_end(kind, start)}
 
 
 def _back(request: HttpRequest, default: str) -> str:
@@ -228,7 +235,7 @@ def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpR
             "shown": SHOWN_TRANSACTIONS,
             "adjustments": selectors.payout_adjustments(payout=payout).select_related("actor"),
             "form": form or AdjustmentForm(),
-            "next_period": open_period(Kind.AGENTS, timezone.localdate()),
+            **_next_period(Kind.AGENTS),
         },
         status=status,
     )
@@ -256,11 +263,11 @@ def payout_adjust(request, pk: int):
                 currency=payout.currency,
                 **form.cleaned_data,
             )
-            period = open_period(Kind.AGENTS, timezone.localdate())
+            period = _next_period(Kind.AGENTS)
             messages.success(
                 request,
-                f"Adjustment recorded. It will be paid with {payout.agent}'s "
-                f"payout for the period from {period:%d %b %Y}.",
+                f"Adjustment recorded. It will be settled with {payout.agent}'s "
+                f"payout for {period_label(period['next_period'], period['next_period_end'])}.",
             )
             return redirect("finance:payout", pk=payout.pk)
     return _payout_page(request, payout, form=form, status=400)
@@ -310,7 +317,7 @@ def _invoice_page(request, invoice: Invoice, form=None, status: int = 200) -> Ht
             "margins": _margins(transactions),
             "adjustments": adjustments,
             "form": form or AdjustmentForm(),
-            "next_period": open_period(Kind.FIRMS, timezone.localdate()),
+            **_next_period(Kind.FIRMS),
         },
         status=status,
     )
@@ -338,11 +345,11 @@ def invoice_adjust(request, pk: int):
                 currency=invoice.currency,
                 **form.cleaned_data,
             )
-            period = open_period(Kind.FIRMS, timezone.localdate())
+            period = _next_period(Kind.FIRMS)
             messages.success(
                 request,
                 f"Adjustment recorded. It will be on {invoice.firm}'s "
-                f"invoice for the period from {period:%d %b %Y}.",
+                f"invoice for {period_label(period['next_period'], period['next_period_end'])}.",
             )
             return redirect("finance:invoice", pk=invoice.pk)
     return _invoice_page(request, invoice, form=form, status=400)

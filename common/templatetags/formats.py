@@ -2,6 +2,7 @@
 
 {{ payout.net|money:payout.currency }}       -> ₹1,50,000.00
 {{ run.period_start|period:run.period_end }} -> 23–29 Nov 2026 (end exclusive)
+{{ e.starts_on|through:e.ends_on }}         -> 1 Dec 2026 – 31 Mar 2027 (both days included)
 """
 
 import datetime as dt
@@ -25,3 +26,11 @@ def period(start: dt.date | None, end: dt.date | None) -> str:
     if start is None or end is None:
         return "—"
     return period_label(start, end)
+
+
+@register.filter
+def through(start: dt.date | None, end: dt.date | None) -> str:
+    """Dates stored inclusive (an engagement's, a request's), read the same way as periods."""
+    if start is None or end is None:
+        return "—"
+    return period_label(start, end, end_exclusive=False)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from billing.exports import NEFT_HEADER, SHEET_HEADER
+from billing.exports import NEFT_HEADER, sheet_header
 from billing.models import Payout
 from common.models import AuditRecord
 from tests.billing.exporting import downloaded
@@ -60,11 +60,11 @@ def export(client, user, format: str, **params):
 def test_the_csv_lists_approved_payouts_only_with_masked_accounts(client, fiona, approved):
     body, audited = export(client, fiona, "csv", run=approved.pk)
     rows = list(csv.reader(io.StringIO(body.decode())))
-    assert rows[0] == SHEET_HEADER
-    nets = {row[3]: row[11] for row in rows[1:]}
+    assert rows[0] == sheet_header(["INR"])
+    nets = {row[4]: row[12] for row in rows[1:]}
     assert nets == {"Alice Agent": "25.20", "Bob Agent": "90.00"}
     assert INDIAN_ACCOUNT not in body.decode() and "•••• 9012" in body.decode()
-    assert [row[4] for row in rows[1:] if row[3] == "Bob Agent"] == ["'=Bob & <Sons>"]
+    assert [row[5] for row in rows[1:] if row[4] == "Bob Agent"] == ["'=Bob & <Sons>"]
     assert audited.detail | {"export": 0, "msg_id": ""} == {
         "format": "csv",
         "count": 2,
@@ -80,8 +80,8 @@ def test_the_csv_lists_approved_payouts_only_with_masked_accounts(client, fiona,
 def test_the_xlsx_opens_with_openpyxl_and_has_the_rows(client, fiona, approved):
     body, audited = export(client, fiona, "xlsx")
     rows = list(load_workbook(io.BytesIO(body), read_only=True)["Payouts"].values)
-    assert list(rows[0]) == SHEET_HEADER
-    assert sorted(row[11] for row in rows[1:]) == [25.2, 90]
+    assert list(rows[0]) == sheet_header(["INR"])
+    assert sorted(row[12] for row in rows[1:]) == [25.2, 90]
     assert audited.detail["count"] == 2 and audited.detail["run"] is None
 
 

@@ -236,4 +236,4 @@ def test_a_sheet_names_an_agent_without_a_name_by_email_as_the_pages_do(client, 
     export = PayoutExport.objects.get()
     body = b"".join(client.get(reverse("finance:export_download", args=[export.pk])))
     assert str(nameless) == "nameless@example.com"
-    assert body.decode().splitlines()[1].split(",")[3] == "nameless@example.com"
+    assert body.decode().splitlines()[1].split(",")[4] == "nameless@example.com"

@@ -10,7 +10,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from billing.exports import SHEET_HEADER
+from billing.exports import sheet_header
 from billing.models import PayoutExport
 from tests.billing.exporting import INDIAN_ACCOUNT, approved_run, bank
 from tests.billing.test_settlement_on_postgres import wait_until
@@ -50,5 +50,5 @@ def test_a_worker_builds_the_file_and_the_owner_downloads_it(
     assert reverse("finance:export_download", args=[export.pk]) in page
     response = client.get(reverse("finance:export_download", args=[export.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0] == SHEET_HEADER
-    assert sorted(row[11] for row in rows[1:]) == ["25.20", "90.00"]
+    assert rows[0] == sheet_header(["INR"])
+    assert sorted(row[12] for row in rows[1:]) == ["25.20", "90.00"]

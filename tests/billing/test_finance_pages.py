@@ -107,7 +107,7 @@ def test_a_run_started_from_the_page_completes_and_shows_its_totals(
 def test_a_period_that_has_not_ended_is_a_form_error(client, fiona):
     client.force_login(fiona)
     response = client.post(reverse("finance:home"), {"kind": "firms", "day": timezone.localdate()})
-    assert response.status_code == 200 and "settle it from that day" in response.content.decode()
+    assert response.status_code == 200 and "has not ended" in response.content.decode()
 
 
 def test_the_progress_partial_polls_while_running_and_stops_when_done(client, fiona, alice, acme):

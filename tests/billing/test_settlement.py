@@ -120,7 +120,7 @@ def test_a_late_transaction_is_settled_by_the_next_run_and_never_twice(alice, ac
 
 @pytest.mark.parametrize("kind", ["agents", "firms"])
 def test_a_period_that_has_not_ended_cannot_be_settled(db, kind):
-    with pytest.raises(ApplicationError, match="settle it from that day"):
+    with pytest.raises(ApplicationError, match="has not ended: settle it from"):
         run_open(kind=kind, day=timezone.localdate())
     assert not SettlementRun.objects.exists()
 

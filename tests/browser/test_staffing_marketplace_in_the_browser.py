@@ -45,7 +45,7 @@ def test_a_firm_posts_a_request_an_agent_applies_and_the_firm_approves(
     sign_in(page, url, meera.user.email)
     page.get_by_role("link", name="Opportunities", exact=True).click()
     opportunity = page.locator("article", has_text="Claims desk, coastal Karnataka")
-    assert "32.00 INR per call" in opportunity.inner_text()
+    assert "₹32.00 per call" in opportunity.inner_text()
     opportunity.get_by_role("button", name="Apply").click()
     page.get_by_text("You applied to").wait_for()
     sign_out(page, url)

@@ -104,7 +104,7 @@ def test_an_agent_applies_in_one_click_and_the_firm_approves(client, carol, acme
     meera = verified_agent("meera@example.com")
     client.force_login(meera.user)
     page = client.get(reverse("opportunities:list")).content.decode()
-    assert request.title in page and "32.00 INR" in page  # 40.00 less the 20% commission
+    assert request.title in page and "₹32.00" in page  # 40.00 less the 20% commission
     client.post(reverse("opportunities:apply", args=[request.pk]))
     application = Application.objects.get(agent=meera)
 

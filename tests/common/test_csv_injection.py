@@ -79,7 +79,7 @@ def test_the_invoice_csv_quotes_a_line_named_like_a_formula(client, carol, acme,
     client.force_login(carol)
     response = client.get(reverse("invoices:download", args=[invoice.pk]))
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert {(row[2], row[3]) for row in rows[1:]} == {(f"'{HYPERLINK}", "'@cmd")}
+    assert {(row[3], row[4]) for row in rows[1:]} == {(f"'{HYPERLINK}", "'@cmd")}
 
 
 @pytest.fixture
@@ -106,5 +106,5 @@ def test_the_xlsx_sheet_quotes_a_name_that_would_be_a_formula(client, fiona, bob
     response = downloaded(client, client.post(reverse("finance:export"), {"format": "xlsx"}))
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Payouts"]
     [row] = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert row[3] == f"'{HYPERLINK}"
-    assert sheet.cell(row=2, column=4).data_type == "s"  # text, not a formula
+    assert row[4] == f"'{HYPERLINK}"
+    assert sheet.cell(row=2, column=5).data_type == "s"  # text, not a formula
