@@ -100,6 +100,12 @@ class LineForm(Form):
     )
     wrap_up_seconds = forms.IntegerField(initial=30, **bounds(PhoneLine, "wrap_up_seconds"))
     max_wait_seconds = forms.IntegerField(initial=180, **bounds(PhoneLine, "max_wait_seconds"))
+    service_level_target_seconds = forms.IntegerField(
+        initial=20,
+        label="Answer within (seconds)",
+        help_text="Your target: a call answered within this many seconds counts as in time.",
+        **bounds(PhoneLine, "service_level_target_seconds"),
+    )
     language_1 = forms.ChoiceField(choices=LANGUAGE_CHOICES, label="Language 1")
     digit_1 = forms.IntegerField(
         required=False, label="Menu digit 1", **bounds(LineLanguage, "menu_digit")
