@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import PhoneLine
+from routing.analytics import Period, figures_for, per_day
 from routing.models import Call, CallDay
 from routing.rollups import callday_rollup, callday_sweep, days_missing
-from routing.analytics import Period, figures_for, per_day
 from routing.selectors import calls_by_day, day_bounds, service_level
 from routing.tasks import calldays_sweep_task
 from tests.factories import AgentProfileFactory, PhoneLineFactory
