@@ -23,6 +23,7 @@ document.addEventListener("DOMContentLoaded", function () {
       },
       options: {
         animation: false,
+        maintainAspectRatio: false, // the box's height (.calls-chart): legible on a phone too
         plugins: {
           title: { display: true, text: spec.title, color: "#1f2937" },
           legend: { display: true, position: "bottom", labels: { color: "#1f2937" } },
