@@ -109,3 +109,15 @@ def test_firms_and_agents_cannot_open_the_staff_page(client, carol, alice):
     for user in (carol, alice):
         client.force_login(user)
         assert client.get(reverse("routing_console:agents")).status_code == 403
+
+
+def test_the_staff_page_reads_in_a_fixed_number_of_queries(
+    client, victor, agents, django_assert_num_queries
+):
+    callday_rollup(day=DAY)
+    client.force_login(victor)
+    client.get(reverse("routing_console:agents"))  # warm the session
+    with django_assert_num_queries(15):
+        period = {"period": "range", "start": DAY.isoformat(), "end": timezone.localdate()}
+        response = client.get(reverse("routing_console:agents"), period)
+    assert response.status_code == 200

@@ -113,3 +113,17 @@ def test_the_csv_has_the_filtered_calls_callers_masked_and_no_agents_number(clie
     assert "9900011122" not in text and "99000 11122" not in text
     assert "Globex" not in text and "9845099999" not in text
     assert Call.objects.count() == 5
+
+
+def test_the_history_page_reads_in_a_fixed_number_of_queries(
+    client, carol, calls, django_assert_num_queries
+):
+    for minute in range(30):
+        make_call(calls["sales"], at(1, 14, minute), agent=calls["ravi"])
+    client.force_login(carol)
+    client.get(reverse("calls:history"))  # warm the session
+    with django_assert_num_queries(7):
+        response = client.get(reverse("calls:history"), {"line": calls["sales"].pk})
+    assert len(response.context["page"]) == 32
+    csv_response = client.get(reverse("calls:history_csv"))
+    assert csv_response.streaming
