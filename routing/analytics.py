@@ -222,7 +222,7 @@ class Figures:
     """What a period's pages read, rolled-up and raw parts merged."""
 
     period: Period
-    rolled: QuerySet  # filter for the roll-up tables of the period's rolled-up days
+    rolled: Q  # the roll-up tables' rows to read: the period's rolled-up days, the firm's
     raw_lines: list[dict]
     raw_slots: list[dict]
     raw_agents: list[dict]
@@ -257,6 +257,8 @@ def figures_for(*, period: Period, firm: ClientFirm | None = None) -> Figures:
         for first, last in _runs(missing):
             window |= Q(created_at__gte=day_bounds(first)[0], created_at__lt=day_bounds(last)[1])
         calls = Call.objects.filter(window, **scope)
+        # Days not rolled up yet count against the lines' targets now, as their first
+        # roll-up will (routing.rollups).
         lines = PhoneLine.objects.filter(**scope).values_list("pk", "service_level_target_seconds")
         targets = dict(lines)
         raw_lines = line_day_rows(calls, targets=targets)
@@ -264,7 +266,7 @@ def figures_for(*, period: Period, firm: ClientFirm | None = None) -> Figures:
         raw_agents = agent_day_rows(calls)
     return Figures(
         period=period,
-        rolled=Q(day__in=sorted(rolled_days)) & Q(**{f"{k}": v for k, v in scope.items()}),
+        rolled=Q(day__in=sorted(rolled_days), **scope),
         raw_lines=raw_lines,
         raw_slots=raw_slots,
         raw_agents=raw_agents,
