@@ -35,6 +35,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     User.Role.VETTING: [
         NavItem("Vetting queue", "vetting:home"),
         NavItem("Routing", "routing_console:home"),
+        NavItem("Agents' calls", "routing_console:agents"),
     ],
     User.Role.FINANCE: [
         NavItem("Settlements", "finance:home"),

@@ -329,7 +329,11 @@ def pages_of(users: dict[str, User]) -> list[tuple[str, str, str]]:
             billing_selectors.invoices_all(),
             "/staff/finance/invoices/",
         ),
-        "firm: calls": (routing_client_views.CALL_PAGES, calls_of(firm=firm), "/client/calls/"),
+        "firm: call history": (
+            routing_client_views.CALL_PAGES,
+            calls_of(firm=firm),
+            "/client/calls/history/",
+        ),
         "agent: earnings": (
             billing_agent_views.EARNINGS_PAGES,
             billing_selectors.agent_earnings_open(agent=agent)["transactions"],
@@ -346,7 +350,7 @@ def pages_of(users: dict[str, User]) -> list[tuple[str, str, str]]:
         "TDS list": "finance",
         "payouts": "finance",
         "invoices": "finance",
-        "firm: calls": "firm",
+        "firm: call history": "firm",
         "agent: earnings": "agent",
         "agent: statements": "agent",
     }
@@ -362,6 +366,8 @@ def pages_of(users: dict[str, User]) -> list[tuple[str, str, str]]:
         ("routing console", "admin", "/staff/routing/"),
         ("finance: runs", "finance", "/staff/finance/"),
         ("firms", "admin", "/staff/clients/"),
+        ("firm: calls (last 7 days, roll-ups)", "firm", "/client/calls/"),
+        ("firm: calls (this month)", "firm", "/client/calls/?period=month"),
         ("firm: call detail", "firm", f"/client/calls/{call.pk}/"),
         ("firm: invoices", "firm", "/client/invoices/"),
         ("agent: home (calls today, earnings)", "agent", "/agent/"),

@@ -211,6 +211,7 @@ def line_edit(request, pk: int | None = None):
             "ring_timeout_seconds": line.ring_timeout_seconds,
             "wrap_up_seconds": line.wrap_up_seconds,
             "max_wait_seconds": line.max_wait_seconds,
+            "service_level_target_seconds": line.service_level_target_seconds,
         }
         for i, lang in enumerate(langs[:3], start=1):
             initial[f"language_{i}"], initial[f"digit_{i}"] = lang.language, lang.menu_digit

@@ -110,6 +110,10 @@ RING_TIMEOUT = Range(5, 120, "Ring for {low} to {high} seconds.")
 WRAP_UP = Range(0, 600, "Wrap-up is {low} to {high} seconds.")
 MAX_WAIT = Range(0, 1800, "The maximum wait is {low} to {high} seconds.")
 MENU_DIGIT = Range(1, 9)
+# The line's service level target: a call counts as answered in time when an agent answered
+# within this many seconds of its place in the queue (routing's roll-ups count each day against
+# the target the line had that day: routing.rollups).
+SERVICE_LEVEL_TARGET = Range(1, 600, "The target is {low} to {high} seconds.")
 
 
 class PhoneLine(models.Model):
@@ -136,6 +140,9 @@ class PhoneLine(models.Model):
     max_wait_seconds = models.PositiveSmallIntegerField(
         default=180, validators=MAX_WAIT.validators()
     )
+    service_level_target_seconds = models.PositiveSmallIntegerField(
+        default=20, validators=SERVICE_LEVEL_TARGET.validators()
+    )
     # Routing widens the search in these steps ("50,300"), then anywhere; empty: anywhere.
     radius_steps_km = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
@@ -150,6 +157,9 @@ class PhoneLine(models.Model):
             RING_TIMEOUT.check("ring_timeout_seconds", name="clients_line_ring_timeout_range"),
             WRAP_UP.check("wrap_up_seconds", name="clients_line_wrap_up_range"),
             MAX_WAIT.check("max_wait_seconds", name="clients_line_max_wait_range"),
+            SERVICE_LEVEL_TARGET.check(
+                "service_level_target_seconds", name="clients_line_service_level_target_range"
+            ),
         ]
 
     def __str__(self) -> str:

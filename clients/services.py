@@ -315,6 +315,7 @@ def line_save(
     ring_timeout_seconds: int = 20,
     wrap_up_seconds: int = 30,
     max_wait_seconds: int = 180,
+    service_level_target_seconds: int = 20,
     languages: list[tuple[str, int | None]],
 ) -> PhoneLine:
     """Create a line (line=None) or update one of this firm's lines, languages included."""
@@ -340,6 +341,8 @@ def line_save(
     line.opens_at, line.closes_at = opens_at, closes_at
     line.ring_timeout_seconds, line.wrap_up_seconds = ring_timeout_seconds, wrap_up_seconds
     line.max_wait_seconds = max_wait_seconds
+    # From today on: past days keep the target they were counted against (routing.rollups).
+    line.service_level_target_seconds = service_level_target_seconds
     instance_check(line)  # the model's limits (ring timeout, wrap-up, wait) and constraints
     try:
         with transaction.atomic():  # a concurrent save of the same number loses here

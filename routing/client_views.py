@@ -1,68 +1,128 @@
 """The firm's calls and service level, read through request.firm only (another firm's call: 404)."""
 
-import datetime as dt
-
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from clients.decorators import firm_member
 from clients.selectors import lines_of
+from common.csvfile import csv_lines
+from common.dates import period_label
 from common.keyset import Keyset
-from routing import services
-from routing.selectors import (
-    SERVICE_LEVEL_TARGET_SECONDS,
-    calls_by_day_of,
-    calls_of,
-    service_level,
-)
+from routing import analytics, services
+from routing.charts import calls_chart
+from routing.forms import CallFilterForm, period_from
+from routing.selectors import agent_figures_named, calls_of
 
-DEFAULT_TARGET_SECONDS = SERVICE_LEVEL_TARGET_SECONDS
 # The firm's call history, newest first, a page at a time (common.keyset). The cursor
 # only positions within request.firm's calls: another firm's cursor shows none of theirs.
 CALL_PAGES = Keyset("firm.calls", ["-created_at", "-pk"], size=50)
 
 
-def _since_midnight() -> dt.datetime:
-    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-
-
 @firm_member
 def firm_calls(request):
+    """The period's service level per line (each against its own target), by day and by
+    half-hour, and per agent: roll-ups for past days, the calls for today."""
     firm = request.firm
-    calls = calls_of(firm=firm)
-    # Today from the calls (one day, on the (line, created_at) index); the past days of the
-    # chart from the nightly roll-ups (routing.rollups), never the firm's whole history.
-    today = calls.filter(created_at__gte=_since_midnight())
-    per_line = [
-        {
-            "line": line,
-            "sl": service_level(today.filter(line=line), target_seconds=DEFAULT_TARGET_SECONDS),
-        }
-        for line in lines_of(firm=firm)
-    ]
-    days = calls_by_day_of(firm=firm, first_day=timezone.localdate() - dt.timedelta(days=13))
-    chart = {
-        "id": "chart-calls-by-day",
-        "type": "bar",
-        "title": "Calls by day: answered and abandoned (last 14 days)",
-        "labels": [d["day"].strftime("%d %b") for d in days],
-        "datasets": [
-            {"label": "Answered", "data": [d["answered"] for d in days]},
-            {"label": "Abandoned", "data": [d["abandoned"] for d in days]},
-            {"label": "All calls", "data": [d["total"] for d in days]},
-        ],
-    }
+    form, period = period_from(request.GET)
+    figures = analytics.figures_for(period=period, firm=firm)
+    by_line = analytics.per_line(figures)
+    zero = analytics.per_day_zero()
+    lines = [{"line": line, **by_line.get(line.pk, zero)} for line in lines_of(firm=firm)]
+    days, slots = analytics.per_day(figures), analytics.per_slot(figures)
+    label = period_label(period.start, period.end)
     return render(
         request,
         "routing/client/calls.html",
         {
-            "per_line": per_line,
-            "target": DEFAULT_TARGET_SECONDS,
-            "chart": chart,
-            "today": service_level(today, target_seconds=DEFAULT_TARGET_SECONDS),
-            "page": CALL_PAGES.page(calls, cursor=request.GET.get("cursor")),
+            "form": form,
+            "period": period,
+            "period_label": label,
+            "lines": lines,
+            "total": analytics.total(lines),
+            "days": days,
+            "slots": [s for s in slots if s["offered"]],
+            "day_chart": calls_chart(
+                chart_id="chart-calls-by-day",
+                title=f"Calls by day, {label}",
+                x_title="Day",
+                rows=days,
+                label=lambda d: d["day"].strftime("%d %b"),
+            ),
+            "slot_chart": calls_chart(
+                chart_id="chart-calls-by-half-hour",
+                title=f"Calls by time of day (half-hours), {label}",
+                x_title="Time of day (half-hour starting)",
+                rows=slots,
+                label=lambda s: s["label"],
+            ),
+            "agents": agent_figures_named(figures, firm=firm),
+            "today": timezone.localdate(),
         },
     )
+
+
+def _history(request):
+    form = CallFilterForm(request.GET or None, firm=request.firm)
+    calls = calls_of(firm=request.firm)
+    if form.is_bound and not form.is_valid():
+        calls = calls.none()  # another firm's line or agent, a bad date: a message, no rows
+    elif form.is_bound:
+        calls = form.filter(calls)
+    return form, calls
+
+
+@firm_member
+def firm_call_history(request):
+    """Every call of the firm, newest first, filtered, a page at a time."""
+    form, calls = _history(request)
+    query = request.GET.dict()
+    page = CALL_PAGES.page(calls, cursor=request.GET.get("cursor"), query=query)
+    csv_query = urlencode({k: v for k, v in query.items() if k != "cursor" and v})
+    csv_url = reverse("calls:history_csv") + (f"?{csv_query}" if csv_query else "")
+    return render(
+        request,
+        "routing/client/history.html",
+        {"form": form, "page": page, "csv_url": csv_url},
+    )
+
+
+CSV_HEADER = [
+    "time",
+    "line",
+    "caller",
+    "caller from",
+    "language",
+    "agent",
+    "outcome",
+    "waited (s)",
+    "talk (s)",
+]
+
+
+@firm_member
+def firm_call_history_csv(request):
+    """The filtered history as CSV, streamed: callers masked, agents by name only."""
+    _form, calls = _history(request)
+    rows = (
+        [
+            timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+            c.line.name,
+            c.caller_masked,
+            c.origin_label,
+            c.language_name,
+            c.agent.full_name if c.agent else "",
+            c.get_status_display(),
+            round(c.wait_seconds) if c.wait_seconds is not None else "",
+            c.talk_seconds if c.talk_seconds is not None else "",
+        ]
+        for c in calls.order_by("-created_at", "-pk").iterator(chunk_size=2000)
+    )
+    response = StreamingHttpResponse(csv_lines(CSV_HEADER, rows), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="calls.csv"'
+    return response
 
 
 @firm_member

@@ -1,4 +1,5 @@
-"""Demo calls: five weeks of them (clients.demo.HISTORY_DAYS) through the real webhooks, once."""
+"""Demo calls: five weeks of simulated calls through the real webhooks, once; then their
+completed days rolled up (as the nightly sweep would), so the Calls pages read roll-ups."""
 
 from django.core.management import call_command
 
@@ -6,6 +7,7 @@ from agents.models import AgentProfile
 from agents.services import agent_duty_set
 from clients.demo import HISTORY_DAYS
 from routing.models import Call
+from routing.rollups import callday_sweep
 
 
 def _back_on_duty() -> None:
@@ -22,4 +24,5 @@ def seed_demo() -> list[tuple[str, str]]:
     if not Call.objects.exists():
         call_command("simulate_calls", calls=90, days=HISTORY_DAYS, seed=7)
         _back_on_duty()
+    callday_sweep()  # yesterday and every earlier day with calls but no roll-up
     return []

@@ -256,3 +256,75 @@ class CallDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line_id} {self.day}"
+
+
+class CallHalfHour(models.Model):
+    """One line's calls in one half-hour of one completed local day (slot 0 = 00:00–00:30,
+    47 = 23:30–24:00, by the call's created_at): the Calls page's history by time of day.
+
+    A table of its own, not an array on CallDay: "this month, by half-hour" is then a GROUP BY
+    slot in SQL on both databases (a JSON array would be summed in Python, row by row), and a
+    slot without calls has no row (most of the night). Written with CallDay by the same
+    idempotent `callday_rollup`; its within_target counts against the day's CallDay target.
+    """
+
+    SLOTS = 48
+
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="half_hours")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="call_half_hours")
+    day = models.DateField()
+    slot = models.PositiveSmallIntegerField()  # 0..47: the half-hour of the local day
+    offered = models.PositiveIntegerField(default=0)
+    waited = models.PositiveIntegerField(default=0)
+    within_target = models.PositiveIntegerField(default=0)
+    abandoned = models.PositiveIntegerField(default=0)
+    wait_seconds_sum = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "day", "slot"], name="routing_callhalfhour_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(slot__gte=0, slot__lt=48), name="routing_callhalfhour_slot_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["firm", "day"], name="routing_callhalfhour_firm_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.line_id} {self.day} #{self.slot}"
+
+
+class CallAgentDay(models.Model):
+    """One agent's share of one line's calls on one completed local day (`callday_rollup`):
+    the per-agent figures of the firm's Calls page and the staff's agents page.
+
+    `offered`: routing decisions that offered the agent a call of that day (a call rung out
+    and offered to the next agent counts once for each); `answered`: the calls they answered;
+    `chances`: decisions that listed the agent among the ranked candidates free to take the
+    call (offered or not) — what the fairness view divides offers by.
+    """
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="call_days")
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="agent_days")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="agent_days")
+    day = models.DateField()
+    offered = models.PositiveIntegerField(default=0)
+    answered = models.PositiveIntegerField(default=0)
+    chances = models.PositiveIntegerField(default=0)
+    talked = models.PositiveIntegerField(default=0)
+    talk_seconds_sum = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent", "line", "day"], name="routing_callagentday_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["firm", "day"], name="routing_callagentday_firm_idx"),
+            models.Index(fields=["day"], name="routing_callagentday_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} {self.line_id} {self.day}"

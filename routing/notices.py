@@ -18,9 +18,9 @@ from clients.notices import firm_users
 from common.dates import period_label
 from routing.models import CallDay
 
-# The share of offered calls answered within the target seconds that a line aims at. Lines
-# have no target of their own yet (the target seconds are routing.selectors'
-# SERVICE_LEVEL_TARGET_SECONDS); a line's own target, when it has one, replaces this here.
+# The share of offered calls answered within the target seconds that a line aims at. The
+# seconds are each line's own (PhoneLine.service_level_target_seconds, kept on every roll-up
+# row as target_seconds); the share is the same 80% for every line.
 SERVICE_LEVEL_TARGET_PERCENT = 80
 
 

@@ -1,8 +1,15 @@
-"""Daily roll-ups of the calls (routing.models.CallDay), for the firms' Calls pages.
+"""Daily roll-ups of the calls (routing.models.CallDay, CallHalfHour, CallAgentDay), for the
+firms' Calls pages and the staff's agents page (routing.analytics reads them).
 
 `callday_rollup(day=…)` recomputes one completed local day from the calls, for every line,
-and upserts its rows: run it twice, or again after a late status callback changed a call of
-that day, and the rows are what the calls say. `callday_sweep()` (Celery beat, nightly) rolls
+and writes its rows: run it twice, or again after a late status callback changed a call of
+that day, and the rows are what the calls say.
+
+Targets: a day counts each line's answers against the target the line had when the day was
+first rolled up (kept on its CallDay row); rolling the day up again keeps that target, so a
+line's new target applies from the day it was set (today, read raw) on and never rewrites
+what a past day said. `callday_rollup(day=…, retarget=True)` counts the day again against the
+lines' targets now, for the rare correction. `callday_sweep()` (Celery beat, nightly) rolls
 up yesterday and fills any earlier day that has calls but no rows (the beat was down, the
 feature is new), a bounded number a run. Nothing here runs inside a webhook's transaction.
 """
@@ -13,10 +20,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from agents.models import AgentProfile
 from clients.models import PhoneLine
 from routing import notices
-from routing.models import Call, CallDay
-from routing.selectors import SERVICE_LEVEL_TARGET_SECONDS, call_day_figures, day_bounds
+from routing.analytics import (
+    agent_day_rows,
+    day_bounds,
+    line_day_rows,
+    line_slot_rows,
+)
+from routing.models import Call, CallAgentDay, CallDay, CallHalfHour
 
 FIGURES = [
     "calls",
@@ -28,42 +41,64 @@ FIGURES = [
     "talked",
     "talk_seconds_sum",
     "wait_seconds_sum",
-    "target_seconds",
 ]
+ZERO = dict.fromkeys(FIGURES, 0)
 
 
 @transaction.atomic
-def callday_rollup(*, day: dt.date, target_seconds: int = SERVICE_LEVEL_TARGET_SECONDS) -> int:
-    """Recompute `day` (a completed local day) for every line; returns the rows written.
+def callday_rollup(*, day: dt.date, retarget: bool = False) -> int:
+    """Recompute `day` (a completed local day) for every line; returns the CallDay rows written.
 
-    A line with no call that day gets a row of zeros: the day reads as rolled up."""
+    A line with no call that day gets a CallDay row of zeros: the day reads as rolled up.
+    Its half-hours and agents are rewritten whole (rows only where there were calls)."""
     if day >= timezone.localdate():
         raise ValueError("Only a completed day is rolled up: today is read from the calls.")
     start, end = day_bounds(day)
     calls = Call.objects.filter(created_at__gte=start, created_at__lt=end)
-    figures = call_day_figures(calls, target_seconds=target_seconds)
-    figures = {row["line_id"]: row for row in figures}
-    zero = dict.fromkeys(FIGURES, 0) | {"target_seconds": target_seconds}
+    lines = list(
+        # Every line that existed that day; and a line with calls that day in any case.
+        PhoneLine.objects.filter(Q(created_at__lt=end) | Q(pk__in=calls.values("line_id")))
+        .order_by("pk")
+        .values_list("pk", "firm_id", "service_level_target_seconds")
+    )
+    kept = (
+        {}
+        if retarget
+        else dict(CallDay.objects.filter(day=day).values_list("line_id", "target_seconds"))
+    )
+    targets = {pk: kept.get(pk, target) for pk, _, target in lines}
+    figures = {row["line_id"]: row for row in line_day_rows(calls, targets=targets)}
     rows = [
         CallDay(
             line_id=line_id,
             firm_id=firm_id,
             day=day,
-            **{name: figures.get(line_id, zero)[name] for name in FIGURES},
+            **{name: figures.get(line_id, ZERO)[name] for name in FIGURES},
+            target_seconds=targets[line_id],
         )
-        # Every line that existed that day; and a line with calls that day in any case.
-        for line_id, firm_id in PhoneLine.objects.filter(
-            Q(created_at__lt=end) | Q(pk__in=list(figures))
-        )
-        .order_by("pk")
-        .values_list("pk", "firm_id")
+        for line_id, firm_id, _ in lines
     ]
     CallDay.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["line", "day"],
-        update_fields=[*FIGURES, "firm", "computed_at"],
+        update_fields=[*FIGURES, "target_seconds", "firm", "computed_at"],
         batch_size=1000,
+    )
+    CallHalfHour.objects.filter(day=day).delete()
+    CallHalfHour.objects.bulk_create(
+        [CallHalfHour(**row) for row in line_slot_rows(calls, targets=targets)], batch_size=1000
+    )
+    CallAgentDay.objects.filter(day=day).delete()
+    agents = agent_day_rows(calls)
+    # A candidate listed once and deleted since (never called: no call protects them).
+    known = set(
+        AgentProfile.objects.filter(pk__in={r["agent_id"] for r in agents}).values_list(
+            "pk", flat=True
+        )
+    )
+    CallAgentDay.objects.bulk_create(
+        [CallAgentDay(**row) for row in agents if row["agent_id"] in known], batch_size=1000
     )
     return len(rows)
 

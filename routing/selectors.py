@@ -8,24 +8,22 @@ from django.db import connection
 from django.db.models import (
     Avg,
     Count,
-    DurationField,
     Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
     Q,
     QuerySet,
-    Sum,
 )
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
 from agents.selectors import agents_available_sql, minute_of_week, skills_matching
-from clients.models import ClientFirm, Engagement
+from clients.models import ClientFirm, Engagement, PhoneLine
 from clients.selectors import engagement_covering_sql
 from common.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
-from routing.models import Call, CallDay, ProviderRequest, RoutingDecision
+from routing import analytics
+from routing.analytics import day_bounds  # noqa: F401 (read here by older callers)
+from routing.models import Call, ProviderRequest, RoutingDecision
 
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
 # SQL form of `agents_available_for`, rendered from that queryset once per process) plus an
@@ -391,6 +389,63 @@ def waiting_calls_for(*, agent: AgentProfile, at: dt.datetime) -> QuerySet[Call]
 # --- Pages ------------------------------------------------------------------------------
 
 
+def agent_figures_named(figures: analytics.Figures, *, firm: ClientFirm) -> list[dict]:
+    """The firm's agents over the period (`analytics.per_agent`): those who were offered or
+    listed for its calls, and those engaged with it (zeros), each with their name and their
+    share of the firm's answered calls; busiest first. The firm's own calls only."""
+    rows = {row["agent_id"]: row for row in analytics.per_agent(figures)}
+    engaged = Engagement.objects.filter(firm=firm, status=Engagement.Status.ACTIVE)
+    zero = dict.fromkeys(analytics.AGENT_FIGURES, 0) | {"missed": 0, "handle_seconds": None}
+    for agent_id in engaged.values_list("agent_id", flat=True):
+        rows.setdefault(agent_id, {"agent_id": agent_id} | zero)
+    names = dict(AgentProfile.objects.filter(pk__in=list(rows)).values_list("pk", "full_name"))
+    named = [row | {"name": names.get(row["agent_id"], "—")} for row in rows.values()]
+    named = analytics.shares([row | {"firm_id": firm.pk} for row in named])
+    return sorted(named, key=lambda r: (-r["answered"], -r["offered"], r["name"], r["agent_id"]))
+
+
+def agent_figures_across_firms(figures: analytics.Figures) -> list[dict]:
+    """Staff: per agent and firm over the period, with names, busiest first."""
+    rows = analytics.shares(analytics.per_agent(figures, keys=("agent_id", "firm_id")))
+    names = dict(
+        AgentProfile.objects.filter(pk__in={r["agent_id"] for r in rows}).values_list(
+            "pk", "full_name"
+        )
+    )
+    firms = dict(
+        ClientFirm.objects.filter(pk__in={r["firm_id"] for r in rows}).values_list("pk", "name")
+    )
+    named = [
+        row | {"name": names.get(row["agent_id"], "—"), "firm": firms.get(row["firm_id"], "—")}
+        for row in rows
+    ]
+    return sorted(named, key=lambda r: (r["name"], r["agent_id"], r["firm"]))
+
+
+def fairness_named(figures: analytics.Figures) -> list[dict]:
+    """Staff: `analytics.fairness` per line, with the lines' firms and the agents' names."""
+    lines = analytics.fairness(figures)
+    names = dict(
+        AgentProfile.objects.filter(
+            pk__in={a["agent_id"] for line in lines for a in line["agents"]}
+        ).values_list("pk", "full_name")
+    )
+    known = {
+        line.pk: line
+        for line in PhoneLine.objects.filter(pk__in=[x["line_id"] for x in lines]).select_related(
+            "firm"
+        )
+    }
+    return [
+        line
+        | {
+            "line": known.get(line["line_id"]),
+            "agents": [a | {"name": names.get(a["agent_id"], "—")} for a in line["agents"]],
+        }
+        for line in lines
+    ]
+
+
 def calls_of(*, firm: ClientFirm) -> QuerySet[Call]:
     return Call.objects.filter(firm=firm).select_related("line", "agent")
 
@@ -421,111 +476,8 @@ def service_level(calls: QuerySet[Call], *, target_seconds: int) -> dict:
     }
 
 
-# The service level's target: lines have no target of their own (a staffing request's
-# `target_seconds` sizes headcount, and a line may serve several requests), so one fixed one.
-SERVICE_LEVEL_TARGET_SECONDS = 20
-
-
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """The local day (the portal's TIME_ZONE, as TruncDate groups) as [start, end)."""
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-    return start, end
-
-
-def call_day_figures(calls: QuerySet[Call], *, target_seconds: int) -> list[dict]:
-    """`calls` counted per line and local day, in one GROUP BY: the roll-up's columns
-    (routing.models.CallDay), with `service_level`'s and `calls_by_day`'s rules."""
-    offered = ~Q(status=Call.Status.AFTER_HOURS)
-    waited = offered & Q(answered_at__isnull=False, queued_at__isnull=False)
-    wait = ExpressionWrapper(F("answered_at") - F("queued_at"), output_field=DurationField())
-    rows = (
-        calls.order_by()
-        .annotate(day=TruncDate("created_at"), wait=wait)
-        .values("line_id", "firm_id", "day")
-        .annotate(
-            calls=Count("id"),
-            offered=Count("id", filter=offered),
-            answered=Count("id", filter=Q(answered_at__isnull=False)),
-            waited=Count("id", filter=waited),
-            within_target=Count(
-                "id", filter=waited & Q(wait__lte=dt.timedelta(seconds=target_seconds))
-            ),
-            abandoned=Count("id", filter=Q(status=Call.Status.ABANDONED)),
-            talked=Count("talk_seconds"),
-            talk_seconds_sum=Coalesce(Sum("talk_seconds"), 0),
-            wait_sum=Sum("wait", filter=waited),
-        )
-    )
-    return [
-        row
-        | {
-            "wait_seconds_sum": row.pop("wait_sum").total_seconds() if row["wait_sum"] else 0.0,
-            "target_seconds": target_seconds,
-        }
-        for row in rows
-    ]
-
-
-def calls_by_day_of(
-    *, firm: ClientFirm, first_day: dt.date, target_seconds: int = SERVICE_LEVEL_TARGET_SECONDS
-) -> list[dict]:
-    """`calls_by_day` of the firm's calls from `first_day` to today, read from the daily
-    roll-ups (routing.models.CallDay) for the past days and from the calls for today and
-    for any past day not rolled up yet (a day the sweep has not reached): the same figures,
-    never a scan of the firm's whole history."""
-    today = timezone.localdate()
-    rolled = (
-        CallDay.objects.filter(
-            firm=firm, day__gte=first_day, day__lt=today, target_seconds=target_seconds
-        )
-        .order_by()
-        .values("day")
-        .annotate(
-            total=Sum("calls"),
-            answered=Sum("answered"),
-            abandoned=Sum("abandoned"),
-            talked=Sum("talked"),
-            talk_sum=Sum("talk_seconds_sum"),
-        )
-    )
-    days = {row["day"]: row for row in rolled}
-    missing = [
-        first_day + dt.timedelta(days=i)
-        for i in range((today - first_day).days + 1)
-        if first_day + dt.timedelta(days=i) not in days
-    ]
-    if missing:
-        start, end = day_bounds(missing[0])[0], day_bounds(missing[-1])[1]
-        raw = Call.objects.filter(firm=firm, created_at__gte=start, created_at__lt=end)
-        for row in call_day_figures(raw, target_seconds=target_seconds):
-            if row["day"] not in missing:
-                continue  # rolled up already: read above
-            day = days.setdefault(
-                row["day"],
-                {"day": row["day"], "total": 0, "answered": 0, "abandoned": 0, "talked": 0}
-                | {"talk_sum": 0},
-            )
-            day["total"] += row["calls"]
-            day["answered"] += row["answered"]
-            day["abandoned"] += row["abandoned"]
-            day["talked"] += row["talked"]
-            day["talk_sum"] += row["talk_seconds_sum"]
-    return [
-        {
-            "day": day,
-            "total": row["total"],
-            "answered": row["answered"],
-            "abandoned": row["abandoned"],
-            "talk": (row["talk_sum"] / row["talked"]) if row["talked"] else None,
-        }
-        for day, row in sorted(days.items())
-        if row["total"]
-    ]
-
-
 def calls_by_day(calls: QuerySet[Call]) -> list[dict]:
-    """Per local day, from the calls themselves (the raw path `calls_by_day_of` equals)."""
+    """Per local day, from the calls themselves (what routing.analytics.per_day equals)."""
     return list(
         calls.annotate(day=TruncDate("created_at"))
         .values("day")

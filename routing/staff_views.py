@@ -4,8 +4,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.decorators import staff_required
-from routing import services
-from routing.selectors import console_snapshot
+from common.dates import period_label
+from routing import analytics, services
+from routing.forms import period_from
+from routing.selectors import agent_figures_across_firms, console_snapshot, fairness_named
 
 
 @staff_required
@@ -18,3 +20,22 @@ def console(request):
     partial = request.headers.get("HX-Request") == "true"  # htmx refreshes the live part
     template = "routing/staff/_console.html" if partial else "routing/staff/console.html"
     return render(request, template, context)
+
+
+@staff_required
+def agents(request):
+    """Agents' calls across firms over a period, and how evenly each line's calls were
+    offered among the agents free to take them (roll-ups for past days, calls for today)."""
+    form, period = period_from(request.GET)
+    figures = analytics.figures_for(period=period)
+    return render(
+        request,
+        "routing/staff/agents.html",
+        {
+            "form": form,
+            "period": period,
+            "period_label": period_label(period.start, period.end),
+            "agents": agent_figures_across_firms(figures),
+            "fairness": fairness_named(figures),
+        },
+    )

@@ -60,7 +60,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/settings/",
             },
         ),
-        ("victor", {"/staff/vetting/", "/staff/routing/"}),
+        ("victor", {"/staff/vetting/", "/staff/routing/", "/staff/routing/agents/"}),
         (
             "fiona",
             {
@@ -79,6 +79,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/clients/matching/",
                 "/staff/vetting/",
                 "/staff/routing/",
+                "/staff/routing/agents/",
                 "/staff/finance/",
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",

@@ -35,7 +35,8 @@ def test_the_payouts_page_is_no_wider_than_a_phone(page, live_server, fiona, acm
     ("persona", "path", "shown"),
     [
         # The firm's two tables (per line, 614 px; calls, 695 px) widened the page to 711 px.
-        ("carol", "/client/calls/", "Calls, newest first"),
+        ("carol", "/client/calls/", "By line"),
+        ("carol", "/client/calls/history/", "Call history"),
         ("agent", "/agent/earnings/statements/", "Statements"),  # 412 px, even when empty
     ],
 )

@@ -105,7 +105,7 @@ def test_a_cursor_the_list_did_not_make_is_refused(namesakes, cursor):
         ("fiona", "finance:invoices"),
         ("fiona", "finance_agents:tds"),
         ("victor", "vetting:home"),
-        ("carol", "calls:list"),
+        ("carol", "calls:history"),
         ("carol", "invoices:list"),
         ("alice", "earnings:statements"),
         ("alice", "earnings:home"),

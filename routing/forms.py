@@ -1,0 +1,136 @@
+"""The Calls pages' GET forms: the period picker and the call history's filters."""
+
+import datetime as dt
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from agents.models import AgentProfile
+from clients.models import ClientFirm, Engagement
+from routing.analytics import MAX_PERIOD_DAYS, Period
+from routing.models import Call
+
+DATE = forms.DateInput(attrs={"type": "date"})
+EARLIEST = dt.date(2000, 1, 1)
+
+
+def _day_field(label: str) -> forms.DateField:
+    """A local day from 2000 to today (a later one has no calls; the year 9999 would overflow
+    the day after it)."""
+
+    def in_range(day: dt.date) -> None:
+        if not EARLIEST <= day <= timezone.localdate():
+            raise forms.ValidationError("Choose a day from 2000 to today.")
+
+    return forms.DateField(required=False, label=label, widget=DATE, validators=[in_range])
+
+
+class PeriodForm(forms.Form):
+    """Today, the last 7 days, this month, or a range of days (at most MAX_PERIOD_DAYS)."""
+
+    PERIODS = [
+        ("today", "Today"),
+        ("7d", "Last 7 days"),
+        ("month", "This month"),
+        ("range", "Choose dates"),
+    ]
+    DEFAULT = "7d"
+
+    period = forms.ChoiceField(choices=PERIODS, required=False, initial=DEFAULT)
+    start = _day_field("From")
+    end = _day_field("To")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        today = timezone.localdate()
+        start, end = data.get("start"), data.get("end")
+        period = data.get("period") or ("range" if start or end else self.DEFAULT)
+        if period == "range":
+            if self.errors:
+                return data  # a date that did not parse: its own message says so
+            if start is None or end is None:
+                raise forms.ValidationError("Give both dates of the range, or choose a period.")
+            if start > end:
+                raise forms.ValidationError("The first day comes after the last.")
+            if (end - start).days + 1 > MAX_PERIOD_DAYS:
+                raise forms.ValidationError(f"Choose at most {MAX_PERIOD_DAYS} days.")
+        data["period"] = period
+        data["chosen"] = period_of(period, start, end, today=today)
+        return data
+
+
+def period_of(period: str, start, end, *, today: dt.date) -> Period:
+    if period == "today":
+        return Period(today, today)
+    if period == "month":
+        return Period(today.replace(day=1), today)
+    if period == "range":
+        return Period(start, end)
+    return Period(today - dt.timedelta(days=6), today)
+
+
+def period_from(params) -> tuple[PeriodForm, Period]:
+    """The form as filled in (errors shown) and the period it chose — the default one when
+    it has errors: bad input is a message on the page, never a 500."""
+    form = PeriodForm(params or None)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["chosen"]
+    return form, period_of(PeriodForm.DEFAULT, None, None, today=timezone.localdate())
+
+
+def agents_of_firm(firm: ClientFirm):
+    """The agents a firm may filter its calls by: engaged with it, or who took its calls."""
+    return (
+        AgentProfile.objects.filter(
+            Q(Exists(Engagement.objects.filter(firm=firm, agent=OuterRef("pk"))))
+            | Q(Exists(Call.objects.filter(firm=firm, agent=OuterRef("pk"))))
+        )
+        .only("pk", "full_name")
+        .order_by("full_name", "pk")
+    )
+
+
+class CallFilterForm(forms.Form):
+    """The firm's call history: by line, agent, outcome and dates. Choices are the firm's own:
+    another firm's line or agent id is an invalid choice (a message, no rows)."""
+
+    line = forms.ModelChoiceField(queryset=None, required=False, empty_label="All lines")
+    agent = forms.ModelChoiceField(queryset=None, required=False, empty_label="All agents")
+    outcome = forms.ChoiceField(
+        required=False, choices=[("", "All outcomes"), *Call.Status.choices]
+    )
+    start = _day_field("From")
+    end = _day_field("To")
+
+    def __init__(self, *args, firm: ClientFirm, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["line"].queryset = firm.lines.order_by("name", "pk")
+        self.fields["agent"].queryset = agents_of_firm(firm)
+        self.fields["agent"].label_from_instance = lambda agent: agent.full_name
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The first day comes after the last.")
+        return data
+
+    def filter(self, calls):
+        """`calls` (the firm's) narrowed by the valid filters."""
+        data = self.cleaned_data
+        if data.get("line"):
+            calls = calls.filter(line=data["line"])
+        if data.get("agent"):
+            calls = calls.filter(agent=data["agent"])
+        if data.get("outcome"):
+            calls = calls.filter(status=data["outcome"])
+        if data.get("start"):
+            start = timezone.make_aware(dt.datetime.combine(data["start"], dt.time()))
+            calls = calls.filter(created_at__gte=start)
+        if data.get("end"):
+            end = data["end"] + dt.timedelta(days=1)
+            calls = calls.filter(
+                created_at__lt=timezone.make_aware(dt.datetime.combine(end, dt.time()))
+            )
+        return calls
