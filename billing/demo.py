@@ -1,4 +1,5 @@
-"""Demo billing: a fee plan for the complete-BPO bank, and every ended period settled.
+"""Demo billing: a fee plan for the complete-BPO bank, every ended period settled, and two
+statement queries (one open, one answered).
 
 The call simulator moves calls into the past after they were answered, so their ledger rows
 are re-dated to their calls here (demo data only: a real ledger row is never edited).
@@ -9,8 +10,11 @@ from decimal import Decimal
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from billing.models import FixedFeePlan, SettlementRun, Transaction
+from accounts.models import User
+from billing.disputes import dispute_answer, dispute_open
+from billing.models import Dispute, FixedFeePlan, Payout, SettlementRun, Transaction
 from billing.periods import period_end, period_start
+from billing.selectors import payout_transactions
 from billing.settlement import run_claim, run_execute, run_open
 from clients.models import ClientFirm
 from routing.models import Call
@@ -53,4 +57,39 @@ def seed_demo() -> list[tuple[str, str]]:
                 run = run_open(kind=kind, day=start)
                 run_claim(run_id=run.pk)
                 run_execute(run_id=run.pk)
+    _demo_disputes()
     return []
+
+
+def _demo_disputes() -> None:
+    """One open and one answered statement query on the latest unpaid demo statement with
+    calls, through the services (audited as in real use). Once: skipped when any exists."""
+    if Dispute.objects.exists():
+        return
+    finance = User.objects.filter(email="finance@homeshore.example").first()
+    payout = (
+        Payout.objects.exclude(status=Payout.Status.PAID)
+        .filter(calls__gt=0, agent__user__role=User.Role.AGENT)
+        .select_related("agent__user")
+        .order_by("-run__period_start", "agent_id")
+        .first()
+    )
+    if finance is None or payout is None:
+        return
+    agent = payout.agent.user
+    line = payout_transactions(payout=payout).order_by("occurred_at", "pk").first()
+    dispute_open(
+        actor=agent,
+        payout_id=payout.pk,
+        transaction_id=line.pk if line else None,
+        body="I think this call was paid at the wrong rate: please check it.",
+    )
+    if line is None:
+        return
+    asked = dispute_open(actor=agent, payout_id=payout.pk, body="Why was TDS withheld this week?")
+    dispute_answer(
+        actor=finance,
+        dispute_id=asked.pk,
+        body="TDS is withheld at the rate on your profile, as the Income Tax Act asks; "
+        "the quarterly summary shows it for your return.",
+    )

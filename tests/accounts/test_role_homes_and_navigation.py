@@ -51,7 +51,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/settings/",
             },
         ),
-        ("victor", {"/staff/vetting/", "/staff/routing/"}),
+        ("victor", {"/staff/vetting/", "/staff/routing/", "/staff/audit/"}),
         (
             "fiona",
             {
@@ -59,6 +59,9 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",
                 "/staff/finance/agents/",
+                "/staff/finance/plans/",
+                "/staff/finance/disputes/",
+                "/staff/audit/",
             },
         ),
         (
@@ -74,6 +77,9 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",
                 "/staff/finance/agents/",
+                "/staff/finance/plans/",
+                "/staff/finance/disputes/",
+                "/staff/audit/",
             },
         ),
     ],
