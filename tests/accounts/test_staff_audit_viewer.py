@@ -145,3 +145,17 @@ def test_the_audit_log_is_in_each_staff_roles_navigation(client, victor, fiona, 
 def test_the_object_type_choice_names_audited_models(db):
     types = ContentType.objects.filter(app_label="billing", model="payout")
     assert types.exists()
+
+
+def test_the_page_costs_the_same_queries_whatever_it_shows(client, root, alice, trail):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(root)
+    with CaptureQueriesContext(connection) as few:
+        client.get(URL)
+    for _ in range(10):
+        AuditRecord.objects.create(actor=alice, action=AuditAction.SUBMITTED, detail={})
+    with CaptureQueriesContext(connection) as many:
+        client.get(URL)
+    assert len(many) == len(few)

@@ -209,3 +209,27 @@ def test_finance_lists_open_queries_by_cursor(client, fiona, alice, bob, stateme
         assert [d.pk for d in closed] == [first.pk]
     finally:
         views.DISPUTE_PAGES.size = settings_size
+
+
+def test_the_queue_and_the_payout_page_cost_the_same_queries_whatever_they_show(
+    client, alice, bob, fiona, statements
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    payout = statements[alice]
+    first = dispute_open(actor=alice, payout_id=payout.pk, body="One")
+    dispute_answer(actor=fiona, dispute_id=first.pk, body="Adjusted", amount=Decimal("1"))
+    client.force_login(fiona)
+    urls = [reverse("finance:disputes"), reverse("finance:payout", args=[payout.pk])]
+    with CaptureQueriesContext(connection) as few:
+        for url in urls:
+            client.get(url, {"status": ""})
+    dispute_open(actor=alice, payout_id=payout.pk, transaction_id=_line(payout).pk, body="Two")
+    dispute_open(actor=bob, payout_id=statements[bob].pk, body="Three")
+    second = dispute_open(actor=alice, payout_id=payout.pk, body="Four")
+    dispute_answer(actor=fiona, dispute_id=second.pk, body="Adjusted", amount=Decimal("2"))
+    with CaptureQueriesContext(connection) as many:
+        for url in urls:
+            client.get(url, {"status": ""})
+    assert len(many) == len(few)
