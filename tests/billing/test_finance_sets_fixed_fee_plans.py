@@ -138,3 +138,15 @@ def test_with_no_run_yet_a_plan_applies_from_the_period_the_first_run_settles(db
     today = dt.date(2026, 12, 1)
     assert fee_plan_applies_from(today=today) == dt.date(2026, 11, 1)
     assert fee_plan_applies_from(today=dt.date(2026, 12, 15)) == dt.date(2026, 12, 1)
+
+
+def test_a_run_claimed_but_not_done_is_the_period_a_change_applies_from(fiona, globex, bob):
+    from billing.settlement import run_claim, run_execute, run_open
+
+    ledger_row(bob, globex, day=last_month())
+    run = run_open(kind="firms", day=last_month())
+    run_claim(run_id=run.pk)  # a worker holds it; it has not executed yet
+    plan = fee_plan_set(actor=fiona, firm=globex, **_terms())
+    assert plan.applies_from == run.period_start
+    run_execute(run_id=run.pk)
+    assert run.invoices.get().total == 1000  # the run read the terms it was told it would
