@@ -511,7 +511,7 @@ def fee_plan(request, pk: int):
 @finance_required
 @require_GET
 def disputes(request):
-    form = DisputeFilterForm(request.GET or None)
+    form = DisputeFilterForm(request.GET or None, initial={"status": Dispute.Status.OPEN})
     status = form.status_or_default()
     rows = selectors.disputes_all(status=status)
     page = DISPUTE_PAGES.page(rows, cursor=request.GET.get("cursor"))
