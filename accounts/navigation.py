@@ -36,17 +36,22 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Vetting queue", "vetting:home"),
         NavItem("Routing", "routing_console:home"),
         NavItem("Agents' calls", "routing_console:agents"),
+        NavItem("Audit log", "accounts:audit"),
     ],
     User.Role.FINANCE: [
         NavItem("Settlements", "finance:home"),
         NavItem("Payouts", "finance:payouts"),
         NavItem("Invoices", "finance:invoices"),
         NavItem("TDS", "finance_agents:tds"),
+        NavItem("Fee plans", "finance:plans"),
+        NavItem("Queries", "finance:disputes"),
+        NavItem("Audit log", "accounts:audit"),
     ],
     User.Role.ADMIN: [
         NavItem("Staff", "accounts:staff_home"),
         NavItem("Firms", "staff_clients:firms"),
         NavItem("Matching", "staff_clients:matching"),
+        NavItem("Audit log", "accounts:audit"),
         NavItem("Django admin", "admin:index"),
     ],
 }
@@ -70,9 +75,12 @@ def navigation_for(user: User) -> list[dict[str, str]]:
     roles = [r for r in User.Role if user.has_role(r)]
     if user.is_superuser:
         roles = [User.Role.ADMIN, User.Role.VETTING, User.Role.FINANCE]
-    items = []
+    items, seen = [], set()
     for role in roles:
         for item in ROLE_NAVIGATION.get(role, []):
+            if item.url_name in seen:  # a page several of the user's roles list (the audit log)
+                continue
+            seen.add(item.url_name)
             try:
                 items.append({"label": item.label, "url": reverse(item.url_name)})
             except NoReverseMatch:  # an app's pages not wired (yet): leave the link out

@@ -5,4 +5,5 @@ from accounts import staff_views
 app_name = "accounts"
 urlpatterns = [
     path("", staff_views.staff_home, name="staff_home"),
+    path("audit/", staff_views.audit, name="audit"),
 ]

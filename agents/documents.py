@@ -7,10 +7,13 @@ from django.db import transaction
 from django.http import FileResponse
 from django.utils import timezone
 
+from accounts.models import User
 from agents.models import AgentDocument, AgentProfile, VerificationCheck
 from agents.services import compliance_refresh
 from agents.uploads import sha256_of, sniff_document
-from common.errors import ApplicationError
+from common.audit import audit_log
+from common.errors import ApplicationError, require_role
+from common.models import AuditAction
 
 
 @transaction.atomic
@@ -52,6 +55,21 @@ def document_upload(
     if kind == AgentDocument.Kind.CERTIFICATE and expires_on:
         compliance_refresh(agent=agent)  # the certificate's date now bounds compliance
     return document
+
+
+@transaction.atomic
+def document_viewed(*, actor: User, document: AgentDocument) -> None:
+    """Staff opened an agent's document: who, which document and whose — never its contents
+    (the record names the document; the file stays in private storage). Vetting and
+    administrators only."""
+    require_role(actor, User.Role.VETTING, message="Only vetting opens agents' documents.")
+    audit_log(
+        actor=actor,
+        action=AuditAction.DOCUMENT_VIEWED,
+        target=document,
+        agent=document.agent_id,
+        kind=document.kind,
+    )
 
 
 def document_response(document: AgentDocument) -> FileResponse:

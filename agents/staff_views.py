@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import finance_required, vetting_required
 from agents import services
-from agents.documents import document_response
+from agents.documents import document_response, document_viewed
 from agents.models import AgentDocument, AgentProfile, VerificationCheck
 from agents.selectors import agent_status_counts
 from agents.staff_forms import (
@@ -132,7 +132,9 @@ def agent_decide(request, pk: int):
 @vetting_required
 @require_GET
 def document(request, pk: int):
-    return document_response(get_object_or_404(AgentDocument, pk=pk))
+    document = get_object_or_404(AgentDocument, pk=pk)
+    document_viewed(actor=request.user, document=document)  # audited: who opened whose file
+    return document_response(document)
 
 
 # --- Finance: TDS rates ---------------------------------------------------------------

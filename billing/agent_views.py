@@ -1,15 +1,26 @@
-"""The agent's earnings: this period so far, past statements, a printable statement."""
+"""The agent's earnings: this period so far, past statements, a printable statement, and
+the agent's queries about a statement (billing.disputes)."""
 
-from django.shortcuts import get_object_or_404, render
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from agents.decorators import agent_profile_required
+from billing.disputes import dispute_follow_up, dispute_open
+from billing.forms import DisputeOpenForm, DisputeReplyForm
+from billing.models import Dispute, Payout
 from billing.selectors import (
     agent_earnings_open,
     agent_statements,
     payout_adjustments,
+    payout_disputes,
     payout_transactions,
 )
+from common.errors import ApplicationError
 from common.keyset import Keyset
+from common.views import errors_to_form, errors_to_message
 
 # This period's calls, newest first, a page at a time: a busy agent's page listed every
 # call of the period (393 ms and 366 KB). The cursor only seeks within the agent's own rows.
@@ -44,11 +55,15 @@ def statements(request):
     return render(request, "billing/agent/statements.html", {"page": page})
 
 
-@agent_profile_required
-def statement(request, pk: int):
+def _own_payout(request, pk: int) -> Payout:
     # Only the agent's own payouts: another agent's statement is a 404.
     payouts = agent_statements(agent=request.agent).select_related("agent")
-    payout = get_object_or_404(payouts, pk=pk)
+    return get_object_or_404(payouts, pk=pk)
+
+
+@agent_profile_required
+def statement(request, pk: int):
+    payout = _own_payout(request, pk)
     return render(
         request,
         "billing/agent/statement.html",
@@ -56,5 +71,60 @@ def statement(request, pk: int):
             "payout": payout,
             "transactions": payout_transactions(payout=payout),
             "adjustments": payout_adjustments(payout=payout),
+            "disputes": payout_disputes(payout=payout),
+            "reply_form": DisputeReplyForm(),
         },
     )
+
+
+# --- Statement queries (billing.disputes): before payday, the agent's own only -------------
+
+
+@agent_profile_required
+def statement_query(request, pk: int):
+    payout = _own_payout(request, pk)
+    lines = payout_transactions(payout=payout).order_by("occurred_at", "pk")
+    if request.method == "POST":
+        form = DisputeOpenForm(request.POST, lines=lines)
+        if form.is_valid():
+            line = form.cleaned_data["line"]
+            with errors_to_form(form):
+                dispute = dispute_open(
+                    actor=request.user,
+                    payout_id=payout.pk,
+                    transaction_id=line.pk if line else None,
+                    body=form.cleaned_data["body"],
+                )
+                messages.success(request, "Your query is sent to finance.")
+                url = reverse("earnings:statement", args=[payout.pk])
+                return redirect(f"{url}#query-{dispute.pk}")
+        status = 400
+    else:
+        line = request.GET.get("line", "")
+        form = DisputeOpenForm(initial={"line": line if line.isdigit() else None}, lines=lines)
+        status = 200
+    context = {"payout": payout, "form": form}
+    return render(request, "billing/agent/statement_query.html", context, status=status)
+
+
+def _reply_refused(request, error: ApplicationError, pk: int) -> HttpResponse:
+    messages.error(request, error.message)
+    dispute = get_object_or_404(Dispute, pk=pk, payout__agent=request.agent)
+    url = reverse("earnings:statement", args=[dispute.payout_id])
+    return redirect(f"{url}#query-{pk}")
+
+
+@agent_profile_required
+@require_POST
+@errors_to_message(_reply_refused)
+def dispute_reply(request, pk: int):
+    # Only the agent's own queries: another agent's is a 404.
+    dispute = get_object_or_404(Dispute, pk=pk, payout__agent=request.agent)
+    form = DisputeReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("body", ["Write your message."])))
+    else:
+        dispute_follow_up(actor=request.user, dispute_id=dispute.pk, **form.cleaned_data)
+        messages.success(request, "Your message is sent to finance.")
+    url = reverse("earnings:statement", args=[dispute.payout_id])
+    return redirect(f"{url}#query-{dispute.pk}")

@@ -16,11 +16,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from accounts.models import User
+from billing.disputes import dispute_answer, dispute_open
 from billing.ledger import transaction_record
-from billing.models import FixedFeePlan, Invoice, Payout, SettlementRun, Transaction
+from billing.models import Dispute, FixedFeePlan, Invoice, Payout, SettlementRun, Transaction
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
 from billing.periods import period_end
 from billing.receivers import record_transaction
+from billing.selectors import payout_transactions
 from billing.settlement import run_claim, run_execute, run_open
 from clients.models import ClientFirm
 from routing.models import Call
@@ -109,4 +111,39 @@ def seed_demo() -> list[tuple[str, str]]:
     settled = _settle_ended_periods(finance)
     if finance is not None:
         _finance_at_work(finance, settled)
+    _demo_disputes()
     return []
+
+
+def _demo_disputes() -> None:
+    """One open and one answered statement query on the latest unpaid demo statement with
+    calls, through the services (audited as in real use). Once: skipped when any exists."""
+    if Dispute.objects.exists():
+        return
+    finance = User.objects.filter(email="finance@homeshore.example").first()
+    payout = (
+        Payout.objects.exclude(status=Payout.Status.PAID)
+        .filter(calls__gt=0, agent__user__role=User.Role.AGENT)
+        .select_related("agent__user")
+        .order_by("-run__period_start", "agent_id")
+        .first()
+    )
+    if finance is None or payout is None:
+        return
+    agent = payout.agent.user
+    line = payout_transactions(payout=payout).order_by("occurred_at", "pk").first()
+    dispute_open(
+        actor=agent,
+        payout_id=payout.pk,
+        transaction_id=line.pk if line else None,
+        body="I think this call was paid at the wrong rate: please check it.",
+    )
+    if line is None:
+        return
+    asked = dispute_open(actor=agent, payout_id=payout.pk, body="Why was TDS withheld this week?")
+    dispute_answer(
+        actor=finance,
+        dispute_id=asked.pk,
+        body="TDS is withheld at the rate on your profile, as the Income Tax Act asks; "
+        "the quarterly summary shows it for your return.",
+    )

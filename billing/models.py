@@ -21,6 +21,7 @@ from common.dates import period_label
 from common.limits import Range
 from common.models import AppendOnly
 from common.money import format_money
+from common.text import TextValidator
 from routing.models import Call
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -37,19 +38,44 @@ def _day(moment: dt.datetime) -> str:
     return f"{local.day} {local:%b %Y}"
 
 
+# A fixed-fee plan's terms (finance's plan page, billing.plans): a fee up to ten crore a
+# period, up to ten million included calls, and an overage price bounded like a request's rate.
+PLAN_FEE = Range(Decimal(0), Decimal(100_000_000), "A fee is from {low} to {high} a period.")
+PLAN_INCLUDED_CALLS = Range(
+    0, 10_000_000, "Included calls are from {low} to {high} (or tick unlimited)."
+)
+PLAN_OVERAGE = Range(Decimal(0), Decimal(100_000), "The overage is from {low} to {high} a call.")
+
+
 class FixedFeePlan(models.Model):
     """What a complete-BPO firm pays per period: a fixed fee, optionally with included calls
-    and an overage price per call beyond them."""
+    and an overage price per call beyond them.
+
+    One plan a firm, read by each firms' run when it executes (billing.settlement): a change
+    applies to every period not yet invoiced — from `applies_from`, the first such period when
+    it was made (billing.plans.fee_plan_set) — and never to an invoice already issued, whose
+    total and lines are rows of their own."""
 
     firm = models.OneToOneField(ClientFirm, on_delete=models.CASCADE, related_name="fee_plan")
-    fee = models.DecimalField(**MONEY)
-    included_calls = models.PositiveIntegerField(null=True, blank=True)  # None: unlimited
-    overage_per_call = models.DecimalField(**MONEY, default=0)
+    fee = models.DecimalField(**MONEY, validators=PLAN_FEE.validators())
+    # None: unlimited
+    included_calls = models.PositiveIntegerField(
+        null=True, blank=True, validators=PLAN_INCLUDED_CALLS.validators()
+    )
+    overage_per_call = models.DecimalField(**MONEY, default=0, validators=PLAN_OVERAGE.validators())
     currency = models.CharField(max_length=3, choices=Currency.choices)
+    # The first firms' period the current terms apply to (None: set before the plan page).
+    applies_from = models.DateField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(fee__gte=0), name="billing_plan_fee_nonnegative"),
+            PLAN_FEE.check("fee", name="billing_plan_fee_range"),
+            PLAN_INCLUDED_CALLS.check("included_calls", name="billing_plan_included_range"),
+            PLAN_OVERAGE.check("overage_per_call", name="billing_plan_overage_range"),
         ]
 
     def __str__(self) -> str:
@@ -312,6 +338,100 @@ class Adjustment(AppendOnly):
 
     def __str__(self) -> str:
         return f"{format_money(self.amount, self.currency)}: {self.reason}"
+
+
+class Dispute(models.Model):
+    """An agent's query about their statement (a payout): one line of it (a transaction) or
+    the statement as a whole, asked before payday — while the payout is not yet paid.
+
+    open (waiting for finance) -> answered (finance replied; the agent may write again, which
+    opens it again) -> closed (finance closed it, with a reply or with an adjustment).
+    billing.disputes holds the rules; the thread is `messages`."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Waiting for finance"
+        ANSWERED = "answered", "Answered"
+        CLOSED = "closed", "Closed"
+
+    LIVE = (Status.OPEN, Status.ANSWERED)
+
+    payout = models.ForeignKey(Payout, on_delete=models.PROTECT, related_name="disputes")
+    # None: the statement as a whole
+    transaction = models.ForeignKey(
+        Transaction, null=True, blank=True, on_delete=models.PROTECT, related_name="disputes"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(default=timezone.now)  # the thread's latest message
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            # Finance's list: one status, longest waiting first (common.keyset).
+            models.Index(fields=["status", "updated_at", "id"], name="billing_dispute_queue_idx"),
+        ]
+        constraints = [
+            # One live query a line, and one about the whole statement: a second question
+            # goes into the thread already open.
+            models.UniqueConstraint(
+                fields=["transaction"],
+                condition=Q(status__in=["open", "answered"], transaction__isnull=False),
+                name="billing_dispute_one_live_per_line",
+            ),
+            models.UniqueConstraint(
+                fields=["payout"],
+                condition=Q(status__in=["open", "answered"], transaction__isnull=True),
+                name="billing_dispute_one_live_per_statement",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="billing_dispute_closed_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Query {self.pk} on {self.payout}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE
+
+
+class DisputeMessage(AppendOnly):
+    """One message of a query's thread: the agent's question, finance's reply, or finance's
+    adjustment (with the Adjustment it recorded). Written once."""
+
+    class Kind(models.TextChoices):
+        QUERY = "query", "Query"
+        REPLY = "reply", "Reply"
+        ADJUSTMENT = "adjustment", "Adjustment"
+
+    dispute = models.ForeignKey(Dispute, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    body = models.TextField(max_length=2000, validators=[TextValidator(multiline=True)])
+    adjustment = models.OneToOneField(
+        Adjustment, null=True, blank=True, on_delete=models.PROTECT, related_name="message"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["dispute", "created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="adjustment", adjustment__isnull=False)
+                | (~Q(kind="adjustment") & Q(adjustment__isnull=True)),
+                name="billing_dispute_message_adjustment",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on query {self.dispute_id}"
 
 
 class SettlementLock(models.Model):

@@ -2,12 +2,20 @@
 
 import datetime as dt
 
-from django.db.models import Count, Min, QuerySet, Sum
+from django.db.models import Count, Min, Prefetch, QuerySet, Sum
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from billing.models import Adjustment, Invoice, Payout, SettlementRun, Transaction
-from billing.periods import open_period, period_end
+from billing.models import (
+    Adjustment,
+    Dispute,
+    DisputeMessage,
+    Invoice,
+    Payout,
+    SettlementRun,
+    Transaction,
+)
+from billing.periods import open_period, period_end, period_start
 from clients.models import ClientFirm
 
 Kind = SettlementRun.Kind
@@ -121,3 +129,56 @@ def runs() -> QuerySet[SettlementRun]:
     """Finance's runs, latest period first. (No payout or invoice counts: joining them read
     every payout of every run listed, growing with the ledger; a run's own page counts.)"""
     return SettlementRun.objects.order_by("-period_start", "kind")
+
+
+def fee_plan_applies_from(*, today: dt.date | None = None) -> dt.date:
+    """The first firms' period not yet invoiced: the one a plan changed now applies from.
+
+    The earliest firms' run not done (queued, running, failed: it reads the plan when it
+    executes); else the period after the last run done (the next one `runs_due` opens); else,
+    with no run yet, the period `runs_due` would open first (the one of yesterday)."""
+    runs = SettlementRun.objects.filter(kind=Kind.FIRMS)
+    waiting = (
+        runs.exclude(status=SettlementRun.Status.DONE)
+        .order_by("period_start")
+        .values_list("period_start", flat=True)
+        .first()
+    )
+    if waiting is not None:
+        return waiting
+    last = runs.order_by("-period_start").values_list("period_end", flat=True).first()
+    if last is not None:
+        return last
+    today = today or timezone.localdate()
+    return period_start(Kind.FIRMS, today - dt.timedelta(days=1))
+
+
+def complete_bpo_firms() -> QuerySet[ClientFirm]:
+    """Finance's plan page: every complete-BPO firm, by name, with its plan if it has one."""
+    return (
+        ClientFirm.objects.filter(engagement_type=ClientFirm.EngagementType.COMPLETE)
+        .select_related("fee_plan")
+        .order_by("name", "pk")
+    )
+
+
+def payout_disputes(*, payout: Payout) -> QuerySet[Dispute]:
+    """The queries on one statement with their threads, newest first: for the agent's
+    statement (already the agent's own) and finance's payout page."""
+    return (
+        Dispute.objects.filter(payout=payout)
+        .select_related("transaction__firm", "transaction__call__line")
+        .prefetch_related(
+            Prefetch(
+                "messages",
+                queryset=DisputeMessage.objects.select_related("author", "adjustment"),
+            )
+        )
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def disputes_all(*, status: str = "") -> QuerySet[Dispute]:
+    """Finance's list of queries (one status, or all), with what each row names."""
+    rows = Dispute.objects.select_related("payout__agent", "payout__run", "transaction")
+    return rows.filter(status=status) if status else rows

@@ -22,4 +22,8 @@ urlpatterns = [
     path("invoices/<int:pk>/", staff_views.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/adjust/", staff_views.invoice_adjust, name="invoice_adjust"),
     path("invoices/<int:pk>/paid/", staff_views.invoice_paid, name="invoice_paid"),
+    path("plans/", staff_views.fee_plans, name="plans"),
+    path("plans/<int:pk>/", staff_views.fee_plan, name="plan"),
+    path("disputes/", staff_views.disputes, name="disputes"),
+    path("disputes/<int:pk>/answer/", staff_views.dispute_answer_view, name="dispute_answer"),
 ]

@@ -15,30 +15,37 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import finance_required
 from billing import selectors
+from billing.disputes import dispute_answer
 from billing.export_jobs import export_restart, export_start
 from billing.export_jobs import lost_because as export_lost_because
 from billing.exports import FORMATS, left_out_of_latest, payout_export_record
 from billing.ledger import adjustment_create
-from billing.models import Invoice, Payout, PayoutExport, SettlementRun
+from billing.models import Dispute, FixedFeePlan, Invoice, Payout, PayoutExport, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
 from billing.periods import open_period, period_end
+from billing.plans import fee_plan_set
 from billing.runs import lost_because, restart_refusal, run_restart, run_start
 from billing.settlement import progress_key, run_open
 from billing.staff_forms import (
     AdjustmentForm,
     ApproveForm,
+    DisputeAnswerForm,
+    DisputeFilterForm,
     ExportForm,
+    FeePlanForm,
     InvoiceFilterForm,
     PayoutFilterForm,
     RunForm,
 )
 from billing.tasks import settlement_execute_task
+from clients.models import ClientFirm
 from common.audit import audit_log
 from common.dates import period_label
 from common.errors import ApplicationError
@@ -54,6 +61,9 @@ SHOWN_TRANSACTIONS = 500
 PAYOUT_PAGES = Keyset("finance.payouts", ["-run_id", "pk"], size=50)
 INVOICE_PAGES = Keyset("finance.invoices", ["-run_id", "pk"], size=50)
 RUN_ROW_PAGES = Keyset("finance.run_rows", ["pk"], size=100)
+FIRM_PAGES = Keyset("finance.plans", ["name", "pk"], size=50)
+# Statement queries, longest waiting first (billing_dispute_queue_idx).
+DISPUTE_PAGES = Keyset("finance.disputes", ["updated_at", "pk"], size=50)
 
 
 def _margins(transactions) -> list[dict]:
@@ -236,6 +246,8 @@ def _payout_page(request, payout: Payout, form=None, status: int = 200) -> HttpR
             "adjustments": selectors.payout_adjustments(payout=payout).select_related("actor"),
             "form": form or AdjustmentForm(),
             **_next_period(Kind.AGENTS),
+            "disputes": selectors.payout_disputes(payout=payout),
+            "answer_form": DisputeAnswerForm(),
         },
         status=status,
     )
@@ -462,3 +474,75 @@ def export_restart_view(request, pk: int):
         messages.success(request, "The export is queued again; this page follows it.")
     _queued_message(request, unsent)
     return redirect("finance:export_detail", pk=export.pk)
+
+
+# --- Fixed-fee plans of complete-BPO firms (billing.plans) ----------------------------------
+
+
+def _applies_from() -> dict:
+    start = selectors.fee_plan_applies_from()
+    return {"start": start, "end": period_end(Kind.FIRMS, start)}
+
+
+@finance_required
+@require_GET
+def fee_plans(request):
+    rows = selectors.complete_bpo_firms()
+    context = {
+        "page": FIRM_PAGES.page(rows, cursor=request.GET.get("cursor")),
+        "applies_from": _applies_from(),
+    }
+    return render(request, "billing/finance/plans.html", context)
+
+
+@finance_required
+def fee_plan(request, pk: int):
+    firm = get_object_or_404(ClientFirm, pk=pk)
+    plan = FixedFeePlan.objects.filter(firm=firm).first()
+    form, status = FeePlanForm.for_plan(plan, firm), 200
+    if request.method == "POST":
+        form = FeePlanForm(request.POST)
+        if form.is_valid():
+            with errors_to_form(form):
+                fee_plan_set(actor=request.user, firm=firm, **form.terms())
+                messages.success(request, f"{firm}'s fixed-fee plan is saved.")
+                return redirect("finance:plans")
+        status = 400
+    context = {"firm": firm, "plan": plan, "form": form, "applies_from": _applies_from()}
+    return render(request, "billing/finance/plan.html", context, status=status)
+
+
+# --- Statement queries (billing.disputes) ---------------------------------------------------
+
+
+@finance_required
+@require_GET
+def disputes(request):
+    form = DisputeFilterForm(request.GET or None, initial={"status": Dispute.Status.OPEN})
+    status = form.status_or_default()
+    rows = selectors.disputes_all(status=status)
+    page = DISPUTE_PAGES.page(rows, cursor=request.GET.get("cursor"))
+    return render(
+        request, "billing/finance/disputes.html", {"form": form, "page": page, "status": status}
+    )
+
+
+def _answer_refused(request, error: ApplicationError, pk: int) -> HttpResponse:
+    messages.error(request, error.message)
+    dispute = get_object_or_404(Dispute, pk=pk)
+    return redirect(reverse("finance:payout", args=[dispute.payout_id]) + f"#query-{pk}")
+
+
+@finance_required
+@require_POST
+@errors_to_message(_answer_refused)
+def dispute_answer_view(request, pk: int):
+    dispute = get_object_or_404(Dispute, pk=pk)
+    form = DisputeAnswerForm(request.POST)
+    if not form.is_valid():
+        errors = [e for field in form.errors.values() for e in field]
+        messages.error(request, " ".join(errors))
+    else:
+        dispute = dispute_answer(actor=request.user, dispute_id=dispute.pk, **form.cleaned_data)
+        messages.success(request, f"Query {dispute.pk}: {dispute.get_status_display().lower()}.")
+    return redirect(reverse("finance:payout", args=[dispute.payout_id]) + f"#query-{pk}")

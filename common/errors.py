@@ -25,3 +25,17 @@ class ServiceUnavailableError(ApplicationError):
     about the request is wrong, and trying again later may work. The API answers 503."""
 
     status_code = 503
+
+
+class NotAllowed(ApplicationError):
+    """The actor's own role does not allow this: a service's own check, whatever the view
+    let through (403)."""
+
+    status_code = 403
+
+
+def require_role(user, *roles: str, message: str = "Your role does not allow this.") -> None:
+    """The actor holds one of `roles` (`User.has_role`: an administrator holds every staff
+    role). Services call it themselves, so a page that forgets its check still refuses."""
+    if user is None or not user.is_active or not any(user.has_role(role) for role in roles):
+        raise NotAllowed(message)

@@ -68,6 +68,12 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Payouts exported"
     EXPORT_DOWNLOADED = "export_downloaded", "Payout export downloaded"
     EXPORT_RESTARTED = "export_restarted", "Payout export restarted"
+    FEE_PLAN_SET = "fee_plan_set", "Fixed-fee plan set"
+    # Statement queries (billing.disputes)
+    DISPUTE_OPENED = "dispute_opened", "Statement queried"
+    DISPUTE_FOLLOWED_UP = "dispute_followed_up", "Statement query followed up"
+    DISPUTE_ANSWERED = "dispute_answered", "Statement query answered"
+    DISPUTE_CLOSED = "dispute_closed", "Statement query closed"
     # Firm administration
     FIRM_CREATED = "firm_created", "Firm created"
     FIRM_UPDATED = "firm_updated", "Firm updated"
@@ -79,6 +85,8 @@ class AuditAction(models.TextChoices):
     # The agent's own payout details
     BANK_DETAILS_SET = "bank_details_set", "Bank details set"
     BANK_DETAILS_CHANGED = "bank_details_changed", "Bank details changed"
+    # Staff reading an agent's private data (the record names it, never holds it)
+    DOCUMENT_VIEWED = "document_viewed", "Document viewed"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):
@@ -123,6 +131,10 @@ class AuditRecord(AppendOnly):
                 name="common_auditrecord_target_idx",
             ),
             models.Index(fields=["action", "created_at"], name="common_auditrecord_action_idx"),
+            # The staff audit viewer (accounts.staff_views.audit), newest first by cursor,
+            # unfiltered or by actor.
+            models.Index(fields=["created_at", "id"], name="common_auditrecord_time_idx"),
+            models.Index(fields=["actor", "created_at"], name="common_auditrecord_actor_idx"),
         ]
         # No CHECK on `action`: each new action would re-validate the whole (ever-growing)
         # table under an exclusive lock; the enumeration is held by the one writer instead.

@@ -60,7 +60,10 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/settings/",
             },
         ),
-        ("victor", {"/staff/vetting/", "/staff/routing/", "/staff/routing/agents/"}),
+        (
+            "victor",
+            {"/staff/vetting/", "/staff/routing/", "/staff/routing/agents/", "/staff/audit/"},
+        ),
         (
             "fiona",
             {
@@ -68,6 +71,9 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",
                 "/staff/finance/agents/",
+                "/staff/finance/plans/",
+                "/staff/finance/disputes/",
+                "/staff/audit/",
             },
         ),
         (
@@ -84,6 +90,9 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",
                 "/staff/finance/agents/",
+                "/staff/finance/plans/",
+                "/staff/finance/disputes/",
+                "/staff/audit/",
             },
         ),
     ],

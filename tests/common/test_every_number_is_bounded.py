@@ -17,14 +17,16 @@ from django.db.models import DecimalField as DecimalColumn
 from rest_framework import serializers
 
 from agents.models import AgentProfile, AgentSkill
-from billing.models import Adjustment
+from billing.models import Adjustment, FixedFeePlan
 from clients.models import LineLanguage, PhoneLine, StaffingRequest
 from routing.models import Call
 
 MODULES = [
     "accounts.apis",
+    "accounts.staff_forms",
     "agents.forms",
     "agents.staff_forms",
+    "billing.forms",
     "billing.staff_forms",
     "clients.forms",
     "clients.serializers",
@@ -35,6 +37,9 @@ MODEL_OF = {
     "SkillForm": [AgentSkill],
     "TdsForm": [AgentProfile],
     "AdjustmentForm": [Adjustment],
+    "DisputeAnswerForm": [Adjustment],
+    "FeePlanForm": [FixedFeePlan],
+    "AuditFilterForm": [],  # filters: a row id, bounded by common.limits.ROW_ID
     "LineForm": [PhoneLine, LineLanguage],
     "RequestForm": [StaffingRequest],
     "StaffingRequestInputSerializer": [StaffingRequest],

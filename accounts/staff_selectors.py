@@ -1,0 +1,126 @@
+"""The staff audit viewer's reads: every `common.AuditRecord`, filtered, for the roles that
+may read them.
+
+Who sees what (least privilege; the audit log says who looked at whose documents and who took
+bank files out, which is itself sensitive): an agency administrator sees every record;
+vetting sees its own trail — the agents' vetting, their documents viewed and their bank
+details changed (a change sends the identity check back to vetting); finance sees the money
+trail — runs, payouts, invoices, adjustments, exports, fee plans, statement queries, TDS, bank
+details. Firm administration is the administrators'. An action not named below (a new one)
+is shown to administrators only until it is placed here.
+"""
+
+import datetime as dt
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from common.errors import require_role
+from common.models import AuditAction, AuditRecord
+
+A = AuditAction
+BANK = {A.BANK_DETAILS_SET, A.BANK_DETAILS_CHANGED}
+AUDIT_SCOPES: dict[str, frozenset[str]] = {
+    User.Role.VETTING: frozenset(
+        {
+            A.SUBMITTED,
+            A.CHECK_APPROVED,
+            A.CHECK_REJECTED,
+            A.CHECK_EXPIRED,
+            A.VERIFIED,
+            A.REJECTED,
+            A.SUSPENDED,
+            A.REINSTATED,
+            A.PROFILE_CHANGED,
+            A.CHECK_REOPENED,
+            A.DOCUMENT_VIEWED,
+            *BANK,
+        }
+    ),
+    User.Role.FINANCE: frozenset(
+        {
+            A.TDS_CHANGED,
+            A.RUN_OPENED,
+            A.RUN_DONE,
+            A.RUN_FAILED,
+            A.RUN_RESTARTED,
+            A.PAYOUT_APPROVED,
+            A.PAYOUT_PAID,
+            A.INVOICE_PAID,
+            A.ADJUSTMENT,
+            A.EXPORT,
+            A.EXPORT_DOWNLOADED,
+            A.EXPORT_RESTARTED,
+            A.FEE_PLAN_SET,
+            A.DISPUTE_OPENED,
+            A.DISPUTE_FOLLOWED_UP,
+            A.DISPUTE_ANSWERED,
+            A.DISPUTE_CLOSED,
+            *BANK,
+        }
+    ),
+}
+# The apps whose rows are audited: the object types the viewer offers.
+AUDITED_APPS = ("accounts", "agents", "clients", "routing", "billing", "common")
+SYSTEM = "system"  # the actor filter's word for records with no actor (expiries, runs)
+
+
+def audit_actions_for(viewer: User) -> frozenset[str] | None:
+    """The actions `viewer` may read; None is every action (administrators)."""
+    if viewer.has_role(User.Role.ADMIN):
+        return None
+    allowed: set[str] = set()
+    for role, actions in AUDIT_SCOPES.items():
+        if viewer.has_role(role):
+            allowed |= actions
+    return frozenset(allowed)
+
+
+def audited_types() -> QuerySet[ContentType]:
+    return ContentType.objects.filter(app_label__in=AUDITED_APPS).order_by("app_label", "model")
+
+
+def audit_records(
+    *,
+    viewer: User,
+    actor: str = "",
+    action: str = "",
+    content_type: ContentType | None = None,
+    object_id: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditRecord]:
+    """The records `viewer` may read, narrowed by each filter given: the actor's email (or
+    "system"), the action, the object (type, and id), local dates from and to (inclusive)."""
+    require_role(
+        viewer,
+        User.Role.VETTING,
+        User.Role.FINANCE,
+        User.Role.ADMIN,
+        message="Only agency staff read the audit log.",
+    )
+    rows = AuditRecord.objects.select_related("actor", "content_type")
+    allowed = audit_actions_for(viewer)
+    if allowed is not None:
+        rows = rows.filter(action__in=sorted(allowed))
+    if actor.strip().lower() == SYSTEM:
+        rows = rows.filter(actor__isnull=True)
+    elif actor.strip():
+        rows = rows.filter(actor__email=actor.strip().lower())  # stored lower-cased, unique
+    if action:
+        rows = rows.filter(action=action)
+    if content_type is not None:
+        rows = rows.filter(content_type=content_type)
+        if object_id is not None:
+            rows = rows.filter(object_id=object_id)
+    if date_from is not None:
+        rows = rows.filter(created_at__gte=_local_midnight(date_from))
+    if date_to is not None:
+        rows = rows.filter(created_at__lt=_local_midnight(date_to + dt.timedelta(days=1)))
+    return rows
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
