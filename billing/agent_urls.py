@@ -7,4 +7,5 @@ urlpatterns = [
     path("", agent_views.earnings, name="home"),
     path("statements/", agent_views.statements, name="statements"),
     path("statements/<int:pk>/", agent_views.statement, name="statement"),
+    path("statements/<int:pk>/pdf/", agent_views.statement_pdf_view, name="statement_pdf"),
 ]

@@ -3,14 +3,18 @@
 import datetime as dt
 
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from agents.decorators import agent_profile_required
+from billing.invoicing import statement_pdf_downloaded
+from billing.pdfs import pdf_response, statement_pdf
 from billing.selectors import (
     agent_earnings_open,
     agent_statements,
     payout_adjustments,
     payout_transactions,
 )
+from billing.tds import tds_summary, year_of
 from common.keyset import Keyset
 
 # This period's calls, newest first, a page at a time: a busy agent's page listed every
@@ -35,6 +39,8 @@ def earnings(request):
             "page": page,
             "statements": latest[:LATEST_STATEMENTS],
             "more_statements": len(latest) > LATEST_STATEMENTS,
+            "tds_quarters": tds_summary(fy_start=year_of(None)[0], agent=request.agent),
+            "tds_year": year_of(None)[1],
         },
     )
 
@@ -61,3 +67,15 @@ def statement(request, pk: int):
             "last_day": payout.run.period_end - dt.timedelta(days=1),  # the end is exclusive
         },
     )
+
+
+@agent_profile_required
+@require_GET
+def statement_pdf_view(request, pk: int):
+    """The agent's own statement as PDF, with their PAN in full (another agent's id: 404)."""
+    payout = get_object_or_404(agent_statements(agent=request.agent).select_related("agent"), pk=pk)
+    content = statement_pdf(
+        payout, payout_transactions(payout=payout), payout_adjustments(payout=payout)
+    )
+    statement_pdf_downloaded(payout=payout, user=request.user)
+    return pdf_response(content, f"statement-{payout.pk}.pdf")

@@ -22,4 +22,8 @@ urlpatterns = [
     path("invoices/<int:pk>/", staff_views.invoice_detail, name="invoice"),
     path("invoices/<int:pk>/adjust/", staff_views.invoice_adjust, name="invoice_adjust"),
     path("invoices/<int:pk>/paid/", staff_views.invoice_paid, name="invoice_paid"),
+    path("invoices/<int:pk>/pdf/", staff_views.invoice_pdf_view, name="invoice_pdf"),
+    path("payouts/<int:pk>/pdf/", staff_views.payout_pdf_view, name="payout_pdf"),
+    path("tds/", staff_views.tds_summary_view, name="tds"),
+    path("tds/csv/", staff_views.tds_summary_csv, name="tds_csv"),
 ]
