@@ -39,6 +39,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Payouts", "finance:payouts"),
         NavItem("Invoices", "finance:invoices"),
         NavItem("TDS", "finance_agents:tds"),
+        NavItem("TDS summary", "finance:tds"),
     ],
     User.Role.ADMIN: [
         NavItem("Staff", "accounts:staff_home"),

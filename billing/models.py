@@ -18,6 +18,7 @@ from agents.models import AgentProfile, private_storage
 from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
 from common.limits import Range
 from common.models import AppendOnly
+from common.taxids import state_label
 from routing.models import Call
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -231,6 +232,10 @@ class Invoice(models.Model):
     def is_intra_state(self) -> bool:
         """CGST + SGST (supplier and place of supply in one state), else IGST."""
         return self.supplier_state == self.place_of_supply
+
+    @property
+    def place_of_supply_label(self) -> str:
+        return state_label(self.place_of_supply) if self.place_of_supply else ""
 
     @property
     def filename(self) -> str:

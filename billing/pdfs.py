@@ -203,7 +203,10 @@ def invoice_story(invoice: Invoice, lines: list[InvoiceLine]) -> list[Flowable]:
     totals = [("Taxable value", invoice.total)]
     if not legacy:
         if intra:
-            totals += [(f"CGST at {_pct(half)}%", invoice.cgst), (f"SGST at {_pct(half)}%", invoice.sgst)]
+            totals += [
+                (f"CGST at {_pct(half)}%", invoice.cgst),
+                (f"SGST at {_pct(half)}%", invoice.sgst),
+            ]
         else:
             totals += [(f"IGST at {_pct(invoice.tax_rate)}%", invoice.igst)]
         totals += [("Total tax", invoice.tax)]

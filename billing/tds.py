@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from billing.models import Payout, SettlementRun
+from common.dates import period_label
 from common.taxids import financial_year, financial_year_label, quarters
 
 
@@ -35,6 +36,11 @@ class QuarterRow:
     paid: Decimal  # of the gross, what is marked paid
     first_credit: dt.date
     last_credit: dt.date
+
+    @property
+    def credits_label(self) -> str:
+        """The days of credit, both inclusive ('6–27 Oct 2026'; one day alone)."""
+        return period_label(self.first_credit, self.last_credit, end_exclusive=False)
 
 
 @dataclass
@@ -87,10 +93,10 @@ def tds_summary(*, fy_start: dt.date, agent: AgentProfile | None = None) -> list
             payouts.values("agent_id", "agent__full_name", "agent__pan", "currency")
             .annotate(
                 statements=Count("id"),
-                gross=Sum("gross"),
-                tds=Sum("tds"),
-                net=Sum("net"),
-                paid=Sum("gross", filter=Q(status=Payout.Status.PAID), default=Decimal(0)),
+                sum_gross=Sum("gross"),
+                sum_tds=Sum("tds"),
+                sum_net=Sum("net"),
+                sum_paid=Sum("gross", filter=Q(status=Payout.Status.PAID), default=Decimal(0)),
                 first_credit=Min("run__finished_at"),
                 last_credit=Max("run__finished_at"),
             )
@@ -105,10 +111,10 @@ def tds_summary(*, fy_start: dt.date, agent: AgentProfile | None = None) -> list
                     pan=r["agent__pan"],
                     currency=r["currency"],
                     statements=r["statements"],
-                    gross=r["gross"],
-                    tds=r["tds"],
-                    net=r["net"],
-                    paid=r["paid"],
+                    gross=r["sum_gross"],
+                    tds=r["sum_tds"],
+                    net=r["sum_net"],
+                    paid=r["sum_paid"],
                     first_credit=timezone.localtime(r["first_credit"]).date(),
                     last_credit=timezone.localtime(r["last_credit"]).date(),
                 )

@@ -6,6 +6,7 @@ app_name = "clients"
 urlpatterns = [
     path("", client_views.home, name="home"),
     path("settings/", client_views.settings_page, name="settings"),
+    path("settings/tax/", client_views.tax_details, name="tax_details"),
     path("invites/<str:token>/", client_views.invite_accept, name="invite_accept"),
     path("lines/", client_views.lines, name="lines"),
     path("lines/new/", client_views.line_edit, name="line_new"),

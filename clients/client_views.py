@@ -14,6 +14,7 @@ from clients.decorators import firm_member
 from clients.forms import (
     ApiKeyForm,
     FirmForm,
+    FirmTaxForm,
     InviteAcceptForm,
     InviteForm,
     LineForm,
@@ -108,6 +109,25 @@ def settings_page(request):
             "action_invite": ("action", "invite"),
             "action_create_key": ("action", "create_key"),
         },
+    )
+
+
+@firm_member
+def tax_details(request):
+    """The firm's details for its tax invoices: its admins edit them, members read them."""
+    firm = request.firm
+    if request.method == "POST" and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    form = FirmTaxForm(request.POST or None, initial=FirmTaxForm.initial_for(firm))
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.firm_tax_details_set(firm=firm, user=request.user, **form.cleaned_data)
+            messages.success(request, "Tax details saved. Your next invoices carry them.")
+            return redirect("clients:tax_details")
+    return render(
+        request,
+        "clients/tax_details.html",
+        {"firm": firm, "form": form, "can_edit": request.membership.is_admin},
     )
 
 

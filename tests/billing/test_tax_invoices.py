@@ -37,9 +37,7 @@ def invoiced(acme, globex, alice, bob):
     return {i.firm: i for i in run.invoices.select_related("firm", "run")}
 
 
-def test_within_the_agencys_state_the_tax_is_cgst_and_sgst_at_half_the_rate_each(
-    invoiced, acme
-):
+def test_within_the_agencys_state_the_tax_is_cgst_and_sgst_at_half_the_rate_each(invoiced, acme):
     invoice = invoiced[acme]
     assert invoice.place_of_supply == "29" and invoice.supplier_state == "29"
     assert invoice.tax_rate == Decimal("18.00")
