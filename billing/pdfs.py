@@ -91,7 +91,7 @@ def _grid(rows: list[list], widths: list[float], *, header: bool = True) -> Tabl
 
 def _pairs(pairs: list[tuple[str, str]], s: dict, width: float) -> Table:
     rows = [[_p(label, s["small"]), _p(value, s["body"])] for label, value in pairs]
-    table = Table(rows, colWidths=[width * 0.38, width * 0.62])
+    table = Table(rows, colWidths=[width * 0.38, width * 0.62], hAlign="LEFT")
     table.setStyle(
         TableStyle(
             [
@@ -193,11 +193,11 @@ def invoice_story(invoice: Invoice, lines: list[InvoiceLine]) -> list[Flowable]:
                 _p(format_money(line.amount + sum(taxes, Decimal(0)), cur), s["num"]),
             ]
         )
-    fixed = [0.05, 0.0, 0.1, 0.07, 0.16]
-    money_cols = len(tax_heads) + 1
-    rest = (1 - sum(fixed) - 0.15 * money_cols) * w
-    widths = [f * w for f in fixed] + [0.15 * w] * money_cols
-    widths[1] = rest
+    # #, description, SAC, quantity, then the money: taxable value, each tax, the total
+    fixed = [0.04, 0.0, 0.09, 0.06]
+    money_cols = len(tax_heads) + 2
+    widths = [f * w for f in fixed] + [0.13 * w] * money_cols
+    widths[1] = w - sum(widths)
     story += [_grid(rows, widths), Spacer(1, 4 * mm)]
 
     totals = [("Taxable value", invoice.total)]

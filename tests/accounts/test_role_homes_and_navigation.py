@@ -59,6 +59,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",
                 "/staff/finance/agents/",
+                "/staff/finance/tds/",
             },
         ),
         (
@@ -74,6 +75,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/payouts/",
                 "/staff/finance/invoices/",
                 "/staff/finance/agents/",
+                "/staff/finance/tds/",
             },
         ),
     ],

@@ -155,3 +155,21 @@ def test_an_invoice_issued_before_tax_invoices_prints_no_tax(acme, invoiced):
     invoice.refresh_from_db()
     text = story_text(invoice_story(invoice, list(invoice.lines.all())))
     assert "Tax Invoice" not in text and "CGST" not in text and "no GST was charged" in text
+
+
+def test_the_agencys_own_gstin_state_and_pan_are_checked_at_start_up(settings):
+    from billing.checks import supplier_tax_ids_check
+
+    assert supplier_tax_ids_check() == []
+    settings.AGENCY_GSTIN = "29AAFCH4521M1ZC"  # one character off
+    settings.AGENCY_STATE, settings.AGENCY_PAN = "27", "ABCPK1234F"
+    messages = [error.msg for error in supplier_tax_ids_check()]
+    assert all(error.id == "billing.E005" for error in supplier_tax_ids_check())
+    assert any("check character" in m for m in messages)
+    settings.AGENCY_GSTIN = "29AAFCH4521M1ZB"
+    messages = [error.msg for error in supplier_tax_ids_check()]
+    assert any("not in Maharashtra (27)" in m for m in messages)
+    settings.AGENCY_STATE = "29"
+    assert [e.msg for e in supplier_tax_ids_check()] == [
+        "AGENCY_PAN is not the PAN inside AGENCY_GSTIN."
+    ]
