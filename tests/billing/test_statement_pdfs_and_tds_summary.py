@@ -143,3 +143,17 @@ def test_a_payout_marked_paid_counts_as_paid_in_the_summary(statements, alice, f
     Payout.objects.filter(pk=payout.pk).update(status=Payout.Status.PAID)
     rows = [r for q in tds_summary(fy_start=year_of(None)[0]) for r in q.rows]
     assert next(r for r in rows if r.name == "Alice Agent").paid == Decimal("1234.50")
+
+
+def test_the_summary_page_reads_the_same_queries_for_more_agents(client, fiona, request):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(fiona)
+    with CaptureQueriesContext(connection) as none:
+        client.get(reverse("finance:tds"))
+    request.getfixturevalue("statements")  # two agents' payouts this quarter
+    with CaptureQueriesContext(connection) as two:
+        page = client.get(reverse("finance:tds")).content.decode()
+    assert ALICE_PAN in page
+    assert len(two) == len(none)
