@@ -52,3 +52,12 @@ def test_a_changed_pan_is_audited_masked(alice):
 
 def test_pan_validation_follows_stdnum():
     assert pan_clean(" abcpa 1234f ") == "ABCPA1234F"
+
+
+def test_the_django_admin_shows_the_pan_masked_and_cannot_change_it(client, root, alice):
+    agent_pan_set(agent=alice.agent_profile, pan="ABCPA1234F")
+    client.force_login(root)
+    page = client.get(f"/admin/agents/agentprofile/{alice.agent_profile.pk}/change/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "ABCPAXXXXF" in body and "ABCPA1234F" not in body
+    assert "pan" not in page.context["adminform"].form.fields
