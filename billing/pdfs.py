@@ -18,6 +18,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.http import HttpResponse
+from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -146,7 +147,7 @@ def invoice_story(invoice: Invoice, lines: list[InvoiceLine]) -> list[Flowable]:
     ]
     document = [
         ("Invoice number", invoice.number or "—"),
-        ("Invoice date", day_label(invoice.issued_on or invoice.issued_at.date())),
+        ("Invoice date", day_label(invoice.issued_on or timezone.localdate(invoice.issued_at))),
         ("Period of service", period_label(invoice.run.period_start, invoice.run.period_end)),
         (
             "Place of supply",
@@ -257,7 +258,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 def statement_status(payout: Payout) -> str:
     """What the statement says of its payment. Only a payout marked paid says "paid"."""
     if payout.status == Payout.Status.PAID:
-        when = f" on {day_label(payout.paid_at.date())}" if payout.paid_at else ""
+        when = f" on {day_label(timezone.localdate(payout.paid_at))}" if payout.paid_at else ""
         return f"Paid{when}"
     if payout.status == Payout.Status.APPROVED:
         return "Approved by finance; the transfer to your bank account follows"
