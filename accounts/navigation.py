@@ -43,6 +43,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Payouts", "finance:payouts"),
         NavItem("Invoices", "finance:invoices"),
         NavItem("TDS", "finance_agents:tds"),
+        NavItem("TDS summary", "finance:tds"),
         NavItem("Fee plans", "finance:plans"),
         NavItem("Queries", "finance:disputes"),
         NavItem("Audit log", "accounts:audit"),

@@ -15,7 +15,7 @@ class AgentProfileAdmin(admin.ModelAdmin):
     list_filter = ("status",)
     search_fields = ("full_name", "user__email", "city")
     raw_id_fields = ("user",)
-    exclude = ("bank_account",)
+    exclude = ("bank_account", "pan")  # the PAN: masked, set by the agent's own audited page
     readonly_fields = (
         "status",
         "full_name",
@@ -32,11 +32,16 @@ class AgentProfileAdmin(admin.ModelAdmin):
         "bank_ifsc",
         "bank_account_masked",
         "bank_account_last4",
+        "pan_masked",
         "is_compliant",
         "compliant_until",
         "noncompliant_reason",
         "submitted_at",
     )
+
+    @admin.display(description="PAN")
+    def pan_masked(self, obj: AgentProfile) -> str:
+        return obj.pan_masked or "—"
 
     @admin.display(description="Bank account")
     def bank_account_masked(self, obj: AgentProfile) -> str:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("phone/", agent_views.phone, name="phone"),
     path("skills/", agent_views.skills, name="skills"),
     path("bank/", agent_views.bank, name="bank"),
+    path("bank/pan/", agent_views.pan, name="pan"),
     path("documents/", agent_views.documents, name="documents"),
     path("documents/<int:pk>/", agent_views.document_download, name="document"),
     path("attestations/", agent_views.attestations, name="attestations"),

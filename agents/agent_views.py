@@ -17,6 +17,7 @@ from agents.forms import (
     BankForm,
     DocumentForm,
     LanguageForm,
+    PanForm,
     PhoneCodeForm,
     PhoneForm,
     ProfileForm,
@@ -195,6 +196,19 @@ def bank(request):
             messages.success(request, "Bank details saved. We show only the last four digits.")
             return redirect("agents:documents")
     return _page(request, "agents/bank.html", agent, form=form)
+
+
+@agent_profile_required
+def pan(request):
+    """The agent's PAN, for the tax withheld from their payouts: shown masked here."""
+    agent = request.agent
+    form = PanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            enrolment.agent_pan_set(agent=agent, **form.cleaned_data)
+            messages.success(request, "PAN saved. Your statements and TDS certificates carry it.")
+            return redirect("agents:bank")
+    return _page(request, "agents/pan.html", agent, form=form)
 
 
 @agent_profile_required

@@ -1,6 +1,7 @@
 """Demo home agents in Indian tier-II cities, one in every state, with documents."""
 
 import datetime as dt
+import zlib
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -157,6 +158,13 @@ def _vetted(agent: AgentProfile, status: str, reviewer: User | None) -> None:
     compliance_refresh(agent=agent)
 
 
+def demo_pan(name: str) -> str:
+    """A PAN of the right shape for a demo agent: 'HSDP' (P: an individual), the name's
+    initial, four digits from the name (never 0000), a letter. Not a real person's PAN."""
+    digits = zlib.crc32(name.encode()) % 9000 + 1000
+    return f"HSDP{name[0].upper()}{digits}K"
+
+
 def seed_demo() -> list[tuple[str, str]]:
     reviewer = User.objects.filter(role=User.Role.VETTING).first()
     logins = []
@@ -166,6 +174,7 @@ def seed_demo() -> list[tuple[str, str]]:
         place = place_find(city, country_code="IN")
         for field, value in {
             "full_name": name,
+            "pan": agent.pan or demo_pan(name),
             "status": status,
             "geoname_id": place.geoname_id,
             "city": place.name,

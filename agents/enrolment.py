@@ -6,6 +6,7 @@ import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
@@ -26,6 +27,7 @@ from common.audit import audit_log
 from common.errors import ApplicationError
 from common.limits import field_check
 from common.models import AuditAction
+from common.taxids import pan_clean, pan_masked
 
 CODE_TTL_SECONDS = 10 * 60
 MAX_CODE_ATTEMPTS = 5
@@ -218,4 +220,31 @@ def bank_details_set(
             changed=changed,
         )
         checks_reopen(agent=agent, changed=["bank"], actor=agent.user)
+    return agent
+
+
+@transaction.atomic
+def agent_pan_set(*, agent: AgentProfile, pan: str) -> AgentProfile:
+    """The agent's own PAN, for the TDS withheld from their payouts (Form 16A names it).
+    Validated by python-stdnum; audited masked; a change (not the first entry) sends the
+    identity check back to review, as the TDS is credited to whoever the PAN names."""
+    try:
+        number = pan_clean(pan)
+    except ValidationError as error:
+        raise ApplicationError(error.messages[0], field="pan") from None
+    # Lock, then re-read: two saves at once must not both record the same "before".
+    stored = AgentProfile.objects.select_for_update().get(pk=agent.pk)
+    if stored.pan == number:
+        return agent
+    agent.pan = number
+    agent.save(update_fields=["pan", "updated_at"])
+    audit_log(
+        actor=agent.user,
+        action=AuditAction.PAN_CHANGED if stored.pan else AuditAction.PAN_SET,
+        target=agent,
+        before={"pan": pan_masked(stored.pan)} if stored.pan else None,
+        after={"pan": pan_masked(number)},
+    )
+    if stored.pan:
+        checks_reopen(agent=agent, changed=["PAN"], actor=agent.user)
     return agent

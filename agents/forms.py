@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.attestations import ATTESTATIONS
@@ -11,6 +12,7 @@ from agents.models import (
 )
 from common.forms import Form
 from common.limits import bounds
+from common.taxids import pan_clean
 
 LEVELS = [
     (n, f"{n} — {label}")
@@ -84,6 +86,20 @@ class BankForm(Form):
         if not data.get("iban") and not (data.get("ifsc") and data.get("account_number")):
             raise forms.ValidationError("Enter an IFSC and an account number, or an IBAN.")
         return data
+
+
+class PanForm(Form):
+    pan = forms.CharField(
+        max_length=12,
+        label="PAN",
+        help_text="Your Permanent Account Number, as on your PAN card: e.g. ABCPK1234F.",
+    )
+
+    def clean_pan(self) -> str:
+        try:
+            return pan_clean(self.cleaned_data["pan"])
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from None
 
 
 class DocumentForm(Form):

@@ -10,6 +10,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from agents.attestations import CURRENT as CURRENT_ATTESTATIONS
 from common.crypto import EncryptedTextField
 from common.limits import Range
+from common.taxids import pan_masked
 
 # A field's limits, written once each: its validators and its CheckConstraint come from the
 # same Range; services and forms use the field's validators.
@@ -109,6 +110,9 @@ class AgentProfile(models.Model):
     # The account number or IBAN, encrypted at rest; only the last four digits in clear.
     bank_account = EncryptedTextField(blank=True)
     bank_account_last4 = models.CharField(max_length=4, blank=True)
+    # The agent's PAN (common.taxids.pan_clean): printed whole on their own statement PDF and
+    # the TDS summary (Form 16A needs it), shown masked everywhere else but to finance.
+    pan = models.CharField(max_length=10, blank=True, verbose_name="PAN")
 
     duty_status = models.CharField(max_length=16, choices=Duty.choices, default=Duty.OFFLINE)
     duty_changed_at = models.DateTimeField(null=True, blank=True)  # "idle since" when available
@@ -170,6 +174,10 @@ class AgentProfile(models.Model):
     def bank_holder_name_missing(self) -> bool:
         """An account on file but no name to pay it in: payouts to it stay out of bank files."""
         return bool(self.bank_account_last4) and not self.bank_holder_name
+
+    @property
+    def pan_masked(self) -> str:
+        return pan_masked(self.pan)
 
     @property
     def bank_account_masked(self) -> str:

@@ -218,6 +218,7 @@ REOPENED_BY = {
     "full_name": VerificationCheck.Kind.IDENTITY,
     "city": VerificationCheck.Kind.ADDRESS,
     "bank": VerificationCheck.Kind.IDENTITY,
+    "PAN": VerificationCheck.Kind.IDENTITY,  # whose tax the TDS is credited to
 }
 
 

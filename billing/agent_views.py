@@ -5,12 +5,14 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from agents.decorators import agent_profile_required
 from billing.disputes import dispute_follow_up, dispute_open
 from billing.forms import DisputeOpenForm, DisputeReplyForm
+from billing.invoicing import statement_pdf_downloaded
 from billing.models import Dispute, Payout
+from billing.pdfs import pdf_response, statement_pdf
 from billing.selectors import (
     agent_earnings_open,
     agent_statements,
@@ -18,6 +20,7 @@ from billing.selectors import (
     payout_disputes,
     payout_transactions,
 )
+from billing.tds import tds_summary, year_of
 from common.errors import ApplicationError
 from common.keyset import Keyset
 from common.views import errors_to_form, errors_to_message
@@ -44,6 +47,8 @@ def earnings(request):
             "page": page,
             "statements": latest[:LATEST_STATEMENTS],
             "more_statements": len(latest) > LATEST_STATEMENTS,
+            "tds_quarters": tds_summary(fy_start=year_of(None)[0], agent=request.agent),
+            "tds_year": year_of(None)[1],
         },
     )
 
@@ -75,6 +80,18 @@ def statement(request, pk: int):
             "reply_form": DisputeReplyForm(),
         },
     )
+
+
+@agent_profile_required
+@require_GET
+def statement_pdf_view(request, pk: int):
+    """The agent's own statement as PDF, with their PAN in full (another agent's id: 404)."""
+    payout = get_object_or_404(agent_statements(agent=request.agent).select_related("agent"), pk=pk)
+    content = statement_pdf(
+        payout, payout_transactions(payout=payout), payout_adjustments(payout=payout)
+    )
+    statement_pdf_downloaded(payout=payout, user=request.user)
+    return pdf_response(content, f"statement-{payout.pk}.pdf")
 
 
 # --- Statement queries (billing.disputes): before payday, the agent's own only -------------

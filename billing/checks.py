@@ -6,9 +6,11 @@ first payment file; `manage.py check` (and every start of the server) reports it
 
 from django.conf import settings
 from django.core import checks
+from django.core.exceptions import ValidationError
 
 from agents.banking import validate_bic, validate_iban
 from common.errors import ApplicationError
+from common.taxids import STATES, gstin_clean, pan_clean
 
 AGENCY_NAME_LONGEST = 70  # pain.001.001.03's Max70Text for Dbtr/Nm and InitgPty/Nm
 NEFT_LAYOUTS = ("generic", "hdfc")
@@ -43,3 +45,24 @@ def agency_account_check(app_configs=None, **kwargs) -> list[checks.CheckMessage
             )
         )
     return errors
+
+
+@checks.register()
+def supplier_tax_ids_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """The agency's GSTIN, state and PAN as every tax invoice prints them (billing.E005)."""
+    problems = []
+    state = getattr(settings, "AGENCY_STATE", "")
+    if state not in STATES:
+        problems.append(f"AGENCY_STATE {state!r} is not a GST state code.")
+    try:
+        gstin = gstin_clean(getattr(settings, "AGENCY_GSTIN", ""), state=state)
+    except ValidationError as error:
+        problems.append(f"AGENCY_GSTIN: {error.messages[0]}")
+        gstin = ""
+    try:
+        pan = pan_clean(getattr(settings, "AGENCY_PAN", ""))
+        if gstin and gstin[2:12] != pan:
+            problems.append("AGENCY_PAN is not the PAN inside AGENCY_GSTIN.")
+    except ValidationError as error:
+        problems.append(f"AGENCY_PAN: {error.messages[0]}")
+    return [checks.Error(problem, id="billing.E005") for problem in problems]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", client_views.invoices, name="list"),
     path("<int:pk>/", client_views.invoice, name="detail"),
     path("<int:pk>/download/", client_views.invoice_download, name="download"),
+    path("<int:pk>/pdf/", client_views.invoice_pdf_view, name="pdf"),
 ]

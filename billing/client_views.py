@@ -2,8 +2,11 @@
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
+from billing.invoicing import invoice_pdf_downloaded
 from billing.models import Invoice
+from billing.pdfs import invoice_pdf, pdf_response
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.decorators import firm_member
 from common.csvfile import csv_lines
@@ -76,5 +79,15 @@ def invoice_download(request, pk: int):
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.number}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{invoice.filename}.csv"'
     return response
+
+
+@firm_member
+@require_GET
+def invoice_pdf_view(request, pk: int):
+    """The tax invoice as PDF: the firm's own invoices only (another firm's id is a 404)."""
+    invoice = get_object_or_404(firm_invoices(firm=request.firm).select_related("firm"), pk=pk)
+    content = invoice_pdf(invoice)
+    invoice_pdf_downloaded(invoice=invoice, user=request.user)
+    return pdf_response(content, f"{invoice.filename}.pdf")

@@ -21,6 +21,7 @@ from common.dates import period_label
 from common.limits import Range
 from common.models import AppendOnly
 from common.money import format_money
+from common.taxids import state_label
 from common.text import TextValidator
 from routing.models import Call
 
@@ -200,6 +201,18 @@ class Payout(models.Model):
         return "To be paid once finance approves it"
 
 
+class InvoiceSeries(models.Model):
+    """One gap-free invoice number series a financial year ("HS/26-27"): the last serial
+    given. Issuing locks this row (select_for_update) in the transaction that writes the
+    invoices, so numbers are taken in commit order and a rolled-back run gives its back."""
+
+    series = models.CharField(max_length=12, primary_key=True)
+    last_serial = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.series} (last {self.last_serial})"
+
+
 class Invoice(models.Model):
     class Kind(models.TextChoices):
         ACTIVITY = "activity", "Per activity"
@@ -213,15 +226,51 @@ class Invoice(models.Model):
     firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="invoices")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     currency = models.CharField(max_length=3, choices=Currency.choices)
+    # The taxable value: the sum of the lines, before GST (what the ledger reconciles with).
     total = models.DecimalField(**MONEY, default=0)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ISSUED)
     issued_at = models.DateTimeField(auto_now_add=True)
+    # The tax invoice, fixed when the run issues it (billing.invoicing.invoices_issue) and
+    # never recomputed: number, date, both parties as they were, place of supply, SAC, rate
+    # and the tax per line and in total. `tax_rate` is null on invoices issued before GST
+    # was computed here (migration billing.0010 numbered them; they carry no tax).
+    series = models.CharField(max_length=12, blank=True, default="", db_default="")
+    serial = models.PositiveIntegerField(null=True, blank=True)
+    number = models.CharField(
+        max_length=16, blank=True, default="", db_default=""
+    )  # "HS/26-27/000123"
+    issued_on = models.DateField(null=True, blank=True)  # the invoice date (local)
+    supplier_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    supplier_address = models.TextField(blank=True, default="", db_default="")
+    supplier_gstin = models.CharField(max_length=15, blank=True, default="", db_default="")
+    supplier_pan = models.CharField(max_length=10, blank=True, default="", db_default="")
+    supplier_state = models.CharField(max_length=2, blank=True, default="", db_default="")
+    recipient_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    recipient_address = models.TextField(blank=True, default="", db_default="")
+    recipient_gstin = models.CharField(
+        max_length=15, blank=True, default="", db_default=""
+    )  # blank: unregistered
+    place_of_supply = models.CharField(
+        max_length=2, blank=True, default="", db_default=""
+    )  # a GST state code
+    sac = models.CharField(max_length=8, blank=True, default="", db_default="")
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    cgst = models.DecimalField(**MONEY, default=0, db_default=0)
+    sgst = models.DecimalField(**MONEY, default=0, db_default=0)
+    igst = models.DecimalField(**MONEY, default=0, db_default=0)
+    total_with_tax = models.DecimalField(**MONEY, default=0, db_default=0)
 
     class Meta:
         ordering = ["-issued_at", "firm_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "firm", "currency"], name="billing_invoice_once"
+            ),
+            # No number twice in a series (the counter row is the first guard).
+            models.UniqueConstraint(
+                fields=["series", "serial"],
+                condition=Q(serial__isnull=False),
+                name="billing_invoice_number_once",
             ),
         ]
 
@@ -234,8 +283,22 @@ class Invoice(models.Model):
         return "Total paid" if self.status == self.Status.PAID else "Total due"
 
     @property
-    def number(self) -> str:
-        return f"HS-{self.issued_at:%Y%m}-{self.pk:06d}"
+    def tax(self):
+        return self.cgst + self.sgst + self.igst
+
+    @property
+    def is_intra_state(self) -> bool:
+        """CGST + SGST (supplier and place of supply in one state), else IGST."""
+        return self.supplier_state == self.place_of_supply
+
+    @property
+    def place_of_supply_label(self) -> str:
+        return state_label(self.place_of_supply) if self.place_of_supply else ""
+
+    @property
+    def filename(self) -> str:
+        """The number as a file name: slashes are not allowed in one."""
+        return (self.number or f"invoice-{self.pk}").replace("/", "-")
 
 
 class InvoiceLine(models.Model):
@@ -246,7 +309,11 @@ class InvoiceLine(models.Model):
     description = models.CharField(max_length=255)
     quantity = models.PositiveIntegerField(default=0)  # calls (per-activity) or periods
     units = models.PositiveIntegerField(default=0)  # billed units (calls, minutes, seconds)
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)  # the line's taxable value
+    # GST on this line, each rounded half up to the paisa on its own (billing.gst.line_tax).
+    cgst = models.DecimalField(**MONEY, default=0, db_default=0)
+    sgst = models.DecimalField(**MONEY, default=0, db_default=0)
+    igst = models.DecimalField(**MONEY, default=0, db_default=0)
 
     class Meta:
         ordering = ["invoice", "id"]

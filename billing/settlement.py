@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing import notices
+from billing.invoicing import invoices_issue
 from billing.models import Invoice, Payout, SettlementLock, SettlementRun
 from billing.periods import period_end, period_start
 from clients.models import ClientFirm
@@ -333,6 +334,10 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             _sql(FIXED_LINES_SQL, params)
             _report(run, report, 80, "Adjustments")
             _sql(ADJUSTMENT_LINES_SQL, params)
+            # In this same transaction: a number from the year's series and GST per line,
+            # beside the taxable totals (which stay the ledger's sums: the run reconciles).
+            _report(run, report, 85, "Invoice numbers and GST")
+            invoices_issue(run=run)
             totals, by_currency = INVOICE_TOTALS_SQL, INVOICE_CURRENCY_TOTALS_SQL
         _report(run, report, 90, "Totals")
         with connection.cursor() as cursor:

@@ -26,4 +26,8 @@ urlpatterns = [
     path("plans/<int:pk>/", staff_views.fee_plan, name="plan"),
     path("disputes/", staff_views.disputes, name="disputes"),
     path("disputes/<int:pk>/answer/", staff_views.dispute_answer_view, name="dispute_answer"),
+    path("invoices/<int:pk>/pdf/", staff_views.invoice_pdf_view, name="invoice_pdf"),
+    path("payouts/<int:pk>/pdf/", staff_views.payout_pdf_view, name="payout_pdf"),
+    path("tds/", staff_views.tds_summary_view, name="tds"),
+    path("tds/csv/", staff_views.tds_summary_csv, name="tds_csv"),
 ]

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +26,15 @@ from billing.disputes import dispute_answer
 from billing.export_jobs import export_restart, export_start
 from billing.export_jobs import lost_because as export_lost_because
 from billing.exports import FORMATS, left_out_of_latest, payout_export_record
+from billing.invoicing import (
+    invoice_pdf_downloaded,
+    statement_pdf_downloaded,
+    tds_summary_downloaded,
+)
 from billing.ledger import adjustment_create
 from billing.models import Dispute, FixedFeePlan, Invoice, Payout, PayoutExport, SettlementRun
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
+from billing.pdfs import invoice_pdf, pdf_response, statement_pdf
 from billing.periods import open_period, period_end
 from billing.plans import fee_plan_set
 from billing.runs import lost_because, restart_refusal, run_restart, run_start
@@ -45,13 +51,15 @@ from billing.staff_forms import (
     RunForm,
 )
 from billing.tasks import settlement_execute_task
+from billing.tds import deductor, tds_summary, tds_years, year_of
 from clients.models import ClientFirm
 from common.audit import audit_log
+from common.csvfile import csv_lines
 from common.dates import period_label
 from common.errors import ApplicationError
 from common.keyset import Keyset
 from common.models import AuditAction
-from common.money import quantize
+from common.money import money_header, quantize
 from common.views import errors_to_form, errors_to_message
 
 Kind, Status = SettlementRun.Kind, SettlementRun.Status
@@ -546,3 +554,89 @@ def dispute_answer_view(request, pk: int):
         dispute = dispute_answer(actor=request.user, dispute_id=dispute.pk, **form.cleaned_data)
         messages.success(request, f"Query {dispute.pk}: {dispute.get_status_display().lower()}.")
     return redirect(reverse("finance:payout", args=[dispute.payout_id]) + f"#query-{pk}")
+
+
+# --- Tax documents (issue 15): PDFs and the quarterly TDS summary -------------------------
+
+
+@finance_required
+@require_GET
+def invoice_pdf_view(request, pk: int):
+    invoice = _invoice(pk)
+    content = invoice_pdf(invoice)
+    invoice_pdf_downloaded(invoice=invoice, user=request.user)
+    return pdf_response(content, f"{invoice.filename}.pdf")
+
+
+@finance_required
+@require_GET
+def payout_pdf_view(request, pk: int):
+    payout = _payout(pk)
+    content = statement_pdf(
+        payout,
+        selectors.payout_transactions(payout=payout),
+        selectors.payout_adjustments(payout=payout),
+    )
+    statement_pdf_downloaded(payout=payout, user=request.user)
+    return pdf_response(content, f"statement-{payout.pk}.pdf")
+
+
+@finance_required
+@require_GET
+def tds_summary_view(request):
+    fy_start, year = year_of(request.GET.get("year"))
+    return render(
+        request,
+        "billing/finance/tds.html",
+        {
+            "year": year,
+            "years": tds_years(),
+            "quarters": tds_summary(fy_start=fy_start),
+            "deductor": deductor(),
+        },
+    )
+
+
+@finance_required
+@require_GET
+def tds_summary_csv(request):
+    fy_start, year = year_of(request.GET.get("year"))
+    agency = deductor()
+    header = [
+        "financial_year",
+        "quarter",
+        "deductor_tan",
+        "section",
+        "agent",
+        "pan",
+        "currency",
+        "statements",
+        money_header("Amount paid/credited"),
+        money_header("TDS deducted"),
+        money_header("Net"),
+        "first_credit",
+        "last_credit",
+    ]
+    rows = [
+        [
+            year,
+            q.name,
+            agency["tan"],
+            agency["section"],
+            r.name,
+            r.pan,
+            r.currency,
+            r.statements,
+            r.gross,
+            r.tds,
+            r.net,
+            r.first_credit.isoformat(),
+            r.last_credit.isoformat(),
+        ]
+        for q in tds_summary(fy_start=fy_start)
+        for r in q.rows
+    ]
+    tds_summary_downloaded(user=request.user, year=year)
+    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="tds-{year}.csv"'
+    return response

@@ -12,6 +12,7 @@ urlpatterns = [
         client_views.member_remove_confirm,
         name="member_remove",
     ),
+    path("settings/tax/", client_views.tax_details, name="tax_details"),
     path("invites/<str:token>/", client_views.invite_accept, name="invite_accept"),
     path("lines/", client_views.lines, name="lines"),
     path("lines/new/", client_views.line_edit, name="line_new"),

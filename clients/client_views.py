@@ -16,6 +16,7 @@ from clients.forms import (
     ApiKeyForm,
     EndReasonForm,
     FirmForm,
+    FirmTaxForm,
     InviteAcceptForm,
     InviteForm,
     LineForm,
@@ -152,6 +153,25 @@ def member_remove_confirm(request, pk: int):
         hidden=(("action", "remove_member"), ("pk", seat.pk)),
         confirm_label="Remove them",
         cancel_url=reverse("clients:settings"),
+    )
+
+
+@firm_member
+def tax_details(request):
+    """The firm's details for its tax invoices: its admins edit them, members read them."""
+    firm = request.firm
+    if request.method == "POST" and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    form = FirmTaxForm(request.POST or None, initial=FirmTaxForm.initial_for(firm))
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.firm_tax_details_set(firm=firm, user=request.user, **form.cleaned_data)
+            messages.success(request, "Tax details saved. Your next invoices carry them.")
+            return redirect("clients:tax_details")
+    return render(
+        request,
+        "clients/tax_details.html",
+        {"firm": firm, "form": form, "can_edit": request.membership.is_admin},
     )
 
 

@@ -30,6 +30,22 @@ FIRMS = [
     ("Acme Insurance", "partial", "INR", "client@acme-insurance.example", "Chitra Client"),
     ("Kaveri Bank Services", "complete", "INR", "client@kaveri-bank.example", "Kiran Kaveri"),
 ]
+# The firms as their tax invoices name them (issue 15): Acme in Karnataka, the agency's own
+# state (CGST + SGST), Kaveri in Tamil Nadu (IGST). The GSTINs pass stdnum's check digits.
+TAX_DETAILS = {
+    "Acme Insurance": (
+        "Acme Insurance Private Limited",
+        "7th Floor, 24 Lavelle Road\nBengaluru, Karnataka 560001",
+        "29",
+        "29AABCA2614K1ZS",
+    ),
+    "Kaveri Bank Services": (
+        "Kaveri Bank Services Limited",
+        "110 Anna Salai, Teynampet\nChennai, Tamil Nadu 600018",
+        "33",
+        "33AAECK5870M1Z6",
+    ),
+}
 LINES = [
     # firm, number, name, domain, sub_skill, region, languages [(code, digit)]
     (
@@ -155,6 +171,11 @@ def _request(firm, title, domain, sub_skill, languages, regions, calls, aht, lin
 
 def seed_demo() -> list[tuple[str, str]]:
     firms = {row[0]: _firm(*row) for row in FIRMS}
+    for name, (legal_name, address, state, gstin) in TAX_DETAILS.items():
+        # Only where none are set: a firm admin's own edits survive a second seed.
+        ClientFirm.objects.filter(name=name, gstin="").update(
+            legal_name=legal_name, billing_address=address, state=state, gstin=gstin
+        )
     admins = {f.name: f.members.get(role="admin").user for f in firms.values()}
     for firm_name, number, name, domain, sub_skill, region, languages in LINES:
         firm = firms[firm_name]

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from phonenumber_field.formfields import PhoneNumberField
 
 from agents.gazetteer import Place, place_find
@@ -20,6 +21,7 @@ from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_
 from common.errors import ApplicationError
 from common.forms import Form, ModelForm
 from common.limits import bounds
+from common.taxids import STATE_CHOICES, gstin_clean
 
 WEEKDAYS = [
     (str(i), name) for i, name in enumerate(["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"])
@@ -49,6 +51,42 @@ class FirmForm(ModelForm):
     class Meta:
         model = ClientFirm
         fields = ["name", "currency", "contact_name", "contact_email", "contact_phone"]
+
+
+class FirmTaxForm(Form):
+    """The firm as its tax invoices name it (clients.services.firm_tax_details_set)."""
+
+    legal_name = forms.CharField(
+        max_length=200, required=False, help_text="As registered; blank: the firm's name."
+    )
+    billing_address = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    state = forms.ChoiceField(
+        choices=[("", "—"), *STATE_CHOICES],
+        required=False,
+        help_text="Where your firm is registered for GST: the invoice's place of supply.",
+    )
+    gstin = forms.CharField(
+        max_length=20,
+        required=False,
+        label="GSTIN",
+        help_text="15 characters, e.g. 29AAKCK3307B1ZS. Leave blank if the firm is not registered.",
+    )
+
+    @classmethod
+    def initial_for(cls, firm: ClientFirm) -> dict:
+        return {name: getattr(firm, name) for name in cls.base_fields}
+
+    def clean(self):
+        data = super().clean()
+        gstin = (data.get("gstin") or "").strip()
+        if gstin:
+            try:
+                data["gstin"] = gstin_clean(gstin, state=data.get("state") or "")
+            except ValidationError as error:
+                self.add_error("gstin", error)
+        return data
 
 
 class FirmCreateForm(Form):

@@ -11,11 +11,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import GEONAME_ID, AgentLanguage, AgentProfile, AgentSkill, speciality_error
 from clients.prompts import PromptKey
 from common.limits import Range
+from common.taxids import STATE_CHOICES, state_label
 from common.zoned import LocalDate, LocalTime, LocalWeekday
 
 Domain = AgentSkill.Domain
@@ -40,10 +42,25 @@ class ClientFirm(models.Model):
     contact_name = models.CharField(max_length=150)
     contact_email = models.EmailField()
     contact_phone = PhoneNumberField(blank=True)
+    # The firm as the recipient of tax invoices (billing.invoicing). The GSTIN is optional: an
+    # unregistered recipient (B2C under GST) gets an invoice with its name, address and state;
+    # a registered one (B2B) must give it, and the state is then the GSTIN's own (constraint).
+    # The state is the place of supply (IGST Act s. 12(2)); with none on record, the invoice
+    # takes the supplier's state, as the Act does for a recipient whose address is unknown.
+    legal_name = models.CharField(max_length=200, blank=True)  # blank: the firm's name
+    billing_address = models.TextField(max_length=500, blank=True)
+    state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
+    gstin = models.CharField(max_length=15, blank=True, verbose_name="GSTIN")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gstin="") | Q(state=Substr("gstin", 1, 2)),
+                name="clients_firm_gstin_state",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -51,6 +68,10 @@ class ClientFirm(models.Model):
     @property
     def is_partial(self) -> bool:
         return self.engagement_type == self.EngagementType.PARTIAL
+
+    @property
+    def state_label(self) -> str:
+        return state_label(self.state) if self.state else ""
 
 
 class FirmMember(models.Model):

@@ -37,6 +37,7 @@ from common.errors import ApplicationError, ConflictError
 from common.limits import field_check, instance_check
 from common.mail import mail_after_commit
 from common.models import AuditAction
+from common.taxids import STATES, gstin_clean
 
 
 def _digest(token: str) -> str:
@@ -127,6 +128,62 @@ def firm_update(*, firm: ClientFirm, user: User, **fields) -> ClientFirm:
     if after:
         audit_log(
             actor=user, action=AuditAction.FIRM_UPDATED, target=firm, before=before, after=after
+        )
+    return firm
+
+
+TAX_FIELDS = ("legal_name", "billing_address", "state", "gstin")
+
+
+@transaction.atomic
+def firm_tax_details_set(
+    *, firm: ClientFirm, user: User, legal_name: str, billing_address: str, state: str, gstin: str
+) -> ClientFirm:
+    """The firm as its tax invoices name it: legal name, billing address, state (the place
+    of supply) and GSTIN. The firm's own admins or the agency's finance staff (and
+    administrators) may set them; invoices already issued keep what they were issued with.
+
+    A GSTIN is optional (an unregistered recipient), but when given it must be valid, in
+    the chosen state (its first two digits; a missing state is taken from it), with a
+    billing address (rule 46 of the CGST Rules: a registered recipient's name, address and
+    GSTIN are on the invoice)."""
+    if not (user.is_active and user.has_role(User.Role.FINANCE)):
+        require_firm_admin(user=user, firm=firm)
+    gstin = gstin.strip().upper()
+    if gstin:
+        try:
+            gstin = gstin_clean(gstin, state=state)
+        except ValidationError as error:
+            raise ApplicationError(error.messages[0], field="gstin") from None
+        state = state or gstin[:2]
+        if not billing_address.strip():
+            raise ApplicationError(
+                "A registered firm's invoices carry its billing address: enter it.",
+                field="billing_address",
+            )
+    if state and state not in STATES:
+        raise ApplicationError("Choose a state from the list.", field="state")
+    locked = ClientFirm.objects.select_for_update().get(pk=firm.pk)
+    values = {
+        "legal_name": legal_name.strip(),
+        "billing_address": billing_address.strip(),
+        "state": state,
+        "gstin": gstin,
+    }
+    before = {
+        key: getattr(locked, key) for key in TAX_FIELDS if getattr(locked, key) != values[key]
+    }
+    for key, value in values.items():
+        setattr(firm, key, value)
+    firm.save(update_fields=list(TAX_FIELDS))
+    if before:
+        audit_log(
+            actor=user,
+            action=AuditAction.FIRM_UPDATED,
+            target=firm,
+            before=before,
+            after={key: values[key] for key in before},
+            part="tax details",
         )
     return firm
 

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from accounts.decorators import admin_required
+from accounts.decorators import admin_required, finance_required
 from clients import marketplace, services
-from clients.forms import AssignForm, FirmCreateForm
+from clients.forms import AssignForm, FirmCreateForm, FirmTaxForm
+from clients.models import ClientFirm
 from clients.selectors import firms_with_members, matching_candidates, open_complete_requests
 from common.views import errors_to_form
 
@@ -21,6 +22,21 @@ def firms(request):
             return redirect("staff_clients:firms")
     firms = firms_with_members()
     return render(request, "clients/staff/firms.html", {"firms": firms, "form": form})
+
+
+@finance_required
+def firm_tax_details(request, pk: int):
+    """Finance (and administrators) set a firm's details for its tax invoices."""
+    firm = get_object_or_404(ClientFirm, pk=pk)
+    form = FirmTaxForm(request.POST or None, initial=FirmTaxForm.initial_for(firm))
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.firm_tax_details_set(firm=firm, user=request.user, **form.cleaned_data)
+            messages.success(request, f"Tax details of {firm} saved.")
+            return redirect("staff_clients:firm_tax", pk=firm.pk)
+    return render(
+        request, "clients/tax_details.html", {"firm": firm, "form": form, "can_edit": True}
+    )
 
 
 @admin_required

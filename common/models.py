@@ -87,6 +87,12 @@ class AuditAction(models.TextChoices):
     BANK_DETAILS_CHANGED = "bank_details_changed", "Bank details changed"
     # Staff reading an agent's private data (the record names it, never holds it)
     DOCUMENT_VIEWED = "document_viewed", "Document viewed"
+    # Tax documents (issue 15): the agent's PAN, and every PDF and TDS summary downloaded
+    PAN_SET = "pan_set", "PAN set"
+    PAN_CHANGED = "pan_changed", "PAN changed"
+    INVOICE_PDF_DOWNLOADED = "invoice_pdf_downloaded", "Tax invoice PDF downloaded"
+    STATEMENT_PDF_DOWNLOADED = "statement_pdf_downloaded", "Statement PDF downloaded"
+    TDS_SUMMARY_DOWNLOADED = "tds_summary_downloaded", "TDS summary downloaded"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

@@ -246,6 +246,34 @@ AGENCY_BIC = env.str("AGENCY_BIC", default="BUKBGB22")
 PAYOUT_NEFT_LAYOUT = env.str("PAYOUT_NEFT_LAYOUT", default="generic")
 PAYOUT_HDFC_CLIENT_CODE = env.str("PAYOUT_HDFC_CLIENT_CODE", default="")
 
+# --- Tax invoices, statements and TDS (billing.gst, billing.pdfs) ---------------------------
+# The agency as GST supplier and TDS deductor. The defaults are a demo company whose GSTIN and
+# PAN pass the check digits (stdnum); production sets its own (checked at start-up: billing.E005).
+AGENCY_LEGAL_NAME = env.str("AGENCY_LEGAL_NAME", default="Homeshore Staffing Private Limited")
+AGENCY_ADDRESS = env.str(
+    "AGENCY_ADDRESS", default="4th Floor, 12 Residency Road, Bengaluru, Karnataka 560025"
+)
+AGENCY_STATE = env.str("AGENCY_STATE", default="29")  # GST state code: Karnataka
+AGENCY_GSTIN = env.str("AGENCY_GSTIN", default="29AAFCH4521M1ZB")
+AGENCY_PAN = env.str("AGENCY_PAN", default=AGENCY_GSTIN[2:12])  # a GSTIN carries its PAN
+AGENCY_TAN = env.str("AGENCY_TAN", default="BLRH04521E")  # the deductor's TAN (Form 16A)
+# One GST rate for the agency's one service: split 9% + 9% (CGST + SGST) within a state.
+GST_RATE_PERCENT = Decimal(env.str("GST_RATE_PERCENT", default="18"))
+# SAC 998593, "telephone-based support services" (call-centre services, inbound and outbound:
+# UN CPC 85930), in group 99859 "other support services" of the GST scheme of classification.
+GST_SAC = env.str("GST_SAC", default="998593")
+# Invoice numbers: "<prefix>/<yy-yy>/<serial>", one gap-free series a financial year; GST
+# (CGST Rules, rule 46(b)) allows 16 characters: "HS/26-27/000123" is 15.
+INVOICE_SERIES_PREFIX = env.str("INVOICE_SERIES_PREFIX", default="HS")
+# The section agents' withholding is deducted under, printed on statements and the quarterly
+# summary. Home agents are resident individuals paid per call handled under a contract for
+# work (call handling is labour on a contract, not one of 194J's notified professions nor a
+# "technical service", and 194J's 2% call-centre rate is for payees running a call centre
+# business): section 194C of the Income-tax Act, 1961 (1% for individuals). From 1 April 2026
+# the Income-tax Act, 2025 carries it as section 393(1), Table Sl. No. 6(i) (and Form 16A
+# becomes Form 131): set the citation your TDS return uses.
+TDS_SECTION = env.str("TDS_SECTION", default="194C")
+
 # How long an emailed invitation to join a firm stays valid.
 FIRM_INVITE_DAYS = env.int("FIRM_INVITE_DAYS", default=7)
 

@@ -74,6 +74,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/plans/",
                 "/staff/finance/disputes/",
                 "/staff/audit/",
+                "/staff/finance/tds/",
             },
         ),
         (
@@ -93,6 +94,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/plans/",
                 "/staff/finance/disputes/",
                 "/staff/audit/",
+                "/staff/finance/tds/",
             },
         ),
     ],
