@@ -15,11 +15,13 @@ the database is flushed after the module's last test, as a transactional test wo
 import io
 import os
 import re
+import threading
 import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 from django.urls import Resolver404, resolve
 
@@ -87,11 +89,17 @@ def demo_site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
         finally:
             for context in OPEN_CONTEXTS:  # a failed walk's too: no request may outlive the server
                 context.close()
-            time.sleep(0.5)  # the server's request threads close their (shared) connections
+            # Each request thread closes its database connection when its socket closes: wait, or
+            # a thread would use the shared SQLite connection after `stop`, or PostgreSQL refuse
+            # to drop the test database while a connection is open.
+            for thread in threading.enumerate():
+                if "process_request_thread" in thread.name:
+                    thread.join(timeout=10)
             server._live_server_modified_settings.disable()
             server.stop()
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the browser's loop still runs
             call_command("flush", interactive=False, verbosity=0)
+            connections.close_all()  # as a transactional test does after itself
 
 
 def _sign_in(page, url: str, email: str, staff: bool) -> None:
