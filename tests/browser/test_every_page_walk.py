@@ -15,6 +15,7 @@ the database is flushed after the module's last test, as a transactional test wo
 import io
 import os
 import re
+import shutil
 import threading
 import time
 from urllib.parse import urlsplit
@@ -195,6 +196,7 @@ def test_each_walked_login_is_the_demo_user_in_the_state_its_role_names():
 def test_every_page_of_the_role_fits_both_widths_and_passes_axe(role, browser, demo_site):
     email, staff = ROLES[role]
     started, problems = time.monotonic(), {}
+    shutil.rmtree(ARTIFACTS / "page-walk" / role, ignore_errors=True)  # no page of an older walk
     laptop = Walker(browser, demo_site, role, "laptop")
     _sign_in(laptop.page, demo_site, email, staff)
     # The pages: the header's links, then one of each URL pattern their main content links to.
