@@ -1,31 +1,19 @@
 """The demo shows this issue's finance pages with content: Kaveri's fixed-fee plan, one open
 and one answered statement query on an unpaid statement, each audited."""
 
-import io
-
 import pytest
-from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from billing.models import Dispute, FixedFeePlan
 from common.models import AuditRecord
+from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("private-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
-        call_command("seed_demo", stdout=io.StringIO())  # and again: nothing doubles
-        yield
-        transaction.set_rollback(True)
+    with demo_seeded(django_db_blocker, tmp_path_factory, times=2) as printed:
+        yield printed
 
 
 def test_a_complete_bpo_demo_firm_has_a_fixed_fee_plan():

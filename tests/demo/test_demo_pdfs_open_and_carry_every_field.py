@@ -7,30 +7,22 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from pypdf import PdfReader
 
 from accounts.models import User
 from billing.models import Invoice, Payout
 from clients.models import ClientFirm
 from common.money import format_money
+from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    media = tmp_path_factory.mktemp("private-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
-        transaction.set_rollback(True)
+    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
+        yield printed
 
 
 def _text(response) -> str:

@@ -1,9 +1,5 @@
-import io
-
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import User
@@ -14,25 +10,15 @@ from clients.models import PhoneLine
 from routing.models import Call, RoutingDecision
 from routing.services import decision_explain
 from tests.conftest import has_totp
+from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """What the first `seed_demo` printed. It runs once for the module (6 s on SQLite, ~30 s on
-    PostgreSQL, each time) inside a transaction rolled back after the module's last test; each
-    test's own transaction is a savepoint within it, so no test sees another's changes."""
-    media = tmp_path_factory.mktemp("private-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        out = io.StringIO()
-        call_command("seed_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
+        yield printed
 
 
 def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(seeded, capsys):

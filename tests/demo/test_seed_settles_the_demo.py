@@ -7,8 +7,6 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
-from django.test import override_settings
 from django.utils import timezone
 
 from accounts.models import User
@@ -17,6 +15,7 @@ from billing.models import Invoice, InvoiceLine, Payout, SettlementRun, Transact
 from billing.periods import period_end, period_start
 from common.models import AuditAction, AuditRecord
 from routing.models import Call
+from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 Kind = SettlementRun.Kind
@@ -24,17 +23,8 @@ Kind = SettlementRun.Kind
 
 @pytest.fixture(scope="module", autouse=True)
 def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One fresh seed for the module, rolled back after it (as in test_seed_demo.py)."""
-    media = tmp_path_factory.mktemp("private-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PRIVATE_MEDIA_ROOT=media),
-        transaction.atomic(),
-    ):
-        out = io.StringIO()
-        call_command("seed_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
+        yield printed
 
 
 def _ended(kind: str, start) -> bool:
