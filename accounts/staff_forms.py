@@ -4,7 +4,7 @@ from django import forms
 
 from accounts.models import User
 from accounts.staff_selectors import audit_actions_for, audited_types
-from common.forms import Form
+from common.forms import Form, past_day_field
 from common.limits import ROW_ID
 from common.models import AuditAction
 
@@ -18,8 +18,8 @@ class AuditFilterForm(Form):
     action = forms.ChoiceField(required=False)
     object_type = forms.ChoiceField(required=False, label="Object type")
     object_id = forms.IntegerField(required=False, label="Object id", **ROW_ID.bounds())
-    date_from = forms.DateField(required=False, label="From", widget=DATE)
-    date_to = forms.DateField(required=False, label="To (inclusive)", widget=DATE)
+    date_from = past_day_field("From", widget=DATE)
+    date_to = past_day_field("To (inclusive)", widget=DATE)
 
     def __init__(self, *args, viewer: User, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,11 +2,29 @@
 (`common.text`), and its row choices refuse an id no column holds. Forms subclass
 `common.forms.Form` / `ModelForm` instead of Django's."""
 
+import datetime as dt
+
 from django import forms
 from django.db import models
+from django.utils import timezone
 
 from common.limits import ROW_ID
 from common.text import TextValidator, text_normalise
+
+EARLIEST_DAY = dt.date(2000, 1, 1)
+
+
+def past_day_field(label: str, *, widget: forms.Widget | None = None) -> forms.DateField:
+    """An optional local day from 2000 to today, for filters of what has happened (calls,
+    audit records). A later day has nothing to show, and the year 9999 would overflow the day
+    after it, which an inclusive end needs (a 500 on /staff/audit/?date_to=9999-12-31)."""
+
+    def in_range(day: dt.date) -> None:
+        if not EARLIEST_DAY <= day <= timezone.localdate():
+            raise forms.ValidationError("Choose a day from 2000 to today.")
+
+    widget = widget or forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return forms.DateField(required=False, label=label, widget=widget, validators=[in_range])
 
 
 def _is_text(field: forms.Field) -> bool:

@@ -8,22 +8,9 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from clients.models import ClientFirm, Engagement
+from common.forms import past_day_field
 from routing.analytics import MAX_PERIOD_DAYS, Period
 from routing.models import Call
-
-DATE = forms.DateInput(attrs={"type": "date"})
-EARLIEST = dt.date(2000, 1, 1)
-
-
-def _day_field(label: str) -> forms.DateField:
-    """A local day from 2000 to today (a later one has no calls; the year 9999 would overflow
-    the day after it)."""
-
-    def in_range(day: dt.date) -> None:
-        if not EARLIEST <= day <= timezone.localdate():
-            raise forms.ValidationError("Choose a day from 2000 to today.")
-
-    return forms.DateField(required=False, label=label, widget=DATE, validators=[in_range])
 
 
 class PeriodForm(forms.Form):
@@ -38,8 +25,8 @@ class PeriodForm(forms.Form):
     DEFAULT = "7d"
 
     period = forms.ChoiceField(choices=PERIODS, required=False, initial=DEFAULT)
-    start = _day_field("From")
-    end = _day_field("To")
+    start = past_day_field("From")
+    end = past_day_field("To")
 
     def clean(self) -> dict:
         data = super().clean()
@@ -100,8 +87,8 @@ class CallFilterForm(forms.Form):
     outcome = forms.ChoiceField(
         required=False, choices=[("", "All outcomes"), *Call.Status.choices]
     )
-    start = _day_field("From")
-    end = _day_field("To")
+    start = past_day_field("From")
+    end = past_day_field("To")
 
     def __init__(self, *args, firm: ClientFirm, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,7 +8,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.staff_selectors import audit_records
+from accounts.models import User
+from accounts.staff_selectors import ADMIN_ONLY, AUDIT_SCOPES, audit_records
 from common.errors import NotAllowed
 from common.models import AuditAction, AuditRecord
 
@@ -98,6 +99,8 @@ def test_filters_by_actor_action_object_and_dates(client, root, alice, acme, tra
         {"object_id": str(2**63)},
         {"object_type": "auth.nothing"},
         {"date_from": "yesterday"},
+        {"date_to": "9999-12-31"},  # its day after once overflowed: a 500
+        {"date_from": "0001-01-01", "date_to": "9999-12-31"},
     ],
 )
 def test_a_bad_filter_is_a_form_error_and_shows_nothing(client, root, trail, query):
@@ -159,3 +162,16 @@ def test_the_page_costs_the_same_queries_whatever_it_shows(client, root, alice, 
     with CaptureQueriesContext(connection) as many:
         client.get(URL)
     assert len(many) == len(few)
+
+
+def test_every_audit_action_is_placed_in_a_staff_scope_or_left_to_administrators():
+    placed = ADMIN_ONLY.union(*AUDIT_SCOPES.values())
+    assert set(AuditAction.values) - placed == set()
+
+
+def test_finance_reads_the_tax_papers_trail_and_vetting_the_pan_changes():
+    finance, vetting = AUDIT_SCOPES[User.Role.FINANCE], AUDIT_SCOPES[User.Role.VETTING]
+    for action in ("pan_set", "invoice_pdf_downloaded", "statement_pdf_downloaded"):
+        assert action in finance
+    assert "tds_summary_downloaded" in finance and "pan_changed" in vetting
+    assert not ADMIN_ONLY & (finance | vetting)
