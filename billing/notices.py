@@ -44,7 +44,7 @@ def invoices_issued(*, run: SettlementRun) -> None:
             users=firm_users(firm=invoice.firm),
             kind=Kind.INVOICE_ISSUED,
             title=f"Invoice {invoice.number} is issued",
-            body=f"{_period(run)}: {format_money(invoice.total, invoice.currency)}.",
+            body=f"{_period(run)}: {format_money(invoice.total_with_tax, invoice.currency)} with GST.",
             url=reverse("invoices:detail", args=[invoice.pk]),
             key=f"invoice:{invoice.pk}",
         )

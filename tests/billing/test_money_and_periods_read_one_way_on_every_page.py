@@ -69,9 +69,12 @@ def test_the_firm_reads_its_invoice_grouped_and_its_month_inclusive(client, caro
     _payout, invoice = books
     month = period_label(invoice.run.period_start, invoice.run.period_end)
     total = format_money(invoice.total)  # last week's call is in it too when it was last month
+    due = format_money(invoice.total_with_tax)  # what the firm owes: GST included
+    assert invoice.total_with_tax > invoice.total
     for name, args in [("invoices:list", []), ("invoices:detail", [invoice.pk])]:
         text = page(client, carol, name, *args)
-        assert total in text and month in text, name
+        assert due in text and month in text, name
+    assert total in page(client, carol, "invoices:detail", invoice.pk)  # the taxable value
     assert "₹1,23,456.70" in page(client, carol, "invoices:detail", invoice.pk)
 
 
