@@ -1,6 +1,5 @@
 """The firm's invoices: list, lines and transactions, a CSV download. Its own only."""
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
@@ -9,7 +8,7 @@ from billing.models import Invoice
 from billing.pdfs import invoice_pdf, pdf_response
 from billing.selectors import firm_invoices, invoice_transactions
 from clients.decorators import firm_member
-from common.csvfile import csv_lines
+from common.csvfile import csv_response
 from common.dates import period_label
 from common.keyset import Keyset
 from common.money import money_header
@@ -78,9 +77,7 @@ def invoice_download(request, pk: int):
         ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="{invoice.filename}.csv"'
-    return response
+    return csv_response(header, rows, filename=f"{invoice.filename}.csv")
 
 
 @firm_member

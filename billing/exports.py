@@ -269,7 +269,8 @@ def _write_lines(out: BinaryIO, lines: Iterator[str]) -> None:
 
 def _csv(export: PayoutExport, out: BinaryIO, progress: Progress) -> str:
     header = sheet_header(export.totals)
-    _write_lines(out, csv_lines(header, _sheet_rows(export, progress)))
+    # For people (a spreadsheet): the BOM; the NEFT file below is the bank's, without one.
+    _write_lines(out, csv_lines(header, _sheet_rows(export, progress), bom=True))
     return _filename(export, "csv")
 
 

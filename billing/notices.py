@@ -38,13 +38,17 @@ def statements_ready(*, run: SettlementRun) -> int:
     )
 
 
+def _due(invoice: Invoice) -> str:
+    return format_money(invoice.total_with_tax, invoice.currency)
+
+
 def invoices_issued(*, run: SettlementRun) -> None:
     for invoice in Invoice.objects.filter(run=run).select_related("firm").order_by("pk"):
         notification_send(
             users=firm_users(firm=invoice.firm),
             kind=Kind.INVOICE_ISSUED,
             title=f"Invoice {invoice.number} is issued",
-            body=f"{_period(run)}: {format_money(invoice.total_with_tax, invoice.currency)} with GST.",
+            body=f"{_period(run)}: {_due(invoice)} with GST.",
             url=reverse("invoices:detail", args=[invoice.pk]),
             key=f"invoice:{invoice.pk}",
         )

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Sum
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -54,7 +54,7 @@ from billing.tasks import settlement_execute_task
 from billing.tds import deductor, tds_summary, tds_years, year_of
 from clients.models import ClientFirm
 from common.audit import audit_log
-from common.csvfile import csv_lines
+from common.csvfile import csv_response
 from common.dates import period_label
 from common.errors import ApplicationError
 from common.keyset import Keyset
@@ -637,6 +637,4 @@ def tds_summary_csv(request):
         for r in q.rows
     ]
     tds_summary_downloaded(user=request.user, year=year)
-    response = StreamingHttpResponse(csv_lines(header, rows), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="tds-{year}.csv"'
-    return response
+    return csv_response(header, rows, filename=f"tds-{year}.csv")

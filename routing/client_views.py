@@ -1,6 +1,5 @@
 """The firm's calls and service level, read through request.firm only (another firm's call: 404)."""
 
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,7 +7,7 @@ from django.utils.http import urlencode
 
 from clients.decorators import firm_member
 from clients.selectors import lines_of
-from common.csvfile import csv_lines
+from common.csvfile import csv_response
 from common.dates import period_label
 from common.keyset import Keyset
 from routing import analytics, services
@@ -120,9 +119,7 @@ def firm_call_history_csv(request):
         ]
         for c in calls.order_by("-created_at", "-pk").iterator(chunk_size=2000)
     )
-    response = StreamingHttpResponse(csv_lines(CSV_HEADER, rows), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="calls.csv"'
-    return response
+    return csv_response(CSV_HEADER, rows, filename="calls.csv")
 
 
 @firm_member

@@ -59,7 +59,7 @@ def export(client, user, format: str, **params):
 
 def test_the_csv_lists_approved_payouts_only_with_masked_accounts(client, fiona, approved):
     body, audited = export(client, fiona, "csv", run=approved.pk)
-    rows = list(csv.reader(io.StringIO(body.decode())))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == sheet_header(["INR"])
     nets = {row[4]: row[12] for row in rows[1:]}
     assert nets == {"Alice Agent": "25.20", "Bob Agent": "90.00"}
@@ -87,6 +87,7 @@ def test_the_xlsx_opens_with_openpyxl_and_has_the_rows(client, fiona, approved):
 
 def test_the_neft_file_pays_ifsc_accounts_in_full(client, fiona, approved):
     body, audited = export(client, fiona, "neft", run=approved.pk)
+    assert not body.startswith("\ufeff".encode())  # a bank's parser would read it as data
     rows = list(csv.reader(io.StringIO(body.decode())))
     payout = Payout.objects.get(agent__bank_ifsc="SBIN0001234")
     assert rows == [

@@ -43,7 +43,7 @@ def run(alice, bob, acme):
 
 def test_the_csv_heads_money_with_the_rupee_and_reads_the_week_inclusive(client, fiona, run):
     body, _audited = export(client, fiona, "csv", run=run.pk)
-    header, *rows = list(csv.reader(io.StringIO(body.decode())))
+    header, *rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert header == sheet_header(["INR"])
     assert header[9:13] == ["Gross (₹)", "TDS %", "TDS (₹)", "Net (₹)"]
     week, last = period_label(run.period_start, run.period_end), run.period_end - dt.timedelta(1)

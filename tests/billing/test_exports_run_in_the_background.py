@@ -168,7 +168,7 @@ def test_the_download_is_audited(client, fiona, three):
     export = PayoutExport.objects.get()
     response = client.get(reverse("finance:export_download", args=[export.pk]))
     assert response["Content-Disposition"] == f'attachment; filename="{export.filename}"'
-    assert b"".join(response.streaming_content).startswith(b"Payout,")
+    assert b"".join(response.streaming_content).startswith("\ufeffPayout,".encode())
     downloaded = AuditRecord.objects.get(action="export_downloaded")
     assert (downloaded.actor, downloaded.detail["count"]) == (fiona, 3)
 
@@ -236,4 +236,4 @@ def test_a_sheet_names_an_agent_without_a_name_by_email_as_the_pages_do(client, 
     export = PayoutExport.objects.get()
     body = b"".join(client.get(reverse("finance:export_download", args=[export.pk])))
     assert str(nameless) == "nameless@example.com"
-    assert body.decode().splitlines()[1].split(",")[4] == "nameless@example.com"
+    assert body.decode("utf-8-sig").splitlines()[1].split(",")[4] == "nameless@example.com"

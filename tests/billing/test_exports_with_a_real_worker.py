@@ -49,6 +49,6 @@ def test_a_worker_builds_the_file_and_the_owner_downloads_it(
     page = client.get(reverse("finance:export_progress", args=[export.pk])).content.decode()
     assert reverse("finance:export_download", args=[export.pk]) in page
     response = client.get(reverse("finance:export_download", args=[export.pk]))
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == sheet_header(["INR"])
     assert sorted(row[12] for row in rows[1:]) == ["25.20", "90.00"]

@@ -162,7 +162,7 @@ def test_the_firms_invoice_csv_names_its_currency_and_its_month(client, carol, b
     _payout, invoice = books
     client.force_login(carol)
     response = client.get(reverse("invoices:download", args=[invoice.pk]))
-    lines = b"".join(response.streaming_content).decode().splitlines()
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     month = period_label(invoice.run.period_start, invoice.run.period_end)
     assert lines[0].split(",")[-1] == "Amount (₹)" and "currency" not in lines[0].lower()
     assert {line.split(",")[1] for line in lines[1:]} == {month}

@@ -103,8 +103,10 @@ def test_pages_keep_the_filters(client, carol, calls):
 def test_the_csv_has_the_filtered_calls_callers_masked_and_no_agents_number(client, carol, calls):
     client.force_login(carol)
     response = client.get(reverse("calls:history_csv"), {"agent": calls["meena"].pk})
-    assert response["Content-Type"] == "text/csv"
-    text = b"".join(response.streaming_content).decode()
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    body = b"".join(response.streaming_content)
+    assert body.startswith("\ufeff".encode())  # Excel reads the ₹ and • as UTF-8 then
+    text = body.decode("utf-8-sig")
     header, *rows = list(csv.reader(io.StringIO(text)))
     assert header[:3] == ["time", "line", "caller"]
     assert [r[1] for r in rows] == ["Sales", "Claims"]
