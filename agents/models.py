@@ -94,11 +94,14 @@ class AgentProfile(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     time_zone = models.CharField(max_length=64, default="Asia/Kolkata")
 
-    # Withholding tax (TDS) in percent; finance sets it, the agent sees it.
+    # Withholding tax (TDS) in percent; finance sets it, the agent sees it. 1% by default: a
+    # home agent is an individual contractor paid under section 194C (settings.TDS_SECTION),
+    # whose rate is 1% for an individual or HUF and 2% for others; finance raises it where the
+    # law asks more (20% without a PAN, section 206AA — not applied by itself yet).
     tds_rate = models.DecimalField(
         max_digits=5,
         decimal_places=2,
-        default=10,
+        default=1,
         validators=TDS_RATE.validators(),
     )
 
