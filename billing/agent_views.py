@@ -100,6 +100,10 @@ def statement_pdf_view(request, pk: int):
 @agent_profile_required
 def statement_query(request, pk: int):
     payout = _own_payout(request, pk)
+    if request.method == "GET" and payout.status == Payout.Status.PAID:
+        # Queries close on payday: no form to fill in vain (a POST still gets the refusal).
+        messages.info(request, "This statement is paid: queries close on payday.")
+        return redirect("earnings:statement", pk=payout.pk)
     lines = payout_transactions(payout=payout).order_by("occurred_at", "pk")
     if request.method == "POST":
         form = DisputeOpenForm(request.POST, lines=lines)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from agents.decorators import agent_profile_required
 from clients import marketplace
 from clients.forms import EndReasonForm
-from clients.models import Application, StaffingRequest
+from clients.models import Application, Engagement, StaffingRequest
 from clients.selectors import applications_of_agent, engagements_for_agent, opportunities_for
 from common.views import confirm_page, errors_to_form, errors_to_message
 
@@ -46,6 +46,9 @@ def withdraw(request, pk: int):
     application = get_object_or_404(
         Application.objects.select_related("request__firm"), pk=pk, agent=agent
     )
+    if request.method == "GET" and application.status != Application.Status.APPLIED:
+        messages.info(request, f"This application is {application.get_status_display().lower()}.")
+        return redirect("opportunities:list")
     if request.method == "POST":
         marketplace.application_withdraw(agent=agent, application_id=pk)
         messages.success(request, "Application withdrawn.")
@@ -79,6 +82,9 @@ def engagement_end(request, pk: int):
     """GET: what ending it does, and the reason to give; POST: ends it."""
     agent = request.agent
     engagement = get_object_or_404(engagements_for_agent(agent=agent), pk=pk)
+    if request.method == "GET" and engagement.status != Engagement.Status.ACTIVE:
+        messages.info(request, "This engagement has already ended.")
+        return redirect("opportunities:engagements")
     form = EndReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):

@@ -382,6 +382,9 @@ def engagements(request):
 def engagement_end(request, pk: int):
     """GET: what ending it does, and the reason to give; POST: ends it."""
     engagement = get_object_or_404(engagements_of(firm=request.firm), pk=pk)
+    if request.method == "GET" and engagement.status != Engagement.Status.ACTIVE:
+        messages.info(request, "This engagement has already ended.")
+        return redirect("clients:engagements")
     form = EndReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):

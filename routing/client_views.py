@@ -1,5 +1,6 @@
 """The firm's calls and service level, read through request.firm only (another firm's call: 404)."""
 
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -103,8 +104,18 @@ CSV_HEADER = [
 
 @firm_member
 def firm_call_history_csv(request):
-    """The filtered history as CSV, streamed: callers masked, agents by name only."""
-    _form, calls = _history(request)
+    """The filtered history as CSV, streamed: callers masked, agents by name only. A filter
+    the page would refuse is a 400 saying why, not an empty file that looks like no calls."""
+    form, calls = _history(request)
+    if form.is_bound and not form.is_valid():
+        problems = "; ".join(
+            f"{form.fields[name].label if name in form.fields else name}: {' '.join(errors)}"
+            for name, errors in form.errors.items()
+        )
+        return HttpResponseBadRequest(
+            f"No CSV: correct the filter first ({problems}).\n",
+            content_type="text/plain; charset=utf-8",
+        )
     rows = (
         [
             timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M:%S"),

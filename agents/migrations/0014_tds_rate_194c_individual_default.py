@@ -5,15 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agents', '0013_agent_pan'),
+        ("agents", "0013_agent_pan"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='agentprofile',
-            name='tds_rate',
-            field=models.DecimalField(decimal_places=2, default=1, max_digits=5, validators=[django.core.validators.MinValueValidator(0, message='The rate is a percentage from 0 to 100.'), django.core.validators.MaxValueValidator(100, message='The rate is a percentage from 0 to 100.')]),
+            model_name="agentprofile",
+            name="tds_rate",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=1,
+                max_digits=5,
+                validators=[
+                    django.core.validators.MinValueValidator(
+                        0, message="The rate is a percentage from 0 to 100."
+                    ),
+                    django.core.validators.MaxValueValidator(
+                        100, message="The rate is a percentage from 0 to 100."
+                    ),
+                ],
+            ),
         ),
     ]

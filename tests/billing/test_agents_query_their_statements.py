@@ -130,6 +130,8 @@ def test_no_query_once_paid(client, alice, fiona, statements):
     url = reverse("earnings:statement_query", args=[payout.pk])
     response = client.post(url, {"body": "After payday"})
     assert response.status_code == 400 and "queries close on payday" in response.content.decode()
+    opened = client.get(url)  # the form itself is not offered once paid
+    assert opened.url == reverse("earnings:statement", args=[payout.pk])
     page = client.get(reverse("earnings:statement", args=[payout.pk])).content.decode()
     assert "Queries close on payday" in page and 'name="body"' not in page
     # Finance may still answer what was asked before payday

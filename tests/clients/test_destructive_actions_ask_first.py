@@ -133,3 +133,19 @@ def test_another_firms_items_have_no_confirmation_pages(client, acme, carol, dav
         reverse("clients:member_remove", args=[carol.firm_membership.pk]),
     ]:
         assert client.get(url).status_code == 404, url
+
+
+def test_a_confirmation_of_what_can_no_longer_be_done_says_so_and_goes_back(client, carol, meera):
+    engagement = Engagement.objects.get(agent=meera)
+    marketplace.engagement_end(
+        engagement_id=engagement.pk, firm=engagement.firm, user=carol, reason="Season over"
+    )
+    client.force_login(carol)
+    url = reverse("clients:engagement_end", args=[engagement.pk])
+    assert client.get(url).url == reverse("clients:engagements")
+    client.force_login(meera.user)
+    url = reverse("opportunities:engagement_end", args=[engagement.pk])
+    assert client.get(url).url == reverse("opportunities:engagements")
+    approved = Application.objects.get(agent=meera)
+    response = client.get(reverse("opportunities:withdraw", args=[approved.pk]), follow=True)
+    assert "This application is approved" in response.content.decode()
