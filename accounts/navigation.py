@@ -42,7 +42,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Settlements", "finance:home"),
         NavItem("Payouts", "finance:payouts"),
         NavItem("Invoices", "finance:invoices"),
-        NavItem("TDS", "finance_agents:tds"),
+        NavItem("TDS rates", "finance_agents:tds"),
         NavItem("TDS summary", "finance:tds"),
         NavItem("Fee plans", "finance:plans"),
         NavItem("Queries", "finance:disputes"),

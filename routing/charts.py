@@ -1,15 +1,18 @@
 """Chart data for the firm's Calls page, drawn by static/js/calls_chart.js (Chart.js).
 
-Three named series, stacked: the calls answered within their line's target, those answered
-later, and those the caller hung up on. Colours: blue, amber and magenta — told apart with
-red-green colour blindness too, each at least 4.5:1 against the white page (WCAG's 3:1 for
-graphics, with room) — and a legend; the page has the same figures as a table.
+Four named series, stacked, so the bars add up to the calls offered: the calls answered
+within their line's target, those answered later, those the caller hung up on, and the rest
+(voicemail, a failed or lost call: a firm once read 11 calls offered over 3 bars). Colours:
+blue, amber, magenta and slate grey — told apart with red-green colour blindness too, each at
+least 4.5:1 against the white page (WCAG's 3:1 for graphics, with room) — and a legend; the
+page has the same figures as a table.
 """
 
 SERIES = [
     ("within_target", "Answered within target", "#0b5cad"),
     ("later", "Answered later", "#a84d00"),
     ("abandoned", "Abandoned", "#a3195b"),
+    ("other", "Not answered (voicemail, failed)", "#4f5b66"),
 ]
 
 

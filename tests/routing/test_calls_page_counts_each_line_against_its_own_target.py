@@ -146,6 +146,7 @@ def test_the_page_reads_in_a_fixed_number_of_queries(
         "Answered within target",
         "Answered later",
         "Abandoned",
+        "Not answered (voicemail, failed)",
         "The chart's figures as a table",
     ):
         assert words in text
