@@ -18,3 +18,14 @@ def test_simulated_calls_reach_the_webhooks_behind_the_https_redirect(settings, 
     call_command("simulate_calls", calls=3, seed=1)
     assert Call.objects.count() == 3
     assert "not routed" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("hosts", [["homeshore.example", "www.homeshore.example"], ["*"]])
+def test_simulated_calls_use_a_host_the_settings_allow(settings, capsys, hosts):
+    # Production's DJANGO_ALLOWED_HOSTS name the site, not Django's "testserver": every
+    # simulated call was a DisallowedHost and the demo's analytics stood empty.
+    settings.ALLOWED_HOSTS = hosts
+    PhoneLineFactory()
+    call_command("simulate_calls", calls=2, seed=1)
+    assert Call.objects.count() == 2
+    assert "not routed" not in capsys.readouterr().out

@@ -32,6 +32,14 @@ MOBILES = ["+9198", "+9199", "+9197"]
 OUTCOMES = [("completed", 0.75), ("no-answer", 0.15), ("busy", 0.10)]
 
 
+def _allowed_host() -> str:
+    """The first host ALLOWED_HOSTS names outright ("*" or a ".domain" wildcard is no name)."""
+    for host in settings.ALLOWED_HOSTS:
+        if host != "*" and not host.startswith("."):
+            return host
+    return "testserver"
+
+
 class Command(BaseCommand):
     help = "Simulate inbound calls through the Twilio webhooks (signed), end to end."
 
@@ -49,8 +57,11 @@ class Command(BaseCommand):
         self.rng = random.Random(seed)
         # In-process requests are https, as Twilio's are: with DJANGO_DEBUG=false an http
         # request would only be redirected to https (SECURE_SSL_REDIRECT), and no call made.
-        self.base_url = base_url.rstrip("/") or "https://testserver"
-        self.client = None if base_url else Client()
+        # On a host the settings allow: production's DJANGO_ALLOWED_HOSTS need not name
+        # Django's "testserver", and a refused host routed none of the demo's calls.
+        host = _allowed_host()
+        self.base_url = base_url.rstrip("/") or f"https://{host}"
+        self.client = None if base_url else Client(HTTP_HOST=host)
         self.validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
         lines = list(PhoneLine.objects.filter(is_active=True).prefetch_related("languages"))
         if not lines:
