@@ -32,7 +32,11 @@ from clients.demo import FIRMS
 from tests.browser.conftest import ARTIFACTS
 from tests.conftest import totp_now
 
-pytestmark = pytest.mark.browser
+# django_db: pytest-django sets up the test database only for the aliases its collected
+# tests ask for. Run alone, this module asked for none, and the seed and the flush below went
+# to the developer's own db.sqlite3. Each test's own transaction wraps nothing: the pages are
+# served by the module's live server, on the data seeded before.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
 AXE = "vendor/axe-core/axe.min.js"
 WIDTHS = {"phone": (390, 844), "laptop": (1366, 900)}
@@ -82,6 +86,8 @@ def demo_site(browser, django_db_setup, django_db_blocker, tmp_path_factory):
 
     media = tmp_path_factory.mktemp("private-media")
     with django_db_blocker.unblock(), override_settings(PRIVATE_MEDIA_ROOT=media):
+        name = str(connections["default"].settings_dict["NAME"])  # it ends with a flush
+        assert "memory" in name or os.path.basename(name).startswith("test"), name
         call_command("seed_demo", stdout=io.StringIO())
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
