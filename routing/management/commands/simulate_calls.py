@@ -22,6 +22,8 @@ from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
+from agents.models import AgentProfile
+from agents.services import agent_duty_set
 from clients.models import PhoneLine
 from routing import services
 from routing.models import Call
@@ -40,6 +42,17 @@ def _allowed_host() -> str:
     return "testserver"
 
 
+def _back_on_duty() -> None:
+    """Weeks of calls run in seconds: three offers that rang out in a row take an agent
+    offline (agents.presence), as they would over weeks, but nobody comes back on duty in a
+    simulation — the demo's last days went to voicemail. With --back-on-duty they do."""
+    offline = AgentProfile.objects.filter(
+        status=AgentProfile.Status.VERIFIED, duty_status=AgentProfile.Duty.OFFLINE
+    )
+    for agent in offline.order_by("pk"):
+        agent_duty_set(agent=agent, available=True)
+
+
 class Command(BaseCommand):
     help = "Simulate inbound calls through the Twilio webhooks (signed), end to end."
 
@@ -48,8 +61,13 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=0, help="spread calls over past days")
         parser.add_argument("--seed", type=int, default=None)
         parser.add_argument("--base-url", default="", help="e.g. http://127.0.0.1:8000")
+        parser.add_argument(
+            "--back-on-duty",
+            action="store_true",
+            help="put agents taken offline by missed offers back on duty after each call",
+        )
 
-    def handle(self, *args, calls, days, seed, base_url, **options):
+    def handle(self, *args, calls, days, seed, base_url, back_on_duty=False, **options):
         if not settings.TWILIO_AUTH_TOKEN:
             raise CommandError("Set TWILIO_AUTH_TOKEN: webhooks are signed with it.")
         if base_url and not base_url.startswith(("http://", "https://")):
@@ -73,6 +91,8 @@ class Command(BaseCommand):
                 self._backdate(call, n, calls, days)
             status = call.status if call else "not routed"
             tally[status] = tally.get(status, 0) + 1
+            if back_on_duty:
+                _back_on_duty()
         summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
         self.stdout.write(self.style.SUCCESS(f"Simulated {calls} calls — {summary}"))
 
