@@ -207,6 +207,10 @@ def celery_worker(django_db_setup, django_db_blocker):
     if db_url:
         env["DATABASE_URL"] = db_url
     hostname = f"pytest-{os.getpid()}@%h"
+    # With a real broker a test's .delay() publishes whether a worker runs or not; messages an
+    # earlier test (or run) left name rows long rolled back, and this solo worker would work
+    # through them before the first test's own task. Nobody waits for them: drop them.
+    app.control.purge()
     process = subprocess.Popen(
         [
             sys.executable,
