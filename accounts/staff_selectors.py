@@ -14,9 +14,9 @@ import datetime as dt
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accounts.models import User
+from common.dates import local_midnight
 from common.errors import require_role
 from common.models import AuditAction, AuditRecord
 
@@ -136,11 +136,7 @@ def audit_records(
         if object_id is not None:
             rows = rows.filter(object_id=object_id)
     if date_from is not None:
-        rows = rows.filter(created_at__gte=_local_midnight(date_from))
+        rows = rows.filter(created_at__gte=local_midnight(date_from))
     if date_to is not None:
-        rows = rows.filter(created_at__lt=_local_midnight(date_to + dt.timedelta(days=1)))
+        rows = rows.filter(created_at__lt=local_midnight(date_to + dt.timedelta(days=1)))
     return rows
-
-
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from agents.models import AgentProfile, private_storage
 from clients.models import ClientFirm, Currency, Engagement, StaffingRequest
-from common.dates import period_label
+from common.dates import day_label, period_label
 from common.limits import Range
 from common.models import AppendOnly
 from common.money import format_money
@@ -31,12 +31,6 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 ADJUSTMENT = Range(
     Decimal(-1_000_000), Decimal(1_000_000), "An adjustment is at most {high} either way."
 )
-
-
-def _day(moment: dt.datetime) -> str:
-    """'3 Dec 2026': the local day of a moment, as the pages write days."""
-    local = timezone.localtime(moment)
-    return f"{local.day} {local:%b %Y}"
 
 
 # A fixed-fee plan's terms (finance's plan page, billing.plans): a fee up to ten crore a
@@ -194,9 +188,13 @@ class Payout(models.Model):
     @property
     def state_words(self) -> str:
         if self.status == self.Status.PAID:
-            return f"Paid on {_day(self.paid_at)}" if self.paid_at else "Paid"
+            return (
+                f"Paid on {day_label(timezone.localdate(self.paid_at))}" if self.paid_at else "Paid"
+            )
         if self.status == self.Status.APPROVED:
-            when = f" on {_day(self.approved_at)}" if self.approved_at else ""
+            when = (
+                f" on {day_label(timezone.localdate(self.approved_at))}" if self.approved_at else ""
+            )
             return f"Approved{when}, to be paid"
         return "To be paid once finance approves it"
 

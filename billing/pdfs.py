@@ -9,7 +9,6 @@ periods through common.dates.period_label, as on the pages. `invariant=1` makes 
 document give the same bytes (no creation time or random id inside).
 """
 
-import datetime as dt
 import io
 from decimal import Decimal
 from functools import cache
@@ -31,7 +30,7 @@ from reportlab.platypus.flowables import Flowable
 
 from billing.models import Adjustment, Invoice, InvoiceLine, Payout
 from billing.tds import deductor
-from common.dates import period_label
+from common.dates import day_label, period_label
 from common.money import format_money
 from common.taxids import amount_in_words, state_label
 
@@ -59,11 +58,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "num": ParagraphStyle("num", parent=body, alignment=TA_RIGHT),
         "numbold": ParagraphStyle("numbold", parent=body, fontName=BOLD, alignment=TA_RIGHT),
     }
-
-
-def day_label(day: dt.date) -> str:
-    """One day as periods read it ('1 Dec 2026')."""
-    return period_label(day, day, end_exclusive=False)
 
 
 def _pct(rate: Decimal) -> str:

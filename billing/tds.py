@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from billing.models import Payout, SettlementRun
-from common.dates import period_label
+from common.dates import local_midnight, period_label
 from common.taxids import financial_year, financial_year_label, quarters
 
 
@@ -73,10 +73,6 @@ def year_of(label: str | None) -> tuple[dt.date, str]:
     return financial_year(today)[0], financial_year_label(today)
 
 
-def _local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time()))
-
-
 def tds_summary(*, fy_start: dt.date, agent: AgentProfile | None = None) -> list[Quarter]:
     """The four quarters of the financial year, each with one row per agent (and currency)
     credited in it; with `agent`, that agent's rows only (the agent's own earnings page)."""
@@ -84,8 +80,8 @@ def tds_summary(*, fy_start: dt.date, agent: AgentProfile | None = None) -> list
     for name, start, end in quarters(fy_start):
         payouts = Payout.objects.filter(
             run__kind=SettlementRun.Kind.AGENTS,
-            run__finished_at__gte=_local_midnight(start),
-            run__finished_at__lt=_local_midnight(end),
+            run__finished_at__gte=local_midnight(start),
+            run__finished_at__lt=local_midnight(end),
         )
         if agent is not None:
             payouts = payouts.filter(agent=agent)

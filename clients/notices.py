@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.models import Notification, User
 from accounts.notifications import notification_send
 from clients.models import Application, ClientFirm, Engagement
-from common.dates import period_label
+from common.dates import day_label
 
 Kind = Notification.Kind
 
@@ -18,10 +18,6 @@ Kind = Notification.Kind
 def firm_users(*, firm: ClientFirm):
     """The users holding a seat in `firm`: whom the firm's notifications go to."""
     return User.objects.filter(firm_membership__firm=firm)
-
-
-def _day(day) -> str:
-    return period_label(day, day, end_exclusive=False)
 
 
 def applicant_waiting(*, application: Application) -> None:
@@ -43,7 +39,7 @@ def pool_decided(*, application: Application, engagement: Engagement | None) -> 
     firm = request.firm
     if engagement is not None:
         title = f"{firm.name} approved you for {request.title}"
-        body = f"Your engagement starts on {_day(engagement.starts_on)}."
+        body = f"Your engagement starts on {day_label(engagement.starts_on)}."
         url = reverse("opportunities:engagements")
     else:
         title = f"{firm.name} declined your application to {request.title}"
@@ -66,8 +62,8 @@ def engagement_started(*, engagement: Engagement) -> None:
         kind=Kind.ENGAGEMENT_STARTED,
         title=f"You are engaged with {engagement.firm.name}",
         body=(
-            f"For {engagement.request.title}, from {_day(engagement.starts_on)} "
-            f"to {_day(engagement.ends_on)}."
+            f"For {engagement.request.title}, from {day_label(engagement.starts_on)} "
+            f"to {day_label(engagement.ends_on)}."
         ),
         url=reverse("opportunities:engagements"),
         key=f"engagement:{engagement.pk}",

@@ -8,6 +8,8 @@ spaces round the dash, as CLDR writes it).
 
 import datetime as dt
 
+from django.utils import timezone
+
 DATE_LOCALE = "en_IN"
 
 
@@ -19,3 +21,14 @@ def period_label(start: dt.date, end: dt.date, *, end_exclusive: bool = True) ->
     if last < start:  # an empty period still reads as its first day
         last = start
     return format_interval(start, last, "yMMMd", locale=DATE_LOCALE)
+
+
+def day_label(day: dt.date) -> str:
+    """One day as periods read it: '1 Dec 2026'."""
+    return period_label(day, day, end_exclusive=False)
+
+
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The moment the portal's local day (TIME_ZONE) `day` begins: the start of a filter by
+    day, and — for the next day — its exclusive end."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()))

@@ -37,6 +37,7 @@ from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from django.utils import timezone
 
 from clients.models import ClientFirm, PhoneLine
+from common.dates import local_midnight
 from routing.models import Call, CallAgentDay, CallDay, CallHalfHour, RoutingDecision
 
 MAX_PERIOD_DAYS = 366  # the longest period a page reads (a year, leap day included)
@@ -44,9 +45,7 @@ MAX_PERIOD_DAYS = 366  # the longest period a page reads (a year, leap day inclu
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     """The local day (the portal's TIME_ZONE, as TruncDate groups) as [start, end)."""
-    start = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()))
-    return start, end
+    return local_midnight(day), local_midnight(day + dt.timedelta(days=1))
 
 
 @dataclasses.dataclass(frozen=True)

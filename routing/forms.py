@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from clients.models import ClientFirm, Engagement
+from common.dates import local_midnight
 from common.forms import past_day_field
 from routing.analytics import MAX_PERIOD_DAYS, Period
 from routing.models import Call
@@ -113,11 +114,8 @@ class CallFilterForm(forms.Form):
         if data.get("outcome"):
             calls = calls.filter(status=data["outcome"])
         if data.get("start"):
-            start = timezone.make_aware(dt.datetime.combine(data["start"], dt.time()))
-            calls = calls.filter(created_at__gte=start)
+            calls = calls.filter(created_at__gte=local_midnight(data["start"]))
         if data.get("end"):
             end = data["end"] + dt.timedelta(days=1)
-            calls = calls.filter(
-                created_at__lt=timezone.make_aware(dt.datetime.combine(end, dt.time()))
-            )
+            calls = calls.filter(created_at__lt=local_midnight(end))
         return calls
