@@ -79,8 +79,6 @@ def invoices_issue(*, run: SettlementRun) -> int:
         invoice.cgst += tax.cgst
         invoice.sgst += tax.sgst
         invoice.igst += tax.igst
-    for invoice in invoices:
-        invoice.total_with_tax = invoice.total + invoice.tax
     InvoiceLine.objects.bulk_update(lines, ["cgst", "sgst", "igst"], batch_size=BATCH)
     Invoice.objects.bulk_update(invoices, ISSUED_FIELDS, batch_size=BATCH)
     return len(invoices)
@@ -105,7 +103,6 @@ ISSUED_FIELDS = [
     "cgst",
     "sgst",
     "igst",
-    "total_with_tax",
 ]
 
 

@@ -256,7 +256,6 @@ class Invoice(models.Model):
     cgst = models.DecimalField(**MONEY, default=0, db_default=0)
     sgst = models.DecimalField(**MONEY, default=0, db_default=0)
     igst = models.DecimalField(**MONEY, default=0, db_default=0)
-    total_with_tax = models.DecimalField(**MONEY, default=0, db_default=0)
 
     class Meta:
         ordering = ["-issued_at", "firm_id"]
@@ -283,6 +282,12 @@ class Invoice(models.Model):
     @property
     def tax(self):
         return self.cgst + self.sgst + self.igst
+
+    @property
+    def total_with_tax(self):
+        """What the firm owes: the taxable value and its GST, both stored at issue (an invoice
+        from before tax invoices has no tax: its total)."""
+        return self.total + self.tax
 
     @property
     def is_intra_state(self) -> bool:

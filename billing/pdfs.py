@@ -205,7 +205,7 @@ def invoice_story(invoice: Invoice, lines: list[InvoiceLine]) -> list[Flowable]:
         else:
             totals += [(f"IGST at {_pct(invoice.tax_rate)}%", invoice.igst)]
         totals += [("Total tax", invoice.tax)]
-    grand = invoice.total if legacy else invoice.total_with_tax
+    grand = invoice.total_with_tax  # a legacy invoice's tax is 0: its total
     total_rows = [[_p(label, s["body"]), _p(format_money(v, cur), s["num"])] for label, v in totals]
     total_rows.append([_p("Invoice total", s["head"]), _p(format_money(grand, cur), s["numbold"])])
     table = Table(total_rows, colWidths=[w * 0.25, w * 0.2], hAlign="RIGHT")
