@@ -92,6 +92,8 @@ class Notification(models.Model):
         SERVICE_LEVEL_LOW = "service_level_low", "A line's service level was below target"
         PROFILE_SUBMITTED = "profile_submitted", "An agent's profile waits for review"
         RUN_FAILED = "run_failed", "A settlement run failed"
+        WEBHOOK_PAUSED = "webhook_paused", "One of our webhook endpoints is paused after failing"
+        CALL_SCORED = "call_scored", "One of my calls is scored for quality"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -144,6 +146,8 @@ KIND_ROLES: dict[str, frozenset[str]] = {
     Kind.SERVICE_LEVEL_LOW: frozenset({User.Role.CLIENT}),
     Kind.PROFILE_SUBMITTED: frozenset({User.Role.VETTING}),
     Kind.RUN_FAILED: frozenset({User.Role.FINANCE}),
+    Kind.WEBHOOK_PAUSED: frozenset({User.Role.CLIENT}),
+    Kind.CALL_SCORED: frozenset({User.Role.AGENT}),
 }
 
 

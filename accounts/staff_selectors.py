@@ -23,6 +23,9 @@ from common.models import AuditAction, AuditRecord
 A = AuditAction
 BANK = {A.BANK_DETAILS_SET, A.BANK_DETAILS_CHANGED}
 PAN = {A.PAN_SET, A.PAN_CHANGED}  # a change reopens the identity check; TDS is withheld on it
+# What agents did on calls (issue 16): vetting keeps agents compliant, and a firm's worry is
+# who looked at its customers' data.
+AGENT_CONDUCT = {A.CONTEXT_VIEWED, A.CALL_TRANSFERRED, A.CALL_SCORED}
 AUDIT_SCOPES: dict[str, frozenset[str]] = {
     User.Role.VETTING: frozenset(
         {
@@ -39,6 +42,7 @@ AUDIT_SCOPES: dict[str, frozenset[str]] = {
             A.DOCUMENT_VIEWED,
             *BANK,
             *PAN,
+            *AGENT_CONDUCT,
         }
     ),
     User.Role.FINANCE: frozenset(
@@ -80,6 +84,19 @@ ADMIN_ONLY: frozenset[str] = frozenset(
         A.MEMBER_REMOVED,
         A.API_KEY_CREATED,
         A.API_KEY_REVOKED,
+        # A firm's workspace settings and its webhooks (issue 16)
+        A.LINE_WORKSPACE_SET,
+        A.SCRIPT_SAVED,
+        A.DISPOSITIONS_CHANGED,
+        A.CONTACTS_IMPORTED,
+        A.SCORECARD_SAVED,
+        A.CALLBACK_UPDATED,
+        A.WEBHOOK_CREATED,
+        A.WEBHOOK_UPDATED,
+        A.WEBHOOK_DELETED,
+        A.WEBHOOK_PAUSED,
+        A.WEBHOOK_RESUMED,
+        A.WEBHOOK_REPLAYED,
     }
 )
 # The apps whose rows are audited: the object types the viewer offers.

@@ -16,6 +16,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import GEONAME_ID, AgentLanguage, AgentProfile, AgentSkill, speciality_error
 from clients.prompts import PromptKey
+from common.crypto import EncryptedTextField
 from common.limits import Range
 from common.taxids import STATE_CHOICES, state_label
 from common.zoned import LocalDate, LocalTime, LocalWeekday
@@ -51,6 +52,9 @@ class ClientFirm(models.Model):
     billing_address = models.TextField(max_length=500, blank=True)
     state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True)
     gstin = models.CharField(max_length=15, blank=True, verbose_name="GSTIN")
+    # Agents' wrap-up notes go out in the firm's call records (API, CSV) only when it says so;
+    # the call's page shows them to the firm's own users either way.
+    notes_in_records = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -135,6 +139,15 @@ MENU_DIGIT = Range(1, 9)
 # within this many seconds of its place in the queue (routing's roll-ups count each day against
 # the target the line had that day: routing.rollups).
 SERVICE_LEVEL_TARGET = Range(1, 600, "The target is {low} to {high} seconds.")
+# A returning caller is offered first to the agent who last served them, within this many
+# days of that call (0: never; routing.services.deciding).
+STICKY_DAYS = Range(0, 90, "Returning callers go back to their agent for {low} to {high} days.")
+
+
+class ContextSource(models.TextChoices):
+    NONE = "none", "No customer context"
+    LOOKUP = "lookup", "Our lookup endpoint"
+    CONTACTS = "contacts", "Our uploaded contact records"
 
 
 class PhoneLine(models.Model):
@@ -168,12 +181,34 @@ class PhoneLine(models.Model):
     radius_steps_km = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The agent's workspace (issue 16). Where an agent may send a caller: another of the
+    # firm's lines, or this number (the firm's own escalation desk). Never an agent's phone.
+    escalation_number = PhoneNumberField(blank=True)
+    # After the agent hangs up, the caller may rate the call on the keypad (1-5).
+    survey_enabled = models.BooleanField(default=False)
+    sticky_days = models.PositiveSmallIntegerField(default=0, validators=STICKY_DAYS.validators())
+    # Customer context shown to the agent during a call: none, the firm's lookup endpoint
+    # (HTTPS, signed the Standard Webhooks way with `context_secret`, 1 s), or the firm's
+    # uploaded contact records. Only the fields named in `context_fields` reach the agent,
+    # in that order; the context is deleted when the wrap-up ends unless `context_keep`.
+    context_source = models.CharField(
+        max_length=8, choices=ContextSource.choices, default=ContextSource.NONE
+    )
+    context_url = models.URLField(max_length=500, blank=True)
+    context_secret = EncryptedTextField(blank=True)  # whsec_…: never shown again once set
+    context_fields = models.JSONField(default=list, blank=True)  # ["plan", "open_ticket"]
+    context_keep = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(opens_at__lt=F("closes_at")), name="clients_line_hours_order"
+            ),
+            STICKY_DAYS.check("sticky_days", name="clients_line_sticky_days_range"),
+            models.CheckConstraint(
+                condition=~Q(context_source="lookup") | ~Q(context_url=""),
+                name="clients_line_lookup_has_url",
             ),
             RING_TIMEOUT.check("ring_timeout_seconds", name="clients_line_ring_timeout_range"),
             WRAP_UP.check("wrap_up_seconds", name="clients_line_wrap_up_range"),
@@ -559,3 +594,240 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- The agent's workspace (issue 16): scripts, dispositions, contacts, scorecards ---------
+
+SCRIPT_BODY_MAX = 20000
+SCORE_WEIGHT = Range(1, 100, "A weight is {low} to {high}.")
+SCORE_RATING = Range(0, 5, "A rating is {low} to {high}.")
+
+
+class LineScript(models.Model):
+    """One version of what agents read on a line, in one language ("": the line's default,
+    for a call in a language with no script of its own). Markdown, rendered sanitised
+    (`clients.scripts`). A save writes the next version; older versions stay, and a call
+    records the version its agent was shown."""
+
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="scripts")
+    language = models.CharField(max_length=3, choices=Language.choices, blank=True)
+    version = models.PositiveIntegerField()
+    body = models.TextField(max_length=SCRIPT_BODY_MAX)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "language", "version"], name="clients_script_version_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} · {self.language or 'default'} · v{self.version}"
+
+
+class DispositionCode(models.Model):
+    """One of a line's wrap-up codes, in the firm's own wording. Retired, never deleted:
+    calls keep the code they were given (PROTECT)."""
+
+    class Kind(models.TextChoices):
+        RESOLVED = "resolved", "Resolved"
+        ESCALATED = "escalated", "Escalated"
+        CALLBACK = "callback", "Callback needed"
+        COMPLAINT = "complaint", "Complaint"
+        SALE = "sale", "Sale"
+        OTHER = "other", "Other"
+
+    line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="dispositions")
+    code = models.CharField(max_length=32)  # the firm's own code, e.g. "RES" (in its records)
+    label = models.CharField(max_length=80)  # what the agent picks, in the firm's words
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["line", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "code"], name="clients_disposition_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.code})"
+
+
+class Contact(models.Model):
+    """One of the firm's customers, from its uploaded records: what a line whose context
+    source is "contacts" shows the agent (the fields the line chose), and what the outbound
+    campaigns call. The firm's data: only the firm, the agency's staff and the agent on a
+    call with the contact see it."""
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="contacts")
+    external_id = models.CharField(max_length=64, blank=True)  # the firm's own id, if any
+    name = models.CharField(max_length=150, blank=True)
+    language = models.CharField(max_length=3, choices=Language.choices, blank=True)
+    fields = models.JSONField(default=dict, blank=True)  # the firm's own columns, as text
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["firm", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["firm", "external_id"],
+                condition=~Q(external_id=""),
+                name="clients_contact_external_id_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"contact {self.pk}"
+
+
+class ContactNumber(models.Model):
+    """A number of a contact (E.164). A number is one contact's within a firm: an incoming
+    caller's number finds at most one record."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="numbers")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="+")
+    number = PhoneNumberField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "number"], name="clients_contact_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.number)
+
+
+class Scorecard(models.Model):
+    """The firm's quality form: criteria with weights. A call's score is the weighted mean
+    of its ratings (0-5), as a percentage (routing.quality)."""
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="scorecards")
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["firm", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["firm", "name"], name="clients_scorecard_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardCriterion(models.Model):
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="criteria")
+    label = models.CharField(max_length=150)
+    weight = models.PositiveSmallIntegerField(default=1, validators=SCORE_WEIGHT.validators())
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["scorecard", "position", "id"]
+        constraints = [
+            SCORE_WEIGHT.check("weight", name="clients_criterion_weight_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (weight {self.weight})"
+
+
+# --- What firms get back (issue 16): events out to the firm's webhook endpoints -----------
+
+
+class WebhookEvent(models.TextChoices):
+    CALL_ANSWERED = "call.answered", "Call answered"
+    CALL_ENDED = "call.ended", "Call ended (disposition and duration)"
+    CALL_MISSED = "call.missed", "Call missed"
+    VOICEMAIL_LEFT = "voicemail.left", "Voicemail left"
+    INVOICE_ISSUED = "invoice.issued", "Invoice issued"
+
+
+class WebhookEndpoint(models.Model):
+    """A firm's URL that receives the events it chose, signed the Standard Webhooks way.
+
+    `is_active` is the firm's own switch; `paused_at` is ours: set when deliveries have failed
+    for a day (`failing_since`), cleared when the firm resumes it. Deliveries wait meanwhile."""
+
+    firm = models.ForeignKey(ClientFirm, on_delete=models.CASCADE, related_name="webhooks")
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=100, blank=True)
+    secret = EncryptedTextField()  # whsec_…: shown to the firm once, on creation
+    events = models.JSONField(default=list)  # WebhookEvent values
+    is_active = models.BooleanField(default=True)
+    failing_since = models.DateTimeField(null=True, blank=True)  # first failure of the streak
+    paused_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["firm", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: written in the transaction of the fact it tells (the
+    outbox), sent by Celery, retried with backoff; `message_id` (the `webhook-id` header) is
+    the same on every try and on a replay, so the firm can drop repeats."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to be sent"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Failed (retries used up)"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=32, choices=WebhookEvent.choices)
+    message_id = models.CharField(max_length=40, unique=True)  # "msg_" + 32 hex
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["endpoint", "created_at"], name="clients_delivery_endpoint_idx"),
+            # The sweep's due deliveries: few pending among many delivered.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="clients_delivery_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookAttempt(models.Model):
+    """One try of a delivery: what the endpoint answered (the delivery log)."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="tries")
+    at = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None: no answer
+    error = models.CharField(max_length=300, blank=True)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.at:%H:%M:%S}: {self.status_code}"

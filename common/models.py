@@ -93,6 +93,22 @@ class AuditAction(models.TextChoices):
     INVOICE_PDF_DOWNLOADED = "invoice_pdf_downloaded", "Tax invoice PDF downloaded"
     STATEMENT_PDF_DOWNLOADED = "statement_pdf_downloaded", "Statement PDF downloaded"
     TDS_SUMMARY_DOWNLOADED = "tds_summary_downloaded", "TDS summary downloaded"
+    # The agent's workspace and what firms get back (issue 16)
+    CONTEXT_VIEWED = "context_viewed", "Customer context viewed"
+    LINE_WORKSPACE_SET = "line_workspace_set", "Line's workspace settings changed"
+    SCRIPT_SAVED = "script_saved", "Script saved"
+    DISPOSITIONS_CHANGED = "dispositions_changed", "Disposition codes changed"
+    CONTACTS_IMPORTED = "contacts_imported", "Contact records uploaded"
+    CALL_TRANSFERRED = "call_transferred", "Call transferred"
+    SCORECARD_SAVED = "scorecard_saved", "Scorecard saved"
+    CALL_SCORED = "call_scored", "Call scored"
+    CALLBACK_UPDATED = "callback_updated", "Callback request updated"
+    WEBHOOK_CREATED = "webhook_created", "Webhook endpoint added"
+    WEBHOOK_UPDATED = "webhook_updated", "Webhook endpoint changed"
+    WEBHOOK_DELETED = "webhook_deleted", "Webhook endpoint removed"
+    WEBHOOK_PAUSED = "webhook_paused", "Webhook endpoint paused after failing"
+    WEBHOOK_RESUMED = "webhook_resumed", "Webhook endpoint resumed"
+    WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

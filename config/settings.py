@@ -201,6 +201,19 @@ PHONENUMBER_DEFAULT_REGION = "IN"
 
 # The agency's share of what a firm pays per unit; the agent's rate is the rest.
 AGENCY_COMMISSION_PERCENT = Decimal(env.str("AGENCY_COMMISSION_PERCENT", default="20"))
+# --- Requests to firms' own servers (common.outbound) -----------------------------------
+# Hosts a firm's lookup or webhook endpoint may name although they are not public HTTPS
+# (a developer's local receiver; the tests' server). Empty in production: firms' endpoints
+# are public HTTPS, never an address inside our own network.
+OUTBOUND_ALLOW_HOSTS = env.list(
+    "OUTBOUND_ALLOW_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
+)
+# The agent waits on the customer-context lookup: one second, then "no context".
+CONTEXT_LOOKUP_TIMEOUT_SECONDS = env.float("CONTEXT_LOOKUP_TIMEOUT_SECONDS", default=1.0)
+# Webhook deliveries: each try's timeout, and the endpoint paused after failing this long.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_PAUSE_AFTER_SECONDS = env.int("WEBHOOK_PAUSE_AFTER_SECONDS", default=24 * 60 * 60)
+
 # --- Routing and telephony -------------------------------------------------------------
 # Twilio signs every webhook with the account's auth token (X-Twilio-Signature).
 TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="dev-twilio-auth-token" if DEBUG else "")

@@ -1,17 +1,30 @@
 """Inbound calls, the decisions that routed them, and the provider requests already answered."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from phonenumber_field.modelfields import PhoneNumberField
 
 from agents.models import AgentLanguage, AgentProfile
-from clients.models import ClientFirm, Engagement, PhoneLine
+from clients.models import (
+    SCORE_RATING,
+    ClientFirm,
+    DispositionCode,
+    Engagement,
+    LineScript,
+    PhoneLine,
+    Scorecard,
+    ScorecardCriterion,
+)
+from common.crypto import EncryptedTextField
 from common.limits import Range
 
 # What a provider may report (the generic API's events): a day's talk at most, an offer
 # number the column holds. Validators only: Twilio's own durations are not bounded by us.
 TALK_SECONDS = Range(0, 86400, "A call lasts {low} to {high} seconds.")
 ATTEMPTS = Range(0, 32767)
+SURVEY_SCORE = Range(1, 5, "A survey score is {low} to {high}.")
+NOTES_MAX = 4000
 
 # A call's times happen in order: queued <= offered <= answered <= ended. Each pair is checked
 # when both are known (the after-hours call has no queue time, billing's bare test calls only
@@ -110,9 +123,44 @@ class Call(models.Model):
     recording_url = models.URLField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    # The agent's wrap-up (issue 16): "" before the call was answered; pending from the end
+    # of the talk; submitted with a disposition (and notes), or missed when the line's
+    # wrap-up limit passed first ("no disposition").
+    class WrapUp(models.TextChoices):
+        PENDING = "pending", "Wrap-up in progress"
+        SUBMITTED = "submitted", "Disposition given"
+        MISSED = "missed", "No disposition"
+
+    wrap_up = models.CharField(max_length=10, choices=WrapUp.choices, blank=True)
+    wrapped_up_at = models.DateTimeField(null=True, blank=True)
+    disposition = models.ForeignKey(
+        DispositionCode, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    notes = models.TextField(max_length=NOTES_MAX, blank=True)
+    # The script version the agent was shown (the line's, in the call's language or default).
+    script = models.ForeignKey(
+        LineScript, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A cold transfer by the agent: to another of the firm's lines, or its escalation number.
+    transferred_at = models.DateTimeField(null=True, blank=True)
+    transferred_to = PhoneNumberField(blank=True)
+    transfer_line = models.ForeignKey(
+        PhoneLine, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The caller's keypad rating after the agent hung up (the line's survey).
+    survey_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=SURVEY_SCORE.validators()
+    )
+    surveyed_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            SURVEY_SCORE.check("survey_score", name="routing_call_survey_score_range"),
+            models.CheckConstraint(
+                condition=~Q(wrap_up="submitted") | Q(disposition__isnull=False),
+                name="routing_call_submitted_has_disposition",
+            ),
             models.UniqueConstraint(
                 fields=["provider", "provider_call_id"], name="routing_call_provider_id_once"
             ),
@@ -131,6 +179,8 @@ class Call(models.Model):
             models.Index(fields=["line", "created_at"], name="routing_call_line_idx"),
             models.Index(fields=["firm", "created_at"], name="routing_call_firm_idx"),
             models.Index(fields=["agent", "created_at"], name="routing_call_agent_idx"),
+            # Sticky agent and the returning-caller hint: this caller's earlier calls on a line.
+            models.Index(fields=["line", "caller", "created_at"], name="routing_call_caller_idx"),
             # The staff console's live calls (waiting or with an agent): a handful among
             # millions of ended ones, read every few seconds, oldest first.
             models.Index(
@@ -185,6 +235,20 @@ class RoutingDecision(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)  # None: before issue 14
     tried_agent_ids = models.JSONField(default=list, blank=True)
     outcome = models.CharField(max_length=32)  # offered | queued | waiting_behind_older
+
+    # Sticky agent (issue 16): a returning caller within the line's `sticky_days` is offered
+    # first to the agent who last served them. "" when the rule did not apply (off, or a
+    # first call); `last_agent`: offered to them; `usual`: they were not eligible or free,
+    # routing went on as usual (`sticky_reason` says why).
+    class Sticky(models.TextChoices):
+        LAST_AGENT = "last_agent", "Offered to the agent who last served this caller"
+        USUAL = "usual", "The caller's last agent could not take it: routed as usual"
+
+    sticky = models.CharField(max_length=10, choices=Sticky.choices, blank=True)
+    sticky_agent = models.ForeignKey(
+        AgentProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sticky_reason = models.CharField(max_length=200, blank=True)
     elapsed_ms = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -328,3 +392,128 @@ class CallAgentDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent_id} {self.line_id} {self.day}"
+
+
+# --- The agent's workspace and after the call (issue 16) -----------------------------------
+
+
+class CallContext(models.Model):
+    """What the firm said about the caller of one call: its lookup endpoint's answer or its
+    contact record, cut to the fields the line shows (`fields`: [[name, value], …], encrypted
+    at rest). Fetched once, when the agent's workspace first shows the offer; deleted when
+    the agent's wrap-up ends unless the line keeps it (`PhoneLine.context_keep`). Every
+    view of it by an agent is an audit record (`context_viewed`)."""
+
+    class State(models.TextChoices):
+        FOUND = "found", "Context found"
+        NONE = "none", "No context for this caller"
+        FAILED = "failed", "No context (the lookup failed)"
+
+    call = models.OneToOneField(Call, on_delete=models.CASCADE, related_name="context")
+    state = models.CharField(max_length=8, choices=State.choices)
+    source = models.CharField(max_length=8)  # lookup | contacts (the line's, at fetch time)
+    fields = EncryptedTextField(blank=True)  # JSON text: [[name, value], …]
+    error = models.CharField(max_length=200, blank=True)  # why none: for staff, not agents
+    elapsed_ms = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"context of {self.call_id}: {self.state}"
+
+
+class CallbackRequest(models.Model):
+    """A caller waiting to be called back: a voicemail left, or a call the agent closed
+    with a "callback needed" disposition. The firm's and the agency's callback queue; the
+    call back itself is the outbound campaigns' (issue 17)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ASSIGNED = "assigned", "Assigned"
+        DONE = "done", "Done"
+
+    class Reason(models.TextChoices):
+        VOICEMAIL = "voicemail", "Voicemail"
+        DISPOSITION = "disposition", "Agent asked for a callback"
+
+    call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="callback")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="callbacks")
+    line = models.ForeignKey(PhoneLine, on_delete=models.PROTECT, related_name="callbacks")
+    reason = models.CharField(max_length=12, choices=Reason.choices)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    assigned_agent = models.ForeignKey(
+        AgentProfile, null=True, blank=True, on_delete=models.PROTECT, related_name="callbacks"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="assigned") | Q(assigned_agent__isnull=False),
+                name="routing_callback_assigned_has_agent",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["firm", "status", "created_at"], name="routing_callback_firm_idx"),
+            models.Index(fields=["status", "created_at"], name="routing_callback_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"callback for {self.call_id}: {self.status}"
+
+
+class CallScore(models.Model):
+    """One scorer's quality score of one call on one of the firm's scorecards: the weighted
+    mean of the ratings as a percentage, with the scorer's comment for the agent."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="scores")
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.PROTECT, related_name="scores")
+    agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="scores")
+    firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="call_scores")
+    scorer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    percent = models.DecimalField(max_digits=5, decimal_places=2)
+    comment = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "scorecard", "scorer"], name="routing_callscore_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(percent__gte=0, percent__lte=100), name="routing_callscore_percent"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agent", "created_at"], name="routing_callscore_agent_idx"),
+            models.Index(fields=["firm", "created_at"], name="routing_callscore_firm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_id}: {self.percent}%"
+
+
+class CallScoreItem(models.Model):
+    """One criterion's rating, with the criterion's label and weight as they were."""
+
+    score = models.ForeignKey(CallScore, on_delete=models.CASCADE, related_name="items")
+    criterion = models.ForeignKey(
+        ScorecardCriterion, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(max_length=150)
+    weight = models.PositiveSmallIntegerField()
+    rating = models.PositiveSmallIntegerField(validators=SCORE_RATING.validators())
+
+    class Meta:
+        ordering = ["score", "id"]
+        constraints = [SCORE_RATING.check("rating", name="routing_callscoreitem_rating_range")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.rating}"

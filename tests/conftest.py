@@ -255,4 +255,5 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # pytest-django runs with DEBUG off, so the development key fallback does not apply.
     settings.SMS_BACKEND = "agents.sms.LocmemBackend"
+    settings.OUTBOUND_ALLOW_HOSTS = ["127.0.0.1", "localhost"]  # the tests' local receivers
     settings.FIELD_ENCRYPTION_KEYS = ["Xq3b8m0cW1rJd8o0bq2m5Xn4u9Yt7Zp6Lk3Hs2Ge1Fc="]
