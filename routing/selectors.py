@@ -545,3 +545,25 @@ def console_snapshot(*, live_limit: int = 50, decisions_limit: int = 20, review_
         "decisions": decisions[:decisions_limit],
         "review": review,
     }
+
+
+def caller_history(*, call: Call, days: int = 90) -> dict:
+    """The caller's earlier calls to this line within `days` (the returning-caller hint, and
+    the sticky rule's last agent): how many, the latest, and the agent who last served them
+    (the latest answered call's). One query on (line, caller, created_at)."""
+    if not call.caller:
+        return {"count": 0, "last_at": None, "last_agent_id": None}
+    since = (call.created_at or timezone.now()) - dt.timedelta(days=days)
+    earlier = Call.objects.filter(
+        line_id=call.line_id, caller=call.caller, created_at__gte=since
+    ).exclude(pk=call.pk)
+    rows = list(
+        earlier.order_by("-created_at").values("created_at", "agent_id", "answered_at")[:50]
+    )
+    served = next((r for r in rows if r["answered_at"] and r["agent_id"]), None)
+    return {
+        "count": len(rows),
+        "last_at": rows[0]["created_at"] if rows else None,
+        "last_agent_id": served["agent_id"] if served else None,
+        "last_served_at": served["created_at"] if served else None,
+    }

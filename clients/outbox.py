@@ -1,0 +1,38 @@
+"""Events out to a firm's webhook endpoints: the outbox.
+
+`event_emit` writes one `WebhookDelivery` per active endpoint of the firm that chose the
+event, in the caller's transaction: the event commits with the fact it tells (a call ended, an
+invoice issued) or not at all, and nothing depends on a message reaching the broker — the
+sender (`clients.deliveries`) takes what is due, and its sweep finds what a lost message left.
+"""
+
+from django.utils import timezone
+
+from clients.models import ClientFirm, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from common.outbound import message_id_new
+
+
+def event_emit(*, firm: ClientFirm | int, event: WebhookEvent | str, payload: dict) -> int:
+    """One delivery per endpoint of `firm` subscribed to `event` (paused ones too: they wait
+    for the firm to resume them). Returns how many were written."""
+    firm_id = firm if isinstance(firm, int) else firm.pk
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(firm_id=firm_id, is_active=True)
+        if str(event) in e.events
+    ]
+    if not endpoints:
+        return 0
+    now = timezone.now()
+    rows = [
+        WebhookDelivery(
+            endpoint=endpoint,
+            event=str(event),
+            message_id=message_id_new(),
+            payload={"type": str(event), "timestamp": now.isoformat(), "data": payload},
+            next_attempt_at=now,
+        )
+        for endpoint in endpoints
+    ]
+    WebhookDelivery.objects.bulk_create(rows)
+    return len(rows)
