@@ -31,4 +31,7 @@ urlpatterns = [
     ),
     path("engagements/", client_views.engagements, name="engagements"),
     path("engagements/<int:pk>/end/", client_views.engagement_end, name="engagement_end"),
+    path("quality/scorecards/", client_views.scorecards, name="scorecards"),
+    path("quality/scorecards/new/", client_views.scorecard_edit, name="scorecard_new"),
+    path("quality/scorecards/<int:pk>/", client_views.scorecard_edit, name="scorecard"),
 ]

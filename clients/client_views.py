@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import marketplace, services
+from clients import marketplace, quality, services
 from clients.charts import request_charts
 from clients.decorators import firm_member
 from clients.forms import (
@@ -23,6 +23,7 @@ from clients.forms import (
     LinePromptsForm,
     ReasonForm,
     RequestForm,
+    ScorecardForm,
 )
 from clients.marketplace import estimate_for
 from clients.models import Engagement, Language, StaffingRequest
@@ -35,6 +36,7 @@ from clients.selectors import (
     pool_of,
     request_supply,
     requests_of,
+    scorecards_of,
 )
 from common.views import confirm_page, errors_to_form, errors_to_message
 
@@ -404,4 +406,44 @@ def engagement_end(request, pk: int):
         form=form,
         confirm_label="End the engagement",
         cancel_url=reverse("clients:engagements"),
+    )
+
+
+# --- Quality: the firm's scorecards (issue 16) --------------------------------------------
+
+
+@firm_member
+def scorecards(request):
+    """The firm's scorecards; admins create and edit them (the service checks the seat too)."""
+    return render(
+        request,
+        "clients/scorecards.html",
+        {"scorecards": scorecards_of(firm=request.firm), "is_admin": request.membership.is_admin},
+    )
+
+
+@firm_member
+def scorecard_edit(request, pk: int | None = None):
+    found = get_object_or_404(scorecards_of(firm=request.firm), pk=pk) if pk else None
+    if request.method == "POST" and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    criteria = list(found.criteria.all()) if found else []
+    initial = {"name": found.name, "is_active": found.is_active} if found else {}
+    form = ScorecardForm(request.POST or None, initial=initial, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            quality.scorecard_save(
+                firm=request.firm,
+                user=request.user,
+                scorecard_id=found.pk if found else None,
+                name=form.cleaned_data["name"],
+                is_active=form.cleaned_data["is_active"],
+                criteria=form.criteria(),
+            )
+            messages.success(request, "Scorecard saved.")
+            return redirect("clients:scorecards")
+    return render(
+        request,
+        "clients/scorecard_form.html",
+        {"form": form, "scorecard": found, "is_admin": request.membership.is_admin},
     )

@@ -14,13 +14,15 @@ from clients.models import (
     LinePrompt,
     PhoneLine,
     RateUnit,
+    ScorecardCriterion,
     StaffingRequest,
 )
 from clients.models import Domain as SkillDomain
 from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
+from clients.quality import MAX_CRITERIA, CriterionInput
 from common.errors import ApplicationError
 from common.forms import Form, ModelForm
-from common.limits import bounds
+from common.limits import ROW_ID, bounds
 from common.taxids import STATE_CHOICES, gstin_clean
 
 WEEKDAYS = [
@@ -328,3 +330,78 @@ class AssignForm(Form):
     def __init__(self, *args, candidates: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agents"].choices = [(c["agent"].pk, str(c["agent"])) for c in candidates]
+
+
+class ScorecardForm(Form):
+    """A scorecard and its criteria: one row per criterion (label, weight, order), the
+    existing ones first, then a few blank rows to add more. A row left without a label is
+    ignored; an existing one cleared is removed (its past scores keep their label)."""
+
+    BLANK_ROWS = 3
+
+    name = forms.CharField(max_length=100)
+    is_active = forms.BooleanField(
+        required=False, initial=True, label="In use (untick to retire: past scores stay)"
+    )
+
+    def __init__(self, *args, criteria=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        criteria = list(criteria)
+        self.row_count = min(len(criteria) + self.BLANK_ROWS, MAX_CRITERIA)
+        for i in range(self.row_count):
+            known = criteria[i] if i < len(criteria) else None
+            self.fields[f"id_{i}"] = forms.IntegerField(
+                required=False,
+                widget=forms.HiddenInput,
+                min_value=ROW_ID.low,
+                max_value=ROW_ID.high,
+            )
+            self.fields[f"label_{i}"] = forms.CharField(
+                required=False,
+                max_length=150,
+                label=f"Criterion {i + 1}",
+                widget=forms.TextInput(attrs={"aria-label": f"Criterion {i + 1}"}),
+            )
+            self.fields[f"weight_{i}"] = forms.IntegerField(
+                required=False,
+                label="Weight",
+                widget=forms.NumberInput(attrs={"aria-label": f"Weight of criterion {i + 1}"}),
+                **bounds(ScorecardCriterion, "weight"),
+            )
+            self.fields[f"position_{i}"] = forms.IntegerField(
+                required=False,
+                label="Order",
+                min_value=1,
+                max_value=MAX_CRITERIA,
+                widget=forms.NumberInput(attrs={"aria-label": f"Order of criterion {i + 1}"}),
+            )
+            if known is not None and not self.is_bound:
+                self.initial |= {
+                    f"id_{i}": known.pk,
+                    f"label_{i}": known.label,
+                    f"weight_{i}": known.weight,
+                    f"position_{i}": i + 1,
+                }
+
+    def rows(self) -> list[dict]:
+        """The criterion rows' bound fields, for the template."""
+        return [
+            {name: self[f"{name}_{i}"] for name in ("id", "label", "weight", "position")}
+            for i in range(self.row_count)
+        ]
+
+    def criteria(self) -> list[CriterionInput]:
+        data, found = self.cleaned_data, []
+        for i in range(self.row_count):
+            label = (data.get(f"label_{i}") or "").strip()
+            if not label:
+                continue
+            found.append(
+                CriterionInput(
+                    label=label,
+                    weight=data.get(f"weight_{i}") or 1,
+                    position=data.get(f"position_{i}") or i + 1,
+                    criterion_id=data.get(f"id_{i}"),
+                )
+            )
+        return found

@@ -19,6 +19,8 @@ from clients.models import (
     LinePrompt,
     PhoneLine,
     RequestRegion,
+    Scorecard,
+    ScorecardCriterion,
     StaffingRequest,
 )
 from clients.rates import agent_share
@@ -331,4 +333,22 @@ def open_complete_requests() -> QuerySet[StaffingRequest]:
             ),
         )
         .order_by("start_date", "pk")
+    )
+
+
+def scorecards_of(*, firm: ClientFirm) -> QuerySet[Scorecard]:
+    """The firm's scorecards with their criteria (in order), active first."""
+    criteria = Prefetch("criteria", queryset=ScorecardCriterion.objects.order_by("position", "pk"))
+    return (
+        Scorecard.objects.filter(firm=firm)
+        .prefetch_related(criteria)
+        .order_by("-is_active", "name")
+    )
+
+
+def engaged_agents_on(*, line: PhoneLine) -> QuerySet[AgentProfile]:
+    """The agents with an active engagement covering `line` (its firm's), by name."""
+    engaged = Engagement.objects.filter(firm_id=line.firm_id, status=Active, lines=line)
+    return AgentProfile.objects.filter(pk__in=engaged.values("agent_id")).order_by(
+        "full_name", "pk"
     )

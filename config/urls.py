@@ -34,6 +34,7 @@ urlpatterns = [
     path("agent/calls/", include("routing.agent_urls")),
     path("agent/earnings/", include("billing.agent_urls")),
     path("client/calls/", include("routing.client_urls")),
+    path("client/callbacks/", include("routing.callback_urls")),
     path("client/invoices/", include("billing.client_urls")),
     path("client/", include("clients.client_urls")),
     path("notifications/", include("accounts.user_urls")),  # every signed-in user

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
     DurationField,
@@ -38,7 +39,14 @@ from django.utils import timezone
 
 from clients.models import ClientFirm, PhoneLine
 from common.dates import local_midnight
-from routing.models import Call, CallAgentDay, CallDay, CallHalfHour, RoutingDecision
+from routing.models import (
+    Call,
+    CallAgentDay,
+    CallDay,
+    CallHalfHour,
+    CallScore,
+    RoutingDecision,
+)
 
 MAX_PERIOD_DAYS = 366  # the longest period a page reads (a year, leap day included)
 
@@ -441,3 +449,44 @@ def fairness(figures: Figures) -> list[dict]:
         }
         for line_id, agents in sorted(lines.items())
     ]
+
+
+# --- Quality and survey, beside the agents' figures (issue 16) ------------------------------
+
+
+def quality_per_agent(
+    *, period: Period, firm: ClientFirm | None = None, keys: tuple = ("agent_id",)
+) -> dict[tuple, dict]:
+    """Per agent (or per `keys`): the mean quality score (percent) of the period's calls
+    and how many scores, and the mean survey rating (1-5) of the period's answered calls and
+    how many ratings — two GROUP BYs, on the calls of the period's local days (the period a
+    figure describes is that of its calls, scored or rated since). Not rolled up: scores and
+    ratings arrive after the call, and are few."""
+    start, end = day_bounds(period.first)[0], day_bounds(period.last)[1]
+    scope = {} if firm is None else {"firm": firm}
+    scores = (
+        CallScore.objects.filter(call__created_at__gte=start, call__created_at__lt=end, **scope)
+        .order_by()
+        .values(*keys)
+        .annotate(quality=Avg("percent"), scored=Count("pk"))
+    )
+    surveys = (
+        Call.objects.filter(
+            created_at__gte=start,
+            created_at__lt=end,
+            agent__isnull=False,
+            answered_at__isnull=False,
+            survey_score__isnull=False,
+            **scope,
+        )
+        .order_by()
+        .values(*keys)
+        .annotate(survey=Avg("survey_score"), surveyed=Count("pk"))
+    )
+    found: dict[tuple, dict] = defaultdict(
+        lambda: {"quality": None, "scored": 0, "survey": None, "surveyed": 0}
+    )
+    for row in [*scores, *surveys]:
+        key = tuple(row[k] for k in keys)
+        found[key] |= {name: row[name] for name in row if name not in keys}
+    return dict(found)

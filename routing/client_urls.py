@@ -8,4 +8,5 @@ urlpatterns = [
     path("history/", client_views.firm_call_history, name="history"),
     path("history/calls.csv", client_views.firm_call_history_csv, name="history_csv"),
     path("<int:pk>/", client_views.firm_call, name="detail"),
+    path("<int:pk>/score/<int:scorecard>/", client_views.firm_call_score, name="score"),
 ]

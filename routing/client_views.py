@@ -1,20 +1,29 @@
 """The firm's calls and service level, read through request.firm only (another firm's call: 404)."""
 
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
 
 from clients.decorators import firm_member
-from clients.selectors import lines_of
+from clients.selectors import lines_of, scorecards_of
 from common.csvfile import csv_response
 from common.dates import period_label
 from common.keyset import Keyset
+from common.views import errors_to_message
 from routing import analytics, services
 from routing.charts import calls_chart
 from routing.forms import CallFilterForm, period_from
-from routing.selectors import agent_figures_named, calls_of
+from routing.quality_pages import (
+    CallbackFilterForm,
+    callback_act,
+    callback_rows,
+    quality_context,
+    score_page,
+)
+from routing.selectors import agent_figures_named, callbacks_of, calls_of, with_quality
 
 # The firm's call history, newest first, a page at a time (common.keyset). The cursor
 # only positions within request.firm's calls: another firm's cursor shows none of theirs.
@@ -58,7 +67,9 @@ def firm_calls(request):
                 rows=slots,
                 label=lambda s: s["label"],
             ),
-            "agents": agent_figures_named(figures, firm=firm),
+            "agents": with_quality(
+                agent_figures_named(figures, firm=firm), period=period, firm=firm
+            ),
             "today": timezone.localdate(),
         },
     )
@@ -143,5 +154,48 @@ def firm_call(request, pk: int):
             "call": call,
             # Explained on first open (once), judged at each decision's own time.
             "decisions": services.decisions_explain(call.decisions.select_related("chosen")),
+            "quality": quality_context(user=request.user, call=call, score_url="calls:score"),
         },
     )
+
+
+# --- Quality: scoring the firm's calls (issue 16) -------------------------------------------
+
+
+@firm_member
+def firm_call_score(request, pk: int, scorecard: int):
+    """Score one of the firm's answered calls on one of its scorecards (the form also sits on
+    the call's page; here it is drawn again with its errors)."""
+    call = get_object_or_404(calls_of(firm=request.firm), pk=pk)
+    card = get_object_or_404(scorecards_of(firm=request.firm).filter(is_active=True), pk=scorecard)
+    return score_page(request, call=call, card=card, back=reverse("calls:detail", args=[pk]))
+
+
+# --- The callback queue (issue 16): /client/callbacks/ --------------------------------------
+
+
+@firm_member
+def firm_callbacks(request):
+    """The firm's voicemails and callback requests, open and assigned first; its people
+    assign them to an engaged agent, mark them done, or reopen them."""
+    form = CallbackFilterForm(request.GET or None)
+    callbacks = callbacks_of(firm=request.firm, statuses=form.statuses())
+    return render(
+        request,
+        "routing/callbacks.html",
+        {
+            "form": form,
+            "rows": callback_rows(callbacks, full_number=True),
+            "action_url": "callbacks:action",
+            "staff": False,
+        },
+    )
+
+
+@firm_member
+@require_POST
+@errors_to_message("callbacks:list")
+def firm_callback_action(request, pk: int, action: str):
+    get_object_or_404(callbacks_of(firm=request.firm), pk=pk)  # another firm's: 404
+    callback_act(request, pk=pk, action=action)
+    return redirect("callbacks:list")

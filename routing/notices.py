@@ -11,6 +11,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Notification
 from accounts.notifications import notification_send
@@ -55,3 +56,12 @@ def service_level_alerts(
         )
         told += 1
     return told
+
+
+def call_scored_text(*, score, line_name: str) -> tuple[str, str]:
+    """The agent's notice of a quality score (routing.services.quality.call_score): the
+    line, the day and the score, never the caller's number or anything they said."""
+    day = timezone.localtime(score.call.created_at).strftime("%d %b")
+    title = f"A call on {line_name} ({day}) was scored {score.percent}%"
+    body = "Read the scorer's comments under Call quality." if score.comment else ""
+    return title, body

@@ -23,7 +23,7 @@ from clients.selectors import engagement_covering_sql
 from common.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
 from routing import analytics
 from routing.analytics import day_bounds  # noqa: F401 (read here by older callers)
-from routing.models import Call, ProviderRequest, RoutingDecision
+from routing.models import Call, CallbackRequest, CallScore, ProviderRequest, RoutingDecision
 
 # The ranking, by hand: the agents app's availability conditions (`agents_available_sql`, the
 # SQL form of `agents_available_for`, rendered from that queryset once per process) plus an
@@ -567,3 +567,51 @@ def caller_history(*, call: Call, days: int = 90) -> dict:
         "last_agent_id": served["agent_id"] if served else None,
         "last_served_at": served["created_at"] if served else None,
     }
+
+
+# --- Quality and the callback queue (issue 16) ---------------------------------------------
+
+NO_QUALITY = {"quality": None, "scored": 0, "survey": None, "surveyed": 0}
+
+
+def with_quality(
+    rows: list[dict], *, period: analytics.Period, firm: ClientFirm | None = None
+) -> list[dict]:
+    """Agents' figure rows (`agent_figures_named`, or `agent_figures_across_firms` with
+    firm=None: per agent and firm) with their quality and survey means of the period."""
+    keys = ("agent_id",) if firm is not None else ("agent_id", "firm_id")
+    found = analytics.quality_per_agent(period=period, firm=firm, keys=keys)
+    return [row | found.get(tuple(row[k] for k in keys), NO_QUALITY) for row in rows]
+
+
+def call_scores_of(*, call: Call) -> QuerySet[CallScore]:
+    """A call's scores, with their items and who scored (firm people or agency staff)."""
+    return (
+        CallScore.objects.filter(call=call)
+        .select_related("scorecard", "scorer")
+        .prefetch_related("items")
+        .order_by("created_at", "pk")
+    )
+
+
+def scores_of_agent(*, agent: AgentProfile) -> QuerySet[CallScore]:
+    """The agent's own scores, newest first, with the firm, the line and the items."""
+    return (
+        CallScore.objects.filter(agent=agent)
+        .select_related("firm", "scorecard", "call__line")
+        .prefetch_related("items")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def callbacks_of(
+    *, firm: ClientFirm | None, statuses: list[str] | None = None
+) -> QuerySet[CallbackRequest]:
+    """The callback queue, oldest first: the firm's (firm=None: every firm's, for staff),
+    in `statuses` (None or empty: all)."""
+    found = CallbackRequest.objects.select_related("call", "line", "firm", "assigned_agent")
+    if firm is not None:
+        found = found.filter(firm=firm)
+    if statuses:
+        found = found.filter(status__in=statuses)
+    return found.order_by("created_at", "pk")

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from agents import presence
 from common.errors import ApplicationError, ConflictError
-from routing.models import Call
+from routing.models import Call, CallbackRequest
+from routing.services.callbacks import callback_open
 from routing.services.queue import _dispatch_on_commit
 from routing.signals import call_completed
 
@@ -196,10 +197,14 @@ def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | N
         if call.status == Status.VOICEMAIL and recording_url and not call.recording_url:
             call.recording_url = recording_url
             call.save(update_fields=["recording_url"])
+        if call.status == Status.VOICEMAIL:  # the recording's report: the same one request
+            callback_open(call, reason=CallbackRequest.Reason.VOICEMAIL)
         return call
     call.status, call.ended_at = Status.VOICEMAIL, _not_before(call, at or timezone.now())
     call.outcome, call.recording_url = "Voicemail / callback request", recording_url
     call.save(update_fields=["status", "ended_at", "outcome", "recording_url"])
+    # The callback queue's request, in this transaction: a voicemail is never left unlisted.
+    callback_open(call, reason=CallbackRequest.Reason.VOICEMAIL)
     return call
 
 
