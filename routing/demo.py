@@ -1,11 +1,31 @@
 """Demo calls: five weeks of simulated calls through the real webhooks, once; then their
-completed days rolled up (as the nightly sweep would), so the Calls pages read roll-ups."""
+completed days rolled up (as the nightly sweep would), so the Calls pages read roll-ups.
+Then quality (issue 16): a scorecard per firm and a few scored calls with comments; and the
+callback queue the simulated voicemails opened, some of it assigned and done."""
 
 from django.core.management import call_command
 
 from clients.demo import HISTORY_DAYS
-from routing.models import Call
+from clients.models import ClientFirm, Engagement, Scorecard, ScorecardCriterion
+from routing.models import Call, CallbackRequest, CallScore
 from routing.rollups import callday_sweep
+from routing.services.callbacks import callback_assign, callback_done
+from routing.services.quality import call_score
+
+CRITERIA = [  # label, weight
+    ("Greets the caller and gives their name", 10),
+    ("Understands the caller's need", 30),
+    ("Accurate answer or next step", 40),
+    ("Courteous close, confirms what happens next", 20),
+]
+SCORED = [  # ratings per criterion, the scorer's comment
+    ((5, 5, 4, 5), "Clear and warm. Next time read the policy number back to the caller."),
+    (
+        (4, 3, 3, 4),
+        "You found the claim quickly; explain the waiting period before the caller asks.",
+    ),
+    ((5, 4, 5, 3), "Accurate answer. Close by telling the caller when they will hear from us."),
+]
 
 
 def seed_demo() -> list[tuple[str, str]]:
@@ -14,4 +34,51 @@ def seed_demo() -> list[tuple[str, str]]:
         # would never be back: --back-on-duty, and the demo starts with them on duty.
         call_command("simulate_calls", calls=90, days=HISTORY_DAYS, seed=7, back_on_duty=True)
     callday_sweep()  # yesterday and every earlier day with calls but no roll-up
+    for firm in ClientFirm.objects.order_by("pk"):
+        _quality(firm)
+        _callbacks(firm)
     return []
+
+
+def _quality(firm: ClientFirm) -> None:
+    """A scorecard for the firm, and three of its answered calls scored by its admin (once)."""
+    card, created = Scorecard.objects.get_or_create(firm=firm, name="Call quality")
+    if created:
+        ScorecardCriterion.objects.bulk_create(
+            ScorecardCriterion(scorecard=card, label=label, weight=weight, position=i)
+            for i, (label, weight) in enumerate(CRITERIA, start=1)
+        )
+    admin = firm.members.filter(role="admin").order_by("pk").first()
+    if admin is None or CallScore.objects.filter(firm=firm).exists():
+        return
+    criteria = list(card.criteria.order_by("position").values_list("pk", flat=True))
+    answered = Call.objects.filter(firm=firm, agent__isnull=False, answered_at__isnull=False)
+    for call, (ratings, comment) in zip(answered.order_by("-created_at")[:3], SCORED, strict=False):
+        call_score(
+            call_id=call.pk,
+            scorer=admin.user,
+            scorecard_id=card.pk,
+            ratings=dict(zip(criteria, ratings, strict=True)),
+            comment=comment,
+        )
+
+
+def _callbacks(firm: ClientFirm) -> None:
+    """Of the firm's callback requests (the voicemails simulated), one assigned to an agent
+    engaged on its line and one done — once, while the queue is all open."""
+    queue = CallbackRequest.objects.filter(firm=firm).order_by("created_at", "pk")
+    if queue.exclude(status=CallbackRequest.Status.OPEN).exists():
+        return
+    admin = firm.members.filter(role="admin").order_by("pk").first()
+    if admin is None:
+        return
+    done = queue.first()
+    if done is not None:
+        callback_done(callback_id=done.pk, actor=admin.user, note="Called back; question answered.")
+    for callback in queue.filter(status=CallbackRequest.Status.OPEN):
+        engaged = Engagement.objects.filter(
+            firm=firm, status=Engagement.Status.ACTIVE, lines=callback.line_id
+        ).first()
+        if engaged is not None:
+            callback_assign(callback_id=callback.pk, actor=admin.user, agent_id=engaged.agent_id)
+            return

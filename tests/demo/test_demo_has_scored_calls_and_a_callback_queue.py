@@ -1,0 +1,30 @@
+"""The demo shows quality and the callback queue with content: a scorecard for each firm,
+scored calls with comments, and open, assigned and done callbacks — also after a second seed."""
+
+import pytest
+
+from clients.models import ClientFirm, Scorecard
+from routing.models import CallbackRequest, CallScore
+from tests.demo.seeding import demo_seeded
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module", autouse=True)
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
+    with demo_seeded(django_db_blocker, tmp_path_factory, times=2) as printed:
+        yield printed
+
+
+def test_each_demo_firm_has_a_scorecard_and_scored_calls_with_comments():
+    for firm in ClientFirm.objects.all():
+        assert Scorecard.objects.filter(firm=firm, is_active=True).count() == 1
+        scores = CallScore.objects.filter(firm=firm)
+        assert 1 <= scores.count() <= 3, firm.name  # a second seed scores nothing again
+        assert all(s.comment and s.items.count() == 4 for s in scores)
+
+
+def test_the_demo_callback_queue_has_open_assigned_and_done_requests():
+    statuses = set(CallbackRequest.objects.values_list("status", flat=True))
+    assert statuses == {"open", "assigned", "done"}
+    assert CallbackRequest.objects.filter(reason="voicemail").exists()
