@@ -62,10 +62,11 @@ def agents(request):
 # --- Quality and the callback queue (issue 16) ---------------------------------------------
 
 
-@vetting_required
+@staff_required
 def staff_call(request, pk: int):
-    """One call, for the agency's quality staff (vetting admins and administrators): what
-    happened, the caller masked, its scores, and the scoring form on the firm's scorecards."""
+    """One call, for the staff (linked from the console): what happened, the caller masked,
+    its scores — and, for the agency's quality staff (vetting admins and administrators), the
+    scoring form on the firm's scorecards."""
     call = get_object_or_404(Call.objects.select_related("line", "firm", "agent"), pk=pk)
     return render(
         request,

@@ -155,5 +155,7 @@ def test_agency_quality_staff_score_on_the_staff_call_page(client, victor, fiona
     url = reverse("routing_console:call_score", args=[call.pk, card.pk])
     assert client.post(url, {f"rating_{card.criteria.get().pk}": "5"}).status_code == 302
     assert CallScore.objects.get().scorer == victor
-    client.force_login(fiona)
-    assert client.get(reverse("routing_console:call", args=[call.pk])).status_code == 403
+    client.force_login(fiona)  # finance reads the call (the console links it), scores nothing
+    page = client.get(reverse("routing_console:call", args=[call.pk]))
+    assert page.status_code == 200 and url not in page.content.decode()
+    assert client.post(url, {f"rating_{card.criteria.get().pk}": "1"}).status_code == 403
