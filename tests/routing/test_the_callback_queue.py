@@ -13,7 +13,7 @@ from routing.services import call_voicemail
 from routing.services.callbacks import callback_assign, callback_done, callback_reopen
 from tests.factories import AgentProfileFactory, FirmMemberFactory, PhoneLineFactory
 from tests.routing.analytics_data import at, make_call
-from tests.routing.conftest import engage
+from tests.routing.conftest import VOICE, engage, twilio_post, twiml, voice_params
 
 pytestmark = pytest.mark.django_db
 URL = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE1"
@@ -48,6 +48,18 @@ def test_a_voicemail_opens_one_request_and_its_recording_keeps_it_one(line):
     assert (found.reason, found.status) == ("voicemail", "open")
     call.refresh_from_db()
     assert call.recording_url == URL
+
+
+def test_a_voicemail_through_twilios_webhooks_lists_one_request_with_its_recording(client, line):
+    hold = twiml(twilio_post(client, VOICE, voice_params(line)))  # nobody free: hold
+    line.max_wait_seconds = 0
+    line.save()
+    record = twiml(twilio_post(client, hold.find("Redirect").text, voice_params(line)))
+    action = record.find("Record").get("action")
+    for _retry in range(2):
+        twilio_post(client, action, voice_params(line) | {"RecordingUrl": URL})
+    found = CallbackRequest.objects.select_related("call").get()
+    assert (found.reason, found.status, found.call.recording_url) == ("voicemail", "open", URL)
 
 
 def test_assign_done_reopen_audited(carol, asha, callback):
