@@ -3,6 +3,7 @@
 the one kept, and the survey's seconds are never the agent's talk."""
 
 import pytest
+from django.urls import reverse
 
 from clients.prompts import CATALOGUE, PromptKey
 from routing.models import Call
@@ -127,3 +128,16 @@ def test_the_callers_hang_up_after_the_survey_leaves_the_talk_as_the_agents_leg(
     twilio_post(client, STATUS, voice_params(surveyed, CallStatus="completed", CallDuration="140"))
     call.refresh_from_db()
     assert (call.status, call.talk_seconds, call.survey_score) == ("completed", 95, 5)
+
+
+def test_the_firm_sees_the_score_on_the_call_and_another_firm_does_not(
+    client, acme, surveyed, carol, dave
+):
+    routable_agent(acme, "sita@example.com", languages=("kn",))
+    _reply, call = talk(client, surveyed)
+    press(client, call, "4")
+    client.force_login(carol)
+    page = client.get(reverse("calls:detail", args=[call.pk])).content.decode()
+    assert "rated 4 of 5" in page
+    client.force_login(dave)
+    assert client.get(reverse("calls:detail", args=[call.pk])).status_code == 404

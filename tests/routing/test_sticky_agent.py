@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import AgentProfile
@@ -205,3 +206,35 @@ def test_the_rule_costs_one_query_and_nothing_on_a_line_without_it(acme, line, s
     usual = _queries(plain, at, "CA-plain", RETURNING)
     assert _queries(line, at, "CA-first", "+918242442222") == usual + 1  # history: none
     assert _queries(line, at, "CA-back", RETURNING) == usual + 1  # back to Sita: same lock
+
+
+def test_the_firms_call_page_and_the_staff_console_say_what_the_rule_did(
+    client, carol, victor, line, meera, sita, at
+):
+    AgentProfile.objects.filter(pk=meera.pk).update(full_name="Meera Agent")
+    served_before(line, meera, days_ago=2)
+    decide(line, at, "CA1")
+    _busy(meera)
+    placement, _decision = decide(line, at, "CA2", caller=RETURNING)
+    assert placement.agent == sita
+    client.force_login(carol)
+    first = Call.objects.get(provider_call_id="CA1")
+    page = client.get(reverse("calls:detail", args=[first.pk])).content.decode()
+    assert "offered to their last agent" in page and "Meera Agent" in page
+    second = Call.objects.get(provider_call_id="CA2")
+    page = client.get(reverse("calls:detail", args=[second.pk])).content.decode()
+    assert "routed as usual" in page and "Meera Agent is on another call" in page
+    client.force_login(victor)
+    console = client.get(reverse("routing_console:home")).content.decode()
+    assert "to the caller's last agent" in console
+    assert "Meera Agent is on another call" in console
+
+
+def test_a_line_without_the_rule_shows_nothing_of_it(client, carol, acme, sita, at):
+    plain = PhoneLineFactory(firm=acme, sticky_days=0)
+    Engagement.objects.get(agent=sita).lines.add(plain)
+    decide(plain, at)
+    client.force_login(carol)
+    call = Call.objects.get()
+    page = client.get(reverse("calls:detail", args=[call.pk])).content.decode()
+    assert "Returning caller" not in page and "Survey" not in page
