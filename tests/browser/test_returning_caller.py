@@ -2,7 +2,8 @@
 caller three days ago; the caller calls the line again (through the signed Twilio voice
 webhook, as Twilio would) while Meera and Sita, who is nearer, are both free. Meera's open
 agent home shows the offer without a reload, Sita's does not, and the firm's call page says
-the call went to the caller's last agent. Screenshots at 390 and 1366 px."""
+the call went to the caller's last agent; the firm's admin changes the line's days on its
+after-call page. Screenshots at 390 and 1366 px."""
 
 import xml.etree.ElementTree as ET
 
@@ -84,4 +85,16 @@ def test_a_returning_caller_rings_their_last_agent_first(
     assert "offered to their last agent" in outcome.inner_text()
     assert "Meera Rao" in outcome.inner_text()
     shots(firm_page, "firm")
+    # Where the firm set it: the line's page links to its after-call settings.
+    firm_page.goto(f"{live_server.url}{reverse('clients:line', args=[line.pk])}")
+    firm_page.get_by_role("link", name="Survey, returning callers and escalation number").click()
+    days = firm_page.get_by_label("Returning callers go to their last agent for (days)")
+    assert days.input_value() == "30"
+    days.fill("14")
+    firm_page.get_by_role("button", name="Save after-call settings").click()
+    firm_page.get_by_text("After-call settings saved.").wait_for()
+    line.refresh_from_db()
+    assert line.sticky_days == 14
+    firm_page.goto(f"{live_server.url}{reverse('clients:line_after_call', args=[line.pk])}")
+    shots(firm_page, "settings")
     firm.close()

@@ -16,7 +16,7 @@ from clients.models import Engagement
 from routing.models import Call, RoutingDecision
 from routing.services import call_decide, call_start, decision_explain
 from tests.factories import PhoneLineFactory
-from tests.routing.conftest import LANDLINE_MANGALURU, MADURAI, routable_agent
+from tests.routing.conftest import LANDLINE_MANGALURU, MADURAI, api_route, routable_agent
 
 pytestmark = pytest.mark.django_db
 RETURNING = "+918242441111"
@@ -238,3 +238,12 @@ def test_a_line_without_the_rule_shows_nothing_of_it(client, carol, acme, sita, 
     call = Call.objects.get()
     page = client.get(reverse("calls:detail", args=[call.pk])).content.decode()
     assert "Returning caller" not in page and "Survey" not in page
+
+
+def test_the_call_apis_decision_says_the_call_went_to_the_last_agent(
+    provider_api, line, meera, sita
+):
+    served_before(line, meera, days_ago=4, caller=LANDLINE_MANGALURU)
+    body = api_route(provider_api, line).json()
+    assert body["agent"]["id"] == meera.pk
+    assert (body["decision"]["sticky"], body["decision"]["sticky_reason"]) == ("last_agent", "")
