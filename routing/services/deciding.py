@@ -6,6 +6,14 @@ pick instead of queueing behind it), then reserved by a compare-and-set on its d
 (SKIP LOCKED with ORDER BY may hand back a row that changed since the snapshot: the CAS
 re-checks it). On SQLite the IMMEDIATE transaction serialises the whole decision. The
 partial unique index `routing_call_one_live_per_agent` backs both.
+
+The sticky rule (a line's `sticky_days`): a caller who called the line within those days and
+was served is offered first to that agent when they are eligible and free now, they did not
+already ring out on this call, and the waiting rule spares them (no older caller waiting
+could take only them) — reserved with the same lock and compare-and-set. Otherwise routing
+goes on as usual; the decision records which (`sticky`, `sticky_agent`, `sticky_reason`).
+A call nobody free can take waits as before: the rule never holds a caller for their agent,
+and an agent who frees up goes to the longest-waiting caller (`queue_dispatch`).
 """
 
 import datetime as dt
