@@ -17,6 +17,7 @@ urlpatterns = [
     path("lines/", client_views.lines, name="lines"),
     path("lines/new/", client_views.line_edit, name="line_new"),
     path("lines/<int:pk>/", client_views.line_edit, name="line"),
+    path("lines/<int:pk>/after-call/", client_views.line_after_call, name="line_after_call"),
     path(
         "lines/<int:pk>/prompts/<str:language>/",
         client_views.line_prompts,

@@ -19,6 +19,7 @@ from clients.forms import (
     FirmTaxForm,
     InviteAcceptForm,
     InviteForm,
+    LineAfterCallForm,
     LineForm,
     LinePromptsForm,
     ReasonForm,
@@ -244,6 +245,24 @@ def line_edit(request, pk: int | None = None):
             messages.success(request, "Line saved.")
             return redirect("clients:lines")
     return render(request, "clients/line_form.html", {"form": form, "line": line})
+
+
+@firm_member
+def line_after_call(request, pk: int):
+    """The line's survey, sticky agent and escalation number: admins edit, members read."""
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
+    if request.method == "POST" and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    form = LineAfterCallForm(request.POST or None, initial=LineAfterCallForm.initial_for(line))
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            services.line_after_call_set(
+                firm=request.firm, user=request.user, line=line, **form.cleaned_data
+            )
+            messages.success(request, "After-call settings saved.")
+            return redirect("clients:line", pk=line.pk)
+    context = {"form": form, "line": line, "can_edit": request.membership.is_admin}
+    return render(request, "clients/line_after_call.html", context)
 
 
 @firm_member

@@ -405,3 +405,33 @@ class ScorecardForm(Form):
                 )
             )
         return found
+
+
+class LineAfterCallForm(Form):
+    """The line's survey, sticky agent and escalation number (clients.services
+    line_after_call_set): the bounds are the model's."""
+
+    survey_enabled = forms.BooleanField(
+        required=False,
+        label="Ask callers to rate the call",
+        help_text="After the agent hangs up, a caller still on the line presses 1 to 5.",
+    )
+    sticky_days = forms.IntegerField(
+        label="Returning callers go to their last agent for (days)",
+        help_text="A caller who calls again within these days is offered first to the agent "
+        "who last served them, when that agent is free. 0: off.",
+        **bounds(PhoneLine, "sticky_days"),
+    )
+    escalation_number = PhoneNumberField(
+        region="IN",
+        required=False,
+        help_text="Your own desk's number: agents may transfer a caller there.",
+    )
+
+    @classmethod
+    def initial_for(cls, line: PhoneLine) -> dict:
+        return {
+            "survey_enabled": line.survey_enabled,
+            "sticky_days": line.sticky_days,
+            "escalation_number": line.escalation_number or "",
+        }

@@ -15,6 +15,9 @@ else Indian English; the menu names them in the borrowed language.
 A firm may replace any prompt of its line, per language (clients.models.LinePrompt); the text
 is read by the same voice as the catalogue's. Prompts may name these values only, in braces:
 {firm} (the firm's name), {digit} (the menu digit), {opens} and {closes} (business hours).
+
+The survey's prompts (`survey`, `survey_thanks`) are played after the agent hangs up, on lines
+with the survey on: the digits 1 to 5 stay digits in every language, as the keypad shows them.
 """
 
 import string
@@ -64,6 +67,8 @@ class PromptKey:
     CLOSED = "closed"
     APOLOGY = "apology"
     APOLOGY_RETRY = "apology_retry"
+    SURVEY = "survey"
+    SURVEY_THANKS = "survey_thanks"
 
     choices = [
         (WELCOME, "Welcome, before the language menu"),
@@ -73,6 +78,8 @@ class PromptKey:
         (CLOSED, "Outside business hours"),
         (APOLOGY, "When something fails on our side"),
         (APOLOGY_RETRY, "When something fails on our side, before trying again"),
+        (SURVEY, "After the agent hangs up: rate the call from 1 to 5 on the keypad"),
+        (SURVEY_THANKS, "After the caller rated the call"),
     ]
 
 
@@ -85,6 +92,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     PromptKey.CLOSED: frozenset({"firm", "opens", "closes"}),
     PromptKey.APOLOGY: frozenset(),
     PromptKey.APOLOGY_RETRY: frozenset(),
+    PromptKey.SURVEY: frozenset({"firm"}),
+    PromptKey.SURVEY_THANKS: frozenset({"firm"}),
 }
 
 # Played when a number is not ours: there is no line, hence no language to choose.
@@ -109,6 +118,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "We are sorry, something went wrong on our side. Please call again in a few minutes."
         ),
         PromptKey.APOLOGY_RETRY: "We are sorry, please hold a moment.",
+        PromptKey.SURVEY: (
+            "Please rate this call on your keypad, from 1 for poor to 5 for excellent."
+        ),
+        PromptKey.SURVEY_THANKS: "Thank you for your rating. Goodbye.",
     },
     "hi": {
         PromptKey.WELCOME: "{firm} में आपका स्वागत है।",
@@ -126,6 +139,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "क्षमा करें, हमारी ओर से कोई तकनीकी समस्या आ गई है। कृपया कुछ मिनट बाद दोबारा कॉल करें।"
         ),
         PromptKey.APOLOGY_RETRY: "क्षमा करें, कृपया एक क्षण रुकें।",
+        PromptKey.SURVEY: (
+            "कृपया इस कॉल को रेटिंग दें: बहुत ख़राब के लिए 1 से बहुत अच्छी के लिए 5 तक कोई अंक दबाएँ।"
+        ),
+        PromptKey.SURVEY_THANKS: "आपकी रेटिंग के लिए धन्यवाद।",
     },
     "kn": {
         PromptKey.WELCOME: "{firm} ಗೆ ಸ್ವಾಗತ.",
@@ -143,6 +160,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "ಕ್ಷಮಿಸಿ, ನಮ್ಮ ಕಡೆಯಿಂದ ತಾಂತ್ರಿಕ ತೊಂದರೆ ಉಂಟಾಗಿದೆ. ದಯವಿಟ್ಟು ಕೆಲವು ನಿಮಿಷಗಳ ನಂತರ ಮತ್ತೆ ಕರೆ ಮಾಡಿ."
         ),
         PromptKey.APOLOGY_RETRY: "ಕ್ಷಮಿಸಿ, ದಯವಿಟ್ಟು ಒಂದು ಕ್ಷಣ ಕಾಯಿರಿ.",
+        PromptKey.SURVEY: ("ದಯವಿಟ್ಟು ಈ ಕರೆಗೆ ರೇಟಿಂಗ್ ನೀಡಿ: ತುಂಬಾ ಕಳಪೆ ಎಂದರೆ 1, ಅತ್ಯುತ್ತಮ ಎಂದರೆ 5 ಒತ್ತಿ."),
+        PromptKey.SURVEY_THANKS: "ನಿಮ್ಮ ಅಭಿಪ್ರಾಯಕ್ಕೆ ಧನ್ಯವಾದಗಳು.",
     },
     "ta": {
         PromptKey.WELCOME: "{firm} உங்களை வரவேற்கிறது.",
@@ -164,6 +183,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "சில நிமிடங்கள் கழித்து மீண்டும் அழைக்கவும்."
         ),
         PromptKey.APOLOGY_RETRY: "மன்னிக்கவும், தயவுசெய்து ஒரு கணம் காத்திருக்கவும்.",
+        PromptKey.SURVEY: (
+            "தயவுசெய்து இந்த அழைப்பை மதிப்பிடுங்கள்: மிக மோசம் என்றால் 1, மிகச் சிறப்பு என்றால் 5 ஐ அழுத்தவும்."
+        ),
+        PromptKey.SURVEY_THANKS: "உங்கள் மதிப்பீட்டிற்கு நன்றி.",
     },
     "te": {
         PromptKey.WELCOME: "{firm} కు స్వాగతం.",
@@ -179,6 +202,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         PromptKey.APOLOGY: ("క్షమించండి, మా వైపు సాంకేతిక సమస్య వచ్చింది. దయచేసి కొన్ని నిమిషాల తర్వాత మళ్ళీ కాల్ చేయండి."),
         PromptKey.APOLOGY_RETRY: "క్షమించండి, దయచేసి ఒక్క క్షణం వేచి ఉండండి.",
+        PromptKey.SURVEY: ("దయచేసి ఈ కాల్ కు రేటింగ్ ఇవ్వండి: చాలా బాగోలేదు అంటే 1, చాలా బాగుంది అంటే 5 నొక్కండి."),
+        PromptKey.SURVEY_THANKS: "మీ రేటింగ్ కు ధన్యవాదాలు.",
     },
     "ml": {
         PromptKey.WELCOME: "{firm} ലേക്ക് സ്വാഗതം.",
@@ -196,6 +221,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "ക്ഷമിക്കണം, ഞങ്ങളുടെ ഭാഗത്ത് ഒരു സാങ്കേതിക തകരാർ സംഭവിച്ചു. കുറച്ച് മിനിറ്റുകൾക്ക് ശേഷം വീണ്ടും വിളിക്കുക."
         ),
         PromptKey.APOLOGY_RETRY: "ക്ഷമിക്കണം, ദയവായി ഒരു നിമിഷം കാത്തിരിക്കുക.",
+        PromptKey.SURVEY: (
+            "ദയവായി ഈ കോളിന് റേറ്റിംഗ് നൽകുക: വളരെ മോശം എങ്കിൽ 1, വളരെ മികച്ചത് എങ്കിൽ 5 അമർത്തുക."
+        ),
+        PromptKey.SURVEY_THANKS: "നിങ്ങളുടെ റേറ്റിംഗിന് നന്ദി.",
     },
     "mr": {
         PromptKey.WELCOME: "{firm} मध्ये आपले स्वागत आहे.",
@@ -211,6 +240,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         PromptKey.APOLOGY: ("क्षमस्व, आमच्याकडे तांत्रिक अडचण आली आहे. कृपया काही मिनिटांनी पुन्हा कॉल करा."),
         PromptKey.APOLOGY_RETRY: "क्षमस्व, कृपया एक क्षण थांबा.",
+        PromptKey.SURVEY: ("कृपया या कॉलला रेटिंग द्या: खूप वाईट असल्यास 1, उत्कृष्ट असल्यास 5 दाबा."),
+        PromptKey.SURVEY_THANKS: "आपल्या रेटिंगबद्दल धन्यवाद.",
     },
     "bn": {
         PromptKey.WELCOME: "{firm}-এ আপনাকে স্বাগতম।",
@@ -228,6 +259,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "দুঃখিত, আমাদের দিকে একটি প্রযুক্তিগত সমস্যা হয়েছে। অনুগ্রহ করে কয়েক মিনিট পরে আবার ফোন করুন।"
         ),
         PromptKey.APOLOGY_RETRY: "দুঃখিত, অনুগ্রহ করে এক মুহূর্ত অপেক্ষা করুন।",
+        PromptKey.SURVEY: ("অনুগ্রহ করে এই কলটির মূল্যায়ন করুন: খুব খারাপ হলে 1, খুব ভালো হলে 5 টিপুন।"),
+        PromptKey.SURVEY_THANKS: "আপনার মূল্যায়নের জন্য ধন্যবাদ।",
     },
     "gu": {
         PromptKey.WELCOME: "{firm} માં આપનું સ્વાગત છે.",
@@ -245,6 +278,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "માફ કરશો, અમારી તરફથી ટેકનિકલ ખામી આવી છે. કૃપા કરીને થોડી મિનિટો પછી ફરી ફોન કરો."
         ),
         PromptKey.APOLOGY_RETRY: "માફ કરશો, કૃપા કરીને એક ક્ષણ રાહ જુઓ.",
+        PromptKey.SURVEY: ("કૃપા કરીને આ કૉલને રેટિંગ આપો: ખૂબ ખરાબ માટે 1, ઉત્તમ માટે 5 દબાવો."),
+        PromptKey.SURVEY_THANKS: "આપના રેટિંગ બદલ આભાર.",
     },
 }
 

@@ -416,6 +416,54 @@ def line_save(
 
 
 @transaction.atomic
+def line_after_call_set(
+    *,
+    firm: ClientFirm,
+    user: User,
+    line: PhoneLine,
+    survey_enabled: bool,
+    sticky_days: int,
+    escalation_number: str = "",
+) -> PhoneLine:
+    """What happens around a call on the line (issue 16), set by the firm's admins: the
+    post-call survey, the sticky agent's days, and the escalation number agents may send a
+    caller to. The escalation number is the firm's own desk: never a number on Homeshore (a
+    line, which would loop back, or an agent's personal phone). Audited."""
+    require_firm_admin(user=user, firm=firm)
+    line = PhoneLine.objects.select_for_update().filter(pk=line.pk, firm=firm).first()
+    if line is None:
+        raise ApplicationError("No such line.")
+    escalation_number = str(escalation_number or "")
+    if escalation_number and (
+        PhoneLine.objects.filter(number=escalation_number).exists()
+        or AgentProfile.objects.filter(phone=escalation_number).exists()
+    ):
+        # The same words as a taken line number: whose number it is stays unsaid.
+        raise ApplicationError(
+            "This number is already in use on Homeshore: give your own desk's number.",
+            field="escalation_number",
+        )
+    fields = ["survey_enabled", "sticky_days", "escalation_number"]
+    before = {"survey_enabled": line.survey_enabled, "sticky_days": line.sticky_days}
+    before["escalation_number"] = str(line.escalation_number or "")
+    line.survey_enabled, line.sticky_days = survey_enabled, sticky_days
+    line.escalation_number = escalation_number
+    instance_check(line)  # sticky days within the model's bounds
+    line.save(update_fields=fields)
+    after = {"survey_enabled": survey_enabled, "sticky_days": sticky_days}
+    after["escalation_number"] = escalation_number
+    if after != before:
+        audit_log(
+            actor=user,
+            action=AuditAction.LINE_WORKSPACE_SET,
+            target=line,
+            before=before,
+            after=after,
+        )
+    return line
+
+
+@transaction.atomic
 def line_prompts_set(
     *, firm: ClientFirm, line: PhoneLine, language: str, texts: dict[str, str]
 ) -> None:

@@ -187,7 +187,9 @@ class CallEventApi(CallsApi):
         summary="Report how an offered call went; no answer offers the next agent",
         description=(
             "Send `attempt` (the call's `attempts` in the answer that said dial) to make a "
-            "repeat safe: an event about an earlier offer changes nothing."
+            "repeat safe: an event about an earlier offer changes nothing. `survey` with "
+            "`score` (1-5) stores the caller's rating of a completed call on a line with the "
+            "survey on, once: the same score again is a repeat, another one a 409."
         ),
         request=CallEventInputSerializer,
         responses={200: PlacementSerializer, 409: ErrorOutputSerializer},
@@ -212,6 +214,11 @@ class CallEventApi(CallsApi):
             call = services.call_completed_with(
                 call_id=call.pk, duration=duration, at=at, attempt=attempt
             )
+        elif event == "survey":
+            score = data.validated_data.get("score")
+            if score is None:
+                raise ApplicationError("Send `score` (1 to 5).", field="score")
+            call = services.call_survey_record(call_id=call.pk, score=score, at=at)
         elif call.status == Call.Status.OFFERED:
             call = services.call_not_answered(
                 call_id=call.pk, reason=event.replace("_", " "), at=at, attempt=attempt

@@ -257,10 +257,12 @@ def skipped_for(
     chosen_ids: set[int],
     limit: int = 20,
     tried: list[int] | None = None,
+    agent_id: int | None = None,
 ):
     """Agents with an active engagement with the firm who were not offered the call, each
     with why (two queries). The rules of time are judged at `at`; `tried`: the agents the
-    call had rung out by then (default: by now)."""
+    call had rung out by then (default: by now); `agent_id`: that agent only (the sticky
+    rule's last agent)."""
     tried = call.tried_agent_ids if tried is None else tried
     minute = minute_of_week(at)
     today = timezone.localdate(at)
@@ -272,12 +274,10 @@ def skipped_for(
     # Take the agents first, annotate them after: with the LIMIT outside, PostgreSQL built
     # hashed subplans over every agent's windows, skills and languages (29 ms at 100k agents
     # against 0.4 ms for 20 index probes; see docs/performance.md).
-    ids = (
-        AgentProfile.objects.filter(Exists(firm_engagements))
-        .exclude(pk__in=chosen_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:limit]
-    )
+    engaged = AgentProfile.objects.filter(Exists(firm_engagements))
+    if agent_id is not None:
+        engaged = engaged.filter(pk=agent_id)
+    ids = engaged.exclude(pk__in=chosen_ids).order_by("pk").values_list("pk", flat=True)[:limit]
     agents = (
         AgentProfile.objects.filter(pk__in=list(ids))
         .annotate(

@@ -7,7 +7,7 @@ from common.limits import bounds
 from routing.models import Call, RoutingDecision
 from routing.services.next_step import Kind
 
-EVENTS = ["answered", "completed", "no_answer", "busy", "failed"]
+EVENTS = ["answered", "completed", "no_answer", "busy", "failed", "survey"]
 
 
 def _e164(value: str) -> str:
@@ -59,6 +59,11 @@ class CallEventInputSerializer(InputSerializer):
         required=False,
         help_text="The offer this event is about (`call.attempts` when told to dial).",
         **(bounds(Call, "attempts") | {"min_value": 1}),  # the first offer is 1
+    )
+    score = serializers.IntegerField(
+        required=False,
+        help_text="`survey` only: the caller's rating of the completed call, 1 to 5.",
+        **bounds(Call, "survey_score"),
     )
 
 
@@ -127,6 +132,8 @@ class DecisionOutputSerializer(serializers.ModelSerializer):
             "decided_at",
             "explained_at",
             "elapsed_ms",
+            "sticky",
+            "sticky_reason",
         ]
 
 

@@ -157,6 +157,32 @@ def voicemail(request, call: Call) -> VoiceResponse:
     return response
 
 
+def survey(request, call: Call, *, again: bool = False) -> VoiceResponse:
+    """The agent hung up and the caller is still here: rate the call, one keypress 1-5, in
+    the call's language. No keypress: the <Gather> falls through to the hang-up (no score).
+    `again`: the caller pressed another key; asked once more, then thanked either way."""
+    line = _Line.of(call)
+    response = VoiceResponse()
+    query = {"call": call.pk} | ({"again": 1} if again else {})
+    gather = response.gather(
+        num_digits=1,
+        action=_url(request, "telephony:twilio_survey", **query),
+        method="POST",
+        timeout=6,
+    )
+    line.say(gather, PromptKey.SURVEY, line.language_of(call), firm=call.firm.name)
+    response.hangup()
+    return response
+
+
+def survey_thanks(call: Call) -> VoiceResponse:
+    line = _Line.of(call)
+    response = VoiceResponse()
+    line.say(response, PromptKey.SURVEY_THANKS, line.language_of(call), firm=call.firm.name)
+    response.hangup()
+    return response
+
+
 def goodbye() -> VoiceResponse:
     response = VoiceResponse()
     response.hangup()

@@ -9,4 +9,5 @@ urlpatterns = [
     path("twilio/status/", webhooks.status_callback, name="twilio_status"),
     path("twilio/recording/", webhooks.recording, name="twilio_recording"),
     path("twilio/bridge/", webhooks.bridge, name="twilio_bridge"),
+    path("twilio/survey/", webhooks.survey, name="twilio_survey"),
 ]

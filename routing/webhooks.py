@@ -244,7 +244,11 @@ def dial_status(request):
         duration = _whole(request.POST.get("DialCallDuration") or "0", digits=6)
         if duration is None:
             return HttpResponseBadRequest("DialCallDuration must be a whole number of seconds.")
-        services.call_completed_with(call_id=call.pk, duration=duration)
+        call = services.call_completed_with(call_id=call.pk, duration=duration)
+        # The agent's leg is over and its duration is the talk billed; a caller still on
+        # the line (no status callback said they left) may rate the call, if the line asks.
+        if services.survey_offered(call):
+            return _twiml(twiml.survey(request, call))
         return _twiml(twiml.goodbye())
     if status not in NOT_ANSWERED:
         return HttpResponseBadRequest(f"Unknown DialCallStatus {status!r}.")
@@ -294,3 +298,27 @@ def bridge(request):
         logger.warning("Bridge call with a wrong, used or stale code.")
         return _twiml(twiml.goodbye())
     return _twiml(twiml.bridge_dial(call))
+
+
+@twilio_webhook
+def survey(request):
+    """The caller's keypress after the survey's prompt: 1-5 is stored (the first score wins:
+    a retry or a second rating changes nothing), another key is asked about once more."""
+    call = _call_of(request)
+    if call is None:
+        return HttpResponseBadRequest("Unknown call.")
+    digit = request.POST.get("Digits", "")
+    if not digit:
+        return _twiml(twiml.goodbye())  # nothing pressed: no score
+    score = _whole(digit, digits=1)
+    if score is None or not 1 <= score <= 5:
+        if request.GET.get("again"):
+            return _twiml(twiml.survey_thanks(call))
+        return _twiml(twiml.survey(request, call, again=True))
+    try:
+        services.call_survey_record(call_id=call.pk, score=score)
+    except ApplicationError:
+        # Rated already (another score), or the call or the line changed meanwhile: the
+        # caller is thanked either way, and the stored score stays.
+        logger.info("Survey keypress not stored for call %s", call.pk)
+    return _twiml(twiml.survey_thanks(call))

@@ -14,6 +14,7 @@ One module a stage of a call's life; callers import from here:
   `call_reconcile` — live calls whose end never came, asked about at the provider);
 - `bridge`: a firm's own PBX reaches the agent through the agency's bridge number with a
   one-time code (`bridge_code_for`, `bridge_claim`), never with the agent's number;
+- `survey`: the caller's keypad rating after the agent hung up (`call_survey_record`);
 - `next_step`: what the provider does next (`call_next_step` -> `NextStep`), the one answer
   the Twilio webhooks turn into TwiML and the call API into JSON.
 """
@@ -46,6 +47,7 @@ from routing.services.events import (
 )
 from routing.services.next_step import Kind, NextStep, call_next_step, next_step_of
 from routing.services.queue import queue_dispatch, wrap_up_end
+from routing.services.survey import call_survey_record, survey_offered
 from routing.services.sweep import call_reconcile, routing_sweep, waiting_calls_end
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "call_reconcile",
     "call_route",
     "call_start",
+    "call_survey_record",
     "call_voicemail",
     "decision_explain",
     "decisions_explain",
@@ -77,6 +80,7 @@ __all__ = [
     "provider_request_record",
     "queue_dispatch",
     "routing_sweep",
+    "survey_offered",
     "waiting_calls_end",
     "wrap_up_end",
 ]

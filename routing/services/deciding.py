@@ -6,6 +6,14 @@ pick instead of queueing behind it), then reserved by a compare-and-set on its d
 (SKIP LOCKED with ORDER BY may hand back a row that changed since the snapshot: the CAS
 re-checks it). On SQLite the IMMEDIATE transaction serialises the whole decision. The
 partial unique index `routing_call_one_live_per_agent` backs both.
+
+The sticky rule (a line's `sticky_days`): a caller who called the line within those days and
+was served is offered first to that agent when they are eligible and free now, they did not
+already ring out on this call, and the waiting rule spares them (no older caller waiting
+could take only them) — reserved with the same lock and compare-and-set. Otherwise routing
+goes on as usual; the decision records which (`sticky`, `sticky_agent`, `sticky_reason`).
+A call nobody free can take waits as before: the rule never holds a caller for their agent,
+and an agent who frees up goes to the longest-waiting caller (`queue_dispatch`).
 """
 
 import datetime as dt
@@ -20,6 +28,7 @@ from agents.models import AgentProfile
 from common.geo import haversine_km
 from routing.models import Call, RoutingDecision
 from routing.selectors import (
+    caller_history,
     candidate_rows,
     candidates_for,
     queue_snapshot,
@@ -56,19 +65,47 @@ def _lock_nearest(call: Call, at: dt.datetime) -> AgentProfile | None:
     return None
 
 
-def _ranked(call: Call, at: dt.datetime) -> list[AgentProfile]:
+def _ranked(call: Call, at: dt.datetime) -> tuple[list[AgentProfile], list[AgentProfile]]:
     """The nearest eligible agents (up to RECORDED_CANDIDATES) within the first of the line's
     radius steps that holds any: one nearest-first statement over every agent, cut at the
-    step of the nearest — the same agents as asking step by step, in one statement."""
-    ranked = candidates_for(
+    step of the nearest — the same agents as asking step by step, in one statement. With
+    them, every agent the statement found (the sticky rule looks for the caller's last agent
+    there before asking about them)."""
+    listed = candidates_for(
         call=call, at=at, exclude=call.tried_agent_ids, limit=RECORDED_CANDIDATES
     )
-    if not ranked:
-        return []
-    step = _step_of(call, ranked[0])
+    if not listed:
+        return [], []
+    step = _step_of(call, listed[0])
     if step is None:
-        return ranked
-    return [a for a in ranked if a.km is not None and a.km <= step]
+        return listed, listed
+    return [a for a in listed if a.km is not None and a.km <= step], listed
+
+
+def _last_agent(
+    call: Call, at: dt.datetime, listed: list[AgentProfile], decision: RoutingDecision
+) -> AgentProfile | None:
+    """The sticky rule: the agent who last served this caller on this line within the line's
+    `sticky_days`, when they may take the call now (eligible and free), else None.
+
+    Nothing is asked when the line has the rule off. Otherwise one query (the caller's
+    history); a second only when ten free agents are nearer than the last one (they are not
+    among `listed`). Why the last agent could not take it is worked out when the decision is
+    opened (`decision_explain`, from the same explanation as the skipped agents), not while
+    the caller waits — unless it is known here for nothing."""
+    if call.line.sticky_days <= 0:
+        return None
+    last_id = caller_history(call=call, days=call.line.sticky_days)["last_agent_id"]
+    if last_id is None:
+        return None  # a first call (or never served): the rule does not apply
+    decision.sticky, decision.sticky_agent_id = RoutingDecision.Sticky.USUAL, last_id
+    if last_id in call.tried_agent_ids:
+        return None  # they rang out on this very call: explained as "already rang this call"
+    found = next((a for a in listed if a.pk == last_id), None)
+    if found is None and len(listed) == RECORDED_CANDIDATES:
+        asked = candidates_for(call=call, at=at, agent_id=last_id, limit=1)
+        found = asked[0] if asked else None
+    return found  # None: not eligible or not free now (explained when opened)
 
 
 def _lock_first_free(ranked: list[AgentProfile]) -> AgentProfile | None:
@@ -213,14 +250,22 @@ def call_decide(
     decision = RoutingDecision(call=call, attempt=call.attempts + 1)
     # Rank within the line's first radius step that holds anyone (widening only when nobody is
     # there), nearest first by great-circle distance: one statement (`_ranked`).
-    ranked = _ranked(call, at)
+    ranked, listed = _ranked(call, at)
+    # A returning caller's last agent, if they may take it, comes first (`_last_agent`).
+    last = _last_agent(call, at, listed, decision) if listed else None
+    if last is not None:
+        ranked = [last, *(a for a in ranked if a.pk != last.pk)]
+    # The waiting rule holds for the last agent too: they are counted among the candidates
+    # the older callers could take, and taken only if those callers can spare them.
     allowed = ranked and _spare_candidates(call, at, ranked)
+    agent = _last_agent_take(decision, last, allowed) if last is not None else None
     if ranked and not allowed:
         # Oldest first while agents are scarce: the older callers could take every free
         # candidate. An agent who frees up is dispatched to the longest-waiting caller.
         decision.outcome = "waiting_behind_older"
         return _decided(decision, call, None, at, started, ranked=ranked)
-    agent = _lock_first_free(allowed)
+    if agent is None:
+        agent = _lock_first_free([a for a in allowed if last is None or a.pk != last.pk])
     if agent is None and ranked:
         # Every ranked agent was taken meanwhile (concurrent calls): the nearest still free.
         # (Nobody ranked: nobody eligible, no statement more.)
@@ -236,6 +281,22 @@ def call_decide(
     call.save(update_fields=["agent", "engagement", "status", "offered_at", "attempts"])
     decision.outcome = "offered"
     return _decided(decision, call, agent, at, started, ranked=ranked)
+
+
+def _last_agent_take(
+    decision: RoutingDecision, last: AgentProfile, allowed: list[AgentProfile]
+) -> AgentProfile | None:
+    """Reserve the caller's last agent (the same lock and compare-and-set as any pick) when
+    the waiting rule allows them; record what happened on the decision."""
+    if all(a.pk != last.pk for a in allowed):
+        decision.sticky_reason = f"{last.full_name} is kept for a caller waiting longer"
+        return None
+    agent = _lock_first_free([last])
+    if agent is None:  # a concurrent call reserved them since the ranking
+        decision.sticky_reason = f"{last.full_name} was just offered another call"
+        return None
+    decision.sticky = RoutingDecision.Sticky.LAST_AGENT
+    return agent
 
 
 def _decided(decision, call, agent, at, started, *, ranked=()):
@@ -270,15 +331,60 @@ def decision_explain(decision: RoutingDecision, *, at: dt.datetime | None = None
         chosen_ids=listed,
         tried=decision.tried_agent_ids,
     )
+    sticky_reason = decision.sticky_reason
+    if decision.sticky == RoutingDecision.Sticky.USUAL and not sticky_reason:
+        sticky_reason = _sticky_reason(decision, skipped, at or decision.judged_at)
     now = timezone.now()
     first = RoutingDecision.objects.filter(pk=decision.pk, explained_at=None).update(
-        skipped=skipped, explained_at=now
+        skipped=skipped, sticky_reason=sticky_reason, explained_at=now
     )
     if first:
         decision.skipped, decision.explained_at = skipped, now
+        decision.sticky_reason = sticky_reason
     else:  # a concurrent open stored its explanation first: show that one
-        decision.refresh_from_db(fields=["skipped", "explained_at"])
+        decision.refresh_from_db(fields=["skipped", "sticky_reason", "explained_at"])
     return decision
+
+
+# The explanation's reasons (selectors.skipped_for), said of the caller's last agent.
+STICKY_WORDS = {
+    "offline": "is not on duty",
+    "call offered": "is on another call",
+    "on a call": "is on another call",
+    "wrap-up": "is wrapping up another call",
+    "not engaged on this line": "is not engaged on this line now",
+    "engagement not started": "is not engaged on this line now",
+    "engagement ended": "is not engaged on this line now",
+    "outside the engagement's hours": "is not engaged on this line now",
+    "outside their availability": "is outside their hours",
+    "did not answer this call": "already rang this call",
+    "farther": "was not free when the call came",  # free again by the time it is opened
+}
+
+
+def _sticky_reason(decision: RoutingDecision, skipped: list[dict], at: dt.datetime) -> str:
+    """Why the caller's last agent could not take the call, in plain words: from the same
+    explanation as the skipped agents (asked about them alone when the firm's list did not
+    reach them)."""
+    agent_id = decision.sticky_agent_id
+    row = next((s for s in skipped if s["agent"] == agent_id), None)
+    if row is None and agent_id is not None:
+        alone = skipped_for(
+            call=decision.call,
+            at=at,
+            chosen_ids=set(),
+            tried=decision.tried_agent_ids,
+            agent_id=agent_id,
+        )
+        row = alone[0] if alone else None
+    if row is None:
+        name = decision.sticky_agent.full_name if decision.sticky_agent else "Their last agent"
+        return f"{name} is no longer engaged with {decision.call.firm.name}"
+    reasons = row["reasons"]
+    if agent_id in decision.tried_agent_ids:
+        reasons = ["did not answer this call"]  # the reason that settles it
+    said = [STICKY_WORDS.get(r, r) for r in reasons]
+    return f"{row['name']} {', '.join(dict.fromkeys(said))}"[:200]
 
 
 def decisions_explain(decisions) -> list[RoutingDecision]:

@@ -18,6 +18,7 @@ PUBLIC = {
     "telephony:twilio_status": "Twilio webhook",
     "telephony:twilio_recording": "Twilio webhook",
     "telephony:twilio_bridge": "Twilio webhook (the agency's bridge number)",
+    "telephony:twilio_survey": "Twilio webhook (the post-call survey)",
 }
 
 

@@ -41,6 +41,7 @@ MODEL_OF = {
     "FeePlanForm": [FixedFeePlan],
     "AuditFilterForm": [],  # filters: a row id, bounded by common.limits.ROW_ID
     "LineForm": [PhoneLine, LineLanguage],
+    "LineAfterCallForm": [PhoneLine],
     "RequestForm": [StaffingRequest],
     "StaffingRequestInputSerializer": [StaffingRequest],
     "CallEventInputSerializer": [Call],

@@ -8,6 +8,10 @@ HTTP to a running server instead (signed for that URL).
 
 Time is compressed: after each answered call the agent's wrap-up is fast-forwarded, and with
 `--days N` calls are spread over the last N days so the firms' charts have a history.
+
+Some callers call a line again (its sticky rule then offers them to their last agent), and on
+lines with the survey on most callers rate the call on the keypad. Those choices come from a
+random stream of their own, so the calls themselves are the same for a given `--seed`.
 """
 
 import datetime as dt
@@ -32,6 +36,9 @@ from routing.models import Call
 LANDLINES = ["+91824", "+91820", "+91452", "+91422", "+91484", "+9180", "+9144", "+91821"]
 MOBILES = ["+9198", "+9199", "+9197"]
 OUTCOMES = [("completed", 0.75), ("no-answer", 0.15), ("busy", 0.10)]
+RETURNING_SHARE = 0.25  # callers who call the same line again
+SURVEY_ANSWERED = 0.7  # callers who rate the call when asked
+SCORES = [("1", 1), ("2", 1), ("3", 2), ("4", 4), ("5", 5)]
 
 
 def _allowed_host() -> str:
@@ -73,6 +80,9 @@ class Command(BaseCommand):
         if base_url and not base_url.startswith(("http://", "https://")):
             raise CommandError("--base-url must be an http(s) URL.")
         self.rng = random.Random(seed)
+        # Returning callers and survey keypresses: their own stream (the calls stay the same).
+        self.after_rng = random.Random(None if seed is None else seed + 16)
+        self.served: dict[int, list[str]] = {}  # line -> callers an agent talked to
         # In-process requests are https, as Twilio's are: with DJANGO_DEBUG=false an http
         # request would only be redirected to https (SECURE_SSL_REDIRECT), and no call made.
         # On a host the settings allow: production's DJANGO_ALLOWED_HOSTS need not name
@@ -121,9 +131,12 @@ class Command(BaseCommand):
 
     def _one_call(self, line: PhoneLine) -> Call | None:
         sid = "CA" + uuid.uuid4().hex
+        caller = self._caller()
+        if self.served.get(line.pk) and self.after_rng.random() < RETURNING_SHARE:
+            caller = self.after_rng.choice(self.served[line.pk])  # calls this line again
         base = {
             "CallSid": sid,
-            "From": self._caller(),
+            "From": caller,
             "To": str(line.number),
             "CallStatus": "ringing",
             "Direction": "inbound",
@@ -138,6 +151,8 @@ class Command(BaseCommand):
                 break
             twiml = self._ring(call, base)
         call = Call.objects.filter(provider="twilio", provider_call_id=sid).first()
+        if call is not None and call.answered_at is not None:
+            self.served.setdefault(line.pk, []).append(caller)
         if call is not None and call.status == Call.Status.QUEUED:
             # Nobody free: most callers hang up while on hold, some leave a message.
             if "<Record" in twiml or self.rng.random() < 0.3:
@@ -161,6 +176,9 @@ class Command(BaseCommand):
             self._post(path, {**answered, "CallStatus": "in-progress"})
         path = f"/telephony/twilio/dial-status/?call={call.pk}&attempt={call.attempts}"
         twiml = self._post(path, params)
+        if "/telephony/twilio/survey/" in twiml and self.after_rng.random() < SURVEY_ANSWERED:
+            digit = self.after_rng.choices([d for d, _ in SCORES], [w for _, w in SCORES])[0]
+            self._post(f"/telephony/twilio/survey/?call={call.pk}", {**base, "Digits": digit})
         if outcome == "completed":
             # Fast-forward the agent's wrap-up so the next simulated call can reach them.
             later = timezone.now() + dt.timedelta(seconds=call.line.wrap_up_seconds + 1)
@@ -195,6 +213,8 @@ class Command(BaseCommand):
                 times["ended_at"] = times["answered_at"] + dt.timedelta(
                     seconds=call.talk_seconds or 0
                 )
+                if call.surveyed_at:  # the keypress, a few seconds after the agent hung up
+                    times["surveyed_at"] = times["ended_at"] + dt.timedelta(seconds=8)
             elif call.ended_at:
                 times["ended_at"] = clock + dt.timedelta(seconds=self.rng.randint(10, 90))
         Call.objects.filter(pk=call.pk).update(**times)
