@@ -90,7 +90,8 @@ class Answer:
 
     @property
     def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
+        """Answered 2xx with an answer we could take (not over MAX_ANSWER_BYTES)."""
+        return not self.error and self.status_code is not None and 200 <= self.status_code < 300
 
     def json(self):
         """The body as JSON, or None when it is not JSON."""
@@ -111,7 +112,9 @@ def signed_headers(secret: str, message_id: str, body: str, at: dt.datetime) -> 
 
 def signed_post(url: str, *, secret: str, payload: dict, message_id: str, timeout: float) -> Answer:
     """POST `payload` as JSON to `url`, signed; never raises. `timeout` bounds the connect
-    and each read (the whole lookup is held near it: the body is at most 64 kB)."""
+    and each read, not their sum: a server trickling its answer byte by byte can hold a try
+    longer (at most 64 kB are read). The agent's page is not held by it: the context
+    lookup's own wait is bounded by its lock (routing.services.context)."""
     started = time.perf_counter()
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
