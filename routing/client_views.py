@@ -15,6 +15,7 @@ from routing import analytics, services
 from routing.charts import calls_chart
 from routing.forms import CallFilterForm, period_from
 from routing.selectors import agent_figures_named, calls_of
+from routing.services.context import context_panel
 
 # The firm's call history, newest first, a page at a time (common.keyset). The cursor
 # only positions within request.firm's calls: another firm's cursor shows none of theirs.
@@ -143,5 +144,6 @@ def firm_call(request, pk: int):
             "call": call,
             # Explained on first open (once), judged at each decision's own time.
             "decisions": services.decisions_explain(call.decisions.select_related("chosen")),
+            "customer_context": context_panel(call=call),
         },
     )
