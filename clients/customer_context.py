@@ -84,7 +84,8 @@ def _as_text(value) -> str | None:
 
 def lookup_answer_fields(answer: Answer, chosen: list[str]) -> tuple[list[list[str]], str]:
     """The chosen fields the answer gave, in the line's order, and "" — or ([], why not)."""
-    if not answer.ok:
+    # The error first: an answer over 64 kB comes with its 2xx status and an error.
+    if answer.error or not answer.ok:
         return [], answer.error or f"The server answered {answer.status_code}."
     data = answer.json()
     if not isinstance(data, dict):
