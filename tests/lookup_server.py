@@ -2,15 +2,15 @@
 
 `LookupServer.reply(...)` says how it answers the next requests (status, body, a delay, a
 redirect); `requests` holds what it received (headers and body) for the test to verify
-with the standardwebhooks package, as a firm's developer would.
+with the standardwebhooks package, as a firm's developer would. A test module's fixture:
+`with LookupServer() as server: yield server`.
 """
 
+import contextlib
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import pytest
 
 
 class LookupServer:
@@ -32,10 +32,9 @@ class LookupServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(server.body)))
                 self.end_headers()
-                try:
+                # The client may give up (a timeout, a body too big), as with a real server.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     self.wfile.write(server.body)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout, a body too big): as a real server
 
             def log_message(self, *args):
                 pass
@@ -54,13 +53,9 @@ class LookupServer:
         self.body = body if isinstance(body, bytes) else json.dumps(body).encode()
         self.status, self.delay, self.location = status, delay, location
 
-    def close(self):
+    def __enter__(self) -> "LookupServer":
+        return self
+
+    def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-@pytest.fixture
-def lookup_server():
-    server = LookupServer()
-    yield server
-    server.close()

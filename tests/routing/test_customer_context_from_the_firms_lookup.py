@@ -14,11 +14,17 @@ from common.outbound import secret_new
 from routing.models import Call, CallContext
 from routing.services.context import call_context_for, context_notice, context_rows
 from tests.factories import AgentProfileFactory, PhoneLineFactory
-from tests.lookup_server import lookup_server  # noqa: F401 (the fixture)
+from tests.lookup_server import LookupServer
 
 pytestmark = pytest.mark.django_db
 CALLER = "+919845012345"
 _ids = itertools.count(1)
+
+
+@pytest.fixture
+def lookup_server():
+    with LookupServer() as server:
+        yield server
 
 
 @pytest.fixture
@@ -27,7 +33,7 @@ def secret():
 
 
 @pytest.fixture
-def line(acme, lookup_server, secret):  # noqa: F811
+def line(acme, lookup_server, secret):
     return PhoneLineFactory(
         firm=acme,
         name="Claims helpline",
@@ -63,7 +69,7 @@ def test_the_firm_receives_a_signed_request_about_the_call_and_never_the_agents_
     line,
     sita,
     lookup_server,
-    secret,  # noqa: F811
+    secret,
 ):
     lookup_server.reply({"fields": {"plan": "Gold", "open_ticket": "T-1182", "ssn": "secret"}})
     call = offered(line, sita)
@@ -87,14 +93,14 @@ def test_the_firm_receives_a_signed_request_about_the_call_and_never_the_agents_
     assert context_rows(row) == [["plan", "Gold"], ["open_ticket", "T-1182"]]
 
 
-def test_a_forged_request_fails_the_firms_verification(line, sita, lookup_server):  # noqa: F811
+def test_a_forged_request_fails_the_firms_verification(line, sita, lookup_server):
     call_context_for(call=offered(line, sita), viewer=sita.user)
     (received,) = lookup_server.requests
     with pytest.raises(Exception, match="signature"):
         Webhook(secret_new()).verify(received["body"], received["headers"])
 
 
-def test_values_become_text_cut_to_length_and_others_are_dropped(line, sita, lookup_server):  # noqa: F811
+def test_values_become_text_cut_to_length_and_others_are_dropped(line, sita, lookup_server):
     fields = {"plan": "x" * 2000, "open_ticket": 42, "vip": True, "ignored": {"a": 1}}
     lookup_server.reply({"fields": fields})
     row = call_context_for(call=offered(line, sita), viewer=sita.user)
@@ -103,7 +109,7 @@ def test_values_become_text_cut_to_length_and_others_are_dropped(line, sita, loo
     assert rows["vip"] == "yes" and "ignored" not in rows
 
 
-def test_an_unknown_caller_is_no_context_not_a_failure(line, sita, lookup_server):  # noqa: F811
+def test_an_unknown_caller_is_no_context_not_a_failure(line, sita, lookup_server):
     lookup_server.reply({"fields": {}})
     row = call_context_for(call=offered(line, sita), viewer=sita.user)
     assert (row.state, row.error, context_notice(row)) == (
@@ -113,7 +119,7 @@ def test_an_unknown_caller_is_no_context_not_a_failure(line, sita, lookup_server
     )
 
 
-def test_the_lookup_is_sent_once_per_call(line, sita, lookup_server):  # noqa: F811
+def test_the_lookup_is_sent_once_per_call(line, sita, lookup_server):
     lookup_server.reply({"fields": {"plan": "Gold"}})
     call = offered(line, sita)
     for _view in range(3):
@@ -125,7 +131,7 @@ def test_a_slow_firm_is_no_context_within_the_lookup_timeout(
     line,
     sita,
     lookup_server,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS = 0.3
     lookup_server.reply({"fields": {"plan": "Gold"}}, delay=2)
@@ -154,7 +160,7 @@ def test_anything_but_a_good_answer_is_a_failure_with_its_reason(
     body,
     status,
     location,
-    error,  # noqa: F811
+    error,
 ):
     lookup_server.reply(body, status=status, location=location)
     row = call_context_for(call=offered(line, sita), viewer=sita.user)
@@ -163,7 +169,7 @@ def test_anything_but_a_good_answer_is_a_failure_with_its_reason(
     assert context_notice(row) == "No context (the firm's system did not answer)."
 
 
-def test_a_private_address_is_refused_at_send_time(line, sita, lookup_server):  # noqa: F811
+def test_a_private_address_is_refused_at_send_time(line, sita, lookup_server):
     # Set behind the settings page's back (it refuses this address): the send checks again.
     line.context_url = "https://10.0.0.7/context"
     line.save(update_fields=["context_url"])
