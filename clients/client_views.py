@@ -503,10 +503,13 @@ def contacts_upload(request):
     """Upload contacts as CSV: all or nothing, every bad row named. Admins only."""
     if not request.membership.is_admin:
         raise PermissionDenied("Only your firm's admins can do this.")
-    form = ContactUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and (refusal := upload_refusal(request)):
-        form.add_error("file", refusal)  # too big: refused before its body was read
-    elif request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"  # bound even when the refusal left no field parsed
+    form = ContactUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        refused=upload_refusal(request),
+    )
+    if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         with errors_to_form(form):
             if upload.size > contacts_service.MAX_BYTES:

@@ -385,6 +385,13 @@ class ContactUploadForm(Form):
         help_text="Columns: number, name, language, external_id, then your own fields.",
     )
 
+    def __init__(self, *args, refused: str = "", **kwargs):
+        """`refused`: why the upload was stopped before it was read (agents.uploads'
+        handler: a request over 5 MB); the form then has no file, and says why."""
+        super().__init__(*args, **kwargs)
+        if refused:
+            self.fields["file"].error_messages["required"] = refused
+
 
 class ContactSearchForm(Form):
     q = forms.CharField(required=False, max_length=100, label="Name or number")
