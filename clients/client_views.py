@@ -523,5 +523,8 @@ def contacts_upload(request):
                 f" {result.updated} updated.",
             )
             return redirect("clients:contacts")
-    limits = {"rows": contacts_service.MAX_ROWS, "columns": contacts_service.MAX_FIELD_COLUMNS}
+    limits = {
+        "rows": f"{contacts_service.MAX_ROWS:,}",
+        "columns": contacts_service.MAX_FIELD_COLUMNS,
+    }
     return render(request, "clients/contacts_upload.html", {"form": form, "limits": limits})

@@ -346,7 +346,7 @@ class LineContextForm(Form):
     url = forms.CharField(
         required=False,
         max_length=500,
-        label="Lookup endpoint",
+        label="Endpoint address",
         help_text="HTTPS, on the public internet: https://crm.example.com/homeshore/context",
     )
     fields = forms.CharField(
