@@ -18,8 +18,10 @@ the line names (`context_fields`) are kept and shown, in that order.
   (lost, abandoned while offered, transferred…) — unless the line keeps it (`context_keep`).
 """
 
+import contextlib
 import datetime as dt
 import json
+import logging
 import time
 
 from django.conf import settings
@@ -36,6 +38,7 @@ from common.models import AuditAction, AuditRecord
 from common.outbound import message_id_new, signed_post
 from routing.models import Call, CallContext
 
+logger = logging.getLogger(__name__)
 State = CallContext.State
 # A context outlives its call's end by at most this long when nothing forgot it earlier
 # (the wrap-up's end forgets it at once; wrap-ups are minutes, never an hour).
@@ -124,11 +127,17 @@ def _lookup_once(call: Call) -> CallContext:
     a process only; production shares Redis.) Contacts need no lock: the OneToOne decides."""
     bound = settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS + 1.0
     key = f"context-lookup:{call.pk}"
-    if cache.add(key, 1, timeout=int(bound) + 5):
+    try:
+        locked = cache.add(key, 1, timeout=int(bound) + 5)
+    except Exception:  # the cache down (Redis): the agent still gets the context
+        logger.warning("context lookup of call %s: no cache for the lock", call.pk)
+        return _fetch(call)
+    if locked:
         try:
             return CallContext.objects.filter(call=call).first() or _fetch(call)
         finally:
-            cache.delete(key)
+            with contextlib.suppress(Exception):  # expires by itself anyway
+                cache.delete(key)
     deadline = time.monotonic() + bound
     while time.monotonic() < deadline:
         time.sleep(0.05)
@@ -140,8 +149,11 @@ def _lookup_once(call: Call) -> CallContext:
 def _held_by(call: Call, viewer) -> Call:
     """The call, re-read, if `viewer` is the agent holding it now (live, or its wrap-up
     still pending); NotAllowed otherwise."""
+    user_id = getattr(viewer, "pk", None)
+    if user_id is None:  # nobody signed in (agent__user_id=None would mean "no agent")
+        raise NotAllowed("Only the agent holding the call sees its customer context.")
     held = (
-        Call.objects.filter(pk=call.pk, agent__user_id=getattr(viewer, "pk", None))
+        Call.objects.filter(pk=call.pk, agent__user_id=user_id)
         .filter(Q(status__in=Call.LIVE) | Q(wrap_up=Call.WrapUp.PENDING))
         .select_related("line")
         .first()

@@ -176,3 +176,15 @@ def test_a_private_address_is_refused_at_send_time(line, sita, lookup_server):
     row = call_context_for(call=offered(line, sita), viewer=sita.user)
     assert row.state == "failed" and "not on the public internet" in row.error
     assert lookup_server.requests == []
+
+
+def test_the_cache_down_still_gives_the_agent_the_context(line, sita, lookup_server, monkeypatch):
+    from django.core.cache import cache
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(cache, "add", down)
+    lookup_server.reply({"fields": {"plan": "Gold"}})
+    row = call_context_for(call=offered(line, sita), viewer=sita.user)
+    assert context_rows(row) == [["plan", "Gold"]]

@@ -150,3 +150,11 @@ def test_the_sweep_forgets_contexts_an_hour_after_calls_that_never_had_a_wrap_up
     assert routing_sweep(at=now + dt.timedelta(minutes=59))["contexts_forgotten"] == 0
     assert routing_sweep(at=now + dt.timedelta(minutes=61))["contexts_forgotten"] == 1
     assert set(CallContext.objects.values_list("call_id", flat=True)) == {recent.pk, kept.pk}
+
+
+def test_nobody_signed_in_sees_nothing(line, sita):
+    from django.contrib.auth.models import AnonymousUser
+
+    call = a_call(line, None, status=Call.Status.COMPLETED, wrap_up=Call.WrapUp.PENDING)
+    with pytest.raises(NotAllowed):
+        call_context_for(call=call, viewer=AnonymousUser())
