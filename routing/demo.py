@@ -5,9 +5,6 @@ Then the claims helpline's customer context (issue 16): Acme's contact records f
 the demo's callers (their numbers are the simulated calls' own), uploaded through the same
 service as the firm's CSV page, and the fields its agents see."""
 
-import csv
-import io
-
 import phonenumbers
 from django.core.management import call_command
 
@@ -15,6 +12,7 @@ from clients.contacts import contacts_import
 from clients.customer_context import line_context_set
 from clients.demo import HISTORY_DAYS
 from clients.models import ContextSource, PhoneLine
+from common.csvfile import csv_lines
 from routing.models import Call
 from routing.rollups import callday_sweep
 
@@ -61,17 +59,18 @@ def _customer_context() -> None:
             callers.append(str(caller))
         if len(callers) == len(DEMO_CUSTOMERS):
             break
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["number", "name", "language", "external_id", "policy", "plan", "open_claim", "notes"]
-    )
-    for number, (name, language, policy, plan, claim, notes) in zip(
-        callers, DEMO_CUSTOMERS, strict=False
-    ):
-        writer.writerow([number, name, language, policy, policy, plan, claim, notes])
+    header = ["number", "name", "language", "external_id", "policy", "plan", "open_claim", "notes"]
+    rows = [
+        [number, name, language, policy, policy, plan, claim, notes]
+        for number, (name, language, policy, plan, claim, notes) in zip(
+            callers, DEMO_CUSTOMERS, strict=False
+        )
+    ]
+    # The one CSV writer (common.csvfile): "+91…" cells come out as "'+91…", which the
+    # importer's phonenumbers reads as the number (a firm's re-upload of our export does too).
+    data = "".join(csv_lines(header, rows)).encode()
     if callers:  # merged by external id: a second seed updates the same records
-        contacts_import(firm=line.firm, user=admin, data=out.getvalue().encode())
+        contacts_import(firm=line.firm, user=admin, data=data)
     if line.context_source == ContextSource.NONE:  # a firm admin's own choice survives a re-seed
         line_context_set(
             line=line,
