@@ -166,7 +166,9 @@ def _held_by(call: Call, viewer) -> Call:
 def call_context_for(*, call: Call, viewer) -> CallContext | None:
     """The context of `call` for the agent holding it (`viewer`, a user), fetched on the
     first view; None when the line shows none. Every call of this is one audited view.
-    Anyone but the agent holding the call: NotAllowed (nothing fetched, nothing audited)."""
+    Anyone but the agent holding the call: NotAllowed (nothing fetched, nothing audited).
+    Call it outside a transaction: a lookup is an HTTP request of up to a second, and a
+    transaction held open over it would hold its locks (and hide its row from a racing view)."""
     call = _held_by(call, viewer)
     if call.line.context_source == ContextSource.NONE:
         return None
