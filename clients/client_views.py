@@ -2,6 +2,7 @@
 firm's ids are 404s."""
 
 from allauth.account.utils import perform_login
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -9,17 +10,22 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from clients import marketplace, quality, services
+from agents.uploads import upload_refusal
+from clients import contacts as contacts_service
+from clients import customer_context, marketplace, quality, services
 from clients.charts import request_charts
 from clients.decorators import firm_member
 from clients.forms import (
     ApiKeyForm,
+    ContactSearchForm,
+    ContactUploadForm,
     EndReasonForm,
     FirmForm,
     FirmTaxForm,
     InviteAcceptForm,
     InviteForm,
     LineAfterCallForm,
+    LineContextForm,
     LineForm,
     LinePromptsForm,
     ReasonForm,
@@ -27,10 +33,11 @@ from clients.forms import (
     ScorecardForm,
 )
 from clients.marketplace import estimate_for
-from clients.models import Engagement, Language, StaffingRequest
+from clients.models import ContextSource, Engagement, Language, StaffingRequest
 from clients.prompts import spoken_language
 from clients.selectors import (
     applications_to,
+    contacts_of,
     engagements_of,
     line_prompts_of,
     lines_of,
@@ -39,6 +46,7 @@ from clients.selectors import (
     requests_of,
     scorecards_of,
 )
+from common.keyset import Keyset
 from common.views import confirm_page, errors_to_form, errors_to_message
 
 
@@ -466,3 +474,118 @@ def scorecard_edit(request, pk: int | None = None):
         "clients/scorecard_form.html",
         {"form": form, "scorecard": found, "is_admin": request.membership.is_admin},
     )
+
+
+# --- A line's customer context, and the firm's contacts (issue 16) ------------------------
+
+CONTACT_PAGES = Keyset("firm.contacts", ["name", "pk"], size=50)
+
+
+@firm_member
+def line_context(request, pk: int):
+    """Where the line's customer context comes from, what the agent sees, the lookup's
+    secret (shown once) and a test request. Changes: the firm's admins only."""
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
+    action = request.POST.get("action")
+    if request.method == "POST" and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    form = LineContextForm(
+        request.POST if action == "save" else None, initial=LineContextForm.initial_for(line)
+    )
+    new_secret, tested = "", None
+    if action == "save" and form.is_valid():
+        with errors_to_form(form):
+            new_secret = customer_context.line_context_set(
+                line=line, user=request.user, **form.cleaned_data
+            )
+            messages.success(request, "Customer context saved.")
+            if not new_secret:
+                return redirect("clients:line_context", pk=line.pk)
+            line.refresh_from_db()
+    elif action == "rotate":
+        new_secret = customer_context.line_context_secret_rotate(line=line, user=request.user)
+    elif action == "test":
+        with errors_to_form(form):
+            answer, rows, error = customer_context.line_context_test(line=line, user=request.user)
+            tested = {"answer": answer, "rows": rows, "error": error}
+    context = {
+        "line": line,
+        "form": form,
+        "is_admin": request.membership.is_admin,
+        "new_secret": new_secret,
+        "tested": tested,
+        "offered": customer_context.contact_field_names(firm=request.firm),
+        "lookup": ContextSource.LOOKUP,
+        "timeout": settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS,
+    }
+    return render(request, "clients/line_context.html", context)
+
+
+@require_GET
+@firm_member
+def line_context_rotate_confirm(request, pk: int):
+    """What rotating the secret does; the button posts to the line's context page."""
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
+    url = reverse("clients:line_context", args=[line.pk])
+    return confirm_page(
+        request,
+        title=f"Make a new signing secret for “{line.name}”'s lookup?",
+        consequences=[
+            "Requests are signed with the new secret at once: your endpoint must verify"
+            " with it, or agents on this line get no context.",
+            "The new secret is shown once, on the next page.",
+        ],
+        action_url=url,
+        hidden=(("action", "rotate"),),
+        confirm_label="Make a new secret",
+        cancel_url=url,
+    )
+
+
+@firm_member
+def contacts(request):
+    """The firm's contact records, by name, a page at a time; search by name or number. The
+    firm's own data: its users see the numbers whole."""
+    form = ContactSearchForm(request.GET or None)
+    q = form.cleaned_data["q"] if form.is_valid() else ""
+    rows = contacts_of(firm=request.firm, q=q)
+    page = CONTACT_PAGES.page(rows, cursor=request.GET.get("cursor"), query=request.GET.dict())
+    return render(
+        request,
+        "clients/contacts.html",
+        {"form": form, "page": page, "is_admin": request.membership.is_admin},
+    )
+
+
+@firm_member
+def contacts_upload(request):
+    """Upload contacts as CSV: all or nothing, every bad row named. Admins only."""
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+    posted = request.method == "POST"  # bound even when the refusal left no field parsed
+    form = ContactUploadForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        refused=upload_refusal(request),
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with errors_to_form(form):
+            if upload.size > contacts_service.MAX_BYTES:
+                raise contacts_service.ImportRefused(["The file is larger than 5 MB."])
+            result = contacts_service.contacts_import(
+                firm=request.firm, user=request.user, data=upload.read()
+            )
+            messages.success(
+                request,
+                f"{result.rows} rows imported: {result.created} new contacts,"
+                f" {result.updated} updated.",
+            )
+            return redirect("clients:contacts")
+    limits = {
+        "rows": f"{contacts_service.MAX_ROWS:,}",
+        "columns": contacts_service.MAX_FIELD_COLUMNS,
+    }
+    return render(request, "clients/contacts_upload.html", {"form": form, "limits": limits})

@@ -4,9 +4,11 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from agents.gazetteer import Place, place_find
 from agents.models import speciality_choices
+from clients.customer_context import FIELD_NAME_MAX, FIELDS_MAX, fields_check
 from clients.marketplace import estimate_for, request_problems
 from clients.models import (
     ClientFirm,
+    ContextSource,
     Currency,
     FirmMember,
     Language,
@@ -435,3 +437,68 @@ class LineAfterCallForm(Form):
             "sticky_days": line.sticky_days,
             "escalation_number": line.escalation_number or "",
         }
+
+
+# --- Customer context and contacts (issue 16) ----------------------------------------------
+
+
+class LineContextForm(Form):
+    """Where a line's customer context comes from and what the agent sees. The address is
+    checked by the service (common.outbound.url_check: HTTPS, a public host), its refusal
+    shown on the field."""
+
+    source = forms.ChoiceField(
+        choices=ContextSource.choices, widget=forms.RadioSelect, label="Customer context"
+    )
+    url = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Endpoint address",
+        help_text="HTTPS, on the public internet: https://crm.example.com/homeshore/context",
+    )
+    fields = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=FIELDS_MAX * (FIELD_NAME_MAX + 2),
+        label="Fields the agent sees, one a line, in this order",
+        help_text=f"At most {FIELDS_MAX}. Anything else your system sends is dropped.",
+    )
+    keep = forms.BooleanField(
+        required=False,
+        label="Keep the context on the call's record after the call",
+        help_text="Off: it is deleted when the agent's wrap-up ends.",
+    )
+
+    @staticmethod
+    def initial_for(line: PhoneLine) -> dict:
+        return {
+            "source": line.context_source,
+            "url": line.context_url,
+            "fields": "\n".join(line.context_fields),
+            "keep": line.context_keep,
+        }
+
+    def clean_fields(self) -> list[str]:
+        lines = self.cleaned_data["fields"].splitlines()
+        try:
+            return fields_check(lines)
+        except ApplicationError as error:
+            raise ValidationError(error.message) from None
+
+
+class ContactUploadForm(Form):
+    file = forms.FileField(
+        label="Contacts (CSV, UTF-8)",
+        help_text="Columns: number, name, language, external_id, then your own fields.",
+    )
+
+    def __init__(self, *args, refused: str = "", **kwargs):
+        """`refused`: why the upload was stopped before it was read (agents.uploads'
+        handler: a request over 5 MB); the form then has no file, and says why."""
+        super().__init__(*args, **kwargs)
+        if refused:
+            self.fields["file"].error_messages["required"] = refused
+
+
+class ContactSearchForm(Form):
+    q = forms.CharField(required=False, max_length=100, label="Name or number")

@@ -14,6 +14,8 @@ from agents.selectors import skills_matching
 from clients.models import (
     Application,
     ClientFirm,
+    Contact,
+    ContactNumber,
     Engagement,
     FirmMember,
     LinePrompt,
@@ -352,3 +354,17 @@ def engaged_agents_on(*, line: PhoneLine) -> QuerySet[AgentProfile]:
     return AgentProfile.objects.filter(pk__in=engaged.values("agent_id")).order_by(
         "full_name", "pk"
     )
+
+
+def contacts_of(*, firm: ClientFirm, q: str = "") -> QuerySet[Contact]:
+    """The firm's contacts with their numbers; `q` finds a name (part of it) or a number
+    (four digits or more of it, however spaced)."""
+    rows = Contact.objects.filter(firm=firm).prefetch_related("numbers")
+    q = q.strip()
+    if not q:
+        return rows
+    digits = "".join(c for c in q if c.isdigit())
+    if len(digits) >= 4:
+        numbers = ContactNumber.objects.filter(firm=firm, number__contains=digits)
+        return rows.filter(Q(pk__in=numbers.values("contact_id")) | Q(name__icontains=q))
+    return rows.filter(name__icontains=q)

@@ -346,7 +346,20 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homeshore API",
-    "DESCRIPTION": "Staffing, routing and billing API of the Homeshore home-agent portal.",
+    "DESCRIPTION": "Staffing, routing and billing API of the Homeshore home-agent portal."
+    # What we send to a firm's own server (issue 16): clients.customer_context keeps it true.
+    "\n\n## Customer-context lookup (we call you)\n\n"
+    "A line set to *Our lookup endpoint* (`/client/lines/<id>/context/`) makes us POST JSON "
+    'to your HTTPS endpoint when an agent first opens a call: `{"type": "context.lookup", '
+    '"test": false, "call": {"id", "caller" (E.164, whole: your customer), '
+    '"language", "caller_city", "started_at"}, "line": {"id", "number", '
+    '"name"}, "fields": [the fields you chose]}` — never anything about the agent. '
+    "Signed the Standard Webhooks way (`webhook-id`, `webhook-timestamp`, `webhook-signature`, "
+    "keyed by the line's `whsec_` secret): verify with any Standard Webhooks library. Answer "
+    '2xx within 1 s with `{"fields": {"plan": "Gold", ...}}` (values text, numbers or '
+    'true/false, 500 characters each; `{"fields": {}}` for an unknown caller). Anything else '
+    "(a timeout, another status, a redirect, not JSON, over 64 kB) shows the agent "
+    '"No context".',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

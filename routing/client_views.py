@@ -24,6 +24,7 @@ from routing.quality_pages import (
     score_page,
 )
 from routing.selectors import agent_figures_named, callbacks_of, calls_of, with_quality
+from routing.services.context import context_panel
 
 # The firm's call history, newest first, a page at a time (common.keyset). The cursor
 # only positions within request.firm's calls: another firm's cursor shows none of theirs.
@@ -155,6 +156,7 @@ def firm_call(request, pk: int):
             # Explained on first open (once), judged at each decision's own time.
             "decisions": services.decisions_explain(call.decisions.select_related("chosen")),
             "quality": quality_context(user=request.user, call=call, score_url="calls:score"),
+            "customer_context": context_panel(call=call),
         },
     )
 

@@ -11,6 +11,8 @@ will ever tell us, because Twilio does not retry a status callback that failed.
   duration (billed), or abandoned with the agent released. With nobody to ask (the generic
   API, Twilio without an account SID) or no answer, the call is closed by a bound as lost:
   agent freed, flagged for staff, and a late report of its end still bills it once.
+- customer contexts of calls ended over an hour ago that nothing forgot (no wrap-up came:
+  lost, abandoned while offered…), on lines that do not keep them (`routing.services.context`).
 """
 
 import datetime as dt
@@ -23,6 +25,7 @@ from agents import presence
 from clients.models import MAX_WAIT, RING_TIMEOUT
 from routing import provider
 from routing.models import Call
+from routing.services.context import contexts_forget_due
 from routing.services.events import (
     call_answered,
     call_completed_with,
@@ -44,6 +47,7 @@ def routing_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
         "waiting_ended": waiting_calls_end(at=at),
         "reservations_freed": sum(o in {"abandoned", "lost"} for o in outcomes),
         "calls_reconciled": sum(bool(o) for o in outcomes),
+        "contexts_forgotten": contexts_forget_due(at=at),
     }
 
 

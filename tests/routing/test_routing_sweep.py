@@ -21,7 +21,13 @@ from tests.routing.conftest import (
 )
 
 pytestmark = pytest.mark.django_db
-NOTHING = {"wrap_ups_ended": 0, "waiting_ended": 0, "reservations_freed": 0, "calls_reconciled": 0}
+NOTHING = {
+    "wrap_ups_ended": 0,
+    "waiting_ended": 0,
+    "reservations_freed": 0,
+    "calls_reconciled": 0,
+    "contexts_forgotten": 0,
+}
 
 
 @pytest.fixture
