@@ -30,6 +30,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Engagements", "clients:engagements"),
         NavItem("Calls", "calls:list"),
         NavItem("Invoices", "invoices:list"),
+        NavItem("Webhooks", "clients:webhooks"),
         NavItem("Settings", "clients:settings"),
     ],
     User.Role.VETTING: [

@@ -15,6 +15,7 @@ from clients.models import (
     PhoneLine,
     RateUnit,
     StaffingRequest,
+    WebhookEvent,
 )
 from clients.models import Domain as SkillDomain
 from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
@@ -328,3 +329,33 @@ class AssignForm(Form):
     def __init__(self, *args, candidates: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agents"].choices = [(c["agent"].pk, str(c["agent"])) for c in candidates]
+
+
+# --- Webhooks (issue 16) ---------------------------------------------------------------
+
+
+class WebhookForm(Form):
+    """Adding or changing an endpoint. The address is checked by the service (HTTPS, a public
+    host: common.outbound.url_check), whose refusal lands on the `url` field."""
+
+    url = forms.CharField(
+        label="Address",
+        max_length=500,
+        help_text="HTTPS, on the public internet, e.g. https://crm.example.com/homeshore.",
+    )
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(max_length=100, required=False)
+
+
+class WebhookEditForm(WebhookForm):
+    is_active = forms.BooleanField(
+        label="Active", required=False, help_text="Off: no new events are written for it."
+    )
+
+
+class RecordsForm(Form):
+    notes_in_records = forms.BooleanField(
+        label="Include the agents' call notes in call records (API and CSV)", required=False
+    )

@@ -8,13 +8,15 @@ sender (`clients.deliveries`) takes what is due, and its sweep finds what a lost
 
 from django.utils import timezone
 
+from clients.deliveries import deliveries_enqueue
 from clients.models import ClientFirm, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from common.outbound import message_id_new
 
 
 def event_emit(*, firm: ClientFirm | int, event: WebhookEvent | str, payload: dict) -> int:
     """One delivery per endpoint of `firm` subscribed to `event` (paused ones too: they wait
-    for the firm to resume them). Returns how many were written."""
+    for the firm to resume them). Returns how many were written; they are handed to a worker
+    once the caller's transaction commits (and swept within 30 s if that hand-off fails)."""
     firm_id = firm if isinstance(firm, int) else firm.pk
     endpoints = [
         e
@@ -35,4 +37,5 @@ def event_emit(*, firm: ClientFirm | int, event: WebhookEvent | str, payload: di
         for endpoint in endpoints
     ]
     WebhookDelivery.objects.bulk_create(rows)
+    deliveries_enqueue([row.pk for row in rows if not row.endpoint.paused_at])
     return len(rows)
