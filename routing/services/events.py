@@ -7,8 +7,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents import presence
+from clients.models import WebhookEvent
 from common.errors import ApplicationError, ConflictError
 from routing.models import Call
+from routing.services.firm_events import call_event
 from routing.services.queue import _dispatch_on_commit
 from routing.signals import call_completed
 
@@ -46,6 +48,7 @@ def call_answered(
     call.status, call.answered_at = Status.IN_PROGRESS, _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "answered_at"])
     presence.presence_answered(agent_id=call.agent_id)
+    call_event(call, WebhookEvent.CALL_ANSWERED)
     return call
 
 
@@ -148,6 +151,7 @@ def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
     call.status, call.ended_at = Status.ABANDONED, _not_before(call, at)
     call.outcome = "Caller hung up"
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    call_event(call, WebhookEvent.CALL_MISSED)
     return call
 
 
@@ -186,6 +190,8 @@ def call_lost(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Ca
     call.status, call.ended_at, call.outcome = Status.LOST, at, reason
     call.needs_review = True
     call.save(update_fields=["status", "ended_at", "outcome", "needs_review"])
+    if call.answered_at is None:  # rang out with no word: missed; a talk lost is no miss
+        call_event(call, WebhookEvent.CALL_MISSED)
     return call
 
 
@@ -196,10 +202,15 @@ def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | N
         if call.status == Status.VOICEMAIL and recording_url and not call.recording_url:
             call.recording_url = recording_url
             call.save(update_fields=["recording_url"])
+            call_event(call, WebhookEvent.VOICEMAIL_LEFT)
         return call
     call.status, call.ended_at = Status.VOICEMAIL, _not_before(call, at or timezone.now())
     call.outcome, call.recording_url = "Voicemail / callback request", recording_url
     call.save(update_fields=["status", "ended_at", "outcome", "recording_url"])
+    # voicemail.left once, when its recording is known (with the voicemail or after it): the
+    # firm's event carries the link. A caller who hangs up before recording leaves none.
+    if recording_url:
+        call_event(call, WebhookEvent.VOICEMAIL_LEFT)
     return call
 
 
@@ -217,4 +228,5 @@ def call_failed(
     call.status, call.outcome = Status.FAILED, reason
     call.ended_at = _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    call_event(call, WebhookEvent.CALL_MISSED)
     return call
