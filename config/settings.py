@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A call's status appears in several answers (the call API, call records): one name.
+    "ENUM_NAME_OVERRIDES": {"CallStatusEnum": "routing.models.Call.Status"},
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -567,3 +567,10 @@ def caller_history(*, call: Call, days: int = 90) -> dict:
         "last_agent_id": served["agent_id"] if served else None,
         "last_served_at": served["created_at"] if served else None,
     }
+
+
+def call_records_of(*, firm: ClientFirm) -> QuerySet[Call]:
+    """The firm's calls as its records show them (API and CSV): what each row names, joined."""
+    return Call.objects.filter(firm=firm).select_related(
+        "line", "agent", "disposition", "transfer_line", "firm"
+    )
