@@ -5,6 +5,7 @@ decisions — with its own key only, never another firm's calls, never an agent'
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from agents.models import AgentProfile
@@ -149,3 +150,28 @@ def test_a_provider_key_is_refused_the_firms_records(client, settings, answered)
 
 def test_no_key_is_a_401(client):
     assert client.get(RECORDS).status_code == 401
+
+
+def _csv(client) -> list[list[str]]:
+    import csv
+    import io
+
+    response = client.get(reverse("calls:history_csv"))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_calls_csv_has_disposition_survey_and_transfer_and_notes_if_included(
+    client, answered, acme, carol
+):
+    client.defaults.pop("HTTP_AUTHORIZATION", None)
+    client.force_login(carol)
+    header, row = _csv(client)
+    assert header[-3:] == ["disposition", "survey score", "transferred"]
+    assert row[-3:] == ["RES Resolved", "4", ""]
+    assert "Renewed the policy" not in ",".join(row)
+    firm_records_notes_set(firm=acme, user=carol, notes_in_records=True)
+    header, row = _csv(client)
+    assert (header[-1], row[-1]) == ("notes", "Renewed the policy")
+    assert _leaks(",".join(row)) == []
