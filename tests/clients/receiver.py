@@ -1,11 +1,13 @@
 """A firm's webhook receiver for the tests: a real HTTP server on 127.0.0.1, in a thread.
 
-`Receiver.status` is what it answers (200 by default; 500 plays a broken endpoint); `got`
+`Receiver.status` is what it answers (200 by default; 500 plays a broken endpoint), after
+`delay` seconds; `got`
 lists what reached it: (headers as a lower-cased dict, body as text), in arrival order.
 """
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -15,6 +17,7 @@ from standardwebhooks import Webhook
 class Receiver:
     def __init__(self):
         self.status = 200
+        self.delay = 0.0  # seconds before answering: a slow endpoint widens a race's window
         self.got: list[tuple[dict[str, str], str]] = []
         self.lock = threading.Lock()
         receiver = self
@@ -26,6 +29,7 @@ class Receiver:
                 with receiver.lock:
                     receiver.got.append(({k.lower(): v for k, v in self.headers.items()}, body))
                     status = receiver.status
+                time.sleep(receiver.delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "2")
                 self.end_headers()
