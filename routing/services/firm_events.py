@@ -48,4 +48,4 @@ def call_payload(call: Call) -> dict:
 
 def call_event(call: Call, event: WebhookEvent) -> int:
     """Write `event` about `call` for the firm's endpoints that chose it."""
-    return event_emit(firm=call.firm_id, event=event, payload=call_payload(call))
+    return event_emit(firm=call.firm_id, event=event, payload=lambda: call_payload(call))

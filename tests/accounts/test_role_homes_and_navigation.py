@@ -57,6 +57,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/engagements/",
                 "/client/calls/",
                 "/client/invoices/",
+                "/client/webhooks/",
                 "/client/settings/",
             },
         ),
