@@ -88,7 +88,9 @@ def deliveries_claim(
 
 def delivery_send(*, delivery_id: int, attempt: int, now: dt.datetime | None = None) -> str:
     """Send one claimed try and record it; returns the delivery's status after it."""
-    delivery = WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
+    delivery = WebhookDelivery.objects.select_related("endpoint").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "gone"  # the firm removed the endpoint since the claim
     endpoint = delivery.endpoint
     answer = signed_post(
         endpoint.url,
@@ -155,11 +157,12 @@ def _endpoint_health(*, endpoint_id: int, ok: bool, now: dt.datetime) -> None:
     )
     if paused:
         endpoint = WebhookEndpoint.objects.select_related("firm").get(pk=endpoint_id)
-        audit_log(
+        audit_log(  # the firm as target, as for the firm's own changes (clients.webhooks)
             actor=None,
             action=AuditAction.WEBHOOK_PAUSED,
-            target=endpoint,
-            firm=endpoint.firm_id,
+            target=endpoint.firm,
+            endpoint=endpoint.pk,
+            url=endpoint.url,
             failing_since=endpoint.failing_since.isoformat(),
         )
         notices.webhook_paused(endpoint=endpoint)

@@ -97,7 +97,12 @@ def webhook_update(
         return endpoint
     for key, value in new.items():
         setattr(endpoint, key, value)
-    endpoint.save(update_fields=list(new))
+    fields = list(new)
+    if "url" in before and endpoint.failing_since:
+        # A new address is a fresh start: the old one's failures do not count toward a pause.
+        endpoint.failing_since = None
+        fields.append("failing_since")
+    endpoint.save(update_fields=fields)
     audit_log(
         actor=user,
         action=AuditAction.WEBHOOK_UPDATED,
