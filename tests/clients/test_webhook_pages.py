@@ -173,3 +173,15 @@ def test_the_records_setting_is_the_admins(client, carol, acme):
 def test_the_firm_nav_leads_to_webhooks(client, carol):
     client.force_login(carol)
     assert reverse("clients:webhooks") in client.get(reverse("clients:home")).content.decode()
+
+
+def test_a_new_address_starts_the_failing_streak_afresh(client, carol, endpoint, receiver):
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=timezone.now())
+    client.force_login(carol)
+    new = receiver.url.replace("/hooks", "/v2/hooks")
+    client.post(
+        reverse("clients:webhook", args=[endpoint.pk]),
+        {"url": new, "events": ["call.missed"], "is_active": "on"},
+    )
+    endpoint.refresh_from_db()
+    assert (endpoint.url, endpoint.failing_since) == (new, None)

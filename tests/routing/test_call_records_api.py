@@ -175,3 +175,13 @@ def test_the_calls_csv_has_disposition_survey_and_transfer_and_notes_if_included
     header, row = _csv(client)
     assert (header[-1], row[-1]) == ("notes", "Renewed the policy")
     assert _leaks(",".join(row)) == []
+
+
+def test_a_page_of_records_reads_in_a_fixed_number_of_queries(
+    firm_api, answered, line, django_assert_num_queries
+):
+    for n in range(2, 8):
+        api_route(firm_api, line, f"EX{n}")
+    firm_api.get(RECORDS)  # warm the key's cache
+    with django_assert_num_queries(2):  # the key (its firm joined), the page: none per call
+        assert len(firm_api.get(RECORDS).json()["results"]) == 7
