@@ -33,6 +33,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Callbacks", "callbacks:list"),
         NavItem("Quality", "clients:scorecards"),
         NavItem("Invoices", "invoices:list"),
+        NavItem("Webhooks", "clients:webhooks"),
         NavItem("Settings", "clients:settings"),
     ],
     User.Role.VETTING: [

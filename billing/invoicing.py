@@ -18,7 +18,10 @@ from django.utils import timezone
 from accounts.models import User
 from billing.gst import invoice_number, line_tax, place_of_supply, series_name, supplier
 from billing.models import Invoice, InvoiceLine, InvoiceSeries, Payout, SettlementRun
+from clients.models import WebhookEvent
+from clients.outbox import event_emit
 from common.audit import audit_log
+from common.dates import period_label
 from common.models import AuditAction
 from common.taxids import financial_year_label
 
@@ -122,3 +125,41 @@ def statement_pdf_downloaded(*, payout: Payout, user: User) -> None:
 @transaction.atomic
 def tds_summary_downloaded(*, user: User, year: str, agent_id: int | None = None) -> None:
     audit_log(actor=user, action=AuditAction.TDS_SUMMARY_DOWNLOADED, year=year, agent_id=agent_id)
+
+
+def invoice_payload(invoice: Invoice) -> dict:
+    """invoice.issued's data: the firm's own invoice as it was issued, money as strings (never
+    floats), and nothing of any agent's. Invoices are due on receipt: `due_on` is the date."""
+    run = invoice.run
+    return {
+        "invoice_id": invoice.pk,
+        "number": invoice.number,
+        "kind": invoice.kind,
+        "period": {
+            "start": run.period_start.isoformat(),
+            "end": run.period_end.isoformat(),
+            "label": period_label(run.period_start, run.period_end),
+        },
+        "currency": invoice.currency,
+        "taxable": str(invoice.total),
+        "cgst": str(invoice.cgst),
+        "sgst": str(invoice.sgst),
+        "igst": str(invoice.igst),
+        "tax": str(invoice.tax),
+        "total_with_tax": str(invoice.total_with_tax),
+        "issued_on": invoice.issued_on and invoice.issued_on.isoformat(),
+        "due_on": invoice.issued_on and invoice.issued_on.isoformat(),
+    }
+
+
+def invoices_emit(*, run: SettlementRun) -> int:
+    """invoice.issued for each invoice of the run, in the run's transaction (the outbox):
+    the firm's endpoints hear of an invoice that exists, and of every one that does."""
+    written = 0
+    for invoice in Invoice.objects.filter(run=run).select_related("run").order_by("pk"):
+        written += event_emit(
+            firm=invoice.firm_id,
+            event=WebhookEvent.INVOICE_ISSUED,
+            payload=invoice_payload(invoice),
+        )
+    return written

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing import notices
-from billing.invoicing import invoices_issue
+from billing.invoicing import invoices_emit, invoices_issue
 from billing.models import Invoice, Payout, SettlementLock, SettlementRun
 from billing.periods import period_end, period_start
 from clients.models import ClientFirm
@@ -381,6 +381,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             notices.statements_ready(run=run)
         else:
             notices.invoices_issued(run=run)
+            invoices_emit(run=run)  # the firms' webhooks (issue 16), with the run
     _report(run, report, 100, "Done")
     return run
 

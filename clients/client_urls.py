@@ -43,4 +43,20 @@ urlpatterns = [
     path("quality/scorecards/", client_views.scorecards, name="scorecards"),
     path("quality/scorecards/new/", client_views.scorecard_edit, name="scorecard_new"),
     path("quality/scorecards/<int:pk>/", client_views.scorecard_edit, name="scorecard"),
+    path("settings/records/", client_views.records_settings, name="records_settings"),
+    path("webhooks/", client_views.webhooks, name="webhooks"),
+    path("webhooks/<int:pk>/", client_views.webhook, name="webhook"),
+    path("webhooks/<int:pk>/rotate/", client_views.webhook_rotate, name="webhook_rotate"),
+    path("webhooks/<int:pk>/resume/", client_views.webhook_resume, name="webhook_resume"),
+    path("webhooks/<int:pk>/delete/", client_views.webhook_delete, name="webhook_delete"),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_pk>/",
+        client_views.webhook_delivery,
+        name="webhook_delivery",
+    ),
+    path(
+        "webhooks/<int:pk>/deliveries/<int:delivery_pk>/replay/",
+        client_views.webhook_replay,
+        name="webhook_replay",
+    ),
 ]

@@ -1,6 +1,8 @@
 """The client firm's pages. Every view reads and writes through request.firm only: another
 firm's ids are 404s."""
 
+import json
+
 from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agents.uploads import upload_refusal
 from clients import contacts as contacts_service
 from clients import customer_context, marketplace, quality, services
+from clients import webhooks as webhooks_services
 from clients.charts import request_charts
 from clients.decorators import firm_member
 from clients.forms import (
@@ -29,11 +32,14 @@ from clients.forms import (
     LineForm,
     LinePromptsForm,
     ReasonForm,
+    RecordsForm,
     RequestForm,
     ScorecardForm,
+    WebhookEditForm,
+    WebhookForm,
 )
 from clients.marketplace import estimate_for
-from clients.models import ContextSource, Engagement, Language, StaffingRequest
+from clients.models import ContextSource, Engagement, Language, StaffingRequest, WebhookDelivery
 from clients.prompts import spoken_language
 from clients.selectors import (
     applications_to,
@@ -45,6 +51,8 @@ from clients.selectors import (
     request_supply,
     requests_of,
     scorecards_of,
+    webhook_deliveries_of,
+    webhooks_of,
 )
 from common.keyset import Keyset
 from common.views import confirm_page, errors_to_form, errors_to_message
@@ -589,3 +597,165 @@ def contacts_upload(request):
         "columns": contacts_service.MAX_FIELD_COLUMNS,
     }
     return render(request, "clients/contacts_upload.html", {"form": form, "limits": limits})
+
+
+# --- Webhooks: events out to the firm's own servers (issue 16) ----------------------------
+# Every member reads the endpoints and their delivery log (payloads carry the firm's own
+# calls, never a secret); only admins change them — the views check the seat to answer 403
+# early, and the services (clients.webhooks) check it again themselves.
+
+WEBHOOK_DELIVERY_PAGES = Keyset("firm.webhook_deliveries", ["-created_at", "-pk"], size=50)
+
+
+def _admin_only(request) -> None:
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+
+
+def _secret_page(request, endpoint, secret: str, *, created: bool):
+    return render(
+        request,
+        "clients/webhook_secret.html",
+        {"endpoint": endpoint, "secret": secret, "created": created},
+    )
+
+
+@firm_member
+def webhooks(request):
+    """The firm's endpoints and their health; admins add one here (its secret shown once)."""
+    form = WebhookForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        _admin_only(request)
+        if form.is_valid():
+            with errors_to_form(form):
+                endpoint, secret = webhooks_services.webhook_create(
+                    firm=request.firm, user=request.user, **form.cleaned_data
+                )
+                return _secret_page(request, endpoint, secret, created=True)
+    return render(
+        request,
+        "clients/webhooks.html",
+        {
+            "endpoints": webhooks_of(firm=request.firm),
+            "form": form,
+            "is_admin": request.membership.is_admin,
+        },
+    )
+
+
+@firm_member
+def webhook(request, pk: int):
+    """One endpoint: its health, its settings (admins change them) and its delivery log."""
+    endpoint = get_object_or_404(webhooks_of(firm=request.firm), pk=pk)
+    initial = {k: getattr(endpoint, k) for k in ("url", "events", "description", "is_active")}
+    form = WebhookEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        _admin_only(request)
+        if form.is_valid():
+            with errors_to_form(form):
+                webhooks_services.webhook_update(
+                    firm=request.firm, user=request.user, endpoint_id=pk, **form.cleaned_data
+                )
+                messages.success(request, "Endpoint saved.")
+                return redirect("clients:webhook", pk=pk)
+    log = webhook_deliveries_of(firm=request.firm, endpoint_id=pk)
+    page = WEBHOOK_DELIVERY_PAGES.page(log, cursor=request.GET.get("cursor"))
+    return render(
+        request,
+        "clients/webhook.html",
+        {
+            "endpoint": endpoint,
+            "form": form,
+            "page": page,
+            "is_admin": request.membership.is_admin,
+        },
+    )
+
+
+@require_POST
+@firm_member
+def webhook_rotate(request, pk: int):
+    _admin_only(request)
+    endpoint = get_object_or_404(request.firm.webhooks, pk=pk)
+    secret = webhooks_services.webhook_secret_rotate(
+        firm=request.firm, user=request.user, endpoint_id=pk
+    )
+    return _secret_page(request, endpoint, secret, created=False)
+
+
+@require_POST
+@firm_member
+@errors_to_message("clients:webhook", "pk")
+def webhook_resume(request, pk: int):
+    _admin_only(request)
+    get_object_or_404(request.firm.webhooks, pk=pk)
+    waiting = webhooks_services.webhook_resume(firm=request.firm, user=request.user, endpoint_id=pk)
+    messages.success(request, f"Resumed: {waiting} waiting deliveries are sent within a minute.")
+    return redirect("clients:webhook", pk=pk)
+
+
+@firm_member
+def webhook_delete(request, pk: int):
+    """GET: what deleting does; POST: delete."""
+    _admin_only(request)
+    endpoint = get_object_or_404(request.firm.webhooks, pk=pk)
+    if request.method == "POST":
+        webhooks_services.webhook_delete(firm=request.firm, user=request.user, endpoint_id=pk)
+        messages.success(request, "Endpoint removed.")
+        return redirect("clients:webhooks")
+    return confirm_page(
+        request,
+        title=f"Remove the endpoint {endpoint.url}?",
+        consequences=[
+            "No more events are sent to it; those still waiting are dropped.",
+            "Its delivery log goes with it. This cannot be undone.",
+        ],
+        confirm_label="Remove endpoint",
+        cancel_url=reverse("clients:webhook", args=[pk]),
+    )
+
+
+@firm_member
+def webhook_delivery(request, pk: int, delivery_pk: int):
+    """One delivery: the JSON sent, every try with its answer; admins replay it."""
+    delivery = get_object_or_404(
+        WebhookDelivery.objects.select_related("endpoint").filter(
+            endpoint_id=pk, endpoint__firm=request.firm
+        ),
+        pk=delivery_pk,
+    )
+    return render(
+        request,
+        "clients/webhook_delivery.html",
+        {
+            "delivery": delivery,
+            "payload": json.dumps(delivery.payload, indent=2, ensure_ascii=False),
+            "tries": delivery.tries.all()[:100],
+            "is_admin": request.membership.is_admin,
+        },
+    )
+
+
+@require_POST
+@firm_member
+@errors_to_message("clients:webhook_delivery", "pk", "delivery_pk")
+def webhook_replay(request, pk: int, delivery_pk: int):
+    _admin_only(request)
+    get_object_or_404(WebhookDelivery, pk=delivery_pk, endpoint_id=pk, endpoint__firm=request.firm)
+    webhooks_services.webhook_replay(firm=request.firm, user=request.user, delivery_id=delivery_pk)
+    messages.success(request, "Sent again with the same webhook-id.")
+    return redirect("clients:webhook_delivery", pk=pk, delivery_pk=delivery_pk)
+
+
+@require_POST
+@firm_member
+def records_settings(request):
+    """The firm's call records: whether the agents' notes go out in them (admins)."""
+    _admin_only(request)
+    form = RecordsForm(request.POST)
+    if form.is_valid():
+        webhooks_services.firm_records_notes_set(
+            firm=request.firm, user=request.user, **form.cleaned_data
+        )
+        messages.success(request, "Call records setting saved.")
+    return redirect("clients:settings")

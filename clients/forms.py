@@ -18,6 +18,7 @@ from clients.models import (
     RateUnit,
     ScorecardCriterion,
     StaffingRequest,
+    WebhookEvent,
 )
 from clients.models import Domain as SkillDomain
 from clients.prompts import PLACEHOLDERS, PromptKey, default_text, placeholders_check, voice_for
@@ -502,3 +503,33 @@ class ContactUploadForm(Form):
 
 class ContactSearchForm(Form):
     q = forms.CharField(required=False, max_length=100, label="Name or number")
+
+
+# --- Webhooks (issue 16) ---------------------------------------------------------------
+
+
+class WebhookForm(Form):
+    """Adding or changing an endpoint. The address is checked by the service (HTTPS, a public
+    host: common.outbound.url_check), whose refusal lands on the `url` field."""
+
+    url = forms.CharField(
+        label="Address",
+        max_length=500,
+        help_text="HTTPS, on the public internet, e.g. https://crm.example.com/homeshore.",
+    )
+    events = forms.MultipleChoiceField(
+        choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+    )
+    description = forms.CharField(max_length=100, required=False)
+
+
+class WebhookEditForm(WebhookForm):
+    is_active = forms.BooleanField(
+        label="Active", required=False, help_text="Off: no new events are written for it."
+    )
+
+
+class RecordsForm(Form):
+    notes_in_records = forms.BooleanField(
+        label="Include the agents' call notes in call records (API and CSV)", required=False
+    )

@@ -81,3 +81,19 @@ def engagement_ended(*, engagement: Engagement) -> None:
         url=reverse("opportunities:engagements"),
         key=f"engagement:{engagement.pk}",
     )
+
+
+def webhook_paused(*, endpoint) -> None:
+    """An endpoint failed for a day and we stopped sending to it: the firm's users are told
+    once per pause (the key names the pause), with what to do; no event is lost meanwhile."""
+    notification_send(
+        users=firm_users(firm=endpoint.firm),
+        kind=Kind.WEBHOOK_PAUSED,
+        title=f"Webhook endpoint paused: {endpoint.url[:80]}",
+        body=(
+            "Deliveries to it failed for a day, so we stopped sending. Events wait meanwhile: "
+            "fix the endpoint and resume it on the Webhooks page to receive them all."
+        ),
+        url=reverse("clients:webhook", args=[endpoint.pk]),
+        key=f"webhook:{endpoint.pk}:paused:{endpoint.paused_at:%Y%m%d%H%M%S%f}",
+    )

@@ -5,7 +5,7 @@ import functools
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -24,6 +24,8 @@ from clients.models import (
     Scorecard,
     ScorecardCriterion,
     StaffingRequest,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 from clients.rates import agent_share
 from common.geo import bounding_box, haversine_km
@@ -368,3 +370,21 @@ def contacts_of(*, firm: ClientFirm, q: str = "") -> QuerySet[Contact]:
         numbers = ContactNumber.objects.filter(firm=firm, number__contains=digits)
         return rows.filter(Q(pk__in=numbers.values("contact_id")) | Q(name__icontains=q))
     return rows.filter(name__icontains=q)
+
+
+# --- Webhooks (issue 16) ---------------------------------------------------------------
+
+
+def webhooks_of(*, firm: ClientFirm) -> QuerySet:
+    """The firm's endpoints with their last delivery's time (the list's health column)."""
+    return WebhookEndpoint.objects.filter(firm=firm).annotate(
+        last_delivery_at=Max("deliveries__created_at"),
+        waiting=Count("deliveries", filter=Q(deliveries__status="pending")),
+    )
+
+
+def webhook_deliveries_of(*, firm: ClientFirm, endpoint_id: int) -> QuerySet:
+    """One endpoint's delivery log; scoped through the firm, so another firm's id is empty."""
+    return WebhookDelivery.objects.filter(endpoint_id=endpoint_id, endpoint__firm=firm).defer(
+        "payload"
+    )

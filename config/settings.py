@@ -213,6 +213,7 @@ CONTEXT_LOOKUP_TIMEOUT_SECONDS = env.float("CONTEXT_LOOKUP_TIMEOUT_SECONDS", def
 # Webhook deliveries: each try's timeout, and the endpoint paused after failing this long.
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_PAUSE_AFTER_SECONDS = env.int("WEBHOOK_PAUSE_AFTER_SECONDS", default=24 * 60 * 60)
+# (The sweep sending due deliveries, clients.deliveries, is on the beat schedule below.)
 
 # --- Routing and telephony -------------------------------------------------------------
 # Twilio signs every webhook with the account's auth token (X-Twilio-Signature).
@@ -365,6 +366,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A call's status appears in several answers (the call API, call records): one name.
+    "ENUM_NAME_OVERRIDES": {"CallStatusEnum": "routing.models.Call.Status"},
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -610,6 +613,12 @@ CELERY_BEAT_SCHEDULE["billing-exports-sweep"] = {
 CELERY_BEAT_SCHEDULE["billing-exports-expire"] = {
     "task": "billing.exports_expire",
     "schedule": crontab(minute=17),  # hourly
+}
+
+# Webhook deliveries due: retries after their backoff, and what a lost message left.
+CELERY_BEAT_SCHEDULE["clients-deliveries-sweep"] = {
+    "task": "clients.deliveries_sweep",
+    "schedule": 30.0,
 }
 
 # The worker logs through LOGGING above (JSON in production) instead of Celery's own setup.

@@ -9,9 +9,11 @@ key is told to dial the agency's bridge number with a one-time `bridge_code`
 (routing.services.bridge): a firm must not harvest agents' numbers with calls of its own.
 """
 
+import datetime as dt
 import hmac
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -26,14 +28,26 @@ from clients.api_auth import (
     KEYWORD,
     ApiKeyUser,
     FirmApiKeyAuthentication,
+    IsFirm,
     authorization_key,
+    firm_of,
 )
 from clients.models import PhoneLine
 from common.api import ErrorOutputSerializer
+from common.dates import local_midnight
 from common.errors import ApplicationError
+from common.keyset import InvalidCursor, Keyset
 from routing import services
-from routing.models import Call
-from routing.serializers import CallEventInputSerializer, CallInputSerializer, PlacementSerializer
+from routing.models import Call, RoutingDecision
+from routing.selectors import call_records_of
+from routing.serializers import (
+    CallEventInputSerializer,
+    CallInputSerializer,
+    CallRecordDetailSerializer,
+    CallRecordFilterSerializer,
+    CallRecordPageSerializer,
+    PlacementSerializer,
+)
 
 
 class ProviderUser:
@@ -226,3 +240,92 @@ class CallEventApi(CallsApi):
         elif event == "failed":
             call = services.call_failed(call_id=call.pk, reason="Failed", at=at, attempt=attempt)
         return _answer(request, services.call_next_step(call=call))
+
+
+# --- Call records: the firm reads its calls (issue 16) ------------------------------------
+# A firm's API key only: the records are the firm's, so an agency provider key (which routes
+# calls to any line) is refused with 403, not shown everyone's calls. Another firm's call id
+# is a 404: the queryset holds only the key's firm's calls.
+
+CALL_RECORD_PAGES = Keyset("api.call_records", ["-created_at", "-pk"], size=50)
+RECORD_ERRORS = {code: ErrorOutputSerializer for code in (400, 401, 403)}
+
+
+class IsFirmKey(IsFirm):
+    message = "Call records are the firm's: use your firm's API key."
+
+    def has_permission(self, request, view) -> bool:
+        if isinstance(request.user, ProviderUser):
+            return False  # 403 with the message above
+        return super().has_permission(request, view)
+
+
+class CallRecordsApi(APIView):
+    # The provider class is listed so that its key is recognised — and refused (403) — rather
+    # than taken for a bad firm key (401).
+    authentication_classes = [ProviderKeyAuthentication, FirmApiKeyAuthentication]
+    permission_classes = [IsFirmKey]
+
+
+def _records_filtered(calls, data: dict):
+    if "line" in data:
+        calls = calls.filter(line_id=data["line"])
+    if "line_number" in data:
+        calls = calls.filter(line__number=data["line_number"])
+    if "agent" in data:
+        calls = calls.filter(agent_id=data["agent"])
+    if "status" in data:
+        calls = calls.filter(status=data["status"])
+    if "disposition" in data:
+        calls = calls.filter(disposition__code=data["disposition"])
+    if "date_from" in data:
+        calls = calls.filter(created_at__gte=local_midnight(data["date_from"]))
+    if "date_to" in data:
+        end = data["date_to"] + dt.timedelta(days=1)
+        calls = calls.filter(created_at__lt=local_midnight(end))
+    return calls
+
+
+class CallRecordListApi(CallRecordsApi):
+    @extend_schema(
+        tags=["call records"],
+        summary="Your calls, newest first, a page of 50 at a time (cursor)",
+        operation_id="call_records_list",
+        parameters=[CallRecordFilterSerializer],
+        responses={200: CallRecordPageSerializer, **RECORD_ERRORS},
+    )
+    def get(self, request):
+        query = CallRecordFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        calls = _records_filtered(call_records_of(firm=firm_of(request)), data)
+        try:
+            page = CALL_RECORD_PAGES.page(calls, cursor=data.get("cursor"))
+        except InvalidCursor as error:
+            raise ApplicationError(str(error), field="cursor") from error
+        body = {
+            "results": page.rows,
+            "next_cursor": page.next_cursor,
+            "previous_cursor": page.previous_cursor,
+        }
+        return Response(CallRecordPageSerializer(body).data)
+
+
+class CallRecordDetailApi(CallRecordsApi):
+    @extend_schema(
+        tags=["call records"],
+        summary="One of your calls: disposition, notes (if you include them), survey, decisions",
+        operation_id="call_records_retrieve",
+        responses={200: CallRecordDetailSerializer, 404: ErrorOutputSerializer, **RECORD_ERRORS},
+    )
+    def get(self, request, pk: int):
+        calls = call_records_of(firm=firm_of(request)).prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=RoutingDecision.objects.select_related("chosen", "sticky_agent").order_by(
+                    "attempt", "pk"
+                ),
+            )
+        )
+        call = get_object_or_404(calls, pk=pk)
+        return Response(CallRecordDetailSerializer(call).data)

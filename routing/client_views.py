@@ -111,7 +111,12 @@ CSV_HEADER = [
     "outcome",
     "waited (s)",
     "talk (s)",
+    # Issue 16: how the call ended for the firm; notes only when it includes them.
+    "disposition",
+    "survey score",
+    "transferred",
 ]
+NOTES_HEADER = "notes"
 
 
 @firm_member
@@ -128,6 +133,8 @@ def firm_call_history_csv(request):
             f"No CSV: correct the filter first ({problems}).\n",
             content_type="text/plain; charset=utf-8",
         )
+    notes = request.firm.notes_in_records
+    header = [*CSV_HEADER, NOTES_HEADER] if notes else CSV_HEADER
     rows = (
         [
             timezone.localtime(c.created_at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -139,10 +146,16 @@ def firm_call_history_csv(request):
             c.get_status_display(),
             round(c.wait_seconds) if c.wait_seconds is not None else "",
             c.talk_seconds if c.talk_seconds is not None else "",
+            f"{c.disposition.code} {c.disposition.label}" if c.disposition else "",
+            c.survey_score if c.survey_score is not None else "",
+            "yes" if c.transferred_at else "",
+            *([c.notes] if notes else []),
         ]
-        for c in calls.order_by("-created_at", "-pk").iterator(chunk_size=2000)
+        for c in calls.select_related("disposition")
+        .order_by("-created_at", "-pk")
+        .iterator(chunk_size=2000)
     )
-    return csv_response(CSV_HEADER, rows, filename="calls.csv")
+    return csv_response(header, rows, filename="calls.csv")
 
 
 @firm_member

@@ -9,13 +9,22 @@ decisions saying whether each went to the caller's last agent.
 
 Then the claims helpline's customer context (issue 16): Acme's contact records for a few of
 the demo's callers (their numbers are the simulated calls' own), uploaded through the same
-service as the firm's CSV page, and the fields its agents see."""
+service as the firm's CSV page, and the fields its agents see.
+
+Then Acme's webhook endpoint (issue 16), added after the simulated calls so they do not each
+try it: its CRM took events until it moved; the address it still names does not resolve, so
+the log shows deliveries delivered, then failing and retried with backoff (the beat's sweep
+goes on trying them while the demo runs)."""
+
+import datetime as dt
 
 import phonenumbers
 from django.core.management import call_command
+from django.utils import timezone
 
 from clients.contacts import contacts_import
 from clients.customer_context import line_context_set
+from clients.deliveries import backoff
 from clients.demo import HISTORY_DAYS
 from clients.models import (
     ClientFirm,
@@ -25,12 +34,18 @@ from clients.models import (
     PhoneLine,
     Scorecard,
     ScorecardCriterion,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
 )
 from clients.services import line_after_call_set
 from common.csvfile import csv_lines
+from common.outbound import message_id_new, secret_new
 from routing.models import Call, CallbackRequest, CallScore
 from routing.rollups import callday_sweep
 from routing.services.callbacks import callback_assign, callback_done
+from routing.services.firm_events import call_payload
 from routing.services.quality import call_score
 
 CRITERIA = [  # label, weight
@@ -50,6 +65,10 @@ SCORED = [  # ratings per criterion, the scorer's comment
 
 AFTER_CALL_LINE = "Claims helpline"
 ESCALATION_DESK = "+918242499999"  # Acme's own claims supervisors (no line, no agent's phone)
+
+
+DEMO_HOOK_URL = "https://hooks.acme-insurance.example/homeshore"
+NOT_FOUND = "The host hooks.acme-insurance.example could not be found."
 
 
 def _after_call_settings() -> None:
@@ -98,6 +117,7 @@ def seed_demo() -> list[tuple[str, str]]:
         _quality(firm)
         _callbacks(firm)
     _customer_context()
+    _demo_webhook()
     return []
 
 
@@ -180,3 +200,70 @@ def _customer_context() -> None:
             fields=CONTEXT_FIELDS,
             keep=False,
         )
+
+
+def _demo_webhook() -> None:
+    firm = ClientFirm.objects.filter(name="Acme Insurance").first()
+    if firm is None or WebhookEndpoint.objects.filter(firm=firm, url=DEMO_HOOK_URL).exists():
+        return
+    now = timezone.now()
+    failing_since = now - dt.timedelta(hours=3)
+    endpoint = WebhookEndpoint.objects.create(
+        firm=firm,
+        url=DEMO_HOOK_URL,
+        secret=secret_new(),
+        events=list(WebhookEvent.values),
+        description="Acme's CRM (demo: its address no longer resolves)",
+        created_by=firm.members.filter(role="admin").first().user,
+        failing_since=failing_since,
+    )
+    calls = list(
+        Call.objects.filter(firm=firm, status=Call.Status.COMPLETED)
+        .select_related("line", "agent", "disposition")
+        .order_by("-created_at")[:6]
+    )
+    for n, call in enumerate(reversed(calls)):
+        delivered = n < len(calls) - 3  # the older ones reached the CRM before it moved
+        # Hourly: the delivered ones before the streak, the failing ones from its start.
+        written = failing_since + dt.timedelta(hours=n - (len(calls) - 3))
+        _demo_delivery(endpoint, call, written=written, delivered=delivered, now=now)
+
+
+def _demo_delivery(endpoint, call, *, written, delivered: bool, now) -> None:
+    payload = {
+        "type": WebhookEvent.CALL_ANSWERED.value,
+        "timestamp": written.isoformat(),
+        "data": call_payload(call),
+    }
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event=WebhookEvent.CALL_ANSWERED,
+        message_id=message_id_new(),
+        payload=payload,
+    )
+    tries, at = [], written
+    while True:
+        tries.append(at)
+        wait = backoff(len(tries))
+        if delivered or at + wait > now:
+            break
+        at += wait
+    WebhookAttempt.objects.bulk_create(
+        WebhookAttempt(
+            delivery=delivery,
+            at=at,
+            status_code=200 if delivered else None,
+            error="" if delivered else NOT_FOUND,
+            elapsed_ms=180 if delivered else 3,
+        )
+        for at in tries
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=written,
+        status=WebhookDelivery.Status.DELIVERED if delivered else WebhookDelivery.Status.PENDING,
+        attempts=len(tries),
+        delivered_at=tries[-1] if delivered else None,
+        last_status_code=200 if delivered else None,
+        last_error="" if delivered else NOT_FOUND,
+        next_attempt_at=None if delivered else tries[-1] + backoff(len(tries)),
+    )

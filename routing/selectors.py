@@ -615,3 +615,10 @@ def callbacks_of(
     if statuses:
         found = found.filter(status__in=statuses)
     return found.order_by("created_at", "pk")
+
+
+def call_records_of(*, firm: ClientFirm) -> QuerySet[Call]:
+    """The firm's calls as its records show them (API and CSV): what each row names, joined."""
+    return Call.objects.filter(firm=firm).select_related(
+        "line", "agent", "disposition", "transfer_line", "firm"
+    )

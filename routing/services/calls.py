@@ -6,10 +6,11 @@ import zoneinfo
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from clients.models import PhoneLine
+from clients.models import PhoneLine, WebhookEvent
 from common.errors import ApplicationError
 from routing.models import Call, ProviderRequest
 from routing.origin import origin_resolve
+from routing.services.firm_events import call_event
 
 Status = Call.Status
 
@@ -92,6 +93,8 @@ def call_start(
         with transaction.atomic():
             _commit_without_flush_wait(outermost)
             call.save()
+            if call.status == Status.AFTER_HOURS:  # told to the firm as missed, with why
+                call_event(call, WebhookEvent.CALL_MISSED)
     except IntegrityError:
         # The same provider id created by a concurrent retry: answer from that one.
         return Call.objects.get(provider=provider, provider_call_id=provider_call_id)

@@ -7,9 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents import presence
+from clients.models import WebhookEvent
 from common.errors import ApplicationError, ConflictError
 from routing.models import Call, CallbackRequest
 from routing.services.callbacks import callback_open
+from routing.services.firm_events import call_event
 from routing.services.queue import _dispatch_on_commit
 from routing.signals import call_completed
 
@@ -47,6 +49,7 @@ def call_answered(
     call.status, call.answered_at = Status.IN_PROGRESS, _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "answered_at"])
     presence.presence_answered(agent_id=call.agent_id)
+    call_event(call, WebhookEvent.CALL_ANSWERED)
     return call
 
 
@@ -149,6 +152,7 @@ def call_hung_up(*, call_id: int, at: dt.datetime | None = None) -> Call:
     call.status, call.ended_at = Status.ABANDONED, _not_before(call, at)
     call.outcome = "Caller hung up"
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    call_event(call, WebhookEvent.CALL_MISSED)
     return call
 
 
@@ -187,6 +191,8 @@ def call_lost(*, call_id: int, reason: str, at: dt.datetime | None = None) -> Ca
     call.status, call.ended_at, call.outcome = Status.LOST, at, reason
     call.needs_review = True
     call.save(update_fields=["status", "ended_at", "outcome", "needs_review"])
+    if call.answered_at is None:  # rang out with no word: missed; a talk lost is no miss
+        call_event(call, WebhookEvent.CALL_MISSED)
     return call
 
 
@@ -197,6 +203,7 @@ def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | N
         if call.status == Status.VOICEMAIL and recording_url and not call.recording_url:
             call.recording_url = recording_url
             call.save(update_fields=["recording_url"])
+            call_event(call, WebhookEvent.VOICEMAIL_LEFT)
         if call.status == Status.VOICEMAIL:  # the recording's report: the same one request
             callback_open(call, reason=CallbackRequest.Reason.VOICEMAIL)
         return call
@@ -205,6 +212,10 @@ def call_voicemail(*, call_id: int, recording_url: str = "", at: dt.datetime | N
     call.save(update_fields=["status", "ended_at", "outcome", "recording_url"])
     # The callback queue's request, in this transaction: a voicemail is never left unlisted.
     callback_open(call, reason=CallbackRequest.Reason.VOICEMAIL)
+    # voicemail.left once, when its recording is known (with the voicemail or after it): the
+    # firm's event carries the link. A caller who hangs up before recording leaves none.
+    if recording_url:
+        call_event(call, WebhookEvent.VOICEMAIL_LEFT)
     return call
 
 
@@ -222,4 +233,5 @@ def call_failed(
     call.status, call.outcome = Status.FAILED, reason
     call.ended_at = _not_before(call, at or timezone.now())
     call.save(update_fields=["status", "ended_at", "outcome", "agent"])
+    call_event(call, WebhookEvent.CALL_MISSED)
     return call

@@ -18,11 +18,12 @@ will ever tell us, because Twilio does not retry a status callback that failed.
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from agents import presence
-from clients.models import MAX_WAIT, RING_TIMEOUT
+from clients.models import MAX_WAIT, RING_TIMEOUT, WebhookEvent
 from routing import provider
 from routing.models import Call
 from routing.services.context import contexts_forget_due
@@ -32,6 +33,7 @@ from routing.services.events import (
     call_hung_up,
     call_lost,
 )
+from routing.services.firm_events import call_event
 from routing.services.queue import wrap_up_end
 
 Status = Call.Status
@@ -68,12 +70,17 @@ def waiting_calls_end(*, at: dt.datetime) -> int:
             seconds=call.line.max_wait_seconds + settings.ROUTING_WAITING_MARGIN_SECONDS
         )
         if since + bound < at:
-            # Compare-and-set: a webhook that moved the call on meanwhile wins.
-            ended += Call.objects.filter(pk=call.pk, status=call.status).update(
-                status=Status.ABANDONED,
-                ended_at=at,
-                outcome="Caller gone (no word from the provider past the maximum wait)",
-            )
+            # Compare-and-set: a webhook that moved the call on meanwhile wins. The firm's
+            # call.missed is written with the change (one transaction) or not at all.
+            with transaction.atomic():
+                gone = Call.objects.filter(pk=call.pk, status=call.status).update(
+                    status=Status.ABANDONED,
+                    ended_at=at,
+                    outcome="Caller gone (no word from the provider past the maximum wait)",
+                )
+                if gone:
+                    call_event(Call.objects.get(pk=call.pk), WebhookEvent.CALL_MISSED)
+            ended += gone
     return ended
 
 

@@ -60,6 +60,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/callbacks/",
                 "/client/quality/scorecards/",
                 "/client/invoices/",
+                "/client/webhooks/",
                 "/client/settings/",
             },
         ),

@@ -1,0 +1,1 @@
+from tests.clients.receiver import receiver  # noqa: F401 (the firm's webhook receiver)
