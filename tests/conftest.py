@@ -206,6 +206,10 @@ def celery_worker(django_db_setup, django_db_blocker):
         db_url = _database_url_of_test_db()
     if db_url:
         env["DATABASE_URL"] = db_url
+    # The settings pytest_configure gives this process, where a task needs them too: the
+    # field key (a webhook's secret is encrypted) and the tests' local receivers' hosts.
+    env["FIELD_ENCRYPTION_KEYS"] = ",".join(settings.FIELD_ENCRYPTION_KEYS)
+    env["OUTBOUND_ALLOW_HOSTS"] = ",".join(settings.OUTBOUND_ALLOW_HOSTS)
     hostname = f"pytest-{os.getpid()}@%h"
     # With a real broker a test's .delay() publishes whether a worker runs or not; messages an
     # earlier test (or run) left name rows long rolled back, and this solo worker would work
