@@ -6,8 +6,10 @@ from agents.gazetteer import Place, place_find
 from agents.models import speciality_choices
 from clients.marketplace import estimate_for, request_problems
 from clients.models import (
+    SCRIPT_BODY_MAX,
     ClientFirm,
     Currency,
+    DispositionCode,
     FirmMember,
     Language,
     LineLanguage,
@@ -328,3 +330,30 @@ class AssignForm(Form):
     def __init__(self, *args, candidates: list[dict], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agents"].choices = [(c["agent"].pk, str(c["agent"])) for c in candidates]
+
+
+# --- The agent's workspace: a line's scripts and disposition codes (issue 16) -------------
+
+
+class ScriptForm(Form):
+    """One language's script ("": the default), Markdown."""
+
+    body = forms.CharField(
+        label="Script (Markdown)",
+        max_length=SCRIPT_BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Headings (#), lists (-), **bold**, *italics*, links, quotes. No images or HTML.",
+    )
+
+
+class DispositionAddForm(Form):
+    code = forms.CharField(
+        max_length=32, help_text="Your own short code, as in your records (e.g. RES)."
+    )
+    label = forms.CharField(max_length=80, help_text="What the agent picks, in your words.")
+    kind = forms.ChoiceField(choices=DispositionCode.Kind.choices, initial="other")
+
+
+class DispositionEditForm(Form):
+    label = forms.CharField(max_length=80)
+    kind = forms.ChoiceField(choices=DispositionCode.Kind.choices)

@@ -7,7 +7,7 @@ from common.limits import bounds
 from routing.models import Call, RoutingDecision
 from routing.services.next_step import Kind
 
-EVENTS = ["answered", "completed", "no_answer", "busy", "failed"]
+EVENTS = ["answered", "completed", "no_answer", "busy", "failed", "transfer"]
 
 
 def _e164(value: str) -> str:
@@ -60,6 +60,15 @@ class CallEventInputSerializer(InputSerializer):
         help_text="The offer this event is about (`call.attempts` when told to dial).",
         **(bounds(Call, "attempts") | {"min_value": 1}),  # the first offer is 1
     )
+    to = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="`transfer`: the number the caller was sent to (one of the firm's lines, "
+        "or the line's escalation number).",
+    )
+
+    def validate_to(self, value: str) -> str:
+        return _e164(value)
 
 
 class CallOutputSerializer(serializers.ModelSerializer):
@@ -141,7 +150,8 @@ class PlacementSerializer(serializers.Serializer):
         help_text=(
             "The number to dial now. With an agency provider key: the agent's phone. With a "
             "firm's key: the agency's bridge number (agents' numbers never reach a firm) — "
-            "send `bridge_code` as DTMF once it answers."
+            "send `bridge_code` as DTMF once it answers. On `transfer`: the number the agent "
+            "sent the caller to (the firm's own line or escalation number)."
         ),
     )
     bridge_code = serializers.CharField(

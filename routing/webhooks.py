@@ -198,6 +198,8 @@ def _answer(request, step: services.NextStep):
         return twiml.dial(request, call)
     if kind == services.Kind.VOICEMAIL:
         return twiml.voicemail(request, call)
+    if kind == services.Kind.TRANSFER:
+        return twiml.transfer(call)
     if kind == services.Kind.WAIT:
         # `wait` counts the holds so far (our own redirect URL sets it): a garbled one is a
         # first hold, never a 500 to a caller on the line.
@@ -244,7 +246,9 @@ def dial_status(request):
         duration = _whole(request.POST.get("DialCallDuration") or "0", digits=6)
         if duration is None:
             return HttpResponseBadRequest("DialCallDuration must be a whole number of seconds.")
-        services.call_completed_with(call_id=call.pk, duration=duration)
+        call = services.call_completed_with(call_id=call.pk, duration=duration)
+        if call.transferred_at:  # the interrupted leg of a transfer: the new <Dial> stands
+            return _twiml(twiml.transfer(call))
         return _twiml(twiml.goodbye())
     if status not in NOT_ANSWERED:
         return HttpResponseBadRequest(f"Unknown DialCallStatus {status!r}.")

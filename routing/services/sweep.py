@@ -29,7 +29,7 @@ from routing.services.events import (
     call_hung_up,
     call_lost,
 )
-from routing.services.queue import wrap_up_end
+from routing.services.wrapup import wrap_up_end
 
 Status = Call.Status
 TWILIO = "twilio"
