@@ -16,7 +16,7 @@ from common.errors import ApplicationError
 from common.views import errors_to_form
 from routing import services
 from routing.forms import TransferForm, WrapUpForm
-from routing.panels import BACK, today_context, workspace_context
+from routing.panels import BACK, workspace_context
 from routing.selectors import agent_call_get, workspace_key, wrap_up_codes
 from routing.services.transfer import transfer_targets
 
@@ -26,8 +26,7 @@ from routing.services.transfer import transfer_targets
 def workspace(request):
     """The agent's calls page: the workspace, and today's calls."""
     ws = workspace_context(request, request.agent, back="workspace")
-    context = {"ws": ws, "data": today_context(request.agent)}
-    return render(request, "routing/agent/workspace.html", context)
+    return render(request, "routing/agent/workspace.html", {"ws": ws})
 
 
 @require_GET
@@ -48,8 +47,7 @@ def _back(request):
 def _refused(request, **forms):
     """The workspace again, with the form's errors (the notes the agent typed kept)."""
     ws = workspace_context(request, request.agent, back=request.POST.get("back", ""), **forms)
-    context = {"ws": ws, "data": today_context(request.agent)}
-    return render(request, "routing/agent/workspace.html", context, status=400)
+    return render(request, "routing/agent/workspace.html", {"ws": ws}, status=400)
 
 
 @require_POST

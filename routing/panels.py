@@ -30,6 +30,7 @@ def workspace_context(request, agent, *, back: str = "workspace", **forms) -> di
             targets=ws["targets"], escalation=str(call.line.escalation_number or "")
         )
     ws["back"] = back if back in BACK else "workspace"
+    ws["today"] = today_context(agent)  # shown in the fragment: fresh at each change
     return ws
 
 
@@ -40,5 +41,5 @@ def calls_panel(request, agent):
     return {
         "title": "Calls",
         "template": "routing/agent/_calls_panel.html",
-        "context": {"ws": workspace_context(request, agent, back="home"), **today_context(agent)},
+        "context": {"ws": workspace_context(request, agent, back="home")},
     }
