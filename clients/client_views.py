@@ -513,7 +513,7 @@ def line_dispositions(request, pk: int):
         if refused is None:
             return redirect("clients:line_dispositions", pk=line.pk)
         add_form = refused
-    codes = line.dispositions.annotate(used=Count("calls"))
+    codes = line.dispositions.annotate(used=Count("calls")).order_by("position", "id")
     context = {
         "line": line,
         "codes": codes,
