@@ -52,7 +52,7 @@ from routing.services.next_step import Kind, NextStep, call_next_step, next_step
 from routing.services.queue import queue_dispatch
 from routing.services.sweep import call_reconcile, routing_sweep, waiting_calls_end
 from routing.services.transfer import call_transfer, call_transfer_reported
-from routing.services.wrapup import call_wrap_up_submit, wrap_up_end
+from routing.services.wrapup import call_wrap_up_submit, wrap_up_end, wrap_ups_left_close
 
 __all__ = [
     "RECORDED_CANDIDATES",
@@ -88,4 +88,5 @@ __all__ = [
     "routing_sweep",
     "waiting_calls_end",
     "wrap_up_end",
+    "wrap_ups_left_close",
 ]

@@ -134,3 +134,26 @@ def wrap_up_end(*, agent_id: int, at: dt.datetime | None = None) -> bool:
     if ended:
         queue_dispatch(agent_id=agent_id, at=at)
     return ended
+
+
+def wrap_ups_left_close(*, agent_id: int, at: dt.datetime | None = None) -> int:
+    """The agent went offline during a wrap-up and is back on duty: a wrap-up they left
+    pending is over ("no disposition"), as the limit would have ended it, so the firm still
+    hears the call ended. One query on the agent's calls; each closed on its locked row."""
+    at = at or timezone.now()
+    closed = 0
+    for call_id in Call.objects.filter(agent_id=agent_id, wrap_up=WrapUp.PENDING).values_list(
+        "pk", flat=True
+    )[:20]:
+        with transaction.atomic():
+            call = (
+                Call.objects.select_for_update(of=("self",))
+                .select_related("line", "agent")
+                .filter(pk=call_id, wrap_up=WrapUp.PENDING)
+                .first()
+            )
+            if call is None or call.agent.duty_status == AgentProfile.Duty.WRAP_UP:
+                continue  # submitted meanwhile, or a wrap-up that is still running
+            wrap_up_close(call, state=WrapUp.MISSED, at=at)
+            closed += 1
+    return closed

@@ -157,3 +157,19 @@ def test_a_submitted_wrap_up_cannot_be_submitted_again(client, line, sita):
             call_id=call.pk, agent=sita, disposition_id=codes["ESC"].pk, notes="two"
         )
     assert Call.objects.get(pk=call.pk).notes == "one"
+
+
+def test_going_offline_in_wrap_up_and_back_closes_the_wrap_up_left_pending(
+    client, acme, line, sita, django_capture_on_commit_callbacks
+):
+    from agents.services import agent_duty_set
+
+    with_codes(line)
+    endpoint_for_call_ended(acme)
+    call = wrapping_up(client, line)
+    agent_duty_set(agent=sita, available=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        agent_duty_set(agent=sita, available=True)
+    call.refresh_from_db()
+    assert call.wrap_up == "missed"
+    assert WebhookDelivery.objects.filter(event="call.ended").count() == 1
