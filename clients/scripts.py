@@ -45,8 +45,8 @@ ALLOWED_TAGS = {
 
 def script_html(body: str) -> SafeString:
     """The script's Markdown as sanitised HTML, safe to put in a page."""
-    # Raw HTML in the Markdown is escaped by nh3's clean of anything not allowed; markdown
-    # itself would pass it through, so nh3 is the one gate (its output is what we trust).
+    # Markdown passes raw HTML through as it is; nh3 then drops every tag, attribute and URL
+    # scheme not on the lists (a <script>'s content too): its output is what we trust.
     rendered = markdown.markdown(body or "", extensions=["sane_lists"], output_format="html")
     cleaned = nh3.clean(
         rendered,
