@@ -17,6 +17,7 @@ class NavItem:
 ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     User.Role.AGENT: [
         NavItem("Home", "agents:home"),
+        NavItem("Calls", "agent_calls:workspace"),  # the live workspace during a call
         NavItem("Opportunities", "opportunities:list"),
         NavItem("Engagements", "opportunities:engagements"),
         NavItem("Earnings", "earnings:home"),

@@ -371,7 +371,9 @@ def pages_of(users: dict[str, User]) -> list[tuple[str, str, str]]:
         ("firm: call detail", "firm", f"/client/calls/{call.pk}/"),
         ("firm: invoices", "firm", "/client/invoices/"),
         ("agent: home (calls today, earnings)", "agent", "/agent/"),
-        ("agent: calls panel", "agent", "/agent/calls/panel/"),
+        # The poll with a stale key renders the fragment (while unchanged it answers 204).
+        ("agent: calls workspace poll", "agent", "/agent/calls/workspace/state/"),
+        ("agent: calls workspace", "agent", "/agent/calls/workspace/"),
     ]
     if run:
         found.append(("finance: run detail", "finance", f"/staff/finance/runs/{run.pk}/"))

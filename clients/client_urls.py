@@ -31,6 +31,8 @@ urlpatterns = [
     ),
     path("contacts/", client_views.contacts, name="contacts"),
     path("contacts/upload/", client_views.contacts_upload, name="contacts_upload"),
+    path("lines/<int:pk>/scripts/", client_views.line_scripts, name="line_scripts"),
+    path("lines/<int:pk>/dispositions/", client_views.line_dispositions, name="line_dispositions"),
     path("requests/", client_views.requests, name="requests"),
     path("requests/new/", client_views.request_new, name="request_new"),
     path("requests/<int:pk>/", client_views.request_detail, name="request"),

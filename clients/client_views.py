@@ -7,6 +7,7 @@ from allauth.account.utils import perform_login
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from agents.uploads import upload_refusal
 from clients import contacts as contacts_service
-from clients import customer_context, marketplace, quality, services
+from clients import customer_context, marketplace, quality, scripts, services
 from clients import webhooks as webhooks_services
 from clients.charts import request_charts
 from clients.decorators import firm_member
@@ -22,6 +23,8 @@ from clients.forms import (
     ApiKeyForm,
     ContactSearchForm,
     ContactUploadForm,
+    DispositionAddForm,
+    DispositionEditForm,
     EndReasonForm,
     FirmForm,
     FirmTaxForm,
@@ -35,11 +38,19 @@ from clients.forms import (
     RecordsForm,
     RequestForm,
     ScorecardForm,
+    ScriptForm,
     WebhookEditForm,
     WebhookForm,
 )
 from clients.marketplace import estimate_for
-from clients.models import ContextSource, Engagement, Language, StaffingRequest, WebhookDelivery
+from clients.models import (
+    ContextSource,
+    DispositionCode,
+    Engagement,
+    Language,
+    StaffingRequest,
+    WebhookDelivery,
+)
 from clients.prompts import spoken_language
 from clients.selectors import (
     applications_to,
@@ -54,6 +65,7 @@ from clients.selectors import (
     webhook_deliveries_of,
     webhooks_of,
 )
+from common.errors import ApplicationError
 from common.keyset import Keyset
 from common.views import confirm_page, errors_to_form, errors_to_message
 
@@ -759,3 +771,115 @@ def records_settings(request):
         )
         messages.success(request, "Call records setting saved.")
     return redirect("clients:settings")
+
+
+# --- A line's scripts and disposition codes (the agent's workspace, issue 16) --------------
+
+
+def _admin_posts_only(request) -> None:
+    """Members read a line's scripts and codes; only the firm's admins change them (the
+    services check the seat again themselves)."""
+    if request.method == "POST" and not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+
+
+@firm_member
+def line_scripts(request, pk: int):
+    """The line's script per language ("": the default), edited with a preview, and every
+    version kept."""
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
+    _admin_posts_only(request)
+    offered = [x.language for x in line.languages.all()]
+    language = request.GET.get("language", "")
+    if language and language not in offered:
+        raise Http404("The line does not offer this language.")
+    versions = list(scripts.script_versions(line, language))
+    form = ScriptForm(request.POST or None, initial={"body": versions[0].body if versions else ""})
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("action") == "preview":
+            preview = scripts.script_html(form.cleaned_data["body"])
+        else:
+            with errors_to_form(form):
+                saved = scripts.script_save(
+                    actor=request.user, line=line, language=language, body=form.cleaned_data["body"]
+                )
+                messages.success(request, f"Script saved as version {saved.version}.")
+                url = reverse("clients:line_scripts", args=[line.pk])
+                return redirect(f"{url}?language={language}" if language else url)
+    names = dict(Language.choices)
+    tabs = [("", "Default (any language)")] + [(code, names[code]) for code in offered]
+    context = {
+        "line": line,
+        "form": form,
+        "preview": preview,
+        "language": language,
+        "language_name": dict(tabs)[language],
+        "tabs": tabs,
+        "versions": [(v, scripts.script_html(v.body)) for v in versions],
+        "can_edit": request.membership.is_admin,
+    }
+    return render(request, "clients/line_scripts.html", context)
+
+
+DISPOSITION_ACTIONS = frozenset({"add", "relabel", "up", "down", "retire", "restore"})
+
+
+def _disposition_action(request, line, action: str):
+    """One change to the line's codes; returns the form to show again on an error."""
+    if action == "add":
+        form = DispositionAddForm(request.POST)
+        if form.is_valid():
+            with errors_to_form(form):
+                scripts.disposition_add(actor=request.user, line=line, **form.cleaned_data)
+                return None
+        return form
+    code_id = request.POST.get("code_id", "")
+    if not (code_id.isascii() and code_id.isdigit()) or len(code_id) > 12:
+        raise Http404("No such code.")
+    code_id = int(code_id)
+    if action == "relabel":
+        form = DispositionEditForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Give the code a label and a kind.")
+            return None
+        scripts.disposition_relabel(
+            actor=request.user, line=line, code_id=code_id, **form.cleaned_data
+        )
+    elif action in {"up", "down"}:
+        scripts.disposition_move(actor=request.user, line=line, code_id=code_id, up=action == "up")
+    else:
+        scripts.disposition_retire(
+            actor=request.user, line=line, code_id=code_id, active=action == "restore"
+        )
+    return None
+
+
+@firm_member
+def line_dispositions(request, pk: int):
+    """The line's wrap-up codes: add, relabel, reorder, retire (never delete a used one)."""
+    line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
+    _admin_posts_only(request)
+    add_form = DispositionAddForm()
+    action = request.POST.get("action", "")
+    if request.method == "POST" and action in DISPOSITION_ACTIONS:
+        try:
+            refused = _disposition_action(request, line, action)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            refused = None
+        else:
+            if refused is None:
+                messages.success(request, "Codes saved.")
+        if refused is None:
+            return redirect("clients:line_dispositions", pk=line.pk)
+        add_form = refused
+    codes = line.dispositions.annotate(used=Count("calls")).order_by("position", "id")
+    context = {
+        "line": line,
+        "codes": codes,
+        "add_form": add_form,
+        "kinds": DispositionCode.Kind.choices,
+        "can_edit": request.membership.is_admin,
+    }
+    return render(request, "clients/line_dispositions.html", context)

@@ -10,7 +10,7 @@ from accounts.demo import demo_user
 from accounts.models import User
 from agents.gazetteer import place_find
 from agents.models import AgentProfile
-from clients import marketplace, services
+from clients import marketplace, scripts, services
 from clients.models import (
     ApiKey,
     Application,
@@ -197,6 +197,7 @@ def seed_demo() -> list[tuple[str, str]]:
             service_level_target_seconds=10 if name == "Claims helpline" else 20,
             languages=languages,
         )
+    _workspace(admins)
     requests = {row[1]: _request(firms[row[0]], *row[1:], admin=admins[row[0]]) for row in REQUESTS}
     staff = User.objects.filter(role=User.Role.ADMIN).first()
     claims, policy, loans = requests.values()
@@ -225,6 +226,50 @@ def seed_demo() -> list[tuple[str, str]]:
         (email, f"Client admin, {name} ({'partial' if kind == 'partial' else 'complete'} BPO)")
         for name, kind, _c, email, _n in FIRMS
     ]
+
+
+# What agents read on the demo lines, by language ("": the default), and where they may send
+# a caller the line cannot help (the firm's own escalation desk).
+SCRIPTS = {
+    "Claims helpline": {
+        "": "## Greeting\n\nThank you for calling **Acme Insurance** claims. My name is …\n\n"
+        "1. Ask for the **policy number** and the claim number, if there is one\n"
+        "2. Confirm the caller's name against the record shown above\n"
+        "3. Explain the next step and when they will hear from us\n\n"
+        "> Never read out bank details or the full policy holder's address.",
+        "kn": "## ಸ್ವಾಗತ\n\n**ಅಕ್ಮೆ ಇನ್ಶೂರೆನ್ಸ್** ಕ್ಲೇಮ್ಸ್ ವಿಭಾಗಕ್ಕೆ ಕರೆ ಮಾಡಿದ್ದಕ್ಕೆ ಧನ್ಯವಾದಗಳು.\n\n"
+        "1. ಪಾಲಿಸಿ ಸಂಖ್ಯೆ ಕೇಳಿ\n2. ಕ್ಲೇಮ್ ಸ್ಥಿತಿ ತಿಳಿಸಿ\n\n> ಬ್ಯಾಂಕ್ ವಿವರಗಳನ್ನು ಎಂದಿಗೂ ಓದಬೇಡಿ.",
+    },
+    "Policy desk": {
+        "": "## Greeting\n\nWelcome to the **Acme Insurance** policy desk.\n\n"
+        "- Renewals: confirm the due date and the premium shown in the record\n"
+        "- Changes of address: take the new address, the firm sends the form",
+        "ta": "## வரவேற்பு\n\n**அக்மி இன்சூரன்ஸ்** பாலிசி மையத்திற்கு வரவேற்கிறோம்.\n\n"
+        "- புதுப்பித்தல்: தேதி மற்றும் பிரீமியத்தை உறுதிப்படுத்தவும்",
+    },
+    "Loans helpline": {
+        "": "## Greeting\n\nThank you for calling **Kaveri Bank** loans.\n\n"
+        "1. Verify the loan account's last four digits\n2. Never quote a rate: read the "
+        "current rate card at <https://kaveri.example/rates>",
+        "ta": "## வரவேற்பு\n\n**காவேரி வங்கி** கடன் பிரிவுக்கு அழைத்ததற்கு நன்றி.",
+    },
+}
+ESCALATION = {"Claims helpline": "+918242220099", "Loans helpline": "+914522220099"}
+
+
+def _workspace(admins: dict) -> None:
+    """The demo lines' disposition codes, scripts in two languages and escalation numbers
+    (only what is missing: a firm's own edits survive a second seed)."""
+    for line in PhoneLine.objects.filter(number__in=[row[1] for row in LINES]):
+        scripts.dispositions_seed(line)
+        for language, body in SCRIPTS.get(line.name, {}).items():
+            if not line.scripts.filter(language=language).exists():
+                scripts.script_save(
+                    actor=admins[line.firm.name], line=line, language=language, body=body
+                )
+        if line.name in ESCALATION and not line.escalation_number:
+            line.escalation_number = ESCALATION[line.name]
+            line.save(update_fields=["escalation_number"])
 
 
 def _history_begins(requests: list[StaffingRequest]) -> None:

@@ -7,9 +7,11 @@ from agents.models import speciality_choices
 from clients.customer_context import FIELD_NAME_MAX, FIELDS_MAX, fields_check
 from clients.marketplace import estimate_for, request_problems
 from clients.models import (
+    SCRIPT_BODY_MAX,
     ClientFirm,
     ContextSource,
     Currency,
+    DispositionCode,
     FirmMember,
     Language,
     LineLanguage,
@@ -533,3 +535,30 @@ class RecordsForm(Form):
     notes_in_records = forms.BooleanField(
         label="Include the agents' call notes in call records (API and CSV)", required=False
     )
+
+
+# --- The agent's workspace: a line's scripts and disposition codes (issue 16) -------------
+
+
+class ScriptForm(Form):
+    """One language's script ("": the default), Markdown."""
+
+    body = forms.CharField(
+        label="Script (Markdown)",
+        max_length=SCRIPT_BODY_MAX,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Headings (#), lists (-), **bold**, *italics*, links, quotes. No images or HTML.",
+    )
+
+
+class DispositionAddForm(Form):
+    code = forms.CharField(
+        max_length=32, help_text="Your own short code, as in your records (e.g. RES)."
+    )
+    label = forms.CharField(max_length=80, help_text="What the agent picks, in your words.")
+    kind = forms.ChoiceField(choices=DispositionCode.Kind.choices, initial="other")
+
+
+class DispositionEditForm(Form):
+    label = forms.CharField(max_length=80)
+    kind = forms.ChoiceField(choices=DispositionCode.Kind.choices)

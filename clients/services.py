@@ -390,6 +390,7 @@ def line_save(
     if error := speciality_error(domain, sub_skill):
         raise ApplicationError(error, field="sub_skill")
     languages = _line_languages(languages)
+    created = line is None
     line = line or PhoneLine(firm=firm)
     line.number, line.name, line.domain, line.sub_skill = number, name.strip(), domain, sub_skill
     line.region_geoname_id, line.region_name = place.geoname_id, place.label
@@ -412,6 +413,10 @@ def line_save(
     LineLanguage.objects.bulk_create(
         [LineLanguage(line=line, language=code, menu_digit=digit) for code, digit in languages]
     )
+    if created:  # a new line starts with the usual wrap-up codes (the firm edits them)
+        from clients.scripts import dispositions_seed  # scripts imports this module
+
+        dispositions_seed(line)
     return line
 
 

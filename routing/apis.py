@@ -114,7 +114,8 @@ def _dial(request, step: services.NextStep) -> tuple[str | None, str | None]:
     for a firm's key, the agency's bridge number and a one-time code instead."""
     if not step.number:
         return None, None
-    if isinstance(request.user, ProviderUser):
+    if isinstance(request.user, ProviderUser) or step.kind == services.Kind.TRANSFER:
+        # A transfer's number is the firm's own (a line of theirs, or its escalation desk).
         return step.number, None
     bridge = settings.ROUTING_BRIDGE_NUMBER or None
     return bridge, services.bridge_code_for(step.call)
@@ -233,6 +234,11 @@ class CallEventApi(CallsApi):
             if score is None:
                 raise ApplicationError("Send `score` (1 to 5).", field="score")
             call = services.call_survey_record(call_id=call.pk, score=score, at=at)
+        elif event == "transfer":
+            to = data.validated_data.get("to")
+            if not to:
+                raise ApplicationError("Send `to` (the number the caller went to).", field="to")
+            call = services.call_transfer_reported(call_id=call.pk, to=to, at=at)
         elif call.status == Call.Status.OFFERED:
             call = services.call_not_answered(
                 call_id=call.pk, reason=event.replace("_", " "), at=at, attempt=attempt

@@ -160,7 +160,8 @@ def firm_call_history_csv(request):
 
 @firm_member
 def firm_call(request, pk: int):
-    call = get_object_or_404(calls_of(firm=request.firm), pk=pk)
+    calls = calls_of(firm=request.firm).select_related("disposition", "script", "transfer_line")
+    call = get_object_or_404(calls, pk=pk)
     return render(
         request,
         "routing/client/call.html",

@@ -1,5 +1,6 @@
 """Demo calls: five weeks of simulated calls through the real webhooks, once; then their
-completed days rolled up (as the nightly sweep would), so the Calls pages read roll-ups.
+completed days rolled up (as the nightly sweep would), so the Calls pages read roll-ups; and
+most answered calls given a disposition and notes, as their agents would have.
 Then quality (issue 16): a scorecard per firm and a few scored calls with comments; and the
 callback queue the simulated voicemails opened, some of it assigned and done.
 
@@ -20,6 +21,7 @@ import datetime as dt
 
 import phonenumbers
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from clients.contacts import contacts_import
@@ -29,6 +31,7 @@ from clients.demo import HISTORY_DAYS
 from clients.models import (
     ClientFirm,
     ContextSource,
+    DispositionCode,
     Engagement,
     FirmMember,
     PhoneLine,
@@ -69,6 +72,14 @@ ESCALATION_DESK = "+918242499999"  # Acme's own claims supervisors (no line, no 
 
 DEMO_HOOK_URL = "https://hooks.acme-insurance.example/homeshore"
 NOT_FOUND = "The host hooks.acme-insurance.example could not be found."
+# What agents wrote, by the code's kind; one call in five ran out of wrap-up time instead.
+NOTES = {
+    "resolved": "Answered the caller's question; nothing left open.",
+    "escalated": "Needs a supervisor's decision: passed on with the details.",
+    "callback": "Caller asked to be called back after 5 pm.",
+    "complaint": "Unhappy with the delay; complaint logged with the reference given.",
+    "sale": "Agreed to the upgrade; the firm sends the papers.",
+}
 
 
 def _after_call_settings() -> None:
@@ -112,6 +123,7 @@ def seed_demo() -> list[tuple[str, str]]:
         # Agents missed offers take themselves offline; in five weeks simulated in seconds they
         # would never be back: --back-on-duty, and the demo starts with them on duty.
         call_command("simulate_calls", calls=90, days=HISTORY_DAYS, seed=7, back_on_duty=True)
+        _dispositions()
     callday_sweep()  # yesterday and every earlier day with calls but no roll-up
     for firm in ClientFirm.objects.order_by("pk"):
         _quality(firm)
@@ -266,4 +278,26 @@ def _demo_delivery(endpoint, call, *, written, delivered: bool, now) -> None:
         last_status_code=200 if delivered else None,
         last_error="" if delivered else NOT_FOUND,
         next_attempt_at=None if delivered else tries[-1] + backoff(len(tries)),
+    )
+
+
+def _dispositions() -> None:
+    """The simulation ran each wrap-up out (no disposition); lay most of them out as given,
+    a little after the call ended. Demo data of the past: written directly."""
+    codes: dict[int, list[DispositionCode]] = {}
+    for code in DispositionCode.objects.filter(is_active=True).order_by("position", "id"):
+        codes.setdefault(code.line_id, []).append(code)
+    calls = Call.objects.filter(status=Call.Status.COMPLETED).exclude(wrap_up="").order_by("pk")
+    for n, call in enumerate(calls):
+        line_codes = codes.get(call.line_id)
+        if not line_codes or n % 5 == 4:
+            continue
+        code = line_codes[n % len(line_codes)]
+        call.wrap_up, call.disposition = Call.WrapUp.SUBMITTED, code
+        call.notes = NOTES.get(code.kind, "Handled.")
+        call.wrapped_up_at = call.ended_at + dt.timedelta(seconds=15 + n % 40)
+        call.save(update_fields=["wrap_up", "disposition", "notes", "wrapped_up_at"])
+    # The rest: missed when the line's wrap-up time was over.
+    Call.objects.filter(status=Call.Status.COMPLETED, wrap_up=Call.WrapUp.MISSED).update(
+        wrapped_up_at=F("ended_at") + dt.timedelta(seconds=30)
     )

@@ -9,9 +9,10 @@ from django.utils import timezone
 from agents.models import AgentProfile
 from clients.models import ClientFirm, Engagement
 from common.dates import local_midnight
+from common.forms import Form as CleanForm
 from common.forms import past_day_field
 from routing.analytics import MAX_PERIOD_DAYS, Period
-from routing.models import Call
+from routing.models import NOTES_MAX, Call
 
 
 class PeriodForm(forms.Form):
@@ -119,3 +120,42 @@ class CallFilterForm(forms.Form):
             end = data["end"] + dt.timedelta(days=1)
             calls = calls.filter(created_at__lt=local_midnight(end))
         return calls
+
+
+# --- The agent's workspace: wrap-up and transfer (POST forms) -----------------------------
+
+
+class WrapUpForm(CleanForm):
+    """The disposition (one of the line's active codes) and the agent's notes, both required;
+    the service checks them again on the locked call."""
+
+    disposition = forms.ChoiceField(label="Disposition")
+    notes = forms.CharField(
+        label="Notes", max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, codes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disposition"].choices = [("", "Choose…")] + [
+            (str(code.pk), code.label) for code in codes
+        ]
+
+
+class TransferForm(CleanForm):
+    """Where the agent sends the caller: one of the firm's other lines, or the escalation
+    number ("escalation")."""
+
+    to = forms.ChoiceField(label="Transfer the caller to")
+
+    def __init__(self, *args, targets=(), escalation: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(f"line-{line.pk}", f"{line.name} ({line.number})") for line in targets]
+        if escalation:
+            choices.append(("escalation", f"Escalation desk ({escalation})"))
+        self.fields["to"].choices = choices
+
+    def target(self) -> dict:
+        to = self.cleaned_data["to"]
+        if to == "escalation":
+            return {"escalation": True}
+        return {"to_line_id": int(to.removeprefix("line-"))}

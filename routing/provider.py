@@ -15,6 +15,7 @@ from django.conf import settings
 from twilio.base.exceptions import TwilioException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from twilio.twiml.voice_response import VoiceResponse
 
 logger = logging.getLogger(__name__)
 FINAL = {"completed", "busy", "failed", "no-answer", "canceled"}
@@ -72,3 +73,30 @@ def twilio_call_state(sid: str) -> ProviderCall | None:
         answered=leg is not None,
         talk_seconds=talk,
     )
+
+
+def transfer_twiml(number: str, caller_id: str) -> VoiceResponse:
+    """A cold transfer: ring `number` (another of the firm's lines, or its escalation desk)
+    showing the line's own number; the caller's call ends when that one does."""
+    response = VoiceResponse()
+    response.dial(caller_id=caller_id).number(number)
+    return response
+
+
+class TwilioRefused(Exception):
+    """Twilio did not take the change to a live call (its message, for the agent)."""
+
+
+def twilio_call_redirect(sid: str, twiml: str) -> None:
+    """Replace what a live call does with `twiml` (a cold transfer: a <Dial> elsewhere).
+
+    Raises TwilioRefused when Twilio cannot be asked or says no (the call is over, the
+    number is refused, Twilio is down): the caller then stays with the agent."""
+    if not twilio_configured():
+        raise TwilioRefused("Transfers need the agency's Twilio account, which is not set up.")
+    try:
+        _client().calls(sid).update(twiml=twiml)
+    except (TwilioException, OSError) as error:
+        logger.warning("Twilio refused to redirect call %s: %s", sid, error)
+        message = getattr(error, "msg", "") or "Twilio did not answer"
+        raise TwilioRefused(f"Twilio refused the transfer: {message}") from error

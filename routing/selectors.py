@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from agents.models import AgentLanguage, AgentProfile, AgentSkill, AvailabilityWindow
 from agents.selectors import agents_available_sql, minute_of_week, skills_matching
-from clients.models import ClientFirm, Engagement, PhoneLine
+from clients.models import ClientFirm, DispositionCode, Engagement, PhoneLine
 from clients.selectors import engagement_covering_sql
 from common.geo import EARTH_RADIUS_KM, bounding_box, haversine_km
 from routing import analytics
@@ -503,7 +503,7 @@ def agent_calls_today(*, agent: AgentProfile) -> QuerySet[Call]:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     return (
         Call.objects.filter(agent=agent, created_at__gte=start)
-        .select_related("firm", "line")
+        .select_related("firm", "line", "disposition")
         .order_by("-created_at")
     )
 
@@ -622,3 +622,51 @@ def call_records_of(*, firm: ClientFirm) -> QuerySet[Call]:
     return Call.objects.filter(firm=firm).select_related(
         "line", "agent", "disposition", "transfer_line", "firm"
     )
+
+
+# A live call or a pending wrap-up is never older than this (the sweep's talk bound is 4 h,
+# a wrap-up at most minutes): the workspace's poll reads only the agent's latest calls.
+WORKSPACE_WINDOW = dt.timedelta(days=1)
+
+
+def workspace_calls(*, agent: AgentProfile, at: dt.datetime | None = None) -> QuerySet[Call]:
+    """The agent's call on their workspace: the one they hold (ringing or talking) or whose
+    wrap-up is pending. Newest first on the (agent, created_at) index, a day back at most."""
+    since = (at or timezone.now()) - WORKSPACE_WINDOW
+    return (
+        Call.objects.filter(agent=agent, created_at__gte=since)
+        .filter(Q(status__in=Call.LIVE) | Q(wrap_up=Call.WrapUp.PENDING))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def workspace_key(*, agent: AgentProfile, at: dt.datetime | None = None) -> str:
+    """What the workspace shows, as a short key: the call, its status and its wrap-up state
+    ("idle" without one). The page carries the key it shows; the poll answers 204 while the
+    key is the same. One query."""
+    rows = list(workspace_calls(agent=agent, at=at).values_list("pk", "status", "wrap_up")[:2])
+    return workspace_key_of(*workspace_pick(rows, status=lambda r: r[1])) if rows else "idle"
+
+
+def workspace_pick(rows: list, *, status=lambda call: call.status):
+    """Of the agent's (at most two) workspace calls, the one to show: a call they hold comes
+    before a wrap-up left pending (they went offline in wrap-up, and came back to a call)."""
+    return min(rows, key=lambda row: status(row) not in Call.LIVE)
+
+
+def workspace_key_of(pk: int, status: str, wrap_up: str) -> str:
+    return f"{pk}-{status}-{wrap_up or 'none'}"
+
+
+def wrap_up_codes(*, agent: AgentProfile, call_id: int) -> list:
+    """The active disposition codes of the line of the agent's call `call_id` (none for
+    another agent's call)."""
+    return list(
+        DispositionCode.objects.filter(
+            line__calls__pk=call_id, line__calls__agent=agent, is_active=True
+        )
+    )
+
+
+def agent_call_get(*, agent: AgentProfile, call_id: int) -> Call | None:
+    return Call.objects.filter(pk=call_id, agent=agent).select_related("line").first()

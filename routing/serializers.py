@@ -11,7 +11,7 @@ from common.limits import bounds
 from routing.models import Call, RoutingDecision
 from routing.services.next_step import Kind
 
-EVENTS = ["answered", "completed", "no_answer", "busy", "failed", "survey"]
+EVENTS = ["answered", "completed", "no_answer", "busy", "failed", "survey", "transfer"]
 
 
 def _e164(value: str) -> str:
@@ -69,6 +69,15 @@ class CallEventInputSerializer(InputSerializer):
         help_text="`survey` only: the caller's rating of the completed call, 1 to 5.",
         **bounds(Call, "survey_score"),
     )
+    to = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="`transfer`: the number the caller was sent to (one of the firm's lines, "
+        "or the line's escalation number).",
+    )
+
+    def validate_to(self, value: str) -> str:
+        return _e164(value)
 
 
 class CallOutputSerializer(serializers.ModelSerializer):
@@ -152,7 +161,8 @@ class PlacementSerializer(serializers.Serializer):
         help_text=(
             "The number to dial now. With an agency provider key: the agent's phone. With a "
             "firm's key: the agency's bridge number (agents' numbers never reach a firm) — "
-            "send `bridge_code` as DTMF once it answers."
+            "send `bridge_code` as DTMF once it answers. On `transfer`: the number the agent "
+            "sent the caller to (the firm's own line or escalation number)."
         ),
     )
     bridge_code = serializers.CharField(

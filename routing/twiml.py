@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from clients.prompts import ENGLISH, NOT_IN_SERVICE, VOICES, PromptKey, prompt_for
 from clients.selectors import line_prompts_of
+from routing import provider
 from routing.models import Call
 
 
@@ -108,6 +109,12 @@ def dial(request, call: Call) -> VoiceResponse:
         status_callback_method="POST",
     )
     return response
+
+
+def transfer(call: Call) -> VoiceResponse:
+    """The agent sent the caller on (routing.services.transfer): the same <Dial> the live
+    call was redirected to, for a request about the interrupted leg that comes after it."""
+    return provider.transfer_twiml(str(call.transferred_to), str(call.line.number))
 
 
 def bridge_gather(request) -> VoiceResponse:

@@ -198,6 +198,8 @@ def _answer(request, step: services.NextStep):
         return twiml.dial(request, call)
     if kind == services.Kind.VOICEMAIL:
         return twiml.voicemail(request, call)
+    if kind == services.Kind.TRANSFER:
+        return twiml.transfer(call)
     if kind == services.Kind.WAIT:
         # `wait` counts the holds so far (our own redirect URL sets it): a garbled one is a
         # first hold, never a 500 to a caller on the line.
@@ -245,6 +247,8 @@ def dial_status(request):
         if duration is None:
             return HttpResponseBadRequest("DialCallDuration must be a whole number of seconds.")
         call = services.call_completed_with(call_id=call.pk, duration=duration)
+        if call.transferred_at:  # the interrupted leg of a transfer: the new <Dial> stands
+            return _twiml(twiml.transfer(call))
         # The agent's leg is over and its duration is the talk billed; a caller still on
         # the line (no status callback said they left) may rate the call, if the line asks.
         if services.survey_offered(call):

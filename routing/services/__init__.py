@@ -9,7 +9,11 @@ One module a stage of a call's life; callers import from here:
   passed over (`decision_explain`, when someone opens the decision);
 - `events`: what the provider reports afterwards (`call_answered`, `call_completed_with`,
   `call_not_answered`, `call_hung_up`, `call_voicemail`, `call_failed`);
-- `queue`: agents freeing up (`queue_dispatch`, `wrap_up_end`);
+- `queue`: agents freeing up (`queue_dispatch`);
+- `wrapup`: the agent's wrap-up ending, by their disposition (`call_wrap_up_submit`) or at
+  the line's limit (`wrap_up_end`: "no disposition");
+- `transfer`: the agent sends the caller to another of the firm's lines or its escalation
+  number (`call_transfer`);
 - `sweep`: what no callback will tell (`routing_sweep`: wrap-ups due, ghost callers, and
   `call_reconcile` — live calls whose end never came, asked about at the provider);
 - `bridge`: a firm's own PBX reaches the agent through the agency's bridge number with a
@@ -46,9 +50,11 @@ from routing.services.events import (
     call_voicemail,
 )
 from routing.services.next_step import Kind, NextStep, call_next_step, next_step_of
-from routing.services.queue import queue_dispatch, wrap_up_end
+from routing.services.queue import queue_dispatch
 from routing.services.survey import call_survey_record, survey_offered
 from routing.services.sweep import call_reconcile, routing_sweep, waiting_calls_end
+from routing.services.transfer import call_transfer, call_transfer_reported
+from routing.services.wrapup import call_wrap_up_submit, wrap_up_end, wrap_ups_left_close
 
 __all__ = [
     "RECORDED_CANDIDATES",
@@ -72,7 +78,10 @@ __all__ = [
     "call_route",
     "call_start",
     "call_survey_record",
+    "call_transfer",
+    "call_transfer_reported",
     "call_voicemail",
+    "call_wrap_up_submit",
     "decision_explain",
     "decisions_explain",
     "line_is_open",
@@ -83,4 +92,5 @@ __all__ = [
     "survey_offered",
     "waiting_calls_end",
     "wrap_up_end",
+    "wrap_ups_left_close",
 ]

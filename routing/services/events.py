@@ -13,6 +13,7 @@ from routing.models import Call, CallbackRequest
 from routing.services.callbacks import callback_open
 from routing.services.firm_events import call_event
 from routing.services.queue import _dispatch_on_commit
+from routing.services.wrapup import wrap_up_close
 from routing.signals import call_completed
 
 Status = Call.Status
@@ -82,12 +83,20 @@ def call_completed_with(
         duration,
     )
     call.outcome = "Answered (reported after the sweep closed it)" if late else "Answered"
-    call.save(update_fields=["status", "answered_at", "ended_at", "talk_seconds", "outcome"])
+    # The agent's wrap-up: pending while they write it up, within the line's limit; a line
+    # with no wrap-up time (or a lost call whose agent was freed long ago) has none to give.
+    seconds = 0 if late else call.line.wrap_up_seconds
+    call.wrap_up = Call.WrapUp.PENDING if seconds > 0 else ""
+    call.save(
+        update_fields=["status", "answered_at", "ended_at", "talk_seconds", "outcome", "wrap_up"]
+    )
     if not late:  # a lost call's agent was freed then, and may be on another call now
         agent_id = call.agent_id
-        presence.presence_wrap_up(agent_id=agent_id, seconds=call.line.wrap_up_seconds)
-        _after_wrap_up(agent_id, call.line.wrap_up_seconds)
+        presence.presence_wrap_up(agent_id=agent_id, seconds=seconds)
+        _after_wrap_up(agent_id, seconds)
     call_completed.send(sender=Call, call=call)
+    if seconds <= 0:
+        wrap_up_close(call, state=Call.WrapUp.MISSED, at=call.ended_at)
     return call
 
 

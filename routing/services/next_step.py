@@ -30,6 +30,9 @@ class Kind(enum.StrEnum):
     CLOSED = "closed"  # the call came outside the line's business hours: say them, hang up
     TALKING = "talking"  # the agent answered: nothing to do until the call ends
     HANGUP = "hangup"  # the call is over
+    # the agent transferred the caller: dial `number` (another of the firm's lines or its
+    # escalation number), showing `caller_id`, the line's number
+    TRANSFER = "transfer"
 
 
 @dataclass(frozen=True)
@@ -76,4 +79,8 @@ def next_step_of(call: Call, *, at: dt.datetime) -> NextStep:
         if attempts_exhausted(call) or waited >= line.max_wait_seconds:
             return NextStep(Kind.VOICEMAIL, call)
         return NextStep(Kind.WAIT, call, retry_after=settings.ROUTING_HOLD_PAUSE_SECONDS)
+    if call.transferred_at is not None and call.status == Status.COMPLETED:
+        return NextStep(
+            Kind.TRANSFER, call, number=str(call.transferred_to), caller_id=str(line.number)
+        )
     return NextStep(Kind.HANGUP, call)

@@ -1,4 +1,4 @@
-"""Agents freeing up (dispatch to the longest-waiting caller) and wrap-ups ending."""
+"""Agents freeing up: dispatch to the longest-waiting caller (wrap-ups end in `wrapup`)."""
 
 import datetime as dt
 
@@ -78,15 +78,3 @@ def queue_dispatch(*, agent_id: int, at: dt.datetime | None = None) -> Call | No
         )
         return call
     return None
-
-
-def wrap_up_end(*, agent_id: int, at: dt.datetime | None = None) -> bool:
-    """The agent's wrap-up is over: available again, and at once offered the longest-waiting
-    caller (safe to repeat: compare-and-set)."""
-    at = at or timezone.now()
-    ended = AgentProfile.objects.filter(
-        pk=agent_id, duty_status=AgentProfile.Duty.WRAP_UP, wrap_up_until__lte=at
-    ).exists() and presence.presence_wrap_up_end(agent_id=agent_id)
-    if ended:
-        queue_dispatch(agent_id=agent_id, at=at)
-    return ended

@@ -34,7 +34,7 @@ from routing.services.events import (
     call_lost,
 )
 from routing.services.firm_events import call_event
-from routing.services.queue import wrap_up_end
+from routing.services.wrapup import wrap_up_end
 
 Status = Call.Status
 TWILIO = "twilio"

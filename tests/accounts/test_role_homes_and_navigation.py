@@ -42,6 +42,7 @@ def _nav_hrefs(response) -> set[str]:
             "alice",
             {
                 "/agent/",
+                "/agent/calls/workspace/",
                 "/agent/work/",
                 "/agent/work/engagements/",
                 "/agent/earnings/",
