@@ -77,9 +77,15 @@ def test_a_used_code_is_retired_and_kept(client, carol, line):
 
     res = line.dispositions.get(code="RES")
     Call.objects.create(
-        provider="t", provider_call_id="C1", line=line, firm=line.firm, domain="insurance",
-        status="completed", wrap_up="submitted", disposition=res,
-    )  # fmt: skip
+        provider="t",
+        provider_call_id="C1",
+        line=line,
+        firm=line.firm,
+        domain="insurance",
+        status="completed",
+        wrap_up="submitted",
+        disposition=res,
+    )
     client.force_login(carol)
     post(client, line, action="retire", code_id=res.pk)
     res.refresh_from_db()
