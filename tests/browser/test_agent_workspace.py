@@ -4,7 +4,6 @@ firm's context about the caller and the line's script; the agent answers, the ca
 wrap-up form appears and the agent submits a disposition and notes; the firm then reads them
 on the call's page. At 1366 and 390 px."""
 
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -18,6 +17,8 @@ from tests.browser.conftest import ARTIFACTS, sign_in, sign_out
 from tests.factories import PhoneLineFactory
 from tests.routing.conftest import LANDLINE_MANGALURU, routable_agent, voice_params
 
+# Longer than the poll's 1 s by far: a functional wait, not the speed target.
+OFFER_WAIT_MS = 10_000
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TOKEN = "test-twilio-auth-token"
 
@@ -76,13 +77,13 @@ def test_an_agent_sees_the_offer_with_context_and_script_and_wraps_it_up(
 
     # The call arrives: Twilio posts the voice webhook; the <Dial> rings Sita's phone.
     reply = twilio(f"{live_server.url}/telephony/twilio/voice/", voice_params(line, "CA1"))
-    arrived = time.monotonic()
     dial = ET.fromstring(reply.content).find("Dial")
     assert dial.find("Number").text == str(sita.phone)
+    # Without a reload: the page's own poll brings the offer. How soon (the 2 s target) is
+    # measured by bench/workspace_bench.py, not timed here (a loaded CI machine is no gauge).
     page.get_by_role("heading", name="Your phone is ringing — Claims helpline").wait_for(
-        timeout=2000
+        timeout=OFFER_WAIT_MS
     )
-    assert time.monotonic() - arrived < 2.0
     workspace = page.locator("#workspace")
     text = workspace.inner_text()
     assert "Acme Insurance" in text and "English" in text and "Mangaluru" in text

@@ -20,8 +20,9 @@ from tests.routing.test_sticky_agent import RETURNING, served_before
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TOKEN = "browser-twilio-token"
-# The agent's home carries the live workspace, polled every second: the offer within 2 s.
-OFFER_SHOWN_WITHIN_MS = 2_000
+# The agent's home carries the live workspace, polled every second; how soon the offer shows
+# (the 2 s target) is bench/workspace_bench.py's to measure: here a functional wait.
+OFFER_SHOWN_WITHIN_MS = 10_000
 
 
 def twilio_voice(url: str, params: dict) -> ET.Element:
