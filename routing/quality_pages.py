@@ -139,7 +139,10 @@ def callback_rows(callbacks, *, full_number: bool) -> list[dict]:
 
 def score_page(request: HttpRequest, *, call: Call, card: Scorecard, back: str) -> HttpResponse:
     """The scoring form alone (GET), or its POST: saved, back to the call; refused, drawn
-    again with the errors beside the ratings."""
+    again with the errors beside the ratings. A call nobody answered has no form (the call's
+    page offers none): 404, rather than a form every submit of which is refused."""
+    if call.agent_id is None or call.answered_at is None:
+        raise Http404("Only an answered call can be scored.")
     mine = CallScore.objects.filter(call=call, scorecard=card, scorer=request.user).first()
     form = ScoreForm(request.POST or None, scorecard=card, score=mine)
     if request.method == "POST" and form.is_valid():
