@@ -161,7 +161,6 @@ def test_agency_quality_staff_score_on_the_staff_call_page(client, victor, fiona
     assert client.post(url, {f"rating_{card.criteria.get().pk}": "1"}).status_code == 403
 
 
-
 def test_an_unanswered_call_has_no_score_form(client, carol, victor, acme):
     missed = answered_call(PhoneLineFactory(firm=acme), None, status="abandoned")
     card = scorecard(acme, 1)
