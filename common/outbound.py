@@ -56,8 +56,11 @@ def _allowed_host(host: str) -> bool:
 
 def url_check(url: str) -> str:
     """Why `url` cannot be an endpoint of a firm's ("" when it can). Resolves the host."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:  # urlsplit refuses a broken [IPv6] host, .port a port out of range or not a number
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return "This is not a web address: check the host and the port."
     if not host:
         return "Give a full address, such as https://crm.example.com/hooks."
     if parts.username or parts.password:
@@ -67,7 +70,7 @@ def url_check(url: str) -> str:
     if parts.scheme != "https":
         return "The address must start with https://."
     try:
-        _public_addresses(host, parts.port or 443)
+        _public_addresses(host, port or 443)
     except ValueError as error:
         return str(error)
     return ""

@@ -98,6 +98,7 @@ def test_rotating_shows_the_new_secret_once_after_asking(client, carol, line):
         ("http://crm.example.com/context", "must start with https://"),
         ("https://user:pw@crm.example.com/", "user name or password"),
         ("", "Give your lookup endpoint"),
+        ("https://[::1/context", "not a web address"),  # urlsplit raised: was a 500
     ],
 )
 def test_an_address_we_must_not_call_is_a_form_error(client, carol, line, address, error):

@@ -57,6 +57,8 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client, carol, recei
         ("http://crm.example.com/hooks", "must start with https://"),
         ("https://10.0.0.5/hooks", "not on the public internet"),
         ("https://user:pw@crm.example.com/", "user name or password"),
+        ("https://[::1/hooks", "not a web address"),  # urlsplit raised: was a 500
+        ("https://crm.example.com:99999/", "not a web address"),
     ],
 )
 def test_an_address_we_must_not_call_is_a_form_error(client, carol, url, why):

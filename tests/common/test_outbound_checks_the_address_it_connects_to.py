@@ -50,3 +50,12 @@ def test_an_exempt_local_host_is_still_reached(settings):
         answer = send(server.url)
         assert answer.status_code == 200 and answer.error == ""
         assert len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "url", ["https://[::1/", "https://[not-an-ip]/", "https://example.com:99999/", "https://a.b:x/"]
+)
+def test_an_address_that_does_not_parse_is_refused_in_words(url):
+    assert outbound.url_check(url) == "This is not a web address: check the host and the port."
+    answer = send(url)
+    assert answer.status_code is None and "not a web address" in answer.error
