@@ -12,6 +12,7 @@ from clients.models import Engagement, Scorecard
 from clients.selectors import scorecards_of
 from common.errors import ApplicationError
 from common.forms import Form
+from common.keyset import Keyset
 from common.limits import ROW_ID
 from common.views import errors_to_form
 from routing.models import Call, CallbackRequest, CallScore
@@ -120,6 +121,19 @@ def engaged_by_line(*, firm_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
         if line_id is not None and (agent_id, name) not in found.get(line_id, []):
             found.setdefault(line_id, []).append((agent_id, name))
     return found
+
+
+# The queue a page at a time, oldest first (the order it is worked in): "All" and "Done" grow
+# with every voicemail ever left, and each row is a form.
+CALLBACK_PAGES = Keyset("routing.callbacks", ["created_at", "pk"], size=50)
+
+
+def callback_page(request: HttpRequest, callbacks, *, full_number: bool):
+    """One page of the queue (`?cursor=`), and its rows as `callback_rows` draws them."""
+    page = CALLBACK_PAGES.page(
+        callbacks, cursor=request.GET.get("cursor"), query=request.GET.dict()
+    )
+    return page, callback_rows(page.rows, full_number=full_number)
 
 
 def callback_rows(callbacks, *, full_number: bool) -> list[dict]:
