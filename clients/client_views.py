@@ -498,6 +498,9 @@ def scorecard_edit(request, pk: int | None = None):
 
 # --- A line's customer context, and the firm's contacts (issue 16) ------------------------
 
+# A page showing a secret once: no cache (nor the back button's) may keep a copy of it.
+SHOWN_ONCE = "private, no-store"
+
 CONTACT_PAGES = Keyset("firm.contacts", ["name", "pk"], size=50)
 
 
@@ -538,7 +541,10 @@ def line_context(request, pk: int):
         "lookup": ContextSource.LOOKUP,
         "timeout": settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS,
     }
-    return render(request, "clients/line_context.html", context)
+    response = render(request, "clients/line_context.html", context)
+    if new_secret:
+        response["Cache-Control"] = SHOWN_ONCE
+    return response
 
 
 @require_GET
@@ -625,11 +631,13 @@ def _admin_only(request) -> None:
 
 
 def _secret_page(request, endpoint, secret: str, *, created: bool):
-    return render(
+    response = render(
         request,
         "clients/webhook_secret.html",
         {"endpoint": endpoint, "secret": secret, "created": created},
     )
+    response["Cache-Control"] = SHOWN_ONCE  # nor kept by the browser's cache or back button
+    return response
 
 
 @firm_member

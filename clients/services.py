@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+import phonenumbers
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -448,6 +449,13 @@ def line_after_call_set(
             "This number is already in use on Homeshore: give your own desk's number.",
             field="escalation_number",
         )
+    if escalation_number and _premium_rate(escalation_number):
+        # A transfer is an outbound leg the agency pays for: a premium-rate number would bill
+        # us per minute for each caller sent there (toll fraud); a desk is never one.
+        raise ApplicationError(
+            "A premium-rate number cannot be an escalation number: give your own desk's number.",
+            field="escalation_number",
+        )
     fields = ["survey_enabled", "sticky_days", "escalation_number"]
     before = {"survey_enabled": line.survey_enabled, "sticky_days": line.sticky_days}
     before["escalation_number"] = str(line.escalation_number or "")
@@ -466,6 +474,14 @@ def line_after_call_set(
             after=after,
         )
     return line
+
+
+def _premium_rate(number: str) -> bool:
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return False  # the form's PhoneNumberField has said so already
+    return phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.PREMIUM_RATE
 
 
 @transaction.atomic

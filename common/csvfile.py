@@ -65,4 +65,5 @@ def csv_response(
         csv_lines(header, rows, bom=True), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"  # people's data: no cache keeps a copy
     return response

@@ -6,9 +6,11 @@ One way out for both, so both keep the same rules:
   public addresses only — a firm must not make our servers call the agency's own network
   (SSRF: 127.0.0.1, 10/8, 169.254.169.254…). `OUTBOUND_ALLOW_HOSTS` lists hosts exempt from
   both rules (the tests' local server; a developer's own receiver): never set in production.
-  The host is checked again at every send (a DNS answer that changes between our check and
-  the connection is not caught here: an egress firewall in front of the workers is the whole
-  answer to that, docs/deploy).
+  The host is checked again at every send, and the address actually connected to is checked
+  once more before a byte is sent (`_PublicOnlyAdapter`): a DNS answer that changes between
+  our check and the connection (DNS rebinding) reaches no private address. Environment
+  proxies are not used (the peer would be the proxy). An egress firewall in front of the
+  workers is still the belt to these braces.
 - **The signature**: the Standard Webhooks scheme, by its own package (`standardwebhooks`),
   so a firm verifies us with any of its libraries: `webhook-id`, `webhook-timestamp`,
   `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed by the
@@ -30,7 +32,10 @@ from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
+from requests.adapters import HTTPAdapter
 from standardwebhooks import Webhook
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 MAX_ANSWER_BYTES = 64 * 1024
 USER_AGENT = "Homeshore-Webhooks/1"
@@ -51,8 +56,11 @@ def _allowed_host(host: str) -> bool:
 
 def url_check(url: str) -> str:
     """Why `url` cannot be an endpoint of a firm's ("" when it can). Resolves the host."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:  # urlsplit refuses a broken [IPv6] host, .port a port out of range or not a number
+        parts = urlsplit(url)
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return "This is not a web address: check the host and the port."
     if not host:
         return "Give a full address, such as https://crm.example.com/hooks."
     if parts.username or parts.password:
@@ -62,7 +70,7 @@ def url_check(url: str) -> str:
     if parts.scheme != "https":
         return "The address must start with https://."
     try:
-        _public_addresses(host, parts.port or 443)
+        _public_addresses(host, port or 443)
     except ValueError as error:
         return str(error)
     return ""
@@ -79,6 +87,62 @@ def _public_addresses(host: str, port: int) -> list[str]:
         if not ipaddress.ip_address(address.split("%")[0]).is_global:
             raise ValueError(f"The host {host[:100]} is not on the public internet.")
     return addresses
+
+
+NOT_PUBLIC = "connected to an address not on the public internet"
+
+
+def _peer_check(host: str, sock: socket.socket) -> None:
+    """Refuse the connection just made unless its peer is public (or the host is exempt): the
+    resolver may have answered differently than at `url_check` (DNS rebinding)."""
+    if _allowed_host(host):
+        return
+    address = sock.getpeername()[0]
+    if not ipaddress.ip_address(address.split("%")[0]).is_global:
+        sock.close()
+        raise OSError(NOT_PUBLIC)
+
+
+class _CheckedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _peer_check(self.host, sock)
+        return sock
+
+
+class _CheckedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _peer_check(self.host, sock)
+        return sock
+
+
+class _CheckedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    """requests' adapter whose connections check their peer before the request is sent."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {
+            "http": _CheckedHTTPPool,
+            "https": _CheckedHTTPSPool,
+        }
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no environment proxies: the peer checked must be the host
+    adapter = _PublicOnlyAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session
 
 
 @dataclass(frozen=True)
@@ -130,18 +194,26 @@ def signed_post(url: str, *, secret: str, payload: dict, message_id: str, timeou
         **signed_headers(secret, message_id, body, dt.datetime.now(dt.UTC)),
     }
     try:
-        with requests.post(
-            url,
-            data=body.encode(),
-            headers=headers,
-            timeout=timeout,
-            allow_redirects=False,
-            stream=True,
-        ) as response:
+        with (
+            _session() as session,
+            session.post(
+                url,
+                data=body.encode(),
+                headers=headers,
+                timeout=timeout,
+                allow_redirects=False,
+                stream=True,
+            ) as response,
+        ):
             content = response.raw.read(MAX_ANSWER_BYTES + 1, decode_content=True)
     except requests.Timeout:
         return done(None, error=f"No answer within {timeout:g} s.")
     except requests.RequestException as error:
+        if NOT_PUBLIC in str(error):
+            return done(
+                None,
+                error=f"The host {urlsplit(url).hostname[:100]} is not on the public internet.",
+            )
         return done(None, error=f"Could not connect: {type(error).__name__}.")
     if len(content) > MAX_ANSWER_BYTES:
         return done(response.status_code, b"", "The answer was longer than 64 kB.")

@@ -19,7 +19,7 @@ from routing.forms import CallFilterForm, period_from
 from routing.quality_pages import (
     CallbackFilterForm,
     callback_act,
-    callback_rows,
+    callback_page,
     quality_context,
     score_page,
 )
@@ -196,12 +196,14 @@ def firm_callbacks(request):
     assign them to an engaged agent, mark them done, or reopen them."""
     form = CallbackFilterForm(request.GET or None)
     callbacks = callbacks_of(firm=request.firm, statuses=form.statuses())
+    page, rows = callback_page(request, callbacks, full_number=True)
     return render(
         request,
         "routing/callbacks.html",
         {
             "form": form,
-            "rows": callback_rows(callbacks, full_number=True),
+            "page": page,
+            "rows": rows,
             "action_url": "callbacks:action",
             "staff": False,
         },

@@ -12,6 +12,7 @@ from clients.models import Engagement, Scorecard
 from clients.selectors import scorecards_of
 from common.errors import ApplicationError
 from common.forms import Form
+from common.keyset import Keyset
 from common.limits import ROW_ID
 from common.views import errors_to_form
 from routing.models import Call, CallbackRequest, CallScore
@@ -122,6 +123,19 @@ def engaged_by_line(*, firm_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     return found
 
 
+# The queue a page at a time, oldest first (the order it is worked in): "All" and "Done" grow
+# with every voicemail ever left, and each row is a form.
+CALLBACK_PAGES = Keyset("routing.callbacks", ["created_at", "pk"], size=50)
+
+
+def callback_page(request: HttpRequest, callbacks, *, full_number: bool):
+    """One page of the queue (`?cursor=`), and its rows as `callback_rows` draws them."""
+    page = CALLBACK_PAGES.page(
+        callbacks, cursor=request.GET.get("cursor"), query=request.GET.dict()
+    )
+    return page, callback_rows(page.rows, full_number=full_number)
+
+
 def callback_rows(callbacks, *, full_number: bool) -> list[dict]:
     """The queue's rows: each request with its assign choices and the caller as this page
     shows them (the firm sees its own customer's number; the agency sees it masked)."""
@@ -139,7 +153,10 @@ def callback_rows(callbacks, *, full_number: bool) -> list[dict]:
 
 def score_page(request: HttpRequest, *, call: Call, card: Scorecard, back: str) -> HttpResponse:
     """The scoring form alone (GET), or its POST: saved, back to the call; refused, drawn
-    again with the errors beside the ratings."""
+    again with the errors beside the ratings. A call nobody answered has no form (the call's
+    page offers none): 404, rather than a form every submit of which is refused."""
+    if call.agent_id is None or call.answered_at is None:
+        raise Http404("Only an answered call can be scored.")
     mine = CallScore.objects.filter(call=call, scorecard=card, scorer=request.user).first()
     form = ScoreForm(request.POST or None, scorecard=card, score=mine)
     if request.method == "POST" and form.is_valid():

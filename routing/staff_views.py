@@ -15,7 +15,7 @@ from routing.models import Call, CallbackRequest
 from routing.quality_pages import (
     CallbackFilterForm,
     callback_act,
-    callback_rows,
+    callback_page,
     quality_context,
     score_page,
 )
@@ -104,12 +104,14 @@ def callbacks(request):
     found = callbacks_of(firm=None, statuses=form.statuses())
     if whose == "complete":
         found = found.filter(firm__engagement_type="complete")
+    page, rows = callback_page(request, found, full_number=False)
     return render(
         request,
         "routing/callbacks.html",
         {
             "form": form,
-            "rows": callback_rows(found, full_number=False),
+            "page": page,
+            "rows": rows,
             "action_url": "routing_console:callback_action",
             "staff": True,
             "firm_scopes": FIRM_SCOPES,

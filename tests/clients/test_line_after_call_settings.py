@@ -73,6 +73,17 @@ def test_the_escalation_number_is_never_a_line_or_an_agents_phone(client, carol,
     assert (line.escalation_number, line.survey_enabled) == ("", False)
 
 
+def test_the_escalation_number_is_never_premium_rate(client, carol, line):
+    client.force_login(carol)
+    for number in ("+1 900 555 0100", "+44 909 876 5432"):  # US 1-900, UK 09: premium rate
+        response = post(client, line, escalation_number=number)
+        errors = response.context["form"].errors["escalation_number"]
+        assert "premium-rate" in errors[0]
+    line.refresh_from_db()
+    assert line.escalation_number == ""
+    assert post(client, line, escalation_number="+44 20 7946 0000").status_code == 302
+
+
 def test_a_member_reads_the_settings_but_cannot_change_them(client, acme, line):
     erin = FirmMemberFactory(firm=acme, role="member", user__email="erin@acme.example").user
     client.force_login(erin)

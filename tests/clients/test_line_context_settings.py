@@ -45,7 +45,9 @@ def secret_on(page: str) -> str:
 
 def test_an_admin_sets_a_lookup_and_sees_its_secret_once(client, carol, line, lookup_server):
     client.force_login(carol)
-    page = save(client, line, url=lookup_server.url, keep="on").content.decode()
+    answer = save(client, line, url=lookup_server.url, keep="on")
+    assert answer["Cache-Control"] == "private, no-store"
+    page = answer.content.decode()
     line.refresh_from_db()
     secret = secret_on(page)
     assert secret.startswith("whsec_") and secret == line.context_secret
@@ -85,9 +87,10 @@ def test_rotating_shows_the_new_secret_once_after_asking(client, carol, line):
     assert "must verify with it" in confirm
     line.refresh_from_db()
     assert line.context_secret == old  # the GET changed nothing
-    page = client.post(url(line), {"action": "rotate"}).content.decode()
+    answer = client.post(url(line), {"action": "rotate"})
     line.refresh_from_db()
-    assert secret_on(page) == line.context_secret != old
+    assert secret_on(answer.content.decode()) == line.context_secret != old
+    assert answer["Cache-Control"] == "private, no-store"  # no cached copy of the secret
 
 
 @pytest.mark.parametrize(
@@ -98,6 +101,7 @@ def test_rotating_shows_the_new_secret_once_after_asking(client, carol, line):
         ("http://crm.example.com/context", "must start with https://"),
         ("https://user:pw@crm.example.com/", "user name or password"),
         ("", "Give your lookup endpoint"),
+        ("https://[::1/context", "not a web address"),  # urlsplit raised: was a 500
     ],
 )
 def test_an_address_we_must_not_call_is_a_form_error(client, carol, line, address, error):

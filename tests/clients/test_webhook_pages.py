@@ -45,6 +45,7 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client, carol, recei
     endpoint = WebhookEndpoint.objects.get()
     assert endpoint.events == ["call.answered", "call.ended"]
     assert endpoint.secret.startswith("whsec_") and endpoint.secret in answer.content.decode()
+    assert answer["Cache-Control"] == "private, no-store"  # no cached copy of the secret
     for path in (reverse("clients:webhooks"), reverse("clients:webhook", args=[endpoint.pk])):
         assert endpoint.secret not in client.get(path).content.decode()
     record = AuditRecord.objects.get(action=AuditAction.WEBHOOK_CREATED)
@@ -57,6 +58,8 @@ def test_an_admin_adds_an_endpoint_and_sees_its_secret_once(client, carol, recei
         ("http://crm.example.com/hooks", "must start with https://"),
         ("https://10.0.0.5/hooks", "not on the public internet"),
         ("https://user:pw@crm.example.com/", "user name or password"),
+        ("https://[::1/hooks", "not a web address"),  # urlsplit raised: was a 500
+        ("https://crm.example.com:99999/", "not a web address"),
     ],
 )
 def test_an_address_we_must_not_call_is_a_form_error(client, carol, url, why):
@@ -110,6 +113,7 @@ def test_rotating_shows_the_new_secret_once(client, carol, endpoint):
     answer = client.post(reverse("clients:webhook_rotate", args=[endpoint.pk]))
     endpoint.refresh_from_db()
     assert endpoint.secret != old and endpoint.secret in answer.content.decode()
+    assert answer["Cache-Control"] == "private, no-store"
     assert (
         endpoint.secret
         not in client.get(reverse("clients:webhook", args=[endpoint.pk])).content.decode()

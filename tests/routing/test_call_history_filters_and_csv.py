@@ -105,6 +105,7 @@ def test_the_csv_has_the_filtered_calls_callers_masked_and_no_agents_number(clie
     client.force_login(carol)
     response = client.get(reverse("calls:history_csv"), {"agent": calls["meena"].pk})
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Cache-Control"] == "private, no-store"  # no cache keeps a copy
     body = b"".join(response.streaming_content)
     assert body.startswith("\ufeff".encode())  # Excel reads the ₹ and • as UTF-8 then
     text = body.decode("utf-8-sig")

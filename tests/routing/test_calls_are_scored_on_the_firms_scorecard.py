@@ -159,3 +159,27 @@ def test_agency_quality_staff_score_on_the_staff_call_page(client, victor, fiona
     page = client.get(reverse("routing_console:call", args=[call.pk]))
     assert page.status_code == 200 and url not in page.content.decode()
     assert client.post(url, {f"rating_{card.criteria.get().pk}": "1"}).status_code == 403
+
+
+def test_an_unanswered_call_has_no_score_form(client, carol, victor, acme):
+    missed = answered_call(PhoneLineFactory(firm=acme), None, status="abandoned")
+    card = scorecard(acme, 1)
+    client.force_login(carol)
+    assert client.get(reverse("calls:score", args=[missed.pk, card.pk])).status_code == 404
+    client.force_login(victor)
+    staff_url = reverse("routing_console:call_score", args=[missed.pk, card.pk])
+    assert client.get(staff_url).status_code == 404
+
+
+def test_a_refusal_on_the_score_form_is_said_once(client, carol, call, monkeypatch):
+    card = scorecard(call.firm, 1)
+
+    def retired_meanwhile(**kwargs):
+        raise ApplicationError("This scorecard is retired.", field="scorecard")
+
+    monkeypatch.setattr("routing.quality_pages.call_score", retired_meanwhile)
+    client.force_login(carol)
+    url = reverse("calls:score", args=[call.pk, card.pk])
+    page = client.post(url, {f"rating_{card.criteria.get().pk}": "3"})
+    assert page.status_code == 400
+    assert page.content.decode().count("This scorecard is retired.") == 1

@@ -152,3 +152,24 @@ def test_the_navigation_links_the_new_pages(carol, root, alice):
     assert {"Callbacks", "Quality"} <= {i["label"] for i in navigation_for(carol)}
     assert "Callbacks" in {i["label"] for i in navigation_for(root)}
     assert "Call quality" in {i["label"] for i in navigation_for(alice)}
+
+
+def test_the_queue_is_shown_a_page_at_a_time_oldest_first(client, carol, root, line):
+    # Every voicemail ever left stays under "All": the page must not draw them all at once.
+    for minute in range(51):
+        call = make_call(line, at(0, 9).replace(minute=minute), status="queued")
+        call_voicemail(call_id=call.pk)
+    first_pk = CallbackRequest.objects.order_by("created_at", "pk").first().pk
+    last_pk = CallbackRequest.objects.order_by("created_at", "pk").last().pk
+    client.force_login(carol)
+    first = client.get(reverse("callbacks:list"), {"status": "all"})
+    assert len(first.context["rows"]) == 50
+    assert first.context["rows"][0]["callback"].pk == first_pk
+    following = first.context["page"].next_cursor
+    assert following and 'rel="next"' in first.content.decode()
+    second = client.get(reverse("callbacks:list"), {"status": "all", "cursor": following})
+    assert [r["callback"].pk for r in second.context["rows"]] == [last_pk]
+    assert client.get(reverse("callbacks:list"), {"cursor": "junk"}).status_code == 400
+    client.force_login(root)
+    staff = client.get(reverse("routing_console:callbacks"), {"firms": "all", "status": "all"})
+    assert len(staff.context["rows"]) == 50 and staff.context["page"].next_cursor
