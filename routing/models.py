@@ -179,6 +179,14 @@ class Call(models.Model):
             models.Index(fields=["line", "created_at"], name="routing_call_line_idx"),
             models.Index(fields=["firm", "created_at"], name="routing_call_firm_idx"),
             models.Index(fields=["agent", "created_at"], name="routing_call_agent_idx"),
+            # The agent's workspace poll (its call held or its wrap-up pending) and the sweep's
+            # abandoned wrap-ups: a handful of rows among millions of ended calls. Without it
+            # PostgreSQL may read all of a busy agent's calls through routing_call_agent_idx.
+            models.Index(
+                fields=["agent", "created_at"],
+                condition=Q(status__in=["offered", "in_progress"]) | Q(wrap_up="pending"),
+                name="routing_call_workspace_idx",
+            ),
             # Sticky agent and the returning-caller hint: this caller's earlier calls on a line.
             models.Index(fields=["line", "caller", "created_at"], name="routing_call_caller_idx"),
             # The staff console's live calls (waiting or with an agent): a handful among

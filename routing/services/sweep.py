@@ -34,7 +34,7 @@ from routing.services.events import (
     call_lost,
 )
 from routing.services.firm_events import call_event
-from routing.services.wrapup import wrap_up_end
+from routing.services.wrapup import wrap_up_end, wrap_ups_abandoned_close
 
 Status = Call.Status
 TWILIO = "twilio"
@@ -50,6 +50,7 @@ def routing_sweep(*, at: dt.datetime | None = None) -> dict[str, int]:
         "reservations_freed": sum(o in {"abandoned", "lost"} for o in outcomes),
         "calls_reconciled": sum(bool(o) for o in outcomes),
         "contexts_forgotten": contexts_forget_due(at=at),
+        "wrap_ups_abandoned": wrap_ups_abandoned_close(at=at),
     }
 
 

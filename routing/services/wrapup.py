@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from agents import presence
 from agents.models import AgentProfile
-from clients.models import DispositionCode, WebhookEvent
+from clients.models import WRAP_UP, DispositionCode, WebhookEvent
 from common.errors import ApplicationError, ConflictError
 from common.text import TextValidator
 from routing.models import NOTES_MAX, Call, CallbackRequest
@@ -156,4 +156,31 @@ def wrap_ups_left_close(*, agent_id: int, at: dt.datetime | None = None) -> int:
                 continue  # submitted meanwhile, or a wrap-up that is still running
             wrap_up_close(call, state=WrapUp.MISSED, at=at)
             closed += 1
+    return closed
+
+
+# The longest wrap-up a line may have (clients.models.WRAP_UP), and a minute more: past it no
+# wrap-up of that call can still be running, whatever the agent is doing now.
+ABANDONED_AFTER = dt.timedelta(seconds=WRAP_UP.high + 60)
+
+
+def wrap_ups_abandoned_close(*, at: dt.datetime | None = None) -> int:
+    """Wrap-ups left pending by agents who went offline and have not come back: missed ("no
+    disposition") once no wrap-up could still run, so the firm hears the call ended and
+    nothing stays pending for ever. The sweep's; a scan of the small partial index
+    `routing_call_workspace_idx` (live calls and pending wrap-ups only)."""
+    at = at or timezone.now()
+    closed = 0
+    stale = Call.objects.filter(wrap_up=WrapUp.PENDING, ended_at__lt=at - ABANDONED_AFTER)
+    for call_id in stale.values_list("pk", flat=True)[:100]:
+        with transaction.atomic():
+            call = (
+                Call.objects.select_for_update(of=("self",))
+                .select_related("line")
+                .filter(pk=call_id, wrap_up=WrapUp.PENDING)
+                .first()
+            )
+            if call is not None:  # not submitted meanwhile
+                wrap_up_close(call, state=WrapUp.MISSED, at=at)
+                closed += 1
     return closed

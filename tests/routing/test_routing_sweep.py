@@ -27,6 +27,7 @@ NOTHING = {
     "reservations_freed": 0,
     "calls_reconciled": 0,
     "contexts_forgotten": 0,
+    "wrap_ups_abandoned": 0,
 }
 
 

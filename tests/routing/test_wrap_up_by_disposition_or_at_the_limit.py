@@ -173,3 +173,27 @@ def test_going_offline_in_wrap_up_and_back_closes_the_wrap_up_left_pending(
     call.refresh_from_db()
     assert call.wrap_up == "missed"
     assert WebhookDelivery.objects.filter(event="call.ended").count() == 1
+
+
+def test_a_wrap_up_left_pending_by_an_agent_who_never_comes_back_is_closed_by_the_sweep(
+    client, acme, line, sita
+):
+    from agents.services import agent_duty_set
+    from routing.services.wrapup import ABANDONED_AFTER
+
+    with_codes(line)
+    endpoint_for_call_ended(acme)
+    call = wrapping_up(client, line)
+    agent_duty_set(agent=sita, available=False)  # offline in wrap-up, and stays away
+    ended = Call.objects.get(pk=call.pk).ended_at
+    early = routing_sweep(at=ended + ABANDONED_AFTER - dt.timedelta(seconds=1))
+    assert early["wrap_ups_abandoned"] == 0
+    assert Call.objects.get(pk=call.pk).wrap_up == "pending"
+    assert (
+        routing_sweep(at=ended + ABANDONED_AFTER + dt.timedelta(seconds=1))["wrap_ups_abandoned"]
+        == 1
+    )
+    assert Call.objects.get(pk=call.pk).wrap_up == "missed"
+    assert WebhookDelivery.objects.filter(event="call.ended").count() == 1
+    sita.refresh_from_db()
+    assert sita.duty_status == AgentProfile.Duty.OFFLINE  # the sweep puts nobody on duty
