@@ -85,6 +85,18 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
+def eager():
+    """Celery runs tasks inline for the test, even where a broker is configured: the test's
+    data is not committed, so a worker could not see it (the worker tests cover workers)."""
+    from config.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = saved
+
+
+@pytest.fixture
 def smsbox():
     from agents import sms
 

@@ -20,7 +20,9 @@ from clients.outbox import event_emit
 from clients.webhooks import webhook_replay, webhook_resume
 from common.models import AuditAction, AuditRecord
 
-pytestmark = pytest.mark.django_db
+# The sender runs inline at the commit (eager), even where CI configures a broker: the
+# test's rows are not committed, so a worker could not see them.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager")]
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
