@@ -74,6 +74,20 @@ def lookup_payload(
     }
 
 
+def lookup_ask(line: PhoneLine, payload: dict) -> tuple[Answer, list[list[str]], str]:
+    """Send one lookup to the line's endpoint (signed, CONTEXT_LOOKUP_TIMEOUT_SECONDS) and
+    read its answer: (the answer, the chosen fields it gave, why it failed — "" when not)."""
+    answer = signed_post(
+        line.context_url,
+        secret=line.context_secret,
+        payload=payload,
+        message_id=message_id_new(),
+        timeout=settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS,
+    )
+    rows, error = lookup_answer_fields(answer, list(line.context_fields))
+    return answer, rows, error
+
+
 def _as_text(value) -> str | None:
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -205,15 +219,7 @@ def line_context_test(*, line: PhoneLine, user: User) -> tuple[Answer, list[list
         started_at=timezone.now(),
         test=True,
     )
-    answer = signed_post(
-        line.context_url,
-        secret=line.context_secret,
-        payload=payload,
-        message_id=message_id_new(),
-        timeout=settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS,
-    )
-    rows, error = lookup_answer_fields(answer, list(line.context_fields))
-    return answer, rows, error
+    return lookup_ask(line, payload)
 
 
 def contact_field_names(*, firm) -> list[str]:

@@ -30,12 +30,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.customer_context import lookup_answer_fields, lookup_payload
+from clients.customer_context import lookup_ask, lookup_payload
 from clients.models import ContactNumber, ContextSource
 from common.audit import audit_log
 from common.errors import NotAllowed
 from common.models import AuditAction, AuditRecord
-from common.outbound import message_id_new, signed_post
 from routing.models import Call, CallContext
 
 logger = logging.getLogger(__name__)
@@ -81,14 +80,7 @@ def _lookup_fields(call: Call) -> tuple[str, list[list[str]], str]:
         caller_city=call.origin_label,
         started_at=call.created_at,
     )
-    answer = signed_post(
-        line.context_url,
-        secret=line.context_secret,
-        payload=payload,
-        message_id=message_id_new(),
-        timeout=settings.CONTEXT_LOOKUP_TIMEOUT_SECONDS,
-    )
-    rows, error = lookup_answer_fields(answer, list(line.context_fields))
+    _answer, rows, error = lookup_ask(line, payload)
     if error:
         return State.FAILED, [], error[:200]
     return (State.FOUND if rows else State.NONE), rows, ""
