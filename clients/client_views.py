@@ -70,6 +70,19 @@ from common.keyset import Keyset
 from common.views import confirm_page, errors_to_form, errors_to_message
 
 
+def _admin_only(request) -> None:
+    """A page for the firm's admins alone (the services check the seat again themselves)."""
+    if not request.membership.is_admin:
+        raise PermissionDenied("Only your firm's admins can do this.")
+
+
+def _admin_posts_only(request) -> None:
+    """Members read the page; only the firm's admins change anything on it (the services
+    check the seat again themselves)."""
+    if request.method == "POST":
+        _admin_only(request)
+
+
 @firm_member
 def home(request):
     firm = request.firm
@@ -149,8 +162,7 @@ def settings_page(request):
 @firm_member
 def api_key_revoke_confirm(request, pk: int):
     """What revoking a key does; the button posts to the settings page (its one write path)."""
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_only(request)
     key = get_object_or_404(request.firm.api_keys.filter(revoked_at__isnull=True), pk=pk)
     return confirm_page(
         request,
@@ -170,8 +182,7 @@ def api_key_revoke_confirm(request, pk: int):
 @firm_member
 def member_remove_confirm(request, pk: int):
     """What removing a colleague does; the button posts to the settings page."""
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_only(request)
     seat = get_object_or_404(request.firm.members.select_related("user"), pk=pk)
     return confirm_page(
         request,
@@ -191,8 +202,7 @@ def member_remove_confirm(request, pk: int):
 def tax_details(request):
     """The firm's details for its tax invoices: its admins edit them, members read them."""
     firm = request.firm
-    if request.method == "POST" and not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_posts_only(request)
     form = FirmTaxForm(request.POST or None, initial=FirmTaxForm.initial_for(firm))
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
@@ -279,8 +289,7 @@ def line_edit(request, pk: int | None = None):
 def line_after_call(request, pk: int):
     """The line's survey, sticky agent and escalation number: admins edit, members read."""
     line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
-    if request.method == "POST" and not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_posts_only(request)
     form = LineAfterCallForm(request.POST or None, initial=LineAfterCallForm.initial_for(line))
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
@@ -472,8 +481,7 @@ def scorecards(request):
 @firm_member
 def scorecard_edit(request, pk: int | None = None):
     found = get_object_or_404(scorecards_of(firm=request.firm), pk=pk) if pk else None
-    if request.method == "POST" and not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_posts_only(request)
     criteria = list(found.criteria.all()) if found else []
     initial = {"name": found.name, "is_active": found.is_active} if found else {}
     form = ScorecardForm(request.POST or None, initial=initial, criteria=criteria)
@@ -510,8 +518,7 @@ def line_context(request, pk: int):
     secret (shown once) and a test request. Changes: the firm's admins only."""
     line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
     action = request.POST.get("action")
-    if request.method == "POST" and not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_posts_only(request)
     form = LineContextForm(
         request.POST if action == "save" else None, initial=LineContextForm.initial_for(line)
     )
@@ -551,8 +558,7 @@ def line_context(request, pk: int):
 @firm_member
 def line_context_rotate_confirm(request, pk: int):
     """What rotating the secret does; the button posts to the line's context page."""
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_only(request)
     line = get_object_or_404(lines_of(firm=request.firm), pk=pk)
     url = reverse("clients:line_context", args=[line.pk])
     return confirm_page(
@@ -588,8 +594,7 @@ def contacts(request):
 @firm_member
 def contacts_upload(request):
     """Upload contacts as CSV: all or nothing, every bad row named. Admins only."""
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
+    _admin_only(request)
     posted = request.method == "POST"  # bound even when the refusal left no field parsed
     form = ContactUploadForm(
         request.POST if posted else None,
@@ -623,11 +628,6 @@ def contacts_upload(request):
 # early, and the services (clients.webhooks) check it again themselves.
 
 WEBHOOK_DELIVERY_PAGES = Keyset("firm.webhook_deliveries", ["-created_at", "-pk"], size=50)
-
-
-def _admin_only(request) -> None:
-    if not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
 
 
 def _secret_page(request, endpoint, secret: str, *, created: bool):
@@ -782,13 +782,6 @@ def records_settings(request):
 
 
 # --- A line's scripts and disposition codes (the agent's workspace, issue 16) --------------
-
-
-def _admin_posts_only(request) -> None:
-    """Members read a line's scripts and codes; only the firm's admins change them (the
-    services check the seat again themselves)."""
-    if request.method == "POST" and not request.membership.is_admin:
-        raise PermissionDenied("Only your firm's admins can do this.")
 
 
 @firm_member
