@@ -59,6 +59,16 @@ def require_firm_admin(*, user: User, firm: ClientFirm) -> None:
         raise NotAllowed("Only your firm's admins can do this.")
 
 
+def is_firm_person(*, user: User, firm_id: int) -> bool:
+    """An active client user with a seat (admin or member) in this very firm: who works the
+    firm's daily tasks (its callback queue, scoring its calls)."""
+    return (
+        user.is_active
+        and user.has_role(User.Role.CLIENT)
+        and FirmMember.objects.filter(user=user, firm_id=firm_id).exists()
+    )
+
+
 def require_agency_admin(*, user: User) -> None:
     """Agency administrators only (opening firms): never a client user, whatever their seat."""
     if not (user.is_active and user.has_role(User.Role.ADMIN)):

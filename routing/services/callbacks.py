@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import AgentProfile
-from clients.models import Engagement, FirmMember
+from clients.models import Engagement
+from clients.services import is_firm_person
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError, NotAllowed
 from common.limits import field_check
@@ -32,13 +33,8 @@ def callback_open(call: Call, *, reason: CallbackRequest.Reason) -> CallbackRequ
 
 def may_work(*, user: User, firm_id: int) -> bool:
     """The firm's people, or an agency administrator."""
-    if not user.is_active:
-        return False
-    if user.has_role(User.Role.ADMIN):
-        return True
-    return (
-        user.has_role(User.Role.CLIENT)
-        and FirmMember.objects.filter(user=user, firm_id=firm_id).exists()
+    return (user.is_active and user.has_role(User.Role.ADMIN)) or is_firm_person(
+        user=user, firm_id=firm_id
     )
 
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from accounts.models import Notification, User
 from accounts.notifications import notification_send
-from clients.models import FirmMember, Scorecard
+from clients.models import Scorecard
+from clients.services import is_firm_person
 from common.audit import audit_log
 from common.errors import ApplicationError, NotAllowed
 from common.limits import field_check
@@ -40,13 +41,8 @@ def score_percent(pairs: Iterable[tuple[int, int]]) -> Decimal:
 
 def may_score(*, user: User, call: Call) -> bool:
     """The call's firm's people, or the agency's quality staff (the vetting role)."""
-    if not user.is_active:
-        return False
-    if user.has_role(User.Role.VETTING):
-        return True
-    return (
-        user.has_role(User.Role.CLIENT)
-        and FirmMember.objects.filter(user=user, firm_id=call.firm_id).exists()
+    return (user.is_active and user.has_role(User.Role.VETTING)) or is_firm_person(
+        user=user, firm_id=call.firm_id
     )
 
 
