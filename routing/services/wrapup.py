@@ -140,11 +140,20 @@ def wrap_ups_left_close(*, agent_id: int, at: dt.datetime | None = None) -> int:
     """The agent went offline during a wrap-up and is back on duty: a wrap-up they left
     pending is over ("no disposition"), as the limit would have ended it, so the firm still
     hears the call ended. One query on the agent's calls; each closed on its locked row."""
-    at = at or timezone.now()
+    pending = Call.objects.filter(agent_id=agent_id, wrap_up=WrapUp.PENDING)
+    return _missed_close(
+        pending.values_list("pk", flat=True)[:20],
+        at=at or timezone.now(),
+        # a wrap-up that is still running is the limit's to end
+        skip=lambda call: call.agent.duty_status == AgentProfile.Duty.WRAP_UP,
+    )
+
+
+def _missed_close(call_ids, *, at: dt.datetime, skip=lambda call: False) -> int:
+    """Close each of these pending wrap-ups as missed ("no disposition"), each on its locked
+    row and in its own transaction; one submitted meanwhile (or `skip`ped) is left as it is."""
     closed = 0
-    for call_id in Call.objects.filter(agent_id=agent_id, wrap_up=WrapUp.PENDING).values_list(
-        "pk", flat=True
-    )[:20]:
+    for call_id in call_ids:
         with transaction.atomic():
             call = (
                 Call.objects.select_for_update(of=("self",))
@@ -152,8 +161,8 @@ def wrap_ups_left_close(*, agent_id: int, at: dt.datetime | None = None) -> int:
                 .filter(pk=call_id, wrap_up=WrapUp.PENDING)
                 .first()
             )
-            if call is None or call.agent.duty_status == AgentProfile.Duty.WRAP_UP:
-                continue  # submitted meanwhile, or a wrap-up that is still running
+            if call is None or skip(call):
+                continue
             wrap_up_close(call, state=WrapUp.MISSED, at=at)
             closed += 1
     return closed
@@ -170,17 +179,5 @@ def wrap_ups_abandoned_close(*, at: dt.datetime | None = None) -> int:
     nothing stays pending for ever. The sweep's; a scan of the small partial index
     `routing_call_workspace_idx` (live calls and pending wrap-ups only)."""
     at = at or timezone.now()
-    closed = 0
     stale = Call.objects.filter(wrap_up=WrapUp.PENDING, ended_at__lt=at - ABANDONED_AFTER)
-    for call_id in stale.values_list("pk", flat=True)[:100]:
-        with transaction.atomic():
-            call = (
-                Call.objects.select_for_update(of=("self",))
-                .select_related("line")
-                .filter(pk=call_id, wrap_up=WrapUp.PENDING)
-                .first()
-            )
-            if call is not None:  # not submitted meanwhile
-                wrap_up_close(call, state=WrapUp.MISSED, at=at)
-                closed += 1
-    return closed
+    return _missed_close(stale.values_list("pk", flat=True)[:100], at=at)
