@@ -107,12 +107,18 @@ def lookup_answer_fields(answer: Answer, chosen: list[str]) -> tuple[list[list[s
     fields = data.get("fields")
     if not isinstance(fields, dict):
         return [], 'The answer has no "fields" object.'
+    return fields_chosen(fields, chosen), ""
+
+
+def fields_chosen(values: dict, chosen: list[str]) -> list[list[str]]:
+    """The line's chosen fields, in its order, that `values` gives, as text (a lookup's
+    answer or a contact record: the same rule for both sources)."""
     rows = []
     for name in chosen:
-        text = _as_text(fields.get(name))
+        text = _as_text(values.get(name))
         if text is not None:
             rows.append([name, text])
-    return rows, ""
+    return rows
 
 
 # --- The settings -------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from clients.customer_context import lookup_ask, lookup_payload
+from clients.customer_context import fields_chosen, lookup_ask, lookup_payload
 from clients.models import ContactNumber, ContextSource
 from common.audit import audit_log
 from common.errors import NotAllowed
@@ -59,12 +59,7 @@ def _contact_fields(call: Call) -> tuple[str, list[list[str]], str]:
         return State.NONE, [], ""
     contact = found.contact
     values = {"name": contact.name, **{k: str(v) for k, v in contact.fields.items()}}
-    return State.FOUND, _chosen(call, values), ""
-
-
-def _chosen(call: Call, values: dict) -> list[list[str]]:
-    """The line's chosen fields, in its order, that the source gave (as text)."""
-    return [[name, str(values[name])] for name in call.line.context_fields if name in values]
+    return State.FOUND, fields_chosen(values, list(call.line.context_fields)), ""
 
 
 def _lookup_fields(call: Call) -> tuple[str, list[list[str]], str]:
