@@ -131,7 +131,9 @@ def dispositions_seed(line: PhoneLine) -> None:
         )
 
 
-def _clean_label(text: str, field: str, limit: int) -> str:
+def _clean_label(text: str, field: str) -> str:
+    """A code's `code` or `label` as typed: required, clean, within the model's own length."""
+    limit = DispositionCode._meta.get_field(field).max_length
     text = (text or "").strip()
     if not text:
         raise ApplicationError("This is required.", field=field)
@@ -157,8 +159,8 @@ def disposition_add(
     *, actor: User, line: PhoneLine, code: str, label: str, kind: str
 ) -> DispositionCode:
     require_firm_admin(user=actor, firm=line.firm)
-    code = _clean_label(code, "code", 32).upper()
-    label = _clean_label(label, "label", 80)
+    code = _clean_label(code, "code").upper()
+    label = _clean_label(label, "label")
     if kind not in DispositionCode.Kind.values:
         raise ApplicationError("Choose a kind.", field="kind")
     last = line.dispositions.aggregate(p=Max("position"))["p"]
@@ -186,7 +188,7 @@ def disposition_relabel(
 ) -> DispositionCode:
     require_firm_admin(user=actor, firm=line.firm)
     found = _code_of(line, code_id)
-    found.label = _clean_label(label, "label", 80)
+    found.label = _clean_label(label, "label")
     if kind not in DispositionCode.Kind.values:
         raise ApplicationError("Choose a kind.", field="kind")
     found.kind = kind
