@@ -792,21 +792,15 @@ def report(runs: list[Run], args: argparse.Namespace, meta: dict) -> str:
 
 
 def docs_write(section: str, path: Path = rb.DOCS) -> None:
-    """Replace what lies between the http markers of docs/performance.md (else insert them
-    before the settlement section, else at the end). Nothing else in the file changes."""
-    text = path.read_text() if path.exists() else "# Performance\n"
-    block = f"{DOCS_START}\n{section.rstrip()}\n{DOCS_END}\n"
-    if DOCS_START in text and DOCS_END in text:
-        head, rest = text.split(DOCS_START, 1)
-        tail = rest.split(DOCS_END, 1)[1].lstrip("\n")
-        text = head + block + ("\n" + tail if tail else "")
-    elif SETTLEMENT_START in text:
+    """The http section (new: before the settlement section, else at the end)."""
+
+    def before_settlement(text: str, block: str) -> str | None:
+        if SETTLEMENT_START not in text:
+            return None
         head, tail = text.split(SETTLEMENT_START, 1)
-        text = head + block + "\n" + SETTLEMENT_START + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text)
-    print(f"wrote {path}")
+        return head + block + "\n" + SETTLEMENT_START + tail
+
+    rb.marked_section_write(section, DOCS_START, DOCS_END, path=path, place=before_settlement)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

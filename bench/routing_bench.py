@@ -1020,24 +1020,33 @@ def report(results: list[SizeResult], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def docs_write(section: str, path: Path = DOCS) -> None:
-    """Replace what lies between the routing markers of docs/performance.md (else an old
-    "## Routing" section; else append). Nothing else in the file changes: other benchmarks
-    keep their own marked sections there."""
+def marked_section_write(section: str, start: str, end: str, *, path: Path = DOCS, place=None):
+    """Replace what lies between a benchmark's `start` and `end` markers in
+    docs/performance.md; without them, `place(text, block)` puts the section (None: it
+    cannot), else it is appended. Nothing else in the file changes: each benchmark keeps its
+    own marked section there (routing's, http_bench's, workspace_bench's)."""
     text = path.read_text() if path.exists() else "# Performance\n"
-    block = f"{DOCS_START}\n{section.rstrip()}\n{DOCS_END}\n"
-    if DOCS_START in text and DOCS_END in text:
-        head, rest = text.split(DOCS_START, 1)
-        tail = rest.split(DOCS_END, 1)[1].lstrip("\n")
+    block = f"{start}\n{section.rstrip()}\n{end}\n"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        tail = rest.split(end, 1)[1].lstrip("\n")
         text = head + block + ("\n" + tail if tail else "")
+    elif place is not None and (placed := place(text, block)) is not None:
+        text = placed
     else:
-        old = re.compile(r"^## Routing\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
-        if old.search(text):
-            text = old.sub(lambda _m: block + "\n", text, count=1)
-        else:
-            text = text.rstrip("\n") + "\n\n" + block
+        text = text.rstrip("\n") + "\n\n" + block
     path.write_text(text)
-    print(f"wrote {path.relative_to(ROOT)}")
+    print(f"wrote {path}")
+
+
+def docs_write(section: str, path: Path = DOCS) -> None:
+    """The routing section (in place of an old unmarked "## Routing" section, if any)."""
+
+    def over_the_old_section(text: str, block: str) -> str | None:
+        old = re.compile(r"^## Routing\n.*?(?=^## |^<!-- |\Z)", re.S | re.M)
+        return old.sub(lambda _m: block + "\n", text, count=1) if old.search(text) else None
+
+    marked_section_write(section, DOCS_START, DOCS_END, path=path, place=over_the_old_section)
 
 
 def parse_args(argv=None) -> argparse.Namespace:

@@ -681,17 +681,8 @@ def report(args, desk: Desk, found: list[Offer], browser: Browser, costs, statem
 
 
 def docs_write(section: str, path: Path = rb.DOCS) -> None:
-    """Replace what lies between the workspace markers (else append). Nothing else changes."""
-    text = path.read_text() if path.exists() else "# Performance\n"
-    block = f"{DOCS_START}\n{section.rstrip()}\n{DOCS_END}\n"
-    if DOCS_START in text and DOCS_END in text:
-        head, rest = text.split(DOCS_START, 1)
-        tail = rest.split(DOCS_END, 1)[1].lstrip("\n")
-        text = head + block + ("\n" + tail if tail else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text)
-    print(f"wrote {path.relative_to(ROOT)}")
+    """The workspace section (appended when new)."""
+    rb.marked_section_write(section, DOCS_START, DOCS_END, path=path)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
