@@ -289,6 +289,15 @@ class RateUnit(models.TextChoices):
     PER_SECOND = "second", "per second"
 
 
+class OutboundRateUnit(models.TextChoices):
+    """How outbound work is priced (issue 17): a call the contact answered, each started
+    minute of talk with the contact, or every attempt placed (answered or not)."""
+
+    PER_CONNECT = "connect", "per connected call"
+    PER_MINUTE = "minute", "per started minute"
+    PER_ATTEMPT = "attempt", "per attempt"
+
+
 RADIUS_KM = Range(10, 3000)
 # Upper ends: Erlang C sizes at most 10,000 agents (clients.erlang), so more calls, longer
 # handle times or a larger headcount than these cannot be staffed anyway.
@@ -345,6 +354,13 @@ class StaffingRequest(models.Model):
     minimum_per_call = models.DecimalField(
         max_digits=10, decimal_places=2, default=0, validators=MINIMUM_PER_CALL.validators()
     )
+    # Outbound work (campaigns) has rates of its own; none: the request takes no outbound work.
+    outbound_rate_unit = models.CharField(
+        max_length=8, choices=OutboundRateUnit.choices, default=OutboundRateUnit.PER_CONNECT
+    )
+    outbound_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=RATE.validators()
+    )
     currency = models.CharField(max_length=3, choices=Currency.choices)
 
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -364,6 +380,7 @@ class StaffingRequest(models.Model):
                 condition=Q(starts_at__lt=F("ends_at")), name="clients_request_hours_order"
             ),
             RATE.check("rate", name="clients_request_rate_positive"),
+            RATE.check("outbound_rate", name="clients_request_outbound_rate_positive"),
             MINIMUM_PER_CALL.check("minimum_per_call", name="clients_request_minimum_nonnegative"),
             TARGET_LEVEL.check("target_level", name="clients_request_target_level_range"),
             SHRINKAGE.check("shrinkage", name="clients_request_shrinkage_range"),
@@ -515,6 +532,16 @@ class Engagement(models.Model):
     agent_rate = models.DecimalField(max_digits=10, decimal_places=2)
     minimum_per_call = models.DecimalField(max_digits=10, decimal_places=2)
     agent_minimum_per_call = models.DecimalField(max_digits=10, decimal_places=2)
+    # Outbound rates (campaigns), copied from the request the same way; null: none agreed.
+    outbound_rate_unit = models.CharField(
+        max_length=8, choices=OutboundRateUnit.choices, default=OutboundRateUnit.PER_CONNECT
+    )
+    outbound_client_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    outbound_agent_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(max_length=3, choices=Currency.choices)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -560,6 +587,11 @@ class Engagement(models.Model):
             models.CheckConstraint(
                 condition=Q(agent_minimum_per_call__lte=F("minimum_per_call")),
                 name="clients_engagement_minimum_margin",
+            ),
+            models.CheckConstraint(
+                condition=Q(outbound_agent_rate__isnull=True, outbound_client_rate__isnull=True)
+                | Q(outbound_agent_rate__lte=F("outbound_client_rate")),
+                name="clients_engagement_outbound_margin",
             ),
         ]
 
@@ -640,12 +672,16 @@ class DispositionCode(models.Model):
         CALLBACK = "callback", "Callback needed"
         COMPLAINT = "complaint", "Complaint"
         SALE = "sale", "Sale"
+        # Outbound (issue 17): the contact asked never to be called again (suppressed), or
+        # a machine answered (retried by the campaign's rule for machines).
+        DO_NOT_CALL = "do_not_call", "Do not call again"
+        MACHINE = "machine", "Answering machine"
         OTHER = "other", "Other"
 
     line = models.ForeignKey(PhoneLine, on_delete=models.CASCADE, related_name="dispositions")
     code = models.CharField(max_length=32)  # the firm's own code, e.g. "RES" (in its records)
     label = models.CharField(max_length=80)  # what the agent picks, in the firm's words
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.OTHER)
     position = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -670,6 +706,9 @@ class Contact(models.Model):
     external_id = models.CharField(max_length=64, blank=True)  # the firm's own id, if any
     name = models.CharField(max_length=150, blank=True)
     language = models.CharField(max_length=3, choices=Language.choices, blank=True)
+    # The contact's IANA time zone: given in the list, else the number's when it has only
+    # one; "" when unknown (then only hours valid in all its number's zones are used).
+    time_zone = models.CharField(max_length=64, blank=True)
     fields = models.JSONField(default=dict, blank=True)  # the firm's own columns, as text
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

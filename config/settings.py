@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "agents",
     "clients",
     "routing",
+    "campaigns",
     "billing",
     "demo",
 ]
@@ -635,3 +636,21 @@ if SENTRY_DSN:
         release=env.str("SENTRY_RELEASE", default="") or None,
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# --- Outbound campaigns (issue 17: campaigns) --------------------------------------------
+# Promotional calls are checked against the newest complete national registry extract no
+# older than this (TRAI asks callers to scrub against a current registry); older, they wait.
+CAMPAIGNS_REGISTRY_MAX_AGE_DAYS = env.int("CAMPAIGNS_REGISTRY_MAX_AGE_DAYS", default=30)
+# How long a contact shown to an agent in preview stays theirs before it goes back.
+CAMPAIGNS_PREVIEW_HOLD_SECONDS = env.int("CAMPAIGNS_PREVIEW_HOLD_SECONDS", default=300)
+# A callback promised by an agent waits this long past its time for that agent, then anyone.
+CAMPAIGNS_CALLBACK_HOLD_SECONDS = env.int("CAMPAIGNS_CALLBACK_HOLD_SECONDS", default=1800)
+# Who places outbound calls: "twilio" (REST, with signed callbacks) or "api" (a provider
+# holding an agency key asks /api/v1/outbound/… for what to dial and reports its events).
+CAMPAIGNS_PROVIDER = env.str("CAMPAIGNS_PROVIDER", default="twilio")
+# Imports: the largest file a list, do-not-call or registry upload may be.
+CAMPAIGNS_IMPORT_MAX_BYTES = env.int("CAMPAIGNS_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+CELERY_BEAT_SCHEDULE["campaigns-dial"] = {
+    "task": "campaigns.dial",
+    "schedule": 2.0,  # seconds: progressive dialing, campaigns starting and ending, holds
+}

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("clients.api_urls")),
     path("", include("routing.api_urls")),
+    path("", include("campaigns.api_urls")),
 ]
 
 # Each app's pages per audience: <audience>_urls.py routes to <audience>_views.py (agent,
@@ -33,8 +34,10 @@ urlpatterns = [
     path("agent/work/", include("clients.agent_urls")),
     path("agent/calls/", include("routing.agent_urls")),
     path("agent/earnings/", include("billing.agent_urls")),
+    path("agent/outbound/", include("campaigns.agent_urls")),
     path("client/calls/", include("routing.client_urls")),
     path("client/callbacks/", include("routing.callback_urls")),
+    path("client/outbound/", include("campaigns.client_urls")),
     path("client/invoices/", include("billing.client_urls")),
     path("client/", include("clients.client_urls")),
     path("notifications/", include("accounts.user_urls")),  # every signed-in user
@@ -42,8 +45,10 @@ urlpatterns = [
     path("staff/", include("agents.staff_urls")),  # vetting/, finance/agents/
     path("staff/clients/", include("clients.staff_urls")),
     path("staff/routing/", include("routing.staff_urls")),
+    path("staff/outbound/", include("campaigns.staff_urls")),
     path("staff/finance/", include("billing.staff_urls")),
     path("telephony/", include("routing.webhook_urls")),
+    path("telephony/outbound/", include("campaigns.webhook_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

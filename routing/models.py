@@ -81,11 +81,17 @@ class Call(models.Model):
         GEOCODER = "geocoder", "From the caller's number"
         LINE_DEFAULT = "line_default", "The line's default region"
 
+    class Direction(models.TextChoices):
+        INBOUND = "inbound", "Inbound"
+        OUTBOUND = "outbound", "Outbound"  # a campaign's attempt (campaigns.Attempt.call)
+
+    direction = models.CharField(max_length=8, choices=Direction.choices, default="inbound")
     provider = models.CharField(max_length=32)  # "twilio", or the generic API's provider name
     provider_call_id = models.CharField(max_length=64)
     line = models.ForeignKey(PhoneLine, on_delete=models.PROTECT, related_name="calls")
     firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="calls")
-    caller = PhoneNumberField(blank=True)  # kept whole; agents see it masked
+    # kept whole; agents see it masked. Outbound: the contact called (the other party).
+    caller = PhoneNumberField(blank=True)
     origin_label = models.CharField(max_length=150, blank=True)
     origin_latitude = models.FloatField(null=True, blank=True)
     origin_longitude = models.FloatField(null=True, blank=True)

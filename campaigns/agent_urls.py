@@ -1,0 +1,3 @@
+"""(issue 17: to be written)"""
+
+urlpatterns: list = []

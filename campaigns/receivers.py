@@ -1,0 +1,1 @@
+"""What campaigns hear from the apps below them (routing's call events, agents freed)."""
