@@ -19,15 +19,23 @@ from common.errors import ApplicationError, ConflictError, NotAllowed
 from common.limits import field_check
 from common.models import AuditAction
 from routing.models import Call, CallbackRequest
+from routing.signals import callback_opened
 
 Status = CallbackRequest.Status
 
 
-def callback_open(call: Call, *, reason: CallbackRequest.Reason) -> CallbackRequest:
-    """Open the call's callback request (once: a call has at most one)."""
-    found, _created = CallbackRequest.objects.get_or_create(
+def callback_open(
+    call: Call, *, reason: CallbackRequest.Reason, agent_id: int | None = None, due_at=None
+) -> CallbackRequest:
+    """Open the call's callback request (once: a call has at most one). Campaigns schedule
+    the call back (`callback_opened`), to `agent_id` where possible, at `due_at` if given."""
+    found, created = CallbackRequest.objects.get_or_create(
         call=call, defaults={"firm_id": call.firm_id, "line_id": call.line_id, "reason": reason}
     )
+    if created:
+        callback_opened.send(
+            sender=CallbackRequest, callback=found, agent_id=agent_id, due_at=due_at
+        )
     return found
 
 

@@ -95,7 +95,13 @@ def _live_calls_due(at: dt.datetime) -> list[int]:
     long_talk = Q(status=Status.IN_PROGRESS, answered_at__lt=at - check) & (
         Q(checked_at__isnull=True) | Q(checked_at__lt=at - check)
     )
-    found = Call.objects.filter(ring_over | caller_left | long_talk).select_related("line")
+    # Outbound calls (campaigns' attempts) have legs the other way round (the agent's first,
+    # then the contact's): the campaigns sweep reconciles them (campaigns.sweep).
+    found = (
+        Call.objects.filter(direction=Call.Direction.INBOUND)
+        .filter(ring_over | caller_left | long_talk)
+        .select_related("line")
+    )
     return [call.pk for call in found if _due(call, at)]
 
 

@@ -30,8 +30,10 @@ from routing.services.callbacks import callback_open
 from routing.services.context import context_forget
 from routing.services.firm_events import call_event
 from routing.services.queue import _dispatch_on_commit, queue_dispatch
+from routing.signals import call_wrapped_up
 
 WrapUp = Call.WrapUp
+CALLBACK_AHEAD = dt.timedelta(days=30)  # how far ahead an agent may promise a callback
 
 
 def wrap_up_close(
@@ -41,15 +43,25 @@ def wrap_up_close(
     at: dt.datetime,
     disposition: DispositionCode | None = None,
     notes: str = "",
+    callback_at: dt.datetime | None = None,
 ) -> Call:
-    """Record how the wrap-up ended, on a call row the caller has locked."""
+    """Record how the wrap-up ended, on a call row the caller has locked. An inbound
+    "callback needed" opens the callback queue's request; an outbound call's disposition is
+    the campaign's to act on (`call_wrapped_up`, heard by campaigns)."""
     call.wrap_up, call.wrapped_up_at = state, at
     call.disposition, call.notes = disposition, notes
     call.save(update_fields=["wrap_up", "wrapped_up_at", "disposition", "notes"])
     context_forget(call)
     call_event(call, WebhookEvent.CALL_ENDED)
-    if disposition is not None and disposition.kind == DispositionCode.Kind.CALLBACK:
-        callback_open(call, reason=CallbackRequest.Reason.DISPOSITION)
+    callback = disposition is not None and disposition.kind == DispositionCode.Kind.CALLBACK
+    if callback and call.direction == Call.Direction.INBOUND:
+        callback_open(
+            call,
+            reason=CallbackRequest.Reason.DISPOSITION,
+            agent_id=call.agent_id,
+            due_at=callback_at,
+        )
+    call_wrapped_up.send(sender=Call, call=call, disposition=disposition, callback_at=callback_at)
     return call
 
 
@@ -65,7 +77,12 @@ def _clean_notes(notes: str) -> str:
 
 @transaction.atomic
 def call_wrap_up_submit(
-    *, call_id: int, agent: AgentProfile, disposition_id: int, notes: str
+    *,
+    call_id: int,
+    agent: AgentProfile,
+    disposition_id: int,
+    notes: str,
+    callback_at: dt.datetime | None = None,
 ) -> Call:
     """The agent's disposition and notes for the call whose wrap-up they hold."""
     call = (
@@ -86,8 +103,20 @@ def call_wrap_up_submit(
     if disposition is None:
         raise ApplicationError("Choose one of the line's codes.", field="disposition")
     notes = _clean_notes(notes)
+    now = timezone.now()
+    if callback_at is not None and disposition.kind != DispositionCode.Kind.CALLBACK:
+        callback_at = None  # a time only means something with a "callback" code
+    if callback_at is not None and not now < callback_at <= now + CALLBACK_AHEAD:
+        raise ApplicationError(
+            "A callback time is in the future, within 30 days.", field="callback_at"
+        )
     wrap_up_close(
-        call, state=WrapUp.SUBMITTED, at=timezone.now(), disposition=disposition, notes=notes
+        call,
+        state=WrapUp.SUBMITTED,
+        at=now,
+        disposition=disposition,
+        notes=notes,
+        callback_at=callback_at,
     )
     # The wrap-up is done: available at once, and offered the longest-waiting caller.
     if presence.presence_wrap_up_end(agent_id=agent.pk):
