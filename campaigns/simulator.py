@@ -1,0 +1,1 @@
+"""(issue 17: to be written)"""
