@@ -304,6 +304,11 @@ class Invoice(models.Model):
         return (self.number or f"invoice-{self.pk}").replace("/", "-")
 
 
+# A per-activity invoice's lines, one per staffing request and direction (billing.settlement).
+INBOUND_LINE = "Handled calls"
+OUTBOUND_LINE = "Outbound calls"
+
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     request = models.ForeignKey(
@@ -331,11 +336,21 @@ class InvoiceLine(models.Model):
 
 
 class Transaction(AppendOnly):
-    """One answered, completed call, priced once from the engagement's rate card."""
+    """One answered, completed call (or one placed outbound attempt), priced once from the
+    engagement's rate card."""
 
     correction = ": add an Adjustment"
 
     call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="transaction")
+    # Inbound: an answered call (billing.ledger.transaction_record); outbound: a campaign's
+    # placed attempt (transaction_record_attempt), priced on the engagement's outbound rates.
+    # Kept on the row so a run splits invoice lines by it without joining the calls.
+    direction = models.CharField(
+        max_length=8,
+        choices=Call.Direction.choices,
+        default=Call.Direction.INBOUND,
+        db_default=Call.Direction.INBOUND,
+    )
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="transactions")
     firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="transactions")
