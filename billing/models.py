@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -382,6 +383,25 @@ class Transaction(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.call}: {format_money(self.client_amount, self.currency)}"
+
+    @property
+    def campaign(self):
+        """An outbound row's campaign (through its call's attempt), else None. Pages select it
+        with the row (billing.selectors.OUTBOUND_CAMPAIGN): no query a row."""
+        if self.direction != Call.Direction.OUTBOUND:
+            return None
+        try:
+            return self.call.attempt.campaign
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def activity_label(self) -> str:
+        """What the work was, for statements, invoices and their sheets."""
+        if self.direction != Call.Direction.OUTBOUND:
+            return "Inbound call"
+        campaign = self.campaign
+        return f"Outbound call · {campaign.name}" if campaign else "Outbound call"
 
 
 class Adjustment(AppendOnly):

@@ -33,6 +33,7 @@ from billing.tds import deductor
 from common.dates import day_label, period_label
 from common.money import format_money
 from common.taxids import amount_in_words, state_label
+from routing.models import Call
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 FONT_DIR = settings.BASE_DIR / "static" / "vendor" / "dejavu"
@@ -329,12 +330,16 @@ def statement_story(
 
 
 def statement_pdf(payout: Payout, transactions, adjustments) -> bytes:
-    by_firm = list(
-        transactions.order_by()
-        .values("firm__name")
+    by_firm = [
+        # A firm's outbound work (campaigns) on a row of its own, after its answered calls.
+        {**row, "firm__name": f"{row['firm__name']} · outbound calls"}
+        if row["direction"] == Call.Direction.OUTBOUND
+        else row
+        for row in transactions.order_by()
+        .values("firm__name", "direction")
         .annotate(calls=Count("id"), amount=Sum("agent_amount"))
-        .order_by("firm__name")
-    )
+        .order_by("firm__name", "direction")
+    ]
     story = statement_story(payout, by_firm, list(adjustments))
     return render(story, title=f"Earnings statement {payout.pk}", author=deductor()["name"])
 
