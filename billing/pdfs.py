@@ -329,9 +329,10 @@ def statement_story(
     return story
 
 
-def statement_pdf(payout: Payout, transactions, adjustments) -> bytes:
-    by_firm = [
-        # A firm's outbound work (campaigns) on a row of its own, after its answered calls.
+def statement_by_firm(transactions) -> list[dict]:
+    """The statement's calls and earnings per firm; a firm's outbound work (campaigns) on a
+    row of its own, after its answered calls."""
+    return [
         {**row, "firm__name": f"{row['firm__name']} · outbound calls"}
         if row["direction"] == Call.Direction.OUTBOUND
         else row
@@ -340,6 +341,10 @@ def statement_pdf(payout: Payout, transactions, adjustments) -> bytes:
         .annotate(calls=Count("id"), amount=Sum("agent_amount"))
         .order_by("firm__name", "direction")
     ]
+
+
+def statement_pdf(payout: Payout, transactions, adjustments) -> bytes:
+    by_firm = statement_by_firm(transactions)
     story = statement_story(payout, by_firm, list(adjustments))
     return render(story, title=f"Earnings statement {payout.pk}", author=deductor()["name"])
 
