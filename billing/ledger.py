@@ -172,13 +172,14 @@ def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
     whose unit bills nothing (unanswered, per connect or per minute), or an engagement with
     no outbound rate. Safe to call again: the row is the attempt's call's."""
     # As committed with its end, not as the sender's copy holds it (one read by its key).
-    attempt = Attempt.objects.select_related("engagement", "call").get(pk=attempt.pk)
+    attempt = Attempt.objects.select_related("engagement", "call__engagement").get(pk=attempt.pk)
     if attempt.call_id is None or attempt.status != Attempt.Status.ENDED:
         return None
     existing = Transaction.objects.filter(call_id=attempt.call_id).first()
     if existing is not None:
         return existing
-    engagement = attempt.engagement
+    # The engagement the dialer placed it under (the campaign agent's), else the call's.
+    engagement = attempt.engagement or attempt.call.engagement
     if engagement is None or engagement.agent_id != attempt.agent_id:
         logger.warning("Attempt %s has no engagement of its agent: not priced", attempt.pk)
         return None

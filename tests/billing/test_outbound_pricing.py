@@ -145,3 +145,10 @@ def test_an_attempt_is_priced_by_its_own_engagement_only(alice, bob, acme):
     others = outbound_engaged(bob, acme, request=engagement.request)
     Attempt.objects.filter(pk=attempt.pk).update(engagement=others)  # not alice's
     assert transaction_record_attempt(attempt=attempt) is None
+
+
+def test_an_attempt_without_its_engagement_is_priced_by_its_calls(alice, acme):
+    engagement = outbound_engaged(alice, acme)
+    attempt = outbound_attempt_factory(engagement=engagement)
+    Attempt.objects.filter(pk=attempt.pk).update(engagement=None)
+    assert transaction_record_attempt(attempt=attempt).engagement_id == engagement.pk
