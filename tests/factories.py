@@ -153,3 +153,24 @@ def verified_agent(email: str, *, languages=(("en", 4),), domain="insurance", le
         AgentLanguage.objects.create(agent=profile, language=code, proficiency=proficiency)
     AgentSkill.objects.create(agent=profile, domain=domain, level=level, years=10)
     return profile
+
+
+# --- Outbound campaigns (issue 17) ---------------------------------------------------------
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A draft promotional campaign of banking offers on a new line of its firm, calling
+    from today for a month, 09:00-21:00 in the contact's time."""
+
+    class Meta:
+        model = "campaigns.Campaign"
+
+    firm = factory.SubFactory(ClientFirmFactory)
+    line = factory.LazyAttribute(lambda o: PhoneLineFactory(firm=o.firm))
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    purpose = "promotional"
+    category = "1"
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    window_start = dt.time(9, 0)
+    window_end = dt.time(21, 0)
