@@ -184,6 +184,8 @@ def _normalised(fields: dict) -> dict:
     for name in ("excluded_weekdays",):
         if name in fields:
             fields[name] = sorted({int(d) for d in fields[name]})
+    if "languages" in fields:
+        fields["languages"] = sorted(set(fields["languages"]))
     if "fields_shown" in fields:
         fields["fields_shown"] = [f.strip() for f in fields["fields_shown"]]
     return fields
@@ -224,11 +226,17 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_update(*, actor: User, campaign: Campaign, **fields) -> Campaign:
+def campaign_update(
+    *, actor: User, campaign: Campaign, lists: list[ContactList] | None = None, **fields
+) -> Campaign:
     """Change the fields given: the name and last day at any time before the end, the rest in
-    draft or while paused."""
+    draft or while paused; and its lists, when given and different."""
     require_campaign_runner(actor=actor, firm=campaign.firm)
     campaign = _locked(campaign)
+    if lists is not None and {li.pk for li in lists} != set(
+        campaign.lists.values_list("pk", flat=True)
+    ):
+        campaign_lists_set(actor=actor, campaign=campaign, lists=lists)
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown fields: {', '.join(sorted(unknown))}.")

@@ -83,3 +83,44 @@ def ready(acme, acme_line, sita):
     engagement = sita.engagements.get()
     campaign.assignments.create(engagement=engagement, agent=sita)
     return campaign
+
+
+def attempt_made(campaign, contact, *, agent=None, outcome="", at=None):
+    """An attempt at `contact` with the proof the consent check gives now: refused if the
+    check refuses, else placed by `agent` (default: the campaign's first) and ended with
+    `outcome` (default: connected)."""
+    from campaigns.consent import consent_check
+    from campaigns.models import Attempt, CampaignContact
+
+    at = at or timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(12)))
+    number = str(contact.numbers.first().number)
+    verdict = consent_check(
+        campaign=campaign,
+        number=number,
+        time_zone=contact.time_zone,
+        lists=list(campaign.lists.all()),
+        at=at,
+    )
+    target, _ = CampaignContact.objects.get_or_create(
+        campaign=campaign, contact=contact, defaults={"next_attempt_at": at}
+    )
+    fields = {"status": Attempt.Status.REFUSED, "outcome": Attempt.Outcome.REFUSED}
+    if verdict.allowed:
+        assignment = campaign.assignments.select_related("engagement").first()
+        fields = {
+            "status": Attempt.Status.ENDED,
+            "outcome": outcome or Attempt.Outcome.CONNECTED,
+            "agent": agent or assignment.agent,
+            "engagement": assignment.engagement,
+        }
+    return Attempt.objects.create(
+        campaign=campaign,
+        target=target,
+        contact=contact,
+        firm=campaign.firm,
+        number=number,
+        checks=verdict.checks,
+        refused_reason="" if verdict.allowed else verdict.reason,
+        checked_at=at,
+        **fields,
+    )
