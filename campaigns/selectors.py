@@ -113,6 +113,7 @@ def contact_proof(*, firm: ClientFirm, contact: Contact) -> QuerySet[Attempt]:
 
 
 PROOF_COLUMNS = (
+    "attempt",
     "time",
     "campaign",
     "purpose",
@@ -144,6 +145,7 @@ def proof_row(attempt: Attempt) -> dict:
     else:
         registry_result = registry.get("result") or "no current extract"
     return {
+        "attempt": attempt.pk,
         "time": attempt.checked_at.isoformat(),
         "campaign": attempt.campaign.name,
         "purpose": attempt.campaign.get_purpose_display(),

@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campaigns.models import Campaign
@@ -176,3 +178,27 @@ def test_a_complete_bpo_firm_sees_its_campaigns_run_by_the_agency(client, globex
     assert client.get(reverse("outbound:campaign_new")).status_code == 403
     response = client.post(reverse("outbound:campaign_schedule", args=[campaign.pk]), follow=True)
     assert "The agency runs your campaigns" in response.content.decode()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_list_and_a_campaigns_page_cost_the_same_queries_however_many_rows(
+    signed_in, acme, ready
+):
+    contacts = [m.contact for m in ready.lists.get().members.all()]
+    attempt_made(ready, contacts[0])
+    campaigns_url = reverse("outbound:campaigns")
+    campaign_url = reverse("outbound:campaign", args=[ready.pk])
+    few = _queries(signed_in, campaigns_url)
+    one = _queries(signed_in, campaign_url)
+
+    for _ in range(3):
+        CampaignFactory(firm=acme, line=ready.line)
+    attempt_made(ready, contacts[1])
+
+    assert _queries(signed_in, campaigns_url) == few
+    assert _queries(signed_in, campaign_url) == one
