@@ -202,3 +202,30 @@ def test_the_list_and_a_campaigns_page_cost_the_same_queries_however_many_rows(
 
     assert _queries(signed_in, campaigns_url) == few
     assert _queries(signed_in, campaign_url) == one
+
+
+def test_a_running_campaign_is_renamed_on_its_form_but_its_settings_wait_for_a_pause(
+    signed_in, ready
+):
+    signed_in.post(reverse("outbound:campaign_schedule", args=[ready.pk]))
+    signed_in.post(reverse("outbound:campaign_start", args=[ready.pk]))
+    url = reverse("outbound:campaign_edit", args=[ready.pk])
+    form = signed_in.get(url).context["form"]
+    data = {
+        name: form[name].value() for name in form.fields if form[name].value() not in (None, "", [])
+    }
+
+    signed_in.post(url, data | {"name": "Renewals, December"})
+    refused = signed_in.post(url, data | {"category": "2"})
+
+    ready.refresh_from_db()
+    assert ready.name == "Renewals, December" and ready.category == "1"
+    assert "pause it first" in refused.content.decode()
+
+
+def test_another_firm_cannot_post_our_campaigns_forms(client, dave, ready):
+    client.force_login(dave)
+    for name in ("outbound:campaign_edit", "outbound:campaign_agents"):
+        assert client.post(reverse(name, args=[ready.pk]), {"name": "x"}).status_code == 404
+    ready.refresh_from_db()
+    assert ready.name == "Renewals"
