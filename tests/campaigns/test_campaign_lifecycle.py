@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from campaigns import lifecycle
-from campaigns.models import Campaign, CampaignContact
+from campaigns.models import Campaign, CampaignContact, ListMember
+from clients.models import Contact, ContactNumber
 from clients.services import NotAllowed
 from common.errors import ApplicationError, ConflictError
 from common.models import AuditAction, AuditRecord
@@ -319,3 +320,14 @@ def test_a_campaign_of_another_firm_cannot_take_our_lists(acme, globex, root):
         lifecycle.campaign_lists_set(
             actor=root, campaign=campaign, lists=[contact_list(acme, "Ours", ["+919845011111"])]
         )
+
+
+def test_contacts_imported_into_a_list_join_the_live_campaigns_that_call_it(acme, ready, carol):
+    moved(ready, "schedule", actor=carol)
+    listed = ready.lists.get()
+    newcomer = Contact.objects.create(firm=acme, name="Newcomer")
+    ContactNumber.objects.create(contact=newcomer, firm=acme, number="+919845033333")
+    ListMember.objects.create(contact_list=listed, contact=newcomer)
+
+    assert lifecycle.lists_changed(contact_list=listed) == 1
+    assert ready.targets.filter(contact=newcomer, state="pending").exists()

@@ -11,8 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campaigns.models import Campaign
-from tests.campaigns.conftest import attempt_made, suppress
+from campaigns.models import Campaign, category_bit
+from tests.campaigns.conftest import attempt_made, registry, suppress
 from tests.factories import CampaignFactory, FirmMemberFactory
 
 FORM = {
@@ -229,3 +229,24 @@ def test_another_firm_cannot_post_our_campaigns_forms(client, dave, ready):
         assert client.post(reverse(name, args=[ready.pk]), {"name": "x"}).status_code == 404
     ready.refresh_from_db()
     assert ready.name == "Renewals"
+
+
+def test_a_registry_refusal_is_proved_with_the_extract_it_was_checked_against(signed_in, ready):
+    ready.purpose = "promotional"
+    ready.save()
+    contact = ready.lists.get().members.first().contact
+    number = str(contact.numbers.get().number)
+    extract = registry((number, False, category_bit(ready.category)))
+    attempt_made(ready, contact)
+
+    body = json.loads(
+        signed_in.get(reverse("outbound:contact_proof_json", args=[contact.pk])).content
+    )
+
+    [row] = body["attempts"]
+    assert row["registry_version"] == extract.pk
+    assert row["registry_result"] == "blocks categories 1"
+    assert row["purpose"] == "Promotional (marketing)"
+    assert row["category"] == "Banking, insurance and financial products"
+    assert row["verdict"] == "refused: The national registry: blocks this campaign's category."
+    assert row["window"] == "" and row["zones"] == []  # stopped before the hours were checked
