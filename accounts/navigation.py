@@ -32,6 +32,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Engagements", "clients:engagements"),
         NavItem("Calls", "calls:list"),
         NavItem("Callbacks", "callbacks:list"),
+        NavItem("Campaigns", "outbound:campaigns"),  # outbound calling (issue 17)
         NavItem("Quality", "clients:scorecards"),
         NavItem("Invoices", "invoices:list"),
         NavItem("Webhooks", "clients:webhooks"),

@@ -246,3 +246,24 @@ def outbound_attempt_factory(
         ended_at=None if refused else ended_at,
         talk_seconds=talk,
     )
+
+
+# --- Outbound campaigns (issue 17) ---------------------------------------------------------
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A draft promotional campaign of banking offers on a new line of its firm, calling
+    from today for a month, 09:00-21:00 in the contact's time."""
+
+    class Meta:
+        model = "campaigns.Campaign"
+
+    firm = factory.SubFactory(ClientFirmFactory)
+    line = factory.LazyAttribute(lambda o: PhoneLineFactory(firm=o.firm))
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    purpose = "promotional"
+    category = "1"
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    window_start = dt.time(9, 0)
+    window_end = dt.time(21, 0)

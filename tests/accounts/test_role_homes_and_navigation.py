@@ -58,6 +58,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/lines/",
                 "/client/engagements/",
                 "/client/calls/",
+                "/client/outbound/campaigns/",
                 "/client/callbacks/",
                 "/client/quality/scorecards/",
                 "/client/invoices/",
