@@ -63,9 +63,7 @@ def test_the_workspace_shows_the_campaign_and_the_contacts_fields(client, meera,
     assert not AuditRecord.objects.filter(action="context_viewed").exists()  # no line context
 
 
-def test_a_callback_time_reschedules_the_contact_to_the_same_agent(
-    client, meera, line, campaign
-):
+def test_a_callback_time_reschedules_the_contact_to_the_same_agent(client, meera, line, campaign):
     meera.time_zone = "Asia/Dubai"
     meera.save(update_fields=["time_zone"])
     call = wrapping_up(client, meera, campaign)
