@@ -29,6 +29,10 @@ from routing.models import Call
 State = CampaignContact.State
 COUNT_CAP = 99  # counts past it read "99+"
 HISTORY_SHOWN = 10
+PURPOSE_SHORT = {
+    Campaign.Purpose.PROMOTIONAL: "marketing call",
+    Campaign.Purpose.SERVICE: "service call",
+}
 CALLBACKS_SHOWN = 50
 # What the agent reads while an attempt moves (Attempt.Status), in the order it moves.
 STEPS = [
@@ -130,6 +134,14 @@ def next_due_at(*, agent: AgentProfile, campaigns: list[Campaign]) -> dt.datetim
     )
 
 
+def _first_number(target: CampaignContact) -> str:
+    """The number the dialer tries: a callback's own, else the contact's first."""
+    if target.number:
+        return str(target.number)
+    numbers = sorted(target.contact.numbers.all(), key=lambda n: n.pk)
+    return str(numbers[0].number) if numbers else ""
+
+
 def scheduled_callbacks(*, agent: AgentProfile) -> list[dict]:
     """The callbacks this agent promised (or was given from the callback queue), due first:
     offered to them first until `held_until`, then to anyone on the campaign."""
@@ -137,6 +149,7 @@ def scheduled_callbacks(*, agent: AgentProfile) -> list[dict]:
         CampaignContact.objects.filter(agent=agent, state=State.PENDING)
         .exclude(campaign__status=Campaign.Status.COMPLETED)
         .select_related("campaign", "contact")
+        .prefetch_related("contact__numbers")
         .order_by("next_attempt_at", "pk")[:CALLBACKS_SHOWN]
     )
     return [
@@ -144,7 +157,7 @@ def scheduled_callbacks(*, agent: AgentProfile) -> list[dict]:
             "target": row,
             "campaign": row.campaign,
             "name": row.contact.name or "A customer",
-            "number": mask_number(row.number or ""),
+            "number": mask_number(_first_number(row)),
             "due_at": row.next_attempt_at,
             "held_until": row.held_until,
         }
@@ -164,13 +177,6 @@ def target_held(*, agent: AgentProfile, target_id: int) -> CampaignContact | Non
         .select_related("campaign", "campaign__line", "campaign__firm", "contact")
         .first()
     )
-
-
-def _first_number(target: CampaignContact) -> str:
-    if target.number:
-        return str(target.number)
-    numbers = sorted(target.contact.numbers.all(), key=lambda n: n.pk)
-    return str(numbers[0].number) if numbers else ""
 
 
 def contact_rows(campaign: Campaign, contact) -> list[list[str]]:
@@ -228,7 +234,7 @@ def preview_context(*, agent: AgentProfile, target: CampaignContact) -> dict:
         "target": target,
         "campaign": campaign,
         "kind": campaign.get_kind_display(),
-        "purpose": campaign.get_purpose_display(),
+        "purpose": PURPOSE_SHORT.get(campaign.purpose, campaign.purpose),
         "name": contact.name or "A customer",
         "language": contact.get_language_display() if contact.language else "",
         "number": mask_number(_first_number(target)),

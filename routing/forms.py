@@ -174,7 +174,7 @@ class WrapUpForm(CleanForm):
         self.fields[
             "callback_at"
         ].help_text = (
-            f"Only with a callback code; your time ({time_zone}). Empty: as soon as possible."
+            f"With a callback code: your own time ({time_zone}). Empty: as soon as possible."
         )
 
     def full_clean(self):
