@@ -283,6 +283,8 @@ def attempt_step(attempt: Attempt) -> dict:
     reached = [s for s, _ in STEPS].index(attempt.status) if attempt.status in Attempt.LIVE else 3
     ended = attempt.status == Attempt.Status.ENDED
     wrap_up = attempt.call.wrap_up if attempt.call_id else ""
+    # The contact's name while the agent is on the call or its wrap-up, not after it.
+    held = attempt.status in Attempt.LIVE or wrap_up == Call.WrapUp.PENDING
     return {
         "attempt": attempt,
         "steps": [
@@ -294,7 +296,7 @@ def attempt_step(attempt: Attempt) -> dict:
         "ended": ended,
         "outcome": attempt.get_outcome_display() if attempt.outcome else "",
         "wrap_up_pending": ended and wrap_up == Call.WrapUp.PENDING,
-        "name": attempt.contact.name or "A customer",
+        "name": (attempt.contact.name or "A customer") if held else "The contact",
         "number": mask_number(attempt.number),
         "campaign": attempt.campaign,
     }

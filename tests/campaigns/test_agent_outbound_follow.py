@@ -40,8 +40,8 @@ def test_an_unanswered_attempt_ends_with_its_outcome_and_the_next_contact(client
     events.attempt_dial_ended(attempt_id=attempt.pk, outcome="no_answer")
     html = client.get(reverse("outbound_agent:attempt", args=[attempt.pk])).content.decode()
     assert "Ended</strong>: No answer" in html and "Next contact" in html
-    assert "Asha Rao" in html  # the name stays; the fields and script go with the call
-    assert "Gold" not in html
+    assert "Asha Rao" not in html and "Gold" not in html  # the contact's data went with the call
+    assert "+91••••••45" in html
 
 
 def test_a_progressive_dial_shows_on_the_outbound_page(client, acme, line, meera, no_dial):
