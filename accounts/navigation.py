@@ -18,6 +18,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     User.Role.AGENT: [
         NavItem("Home", "agents:home"),
         NavItem("Calls", "agent_calls:workspace"),  # the live workspace during a call
+        NavItem("Outbound", "outbound_agent:home"),  # campaigns: preview, call, callbacks
         NavItem("Opportunities", "opportunities:list"),
         NavItem("Engagements", "opportunities:engagements"),
         NavItem("Earnings", "earnings:home"),

@@ -43,6 +43,7 @@ def _nav_hrefs(response) -> set[str]:
             {
                 "/agent/",
                 "/agent/calls/workspace/",
+                "/agent/outbound/",
                 "/agent/work/",
                 "/agent/work/engagements/",
                 "/agent/earnings/",
