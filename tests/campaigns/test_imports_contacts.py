@@ -96,7 +96,8 @@ def test_a_row_whose_numbers_belong_to_two_contacts_refuses_the_import(carol, ac
     started(carol, acme, sales, csv_upload(GOOD))
     job = started(carol, acme, sales, csv_upload("number,name\n+919845012345;+919845012346,X\n"))
     assert job.status == ImportJob.Status.REFUSED
-    assert job.errors == [{"row": 2, "reason": "the number +919845012346 belongs to another contact"}]
+    reason = "the number +919845012346 belongs to another contact"
+    assert job.errors == [{"row": 2, "reason": reason}]
     assert Contact.objects.count() == 3 and not Contact.objects.filter(name="X").exists()
 
 
