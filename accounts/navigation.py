@@ -32,6 +32,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Engagements", "clients:engagements"),
         NavItem("Calls", "calls:list"),
         NavItem("Callbacks", "callbacks:list"),
+        NavItem("Outbound", "outbound:lists"),  # lists and do-not-call (issue 17)
         NavItem("Quality", "clients:scorecards"),
         NavItem("Invoices", "invoices:list"),
         NavItem("Webhooks", "clients:webhooks"),
@@ -58,6 +59,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Firms", "staff_clients:firms"),
         NavItem("Matching", "staff_clients:matching"),
         NavItem("Callbacks", "routing_console:callbacks"),
+        NavItem("Outbound", "outbound_staff:home"),  # the registry, firms' lists (issue 17)
         NavItem("Audit log", "accounts:audit"),
         NavItem("Django admin", "admin:index"),
     ],

@@ -47,8 +47,8 @@ def _pdf_is_complete(uploaded_file: File, *, size: int) -> bool:
     return PDF_EOF_MARKER in uploaded_file.read(PDF_TAIL_BYTES)
 
 
-def _too_large(limit: int = MAX_DOCUMENT_BYTES) -> str:
-    return f"The file is larger than the {_megabytes(limit)} limit."
+def _too_large(limit: int | None = None) -> str:
+    return f"The file is larger than the {_megabytes(limit or MAX_DOCUMENT_BYTES)} limit."
 
 
 def upload_bound(path: str) -> int:
