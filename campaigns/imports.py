@@ -35,15 +35,18 @@ opt-out, a "do not call" disposition).
 """
 
 import datetime as dt
+import functools
 import logging
 import os
 import uuid
 from dataclasses import dataclass, field
 
+import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from phonenumbers.tzdata import TIMEZONE_DATA
 
 from accounts.models import User
 from campaigns import readers
@@ -302,21 +305,47 @@ class StagedContact(ContactRow):
     zone_guess: str = ""  # the numbers' zone, when they are in exactly one
 
 
+@functools.cache
+def _country_zones(calling_code: str) -> frozenset[str]:
+    """Every zone phonenumbers knows for a country calling code (codes are prefix-free)."""
+    zones = {
+        z
+        for prefix, names in TIMEZONE_DATA.items()
+        if prefix.startswith(calling_code)
+        for z in names
+    }
+    return frozenset(z for z in zones if zone(z) is not None)
+
+
+def _zone_guess(numbers: list[str]) -> str:
+    """The numbers' zone when phonenumbers gives exactly one (campaigns.hours.zones_for_number),
+    else "". A country with one zone (India) answers without looking at each number: the
+    per-number lookup classifies the number first, as costly as checking it again."""
+    zones: set[str] = set()
+    for number in numbers:
+        digits = number.lstrip("+")
+        code = next((digits[:n] for n in (1, 2, 3) if int(digits[:n]) in CALLING_CODES), "")
+        country = _country_zones(code) if code else frozenset()
+        zones.update(country if len(country) == 1 else zones_for_number(number))
+        if len(zones) > 1:
+            return ""
+    return zones.pop() if zones else ""
+
+
+CALLING_CODES = frozenset(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+
+
 def _contact_row(line: int, cells: dict, extra: list[str], zone_column: str) -> tuple[str, dict]:
     row = row_parse(line, cells, extra)
     given = (cells.get(zone_column) or "").strip() if zone_column else ""
     time_zone = given if given and zone(given) is not None else ""
-    zones = set()
-    if not time_zone:
-        for number in row.numbers:
-            zones.update(zones_for_number(number))
     key = f"x:{row.external_id}" if row.external_id else f"n:{row.numbers[0]}"
     return key, {
         "x": row.external_id,
         "n": row.name,
         "l": row.language,
         "z": time_zone,
-        "g": zones.pop() if len(zones) == 1 else "",
+        "g": "" if time_zone else _zone_guess(row.numbers),
         "num": row.numbers,
         "f": row.fields,
     }
