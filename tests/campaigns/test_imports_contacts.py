@@ -133,9 +133,7 @@ def test_start_and_finish_are_audited_with_counts_only(carol, acme, sales):
         assert "Ravi" not in str(record.detail) and "98450" not in str(record.detail)
 
 
-def test_two_rows_of_different_external_ids_sharing_a_number_refuse_the_file(
-    carol, acme, sales
-):
+def test_two_rows_of_different_external_ids_sharing_a_number_refuse_the_file(carol, acme, sales):
     text = "number,external_id\n+919845012345,A-1\n+919845012345,B-2\n"
     job = started(carol, acme, sales, csv_upload(text))
     assert job.status == ImportJob.Status.REFUSED and [e["row"] for e in job.errors] == [3]
