@@ -33,7 +33,6 @@ OOXML_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
 # A zip declaring more than this many times its size when unpacked is refused (a zip bomb).
 XLSX_MAX_EXPANSION = 30
 SNIFF_BYTES = 64 * 1024
-CELL_MAX = 10_000  # characters of one CSV cell (csv's own default is 131072)
 
 
 class ReadRefused(ValueError):
