@@ -285,7 +285,11 @@ def _place(
 ) -> Attempt:
     """Reserve the agent, write the outbound Call and the Attempt, and dial after commit."""
     campaign = target.campaign
+    if not campaign_still_running(campaign.pk):
+        _unclaim(target, at)
+        raise ConflictError("The campaign is no longer running.")
     if not presence.presence_reserve(agent_id=agent.pk):
+        _unclaim(target, at)  # progressive's claim must not stay "dialing" with no attempt
         raise ConflictError("You are not free to call now (on a call or off duty).")
     provider = settings.CAMPAIGNS_PROVIDER
     contact: Contact = target.contact
@@ -328,9 +332,7 @@ def _place(
         # Another campaign is on the phone with this contact (or the agent holds a call):
         # try the contact again a little later; the reservation goes back.
         presence.presence_release(agent_id=agent.pk)
-        target.state, target.agent, target.held_until = State.PENDING, None, None
-        target.next_attempt_at = at + dt.timedelta(minutes=5)
-        target.save(update_fields=["state", "agent", "held_until", "next_attempt_at"])
+        _unclaim(target, at + dt.timedelta(minutes=5))
         raise ConflictError("This contact is on another call right now.") from error
     zones = hours.zones_for_contact(time_zone=contact.time_zone, number=number)
     local_day = at.astimezone(hours.zone(zones[0]) if zones else dt.UTC).date()
@@ -352,6 +354,31 @@ def _place(
     )
     _dial_on_commit(attempt.pk)
     return attempt
+
+
+def _unclaim(target: CampaignContact, due: dt.datetime) -> None:
+    target.state, target.agent, target.held_until = State.PENDING, None, None
+    target.next_attempt_at = max(target.next_attempt_at, due)
+    target.save(update_fields=["state", "agent", "held_until", "next_attempt_at", "updated_at"])
+
+
+def campaign_still_running(campaign_id: int) -> bool:
+    """Re-read the campaign's status under a share lock (PostgreSQL `FOR SHARE`), held to
+    the placement's commit. Placements do not block one another, but a pause (an UPDATE of
+    the row) waits for the placements in flight and every placement after it sees it: once
+    the pause commits, no attempt of the campaign commits. SQLite serialises writers anyway."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        status = Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).first()
+        return status == Campaign.Status.RUNNING
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status FROM campaigns_campaign WHERE id = %s FOR SHARE",
+            [campaign_id],
+        )
+        row = cursor.fetchone()
+    return row is not None and row[0] == Campaign.Status.RUNNING
 
 
 def _dial_on_commit(attempt_id: int) -> None:
@@ -405,7 +432,10 @@ def agent_dial_next(*, agent_id: int, at: dt.datetime | None = None) -> Attempt 
     if agent is None or agent.duty_status != AgentProfile.Duty.AVAILABLE:
         return None
     if inbound_waiting_for(agent=agent, at=at):
-        return None  # routing's dispatch gives them the caller
+        # Blending: the caller first. Routing's dispatch gives them the caller (on commit:
+        # this transaction holds the agent's row, which dispatch locks too).
+        transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id), robust=True)
+        return None
     for campaign in campaigns_for_agent(agent=agent, at=at):
         if campaign.mode != Campaign.Mode.PROGRESSIVE:
             continue

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from campaigns import dialer, provider, sweep
+from campaigns import provider, sweep
 
 
 @shared_task(name="campaigns.attempt_dial", acks_late=True)
@@ -16,5 +16,4 @@ def attempt_dial_task(attempt_id: int) -> None:
 def dial_tick() -> dict:
     """Beat, every 2 s: the campaigns sweep (what no callback will tell), then one round of
     progressive dialing for free campaign agents."""
-    swept = sweep.campaigns_sweep()
-    return {**swept, "dialled": dialer.progressive_dial()}
+    return sweep.campaigns_tick()
