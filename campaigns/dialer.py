@@ -29,7 +29,7 @@ import uuid
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agents import presence
@@ -51,9 +51,20 @@ from routing.selectors import candidates_for, waiting_calls_for
 from routing.services import queue_dispatch
 
 logger = logging.getLogger(__name__)
+
+
+class ContactBusy(ConflictError):
+    """Another campaign's attempt took this contact first (the unique index said so)."""
+
+
 State = CampaignContact.State
-CLAIM_BATCH = 20  # targets looked at per campaign in one claim (refusals are rescheduled)
-CLAIM_ROUNDS = 5  # batches per campaign before giving up for this tick
+# Targets are locked one at a time: a claim locking a batch of twenty to use one kept the
+# other nineteen from every concurrent claimer (SKIP LOCKED), so twenty agents freeing at
+# once found "nothing due" among hundreds of contacts. A refused target is moved off the
+# due predicate in this transaction, so the next lock finds the next one.
+CLAIM_BATCH = 1
+CLAIM_ROUNDS = 100  # targets looked at per campaign in one claim (refusals are rescheduled)
+CONTACT_BUSY_TRIES = 3  # progressive: contacts tried when another campaign's dial wins
 WAITING_CHECKED = 20  # inbound callers checked exactly for one agent (blending)
 
 
@@ -191,6 +202,10 @@ def _due_targets(campaign: Campaign, agent: AgentProfile, at: dt.datetime):
     due = CampaignContact.objects.filter(
         campaign=campaign, state=State.PENDING, next_attempt_at__lte=at
     ).filter(Q(contact__language="") | Q(contact__language__in=languages))
+    # A contact another campaign is on the phone with now is not claimed (the unique index
+    # on live attempts per contact stays the last word for a race between two claims).
+    busy = Attempt.objects.filter(contact=OuterRef("contact_id"), status__in=Attempt.LIVE)
+    due = due.filter(~Exists(busy))
     mine = due.filter(agent=agent)
     free = due.filter(Q(agent__isnull=True) | Q(held_until__lt=at))
     return mine, free
@@ -333,7 +348,7 @@ def _place(
         # try the contact again a little later; the reservation goes back.
         presence.presence_release(agent_id=agent.pk)
         _unclaim(target, at + dt.timedelta(minutes=5))
-        raise ConflictError("This contact is on another call right now.") from error
+        raise ContactBusy("This contact is on another call right now.") from error
     zones = hours.zones_for_contact(time_zone=contact.time_zone, number=number)
     local_day = at.astimezone(hours.zone(zones[0]) if zones else dt.UTC).date()
     if target.attempts_day != local_day:
@@ -442,14 +457,19 @@ def agent_dial_next(*, agent_id: int, at: dt.datetime | None = None) -> Attempt 
         if not agent_is_free_for(agent=agent, campaign=campaign, at=at):
             continue
         engagement = engagement_for(agent=agent, campaign=campaign, at=at)
-        claimed = _claim_in(campaign, agent, at, state=State.DIALING)
-        if claimed is None:
-            continue
-        target, verdict = claimed
-        try:
-            return _place(target=target, agent=agent, engagement=engagement, verdict=verdict, at=at)
-        except ConflictError:
-            return None
+        for _ in range(CONTACT_BUSY_TRIES):
+            claimed = _claim_in(campaign, agent, at, state=State.DIALING)
+            if claimed is None:
+                break
+            target, verdict = claimed
+            try:
+                return _place(
+                    target=target, agent=agent, engagement=engagement, verdict=verdict, at=at
+                )
+            except ContactBusy:
+                continue  # lost the contact to another campaign's dial: the next one
+            except ConflictError:
+                return None
     return None
 
 

@@ -52,9 +52,7 @@ def test_preview_shows_no_contact_while_a_caller_waits_for_the_agent(acme, line,
     assert dialer.target_next(agent=meera) is None
 
 
-def test_with_no_caller_waiting_the_free_agent_is_dialled_for_the_next_contact(
-    acme, line, meera
-):
+def test_with_no_caller_waiting_the_free_agent_is_dialled_for_the_next_contact(acme, line, meera):
     running_campaign(
         acme, line, agents=[meera], numbers=["+919845012345"], mode=Campaign.Mode.PROGRESSIVE
     )
