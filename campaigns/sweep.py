@@ -119,10 +119,12 @@ def _due(attempt: Attempt, at: dt.datetime) -> bool:
         return _never_dialled(attempt, at)
     if call.caller_left_at is not None and call.caller_left_at + margin < at:
         return True
+    # A leg Twilio still says is ringing is asked about again only after another margin.
+    asked = call.checked_at is not None and call.checked_at + margin >= at
     if attempt.status == Status.AGENT:
-        return attempt.placed_at + ring + margin < at
+        return attempt.placed_at + ring + margin < at and not asked
     if attempt.status == Status.CONTACT:
-        return attempt.agent_answered_at + ring + margin < at
+        return attempt.agent_answered_at + ring + margin < at and not asked
     return attempt.connected_at + check < at and (
         call.checked_at is None or call.checked_at + check < at
     )

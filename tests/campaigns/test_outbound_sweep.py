@@ -205,3 +205,20 @@ def test_the_webhooks_run_the_tick_at_most_every_two_seconds_without_a_beat(
     agent_answers(client, attempt)
     contact_answers(client, attempt)
     assert ticks == [1]  # three webhooks within 2 s: one tick
+
+
+def test_a_leg_twilio_says_is_still_ringing_is_asked_about_again_only_after_the_margin(
+    acme, line, meera, fake_twilio
+):
+    attempt = dialled(meera, firm=acme, line=line)
+    fake_twilio.call(attempt.provider_call_id, "ringing")
+    first = past_the_ring(attempt)
+    sweep.campaigns_sweep(at=first)
+    asked = len(fake_twilio.asked)
+    sweep.campaigns_sweep(at=first + dt.timedelta(seconds=2))  # the next tick
+    assert len(fake_twilio.asked) == asked
+    assert fresh(attempt).status == Attempt.Status.AGENT
+    margin = dt.timedelta(seconds=settings.ROUTING_RESERVATION_MARGIN_SECONDS + 1)
+    fake_twilio.call(attempt.provider_call_id, "no-answer")
+    sweep.campaigns_sweep(at=first + margin)
+    assert fresh(attempt).outcome == "agent_missed"
