@@ -282,8 +282,15 @@ def _end(
         update_fields=["status", "ended_at", "talk_seconds", "answered_at", "wrap_up", "outcome"]
     )
     _agent_after(attempt, outcome=outcome, wrap_up_seconds=seconds, contact_called=contact_called)
+    # The target re-read under its lock (call -> attempt -> target, the order every event
+    # takes): the row read with the attempt may be stale, and the save below writes it whole.
+    target = (
+        CampaignContact.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=attempt.target_id)
+    )
     _reschedule(
-        attempt.target,
+        target,
         attempt.campaign,
         outcome=outcome,
         at=ended_at,
