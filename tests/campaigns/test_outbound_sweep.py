@@ -222,3 +222,12 @@ def test_a_leg_twilio_says_is_still_ringing_is_asked_about_again_only_after_the_
     fake_twilio.call(attempt.provider_call_id, "no-answer")
     sweep.campaigns_sweep(at=first + margin)
     assert fresh(attempt).outcome == "agent_missed"
+
+
+def test_the_beat_task_sweeps_then_dials_the_free_progressive_agents(acme, line, meera):
+    from campaigns.tasks import dial_tick
+
+    running_campaign(acme, line, agents=[meera], numbers=["+919845012397"], mode="progressive")
+    ticked = dial_tick()
+    assert ticked["dialled"] == 1 and ticked["holds_released"] == 0
+    assert Attempt.objects.get().agent_id == meera.pk
