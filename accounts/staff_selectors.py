@@ -97,10 +97,20 @@ ADMIN_ONLY: frozenset[str] = frozenset(
         A.WEBHOOK_PAUSED,
         A.WEBHOOK_RESUMED,
         A.WEBHOOK_REPLAYED,
+        # A firm's outbound campaigns (issue 17)
+        A.CAMPAIGN_CREATED,
+        A.CAMPAIGN_UPDATED,
+        A.CAMPAIGN_AGENTS_SET,
+        A.CAMPAIGN_LISTS_SET,
+        A.CAMPAIGN_SCHEDULED,
+        A.CAMPAIGN_STARTED,
+        A.CAMPAIGN_PAUSED,
+        A.CAMPAIGN_RESUMED,
+        A.CAMPAIGN_COMPLETED,
     }
 )
 # The apps whose rows are audited: the object types the viewer offers.
-AUDITED_APPS = ("accounts", "agents", "clients", "routing", "billing", "common")
+AUDITED_APPS = ("accounts", "agents", "clients", "routing", "campaigns", "billing", "common")
 SYSTEM = "system"  # the actor filter's word for records with no actor (expiries, runs)
 
 

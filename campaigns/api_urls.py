@@ -1,13 +1,24 @@
 """(issue 17: to be written)"""
 
-urlpatterns: list = []
+from django.urls import path
 
-# --- The generic API for telephony providers: outbound dials (helper "telephony") ----------
-from django.urls import path  # noqa: E402
+from campaigns import apis
 
-from campaigns import apis  # noqa: E402
-
-urlpatterns += [
+urlpatterns = [
+    # --- Campaigns for firms (issue 17: the lifecycle)
+    path("campaigns/", apis.CampaignListApi.as_view(), name="api-campaigns"),
+    path("campaigns/<int:pk>/", apis.CampaignDetailApi.as_view(), name="api-campaign"),
+    path("campaigns/<int:pk>/pause/", apis.CampaignPauseApi.as_view(), name="api-campaign-pause"),
+    path(
+        "campaigns/<int:pk>/resume/", apis.CampaignResumeApi.as_view(), name="api-campaign-resume"
+    ),
+    path(
+        "campaigns/<int:pk>/attempts/",
+        apis.CampaignAttemptsApi.as_view(),
+        name="api-campaign-attempts",
+    ),
+    path("contacts/<int:pk>/proof/", apis.ContactProofApi.as_view(), name="api-contact-proof"),
+    # --- The generic API for telephony providers: outbound dials (agency keys only)
     path("outbound/dials/", apis.OutboundDialListApi.as_view(), name="api-outbound-dials"),
     path(
         "outbound/attempts/<int:attempt_id>/events/",

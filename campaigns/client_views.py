@@ -1,1 +1,261 @@
 """(issue 17: to be written)"""
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns import lifecycle
+from campaigns.forms import CampaignAgentsForm, CampaignForm
+from campaigns.models import Attempt, Campaign, CampaignContact
+from campaigns.selectors import (
+    PROOF_COLUMNS,
+    attempts_for,
+    campaign_figures,
+    campaign_get,
+    campaigns_for_firm,
+    contact_get,
+    contact_proof,
+    engagements_for_campaign,
+    figures_by_campaign,
+    proof_row,
+)
+from clients.decorators import firm_member
+from common.csvfile import csv_response
+from common.keyset import Keyset
+from common.views import errors_to_form, errors_to_message
+
+# --- Campaigns (issue 17: the lifecycle) ---------------------------------------------------
+# Every lookup goes through the firm's own selectors (another firm's id is a 404). The firm's
+# admins run a partial-BPO firm's campaigns; a complete-BPO firm's are run by the agency and
+# its people read them (the services check again: lifecycle.require_campaign_runner).
+
+CAMPAIGN_PAGES = Keyset("firm.campaigns", ["-created_at", "-pk"], size=50)
+ATTEMPT_PAGES = Keyset("firm.campaign_attempts", ["-created_at", "-pk"], size=50)
+MOVES = {
+    "schedule": (lifecycle.campaign_schedule, "Campaign scheduled: its contacts are listed."),
+    "start": (lifecycle.campaign_start, "Campaign started: agents get its contacts now."),
+    "pause": (lifecycle.campaign_pause, "Campaign paused: no new calls are made."),
+    "resume": (lifecycle.campaign_resume, "Campaign resumed."),
+    "complete": (lifecycle.campaign_complete, "Campaign completed: nobody is called again."),
+}
+# The buttons a campaign's page offers in each state (the services decide again).
+MOVES_FROM = {
+    Campaign.Status.DRAFT: ["schedule"],
+    Campaign.Status.SCHEDULED: ["start"],
+    Campaign.Status.RUNNING: ["pause", "complete"],
+    Campaign.Status.PAUSED: ["resume", "complete"],
+    Campaign.Status.COMPLETED: [],
+}
+
+
+def _runners_only(request) -> None:
+    if not lifecycle.can_run_campaigns(user=request.user, firm=request.firm):
+        who = "the agency" if not request.firm.is_partial else "your firm's admins"
+        raise PermissionDenied(f"Campaigns are run by {who}.")
+
+
+def _new_campaign_initial() -> dict:
+    today = timezone.localdate()
+    defaults = {
+        name: Campaign._meta.get_field(name).default
+        for name in CampaignForm.base_fields
+        if name.startswith(("retry_", "max_"))
+    }
+    return defaults | {
+        "purpose": Campaign.Purpose.SERVICE,
+        "mode": Campaign.Mode.PREVIEW,
+        "starts_on": today,
+        "ends_on": today + dt.timedelta(days=30),
+        "window_start": "09:00",
+        "window_end": "21:00",
+    }
+
+
+@firm_member
+def campaigns(request):
+    page = CAMPAIGN_PAGES.page(
+        campaigns_for_firm(firm=request.firm), cursor=request.GET.get("cursor")
+    )
+    figures = figures_by_campaign(campaign_ids=[c.pk for c in page.rows])
+    return render(
+        request,
+        "campaigns/campaigns.html",
+        {
+            "page": page,
+            "rows": [(c, figures[c.pk]) for c in page.rows],
+            "can_run": lifecycle.can_run_campaigns(user=request.user, firm=request.firm),
+        },
+    )
+
+
+@firm_member
+def campaign_new(request):
+    _runners_only(request)
+    form = CampaignForm(request.POST or None, firm=request.firm, initial=_new_campaign_initial())
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            campaign = lifecycle.campaign_create(
+                actor=request.user,
+                firm=request.firm,
+                lists=list(form.cleaned_data["lists"]),
+                **form.service_kwargs(),
+            )
+            messages.success(request, "Campaign saved as a draft: now choose its agents.")
+            return redirect("outbound:campaign_agents", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
+
+
+@firm_member
+def campaign_edit(request, pk: int):
+    campaign = campaign_get(firm=request.firm, pk=pk)
+    _runners_only(request)
+    form = CampaignForm(
+        request.POST or None, firm=request.firm, initial=CampaignForm.initial_for(campaign)
+    )
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            lifecycle.campaign_update(
+                actor=request.user,
+                campaign=campaign,
+                lists=list(form.cleaned_data["lists"]),
+                **form.service_kwargs(),
+            )
+            messages.success(request, "Campaign saved.")
+            return redirect("outbound:campaign", pk=campaign.pk)
+    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+
+
+@firm_member
+def campaign_agents(request, pk: int):
+    campaign = campaign_get(firm=request.firm, pk=pk)
+    _runners_only(request)
+    choices = engagements_for_campaign(campaign=campaign)
+    current = list(campaign.assignments.values_list("engagement_id", flat=True))
+    form = CampaignAgentsForm(
+        request.POST or None, choices=choices, initial={"engagements": current}
+    )
+    if request.method == "POST" and form.is_valid():
+        with errors_to_form(form):
+            lifecycle.campaign_agents_set(
+                actor=request.user,
+                campaign=campaign,
+                engagements=list(form.cleaned_data["engagements"]),
+            )
+            messages.success(request, "Agents saved.")
+            return redirect("outbound:campaign", pk=campaign.pk)
+    return render(request, "campaigns/campaign_agents.html", {"form": form, "campaign": campaign})
+
+
+@firm_member
+def campaign(request, pk: int):
+    found = campaign_get(firm=request.firm, pk=pk)
+    figures = campaign_figures(campaign=found)
+    page = ATTEMPT_PAGES.page(attempts_for(campaign=found), cursor=request.GET.get("cursor"))
+    can_run = lifecycle.can_run_campaigns(user=request.user, firm=request.firm)
+    return render(
+        request,
+        "campaigns/campaign.html",
+        {
+            "campaign": found,
+            "figures": figures,
+            "bars": _bars(found, figures),
+            "page": page,
+            "attempts": [(a, _first_name(a)) for a in page.rows],
+            "agents": found.assignments.select_related("agent").order_by("agent__full_name"),
+            "lists": found.lists.order_by("name"),
+            "moves": MOVES_FROM[found.status] if can_run else [],
+            "can_run": can_run,
+        },
+    )
+
+
+def _first_name(attempt: Attempt) -> str:
+    """Firms see the agent on an attempt by first name only (never their number)."""
+    return attempt.agent.full_name.split()[0] if attempt.agent and attempt.agent.full_name else ""
+
+
+def _bars(campaign: Campaign, figures: dict) -> list[dict]:
+    """The figures as labelled bars (a table with <progress>), largest first per group."""
+    rows = []
+    total = figures["targets_total"] or 1
+    for state, label in CampaignContact.State.choices:
+        rows.append(
+            {"group": "Contacts", "label": label, "n": figures["targets"][state], "of": total}
+        )
+    tried = figures["attempts_total"] or 1
+    for outcome, label in Attempt.Outcome.choices:
+        n = figures["attempts"].get(outcome, 0)
+        if n:
+            rows.append({"group": "Attempts", "label": label, "n": n, "of": tried})
+    refused = sum(figures["refused_by_rule"].values()) or 1
+    for rule, n in sorted(figures["refused_by_rule"].items()):
+        rows.append(
+            {"group": "Not placed", "label": RULE_LABELS.get(rule, rule), "n": n, "of": refused}
+        )
+    return rows
+
+
+RULE_LABELS = {
+    "suppression": "On the do-not-call list",
+    "registry": "National do-not-call registry",
+    "hours": "Outside calling hours",
+}
+
+
+@require_POST
+@firm_member
+@errors_to_message("outbound:campaign", "pk")
+def campaign_move(request, pk: int, move: str):
+    found = campaign_get(firm=request.firm, pk=pk)
+    service, done = MOVES[move]
+    service(actor=request.user, campaign=found)
+    messages.success(request, done)
+    return redirect("outbound:campaign", pk=found.pk)
+
+
+@require_GET
+@firm_member
+def contact_proof_page(request, pk: int):
+    contact = contact_get(firm=request.firm, pk=pk)
+    attempts = contact_proof(firm=request.firm, contact=contact)
+    return render(
+        request,
+        "campaigns/contact_proof.html",
+        {"contact": contact, "rows": [(a, proof_row(a)) for a in attempts]},
+    )
+
+
+def _cell(value) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {v}" for k, v in value.items())
+    return "" if value is None else value
+
+
+@require_GET
+@firm_member
+def contact_proof_download(request, pk: int, fmt: str):
+    """One row per attempt: when, which campaign, what it was checked against, the verdict."""
+    contact = contact_get(firm=request.firm, pk=pk)
+    rows = [proof_row(a) for a in contact_proof(firm=request.firm, contact=contact)]
+    filename = f"consent-proof-contact-{contact.pk}"
+    if fmt == "csv":
+        return csv_response(
+            list(PROOF_COLUMNS),
+            ([_cell(row[c]) for c in PROOF_COLUMNS] for row in rows),
+            filename=f"{filename}.csv",
+        )
+    body = {"contact": {"id": contact.pk, "name": contact.name}, "attempts": rows}
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response

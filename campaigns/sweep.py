@@ -15,6 +15,8 @@ callback that failed.
   agent freed, the contact tried again soon and not counted.
 - Preview holds past `held_until` go back to pending; a target left "dialing" with no live
   attempt (a placement's cleanup that never ran) too.
+- Campaigns whose first day has come start, those whose last day is over complete
+  (`lifecycle.campaigns_due`).
 """
 
 import datetime as dt
@@ -25,7 +27,7 @@ from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from campaigns import dialer, events, provider
+from campaigns import dialer, events, lifecycle, provider
 from campaigns.models import Attempt, CampaignContact
 from clients.models import RING_TIMEOUT
 from routing.models import Call
@@ -36,6 +38,7 @@ Outcome = Attempt.Outcome
 State = CampaignContact.State
 NOT_DIALLED = ("", events.DIALLING)
 TICK_SECONDS = 2  # the embedded setup's inline tick: at most this often
+TICK_KEY = "campaigns:dial_tick"  # shared with the agent's outbound page (agent_views._tick)
 NOT_ANSWERED = {
     "no-answer": Outcome.NO_ANSWER,
     "busy": Outcome.BUSY,
@@ -53,9 +56,13 @@ def campaigns_sweep(*, at: dt.datetime | None = None) -> dict:
         "holds_released": holds_release(at=at),
         "targets_repaired": targets_repair(at=at),
     }
-    # TODO(lead, issue 17): call `campaigns.lifecycle.campaigns_due(at=at)` (campaigns due to
-    # start or end) and `campaigns.imports.imports_sweep()` (imports whose worker died) here
-    # once h17-lifecycle and h17-imports are merged; neither is on main yet.
+    due = lifecycle.campaigns_due(at=at)  # campaigns whose first day came or last day is over
+    swept |= {
+        "campaigns_started": len(due["started"]),
+        "campaigns_completed": len(due["completed"]),
+    }
+    # TODO(lead, issue 17): call `campaigns.imports.imports_sweep()` (imports whose worker
+    # died) here once h17-imports is merged; it is not on main yet.
     return swept
 
 
@@ -67,7 +74,7 @@ def campaigns_tick(*, at: dt.datetime | None = None) -> dict:
 
 def campaigns_tick_inline() -> None:
     """The embedded setup has no beat: the webhooks run the tick, at most every 2 s."""
-    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("campaigns:tick", 1, timeout=TICK_SECONDS):
+    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add(TICK_KEY, 1, timeout=TICK_SECONDS):
         try:
             campaigns_tick()
         except Exception:  # the tick must never cost a webhook its answer

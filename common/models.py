@@ -109,6 +109,16 @@ class AuditAction(models.TextChoices):
     WEBHOOK_PAUSED = "webhook_paused", "Webhook endpoint paused after failing"
     WEBHOOK_RESUMED = "webhook_resumed", "Webhook endpoint resumed"
     WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
+    # Outbound campaigns' lifecycle (issue 17)
+    CAMPAIGN_CREATED = "campaign_created", "Campaign created"
+    CAMPAIGN_UPDATED = "campaign_updated", "Campaign changed"
+    CAMPAIGN_AGENTS_SET = "campaign_agents_set", "Campaign's agents changed"
+    CAMPAIGN_LISTS_SET = "campaign_lists_set", "Campaign's contact lists changed"
+    CAMPAIGN_SCHEDULED = "campaign_scheduled", "Campaign scheduled"
+    CAMPAIGN_STARTED = "campaign_started", "Campaign started"
+    CAMPAIGN_PAUSED = "campaign_paused", "Campaign paused"
+    CAMPAIGN_RESUMED = "campaign_resumed", "Campaign resumed"
+    CAMPAIGN_COMPLETED = "campaign_completed", "Campaign completed"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

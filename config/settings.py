@@ -368,7 +368,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # A call's status appears in several answers (the call API, call records): one name.
-    "ENUM_NAME_OVERRIDES": {"CallStatusEnum": "routing.models.Call.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "routing.models.Call.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "AttemptStatusEnum": "campaigns.models.Attempt.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ def _nav_hrefs(response) -> set[str]:
             {
                 "/agent/",
                 "/agent/calls/workspace/",
+                "/agent/outbound/",
                 "/agent/work/",
                 "/agent/work/engagements/",
                 "/agent/earnings/",
@@ -58,6 +59,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/lines/",
                 "/client/engagements/",
                 "/client/calls/",
+                "/client/outbound/campaigns/",
                 "/client/callbacks/",
                 "/client/quality/scorecards/",
                 "/client/invoices/",

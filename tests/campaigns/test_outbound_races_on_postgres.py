@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from campaigns import dialer, events
+from campaigns import dialer, events, lifecycle
 from campaigns.models import Attempt, Campaign, CampaignContact, ListMember
 from tests.campaigns.dialing import running_campaign
 from tests.factories import PhoneLineFactory
@@ -104,7 +104,7 @@ def test_a_contact_on_two_campaigns_is_never_dialled_twice_at_once(acme, monkeyp
     assert not stuck.exists()
 
 
-def test_no_attempt_is_created_later_than_5_s_after_a_pause_commits(acme):
+def test_no_attempt_is_created_later_than_5_s_after_a_pause_commits(acme, carol):
     campaign, crew = dialling(acme, 16, 400, mode=PROGRESSIVE, retry_busy_minutes=600)
     paused = threading.Event()
     moment = {}
@@ -127,9 +127,7 @@ def test_no_attempt_is_created_later_than_5_s_after_a_pause_commits(acme):
         for _ in range(100_000):  # until 40 attempts exist (a count, not a clock)
             if Attempt.objects.count() >= 40:
                 break
-        Campaign.objects.filter(pk=campaign.pk).update(
-            status=Campaign.Status.PAUSED, paused_at=timezone.now()
-        )  # autocommit: committed on return
+        lifecycle.campaign_pause(actor=carol, campaign=campaign)  # committed on return
         moment["paused"] = timezone.now()
         paused.set()
 

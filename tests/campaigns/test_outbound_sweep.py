@@ -169,6 +169,8 @@ def test_an_attempt_not_yet_due_is_left_alone(acme, line, meera, fake_twilio):
         "never_dialled": 0,
         "holds_released": 0,
         "targets_repaired": 0,
+        "campaigns_started": 0,
+        "campaigns_completed": 0,
     }
     assert fake_twilio.asked == ["create"] and fresh(attempt).status == Attempt.Status.AGENT
 
