@@ -68,9 +68,10 @@ def attempt_dial(*, attempt_id: int) -> None:
     if not events.attempt_dial_claim(attempt_id=attempt_id):
         return  # another run of the task has it
     if not routing_provider.twilio_configured() or not settings.TWILIO_PUBLIC_BASE_URL:
-        events.attempt_dial_failed(
-            attempt_id=attempt_id, reason="Outbound calls need the agency's Twilio account."
-        )
+        # Twilio asks our webhooks at absolute URLs: without the public base URL (there is no
+        # request to take a host from here) it could not tell us the agent answered.
+        why = "Outbound calls need the agency's Twilio account and TWILIO_PUBLIC_BASE_URL."
+        events.attempt_dial_failed(attempt_id=attempt_id, reason=why)
         return
     line = attempt.campaign.line
     try:
