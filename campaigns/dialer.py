@@ -28,6 +28,7 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -65,7 +66,9 @@ State = CampaignContact.State
 CLAIM_BATCH = 1
 CLAIM_ROUNDS = 100  # targets looked at per campaign in one claim (refusals are rescheduled)
 CONTACT_BUSY_TRIES = 3  # progressive: contacts tried when another campaign's dial wins
-WAITING_CHECKED = 20  # inbound callers checked exactly for one agent (blending)
+WAITING_CHECKED = 20
+PROVIDER_DOWN_KEY = "campaigns:provider_down"
+PROVIDER_DOWN_SECONDS = 30  # inbound callers checked exactly for one agent (blending)
 
 
 # --- Who may dial ----------------------------------------------------------------------
@@ -487,10 +490,18 @@ def progressive_agents(*, at: dt.datetime) -> list[int]:
     )
 
 
+def provider_down_note() -> None:
+    """The provider refused or did not answer a dial: progressive dialing pauses a moment,
+    rather than placing (and failing) one attempt per free agent every tick meanwhile."""
+    cache.set(PROVIDER_DOWN_KEY, 1, timeout=PROVIDER_DOWN_SECONDS)
+
+
 def progressive_dial(*, at: dt.datetime | None = None) -> int:
     """One tick of the progressive dialer: each free campaign agent gets their next contact,
     one line per agent (the agent is called first, so no contact is ever left abandoned)."""
     at = at or timezone.now()
+    if cache.get(PROVIDER_DOWN_KEY):
+        return 0  # the provider failed a dial a moment ago (preview dials still go)
     placed = 0
     for agent_id in progressive_agents(at=at):
         try:

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.urls import reverse
 from twilio.base.exceptions import TwilioException
 
-from campaigns import events
+from campaigns import dialer, events
 from campaigns.models import Attempt
 from routing import provider as routing_provider
 
@@ -87,6 +87,7 @@ def attempt_dial(*, attempt_id: int) -> None:
         )
     except (TwilioException, OSError) as error:  # REST down, refused, bad credentials
         logger.warning("Twilio did not place attempt %s: %s", attempt_id, error)
+        dialer.provider_down_note()
         message = getattr(error, "msg", "") or "Twilio did not answer"
         events.attempt_dial_failed(attempt_id=attempt_id, reason=f"Not placed: {message}")
         return

@@ -243,3 +243,16 @@ def test_the_dial_task_run_twice_rings_the_agent_once(acme, line, meera, fake_tw
     provider.attempt_dial(attempt_id=attempt.pk)
     assert len(fake_twilio.created) == 1
     assert fresh(attempt).provider_call_id == attempt.provider_call_id
+
+
+def test_while_twilio_refuses_dials_progressive_dialing_waits_instead_of_failing_every_tick(
+    acme, line, meera, fake_twilio
+):
+    from campaigns import dialer
+    from tests.campaigns.dialing import running_campaign
+
+    fake_twilio.down = True
+    dialled(meera, firm=acme, line=line)  # a preview dial Twilio refused
+    running_campaign(acme, line, agents=[meera], numbers=["+919845012396"], mode="progressive")
+    assert dialer.progressive_dial() == 0
+    assert Attempt.objects.count() == 1
