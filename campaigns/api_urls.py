@@ -18,4 +18,11 @@ urlpatterns = [
         name="api-campaign-attempts",
     ),
     path("contacts/<int:pk>/proof/", apis.ContactProofApi.as_view(), name="api-contact-proof"),
+    # --- The generic API for telephony providers: outbound dials (agency keys only)
+    path("outbound/dials/", apis.OutboundDialListApi.as_view(), name="api-outbound-dials"),
+    path(
+        "outbound/attempts/<int:attempt_id>/events/",
+        apis.OutboundAttemptEventApi.as_view(),
+        name="api-outbound-attempt-events",
+    ),
 ]

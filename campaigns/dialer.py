@@ -28,8 +28,9 @@ import logging
 import uuid
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agents import presence
@@ -51,10 +52,23 @@ from routing.selectors import candidates_for, waiting_calls_for
 from routing.services import queue_dispatch
 
 logger = logging.getLogger(__name__)
+
+
+class ContactBusy(ConflictError):
+    """Another campaign's attempt took this contact first (the unique index said so)."""
+
+
 State = CampaignContact.State
-CLAIM_BATCH = 20  # targets looked at per campaign in one claim (refusals are rescheduled)
-CLAIM_ROUNDS = 5  # batches per campaign before giving up for this tick
-WAITING_CHECKED = 20  # inbound callers checked exactly for one agent (blending)
+# Targets are locked one at a time: a claim locking a batch of twenty to use one kept the
+# other nineteen from every concurrent claimer (SKIP LOCKED), so twenty agents freeing at
+# once found "nothing due" among hundreds of contacts. A refused target is moved off the
+# due predicate in this transaction, so the next lock finds the next one.
+CLAIM_BATCH = 1
+CLAIM_ROUNDS = 100  # targets looked at per campaign in one claim (refusals are rescheduled)
+CONTACT_BUSY_TRIES = 3  # progressive: contacts tried when another campaign's dial wins
+WAITING_CHECKED = 20
+PROVIDER_DOWN_KEY = "campaigns:provider_down"
+PROVIDER_DOWN_SECONDS = 30  # inbound callers checked exactly for one agent (blending)
 
 
 # --- Who may dial ----------------------------------------------------------------------
@@ -191,6 +205,10 @@ def _due_targets(campaign: Campaign, agent: AgentProfile, at: dt.datetime):
     due = CampaignContact.objects.filter(
         campaign=campaign, state=State.PENDING, next_attempt_at__lte=at
     ).filter(Q(contact__language="") | Q(contact__language__in=languages))
+    # A contact another campaign is on the phone with now is not claimed (the unique index
+    # on live attempts per contact stays the last word for a race between two claims).
+    busy = Attempt.objects.filter(contact=OuterRef("contact_id"), status__in=Attempt.LIVE)
+    due = due.filter(~Exists(busy))
     mine = due.filter(agent=agent)
     free = due.filter(Q(agent__isnull=True) | Q(held_until__lt=at))
     return mine, free
@@ -285,7 +303,11 @@ def _place(
 ) -> Attempt:
     """Reserve the agent, write the outbound Call and the Attempt, and dial after commit."""
     campaign = target.campaign
+    if not campaign_still_running(campaign.pk):
+        _unclaim(target, at)
+        raise ConflictError("The campaign is no longer running.")
     if not presence.presence_reserve(agent_id=agent.pk):
+        _unclaim(target, at)  # progressive's claim must not stay "dialing" with no attempt
         raise ConflictError("You are not free to call now (on a call or off duty).")
     provider = settings.CAMPAIGNS_PROVIDER
     contact: Contact = target.contact
@@ -328,10 +350,8 @@ def _place(
         # Another campaign is on the phone with this contact (or the agent holds a call):
         # try the contact again a little later; the reservation goes back.
         presence.presence_release(agent_id=agent.pk)
-        target.state, target.agent, target.held_until = State.PENDING, None, None
-        target.next_attempt_at = at + dt.timedelta(minutes=5)
-        target.save(update_fields=["state", "agent", "held_until", "next_attempt_at"])
-        raise ConflictError("This contact is on another call right now.") from error
+        _unclaim(target, at + dt.timedelta(minutes=5))
+        raise ContactBusy("This contact is on another call right now.") from error
     zones = hours.zones_for_contact(time_zone=contact.time_zone, number=number)
     local_day = at.astimezone(hours.zone(zones[0]) if zones else dt.UTC).date()
     if target.attempts_day != local_day:
@@ -352,6 +372,31 @@ def _place(
     )
     _dial_on_commit(attempt.pk)
     return attempt
+
+
+def _unclaim(target: CampaignContact, due: dt.datetime) -> None:
+    target.state, target.agent, target.held_until = State.PENDING, None, None
+    target.next_attempt_at = max(target.next_attempt_at, due)
+    target.save(update_fields=["state", "agent", "held_until", "next_attempt_at", "updated_at"])
+
+
+def campaign_still_running(campaign_id: int) -> bool:
+    """Re-read the campaign's status under a share lock (PostgreSQL `FOR SHARE`), held to
+    the placement's commit. Placements do not block one another, but a pause (an UPDATE of
+    the row) waits for the placements in flight and every placement after it sees it: once
+    the pause commits, no attempt of the campaign commits. SQLite serialises writers anyway."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        status = Campaign.objects.filter(pk=campaign_id).values_list("status", flat=True).first()
+        return status == Campaign.Status.RUNNING
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT status FROM campaigns_campaign WHERE id = %s FOR SHARE",
+            [campaign_id],
+        )
+        row = cursor.fetchone()
+    return row is not None and row[0] == Campaign.Status.RUNNING
 
 
 def _dial_on_commit(attempt_id: int) -> None:
@@ -405,21 +450,29 @@ def agent_dial_next(*, agent_id: int, at: dt.datetime | None = None) -> Attempt 
     if agent is None or agent.duty_status != AgentProfile.Duty.AVAILABLE:
         return None
     if inbound_waiting_for(agent=agent, at=at):
-        return None  # routing's dispatch gives them the caller
+        # Blending: the caller first. Routing's dispatch gives them the caller (on commit:
+        # this transaction holds the agent's row, which dispatch locks too).
+        transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id), robust=True)
+        return None
     for campaign in campaigns_for_agent(agent=agent, at=at):
         if campaign.mode != Campaign.Mode.PROGRESSIVE:
             continue
         if not agent_is_free_for(agent=agent, campaign=campaign, at=at):
             continue
         engagement = engagement_for(agent=agent, campaign=campaign, at=at)
-        claimed = _claim_in(campaign, agent, at, state=State.DIALING)
-        if claimed is None:
-            continue
-        target, verdict = claimed
-        try:
-            return _place(target=target, agent=agent, engagement=engagement, verdict=verdict, at=at)
-        except ConflictError:
-            return None
+        for _ in range(CONTACT_BUSY_TRIES):
+            claimed = _claim_in(campaign, agent, at, state=State.DIALING)
+            if claimed is None:
+                break
+            target, verdict = claimed
+            try:
+                return _place(
+                    target=target, agent=agent, engagement=engagement, verdict=verdict, at=at
+                )
+            except ContactBusy:
+                continue  # lost the contact to another campaign's dial: the next one
+            except ConflictError:
+                return None
     return None
 
 
@@ -437,10 +490,18 @@ def progressive_agents(*, at: dt.datetime) -> list[int]:
     )
 
 
+def provider_down_note() -> None:
+    """The provider refused or did not answer a dial: progressive dialing pauses a moment,
+    rather than placing (and failing) one attempt per free agent every tick meanwhile."""
+    cache.set(PROVIDER_DOWN_KEY, 1, timeout=PROVIDER_DOWN_SECONDS)
+
+
 def progressive_dial(*, at: dt.datetime | None = None) -> int:
     """One tick of the progressive dialer: each free campaign agent gets their next contact,
     one line per agent (the agent is called first, so no contact is ever left abandoned)."""
     at = at or timezone.now()
+    if cache.get(PROVIDER_DOWN_KEY):
+        return 0  # the provider failed a dial a moment ago (preview dials still go)
     placed = 0
     for agent_id in progressive_agents(at=at):
         try:

@@ -29,10 +29,16 @@ from campaigns.models import Attempt, Campaign, CampaignContact
 from campaigns.signals import attempt_ended
 from clients.models import DispositionCode
 from routing.models import Call
+from routing.services import queue_dispatch
 
 Status = Attempt.Status
 Outcome = Attempt.Outcome
 State = CampaignContact.State
+
+# An attempt whose dial task has claimed it (provider_call_id) until the provider's id comes.
+DIALLING = "dialling"
+# A contact not called because our side failed (the agent's leg): tried again this soon.
+RETRY_SOON = dt.timedelta(minutes=2)
 
 # Outcomes retried by the campaign's rule for them (minutes; 0 = never).
 RETRY_RULE = {
@@ -72,16 +78,46 @@ def attempt_by_provider_id(*, provider: str, sid: str) -> Attempt | None:
     return Attempt.objects.filter(provider=provider, provider_call_id=sid).first()
 
 
+def attempt_dial_claim(*, attempt_id: int) -> bool:
+    """Compare-and-set before asking the provider to dial: only one run of the dial task (a
+    redelivered or repeated one) ever calls the agent's phone for an attempt."""
+    return (
+        Attempt.objects.filter(pk=attempt_id, status=Status.AGENT, provider_call_id="").update(
+            provider_call_id=DIALLING
+        )
+        == 1
+    )
+
+
 @transaction.atomic
 def attempt_dialled(*, attempt_id: int, provider_call_id: str) -> Attempt | None:
-    """The provider took the call to the agent's phone: keep its id (its callbacks name it)."""
+    """The provider took the call to the agent's phone: keep its id (its callbacks name it).
+
+    Still live, not just "calling the agent": the agent may answer (and its webhook name the
+    call) before the provider's answer to our request comes back."""
     attempt = _locked(attempt_id)
-    if attempt is None or attempt.status != Status.AGENT or attempt.provider_call_id:
+    if attempt is None or attempt.status not in Attempt.LIVE:
         return attempt
+    if attempt.provider_call_id not in {"", DIALLING}:
+        return attempt  # a repeat: the first id stays
     attempt.provider_call_id = provider_call_id
     attempt.save(update_fields=["provider_call_id"])
     Call.objects.filter(pk=attempt.call_id).update(provider_call_id=provider_call_id)
     return attempt
+
+
+@transaction.atomic
+def attempt_dial_failed(
+    *, attempt_id: int, reason: str, at: dt.datetime | None = None
+) -> Attempt | None:
+    """The agent's phone could not be called (the provider down or refusing, not set up, or
+    the dial task lost): the attempt fails on our side, not the contact's. The agent is freed
+    without a strike, the contact is not counted and is tried again soon."""
+    at = at or timezone.now()
+    attempt = _locked(attempt_id)
+    if attempt is None or attempt.status != Status.AGENT:
+        return attempt
+    return _end(attempt, outcome=Outcome.FAILED, at=at, note=reason[:200], contact_called=False)
 
 
 @transaction.atomic
@@ -99,14 +135,17 @@ def attempt_agent_answered(*, attempt_id: int, at: dt.datetime | None = None) ->
 
 
 @transaction.atomic
-def attempt_contact_answered(*, attempt_id: int, at: dt.datetime | None = None) -> Attempt | None:
+def attempt_contact_answered(
+    *, attempt_id: int, at: dt.datetime | None = None, contact_call_id: str = ""
+) -> Attempt | None:
     """The contact picked up: the conversation starts (the call is in progress)."""
     at = at or timezone.now()
     attempt = _locked(attempt_id)
     if attempt is None or attempt.status != Status.CONTACT:
         return attempt
     attempt.status, attempt.connected_at = Status.CONNECTED, at
-    attempt.save(update_fields=["status", "connected_at"])
+    attempt.contact_call_id = contact_call_id[:64] or attempt.contact_call_id
+    attempt.save(update_fields=["status", "connected_at", "contact_call_id"])
     call = attempt.call
     call.status, call.answered_at = Call.Status.IN_PROGRESS, max(at, call.offered_at)
     call.outcome = "Talking"
@@ -162,8 +201,12 @@ def attempt_opted_out(*, attempt_id: int, at: dt.datetime | None = None) -> Atte
 
     at = at or timezone.now()
     attempt = _locked(attempt_id)
-    if attempt is None or attempt.status not in Attempt.LIVE:
+    if attempt is None or attempt.status == Status.REFUSED:
         return attempt
+    if attempt.status not in Attempt.LIVE and attempt.outcome == Outcome.OPTED_OUT:
+        return attempt  # a repeat
+    # The contact's wish stands even if the attempt was closed meanwhile (the agent hung up,
+    # the sweep): the number goes on the firm's list and the contact is not called again.
     suppression_add(
         actor=None,
         firm=attempt.campaign.firm,
@@ -171,6 +214,11 @@ def attempt_opted_out(*, attempt_id: int, at: dt.datetime | None = None) -> Atte
         source="opt_out",
         attempt=attempt,
     )
+    if attempt.status not in Attempt.LIVE:
+        CampaignContact.objects.filter(pk=attempt.target_id).update(
+            state=State.REFUSED, agent=None, held_until=None, last_outcome=Outcome.OPTED_OUT
+        )
+        return attempt
     return _end(attempt, outcome=Outcome.OPTED_OUT, at=at)
 
 
@@ -183,7 +231,9 @@ def attempt_lost(*, attempt_id: int, reason: str, at: dt.datetime | None = None)
         return attempt
     attempt.call.needs_review = True
     attempt.call.save(update_fields=["needs_review"])
-    return _end(attempt, outcome=Outcome.LOST, at=at, note=reason)
+    # Lost before the agent answered: the contact's phone never rang (not their attempt).
+    called = attempt.agent_answered_at is not None
+    return _end(attempt, outcome=Outcome.LOST, at=at, note=reason, contact_called=called)
 
 
 def _end(
@@ -193,9 +243,13 @@ def _end(
     at: dt.datetime,
     talk_seconds: int | None = None,
     note: str = "",
+    contact_called: bool = True,
 ) -> Attempt:
     """Close a live attempt and its call (locked by the caller), free or wrap up the agent,
-    reschedule the contact, and tell billing — all in this transaction."""
+    reschedule the contact, and tell billing — all in this transaction. `contact_called`
+    False: only the agent's leg was tried (our side failed), nothing to count or price."""
+    if outcome == Outcome.AGENT_MISSED:
+        contact_called = False
     call = attempt.call
     connected = outcome == Outcome.CONNECTED
     ended_at = max(at, call.offered_at)
@@ -227,18 +281,41 @@ def _end(
     call.save(
         update_fields=["status", "ended_at", "talk_seconds", "answered_at", "wrap_up", "outcome"]
     )
-    _agent_after(attempt, outcome=outcome, wrap_up_seconds=seconds)
-    _reschedule(attempt.target, attempt.campaign, outcome=outcome, at=ended_at, attempt=attempt)
-    if outcome != Outcome.AGENT_MISSED:  # the contact was called: an activity to price
+    _agent_after(attempt, outcome=outcome, wrap_up_seconds=seconds, contact_called=contact_called)
+    # The target re-read under its lock (call -> attempt -> target, the order every event
+    # takes): the row read with the attempt may be stale, and the save below writes it whole.
+    target = (
+        CampaignContact.objects.select_for_update(of=("self",))
+        .select_related("contact")
+        .get(pk=attempt.target_id)
+    )
+    _reschedule(
+        target,
+        attempt.campaign,
+        outcome=outcome,
+        at=ended_at,
+        attempt=attempt,
+        counted=contact_called,
+    )
+    if contact_called:  # the contact was called: an activity to price
         attempt_ended.send(sender=Attempt, attempt=attempt)
     return attempt
 
 
-def _agent_after(attempt: Attempt, *, outcome: str, wrap_up_seconds: int) -> None:
+def _agent_after(
+    attempt: Attempt, *, outcome: str, wrap_up_seconds: int, contact_called: bool = True
+) -> None:
     agent_id = attempt.agent_id
     if outcome == Outcome.AGENT_MISSED:
         if not presence.presence_no_answer(agent_id=agent_id):
             agent_freed_on_commit(agent_id)
+        return
+    if outcome == Outcome.FAILED and not contact_called:
+        # Our side failed to ring the agent: free them without a strike. Inbound callers may
+        # have them at once; the next outbound dial waits for the dialer's tick, so a provider
+        # that is down is not asked again for every contact in a loop.
+        presence.presence_release(agent_id=agent_id)
+        transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id), robust=True)
         return
     if outcome == Outcome.LOST and attempt.agent_answered_at is None:
         presence.presence_release(agent_id=agent_id)
@@ -267,16 +344,19 @@ def _reschedule(
     outcome: str,
     at: dt.datetime,
     attempt: Attempt,
+    counted: bool = True,
 ) -> None:
     """The contact's next try by the campaign's rules: retried after the outcome's minutes
     (0: never) while attempts remain, not again on a day that had its attempts; the agent
     missing the call is not the contact's attempt; connected and opted-out calls are done
     (a disposition may still ask for a callback or a retry)."""
     target.agent, target.held_until, target.last_outcome = None, None, outcome
-    if outcome == Outcome.AGENT_MISSED:
+    if outcome == Outcome.AGENT_MISSED or not counted:
+        # The contact's phone never rang: not their attempt, tried again soon.
         target.attempts = max(0, target.attempts - 1)
         target.attempts_today = max(0, target.attempts_today - 1)
-        target.state, target.next_attempt_at = State.PENDING, at + dt.timedelta(minutes=1)
+        soon = dt.timedelta(minutes=1) if outcome == Outcome.AGENT_MISSED else RETRY_SOON
+        target.state, target.next_attempt_at = State.PENDING, at + soon
     elif outcome == Outcome.OPTED_OUT:
         target.state = State.REFUSED
     elif outcome == Outcome.CONNECTED:

@@ -77,7 +77,6 @@ def attempt_dial_task(attempt_id: int) -> None:
 def dial_tick() -> dict:
     """Beat, every 2 s: the campaigns sweep (what no callback will tell), then one round of
     progressive dialing for free campaign agents."""
-    from campaigns import dialer, sweep
+    from campaigns import sweep
 
-    swept = sweep.campaigns_sweep()
-    return {**swept, "dialled": dialer.progressive_dial()}
+    return sweep.campaigns_tick()

@@ -662,3 +662,6 @@ CELERY_BEAT_SCHEDULE["campaigns-dial"] = {
     "task": "campaigns.dial",
     "schedule": 2.0,  # seconds: progressive dialing, campaigns starting and ending, holds
 }
+# A placed attempt with no provider call id this long after its placement was never dialled
+# (the dial task lost, or no generic provider asked): the sweep fails it on our side.
+CAMPAIGNS_DIAL_START_SECONDS = env.int("CAMPAIGNS_DIAL_START_SECONDS", default=60)

@@ -47,6 +47,11 @@ def _client() -> Client:
     return client
 
 
+def twilio_client() -> Client:
+    """The agency's Twilio client (short timeouts; TWILIO_API_BASE_URL for a local fake)."""
+    return _client()
+
+
 def twilio_call_state(sid: str) -> ProviderCall | None:
     """The call as Twilio sees it, or None when it cannot be asked or does not answer."""
     if not twilio_configured():

@@ -119,8 +119,14 @@ def _twiml(response) -> HttpResponse:
     return HttpResponse(str(response), content_type="text/xml")
 
 
-def twilio_webhook(handler):
-    """Signature check, required CallSid, then answer once per (call, step)."""
+def twilio_webhook(handler=None, *, tick=None):
+    """Signature check, required CallSid, then answer once per (call, step).
+
+    `tick` (an app above routing: campaigns' outbound webhooks) runs before the handler in the
+    embedded setup, as routing's sweep does: `@twilio_webhook(tick=…)`. It must rate-limit
+    itself (the setup has no beat)."""
+    if handler is None:
+        return lambda handler: twilio_webhook(handler, tick=tick)
 
     @csrf_exempt
     @require_POST
@@ -134,7 +140,7 @@ def twilio_webhook(handler):
             return HttpResponseBadRequest(refused)
         _carried_back(request)
         try:
-            return _answer_once(request, handler)
+            return _answer_once(request, handler, tick)
         except Exception as error:
             # The database or the broker is down, or a bug: the caller hears an apology and
             # Twilio tries the step again, never "an application error has occurred".
@@ -146,13 +152,15 @@ def twilio_webhook(handler):
     return view
 
 
-def _answer_once(request, handler) -> HttpResponse:
+def _answer_once(request, handler, tick=None) -> HttpResponse:
     key = _step_key(request)
     stored = provider_request_get(provider=PROVIDER, key=key)
     if stored is not None:
         return _replay(stored)
     if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("routing:sweep", 1, timeout=5):
         services.routing_sweep()  # no beat in the embedded setup: sweep, at most every 5 s
+    if tick is not None and settings.CELERY_TASK_ALWAYS_EAGER:
+        tick()
     response = handler(request)
     if response.status_code >= 400:
         return response  # refused input changed nothing: a retry is checked afresh

@@ -19,6 +19,12 @@ PUBLIC = {
     "telephony:twilio_recording": "Twilio webhook",
     "telephony:twilio_bridge": "Twilio webhook (the agency's bridge number)",
     "telephony:twilio_survey": "Twilio webhook (the post-call survey)",
+    # Outbound attempts (campaigns.webhooks): the same decorator, the same signature check.
+    "outbound_telephony:twilio_agent": "Twilio webhook (outbound: the agent answered)",
+    "outbound_telephony:twilio_contact": "Twilio webhook (outbound: the contact answered)",
+    "outbound_telephony:twilio_opt_out": "Twilio webhook (outbound: the opt-out key)",
+    "outbound_telephony:twilio_dial_status": "Twilio webhook (outbound: the contact's leg)",
+    "outbound_telephony:twilio_status": "Twilio webhook (outbound: the agent's leg)",
 }
 
 

@@ -18,7 +18,7 @@ from rest_framework import serializers
 
 from agents.models import AgentProfile, AgentSkill
 from billing.models import Adjustment, FixedFeePlan
-from campaigns.models import Campaign
+from campaigns.models import Attempt, Campaign
 from clients.models import LineLanguage, PhoneLine, StaffingRequest
 from routing.models import Call
 
@@ -50,6 +50,7 @@ MODEL_OF = {
     "CallEventInputSerializer": [Call],
     "CallerLocationSerializer": [],  # degrees, no column of ours
     "CampaignForm": [Campaign],
+    "OutboundEventInputSerializer": [Attempt],  # a provider's report: duration is talk_seconds
 }
 FORM_NUMBERS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
 API_NUMBERS = (serializers.IntegerField, serializers.DecimalField, serializers.FloatField)
