@@ -59,6 +59,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Firms", "staff_clients:firms"),
         NavItem("Matching", "staff_clients:matching"),
         NavItem("Callbacks", "routing_console:callbacks"),
+        NavItem("Outbound", "outbound_staff:campaign_firms"),  # firms' campaigns (issue 17)
         NavItem("Audit log", "accounts:audit"),
         NavItem("Django admin", "admin:index"),
     ],

@@ -91,6 +91,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/clients/",
                 "/staff/clients/matching/",
                 "/staff/routing/callbacks/",
+                "/staff/outbound/campaigns/",
                 "/staff/vetting/",
                 "/staff/routing/",
                 "/staff/routing/agents/",
