@@ -88,6 +88,14 @@ def test_the_campaign_page_links_to_the_staff_proof_and_its_downloads(as_root, g
     assert as_root.get(staff_url("contact_proof_csv", globex, contact.pk)).status_code == 200
 
 
+def test_a_firms_campaigns_on_the_staff_pages_link_to_the_staff_pages(as_root, globex, winback):
+    page = as_root.get(staff_url("campaigns", globex)).content.decode()
+    assert "Globex Telecom: outbound campaigns" in page
+    assert staff_url("campaign", globex, winback.pk) in page
+    assert staff_url("campaign_new", globex) in page
+    assert reverse("outbound:campaign", args=[winback.pk]) not in page
+
+
 def test_a_refused_move_is_told_on_the_staff_page(as_root, globex, winback):
     response = as_root.post(staff_url("campaign_pause", globex, winback.pk), follow=True)
     assert "Only a running campaign can be paused" in response.content.decode()
