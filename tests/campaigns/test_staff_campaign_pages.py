@@ -96,6 +96,18 @@ def test_a_firms_campaigns_on_the_staff_pages_link_to_the_staff_pages(as_root, g
     assert reverse("outbound:campaign", args=[winback.pk]) not in page
 
 
+def test_an_administrator_edits_a_campaign_on_its_staff_form(as_root, globex, winback):
+    url = staff_url("campaign_edit", globex, winback.pk)
+    form = as_root.get(url).context["form"]
+    data = {n: form[n].value() for n in form.fields if form[n].value() not in (None, "", [])}
+
+    response = as_root.post(url, data | {"name": "Winback, December"})
+
+    winback.refresh_from_db()
+    assert winback.name == "Winback, December"
+    assert response.url == staff_url("campaign", globex, winback.pk)
+
+
 def test_a_refused_move_is_told_on_the_staff_page(as_root, globex, winback):
     response = as_root.post(staff_url("campaign_pause", globex, winback.pk), follow=True)
     assert "Only a running campaign can be paused" in response.content.decode()
