@@ -107,6 +107,13 @@ ADMIN_ONLY: frozenset[str] = frozenset(
         A.CAMPAIGN_PAUSED,
         A.CAMPAIGN_RESUMED,
         A.CAMPAIGN_COMPLETED,
+        # Outbound lists, do-not-call and the registry (issue 17)
+        A.OUTBOUND_IMPORT_STARTED,
+        A.OUTBOUND_IMPORT_DONE,
+        A.OUTBOUND_IMPORT_REFUSED,
+        A.OUTBOUND_IMPORT_FAILED,
+        A.SUPPRESSION_ADDED,
+        A.SUPPRESSION_REMOVED,
     }
 )
 # The apps whose rows are audited: the object types the viewer offers.

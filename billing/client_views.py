@@ -57,13 +57,15 @@ def invoice_download(request, pk: int):
         "Invoice",
         "Period",
         "Date",
-        "Direction",
-        "Campaign",
         "Line",
         "Agent",
         "Talk (s)",
         "Billed units",
         money_header("Amount", invoice.currency),
+        # Added with outbound work (issue 17), at the end: firms' sheets that read the
+        # columns by position keep working.
+        "Direction",
+        "Campaign",
     ]
     period = period_label(invoice.run.period_start, invoice.run.period_end)
     rows = (
@@ -71,13 +73,13 @@ def invoice_download(request, pk: int):
             invoice.number,
             period,
             t.occurred_at.isoformat(),
-            t.get_direction_display(),
-            t.campaign.name if t.campaign else "",
             t.call.line.name,
             t.agent.full_name,
             t.call.talk_seconds,
             t.units,
             t.client_amount if per_call else "",
+            t.get_direction_display(),
+            t.campaign.name if t.campaign else "",
         ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )

@@ -119,6 +119,13 @@ class AuditAction(models.TextChoices):
     CAMPAIGN_PAUSED = "campaign_paused", "Campaign paused"
     CAMPAIGN_RESUMED = "campaign_resumed", "Campaign resumed"
     CAMPAIGN_COMPLETED = "campaign_completed", "Campaign completed"
+    # Outbound campaigns' lists and do-not-call (issue 17): counts only, never a number
+    OUTBOUND_IMPORT_STARTED = "outbound_import_started", "Outbound import started"
+    OUTBOUND_IMPORT_DONE = "outbound_import_done", "Outbound import done"
+    OUTBOUND_IMPORT_REFUSED = "outbound_import_refused", "Outbound import refused: bad rows"
+    OUTBOUND_IMPORT_FAILED = "outbound_import_failed", "Outbound import failed"
+    SUPPRESSION_ADDED = "suppression_added", "Number put on a do-not-call list"
+    SUPPRESSION_REMOVED = "suppression_removed", "Number taken off a do-not-call list"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

@@ -1,4 +1,6 @@
-"""Helpers of the campaigns tests: registry extracts, do-not-call entries, lists of contacts
+"""Shared by the outbound tests: files kept in a temporary private storage.
+
+Helpers of the campaigns tests: registry extracts, do-not-call entries, lists of contacts
 and a campaign ready to schedule (a line, a list, an agent engaged on the line)."""
 
 import datetime as dt
@@ -17,6 +19,11 @@ from campaigns.models import (
 from clients.models import Contact, ContactNumber
 from tests.billing.factories import engaged
 from tests.factories import CampaignFactory, PhoneLineFactory, verified_agent
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
 
 
 def registry(*entries: tuple[str, bool, int], age_days: int = 1, at=None) -> RegistryVersion:

@@ -165,6 +165,12 @@ def test_a_complete_bpo_firms_own_pages_say_the_agency_runs_them(client, dave, w
 # --- The lists ----------------------------------------------------------------------------
 
 
+def test_the_outbound_home_links_each_complete_bpo_firms_campaigns(as_root, globex):
+    page = as_root.get(reverse("outbound_staff:home")).content.decode()
+    assert reverse("outbound_staff:campaign_firms") in page
+    assert staff_url("campaigns", globex) in page
+
+
 def test_complete_bpo_firms_come_first_with_their_running_campaigns(as_root, acme, globex):
     CampaignFactory(firm=acme, name="Acme drive", status="running")
     CampaignFactory(firm=globex, status="running")
