@@ -61,9 +61,11 @@ from campaigns.selectors import (
     suppression_version,
 )
 from clients.decorators import firm_member
+from clients.models import ClientFirm
 from common.csvfile import csv_response
+from common.errors import ApplicationError
 from common.keyset import Keyset
-from common.views import confirm_page, errors_to_form, errors_to_message
+from common.views import confirm_page, errors_to_form
 
 Kind = ImportJob.Kind
 MEMBER_PAGES = Keyset("outbound.list_members", ["pk"])
@@ -85,6 +87,10 @@ class Pages:
 
     def url(self, name: str, *args) -> str:
         return reverse(f"{self.namespace}:{name}", args=[*self.firm_args, *args])
+
+    @property
+    def is_staff(self) -> bool:
+        return bool(self.firm_args)
 
 
 FIRM_PAGES = Pages("outbound")
@@ -318,6 +324,10 @@ def dnc_remove(request, pk: int):
 # Every lookup goes through the firm's own selectors (another firm's id is a 404). The firm's
 # admins run a partial-BPO firm's campaigns; a complete-BPO firm's are run by the agency and
 # its people read them (the services check again: lifecycle.require_campaign_runner).
+#
+# The pages are drawn by helpers taking the firm and where the pages live (`Pages`): the
+# firm's views below pass request.firm and the firm's URLs; the agency's administrators get
+# the same pages for any firm under /staff/outbound/firms/<firm>/ (campaigns.staff_views).
 
 CAMPAIGN_PAGES = Keyset("firm.campaigns", ["-created_at", "-pk"], size=50)
 ATTEMPT_PAGES = Keyset("firm.campaign_attempts", ["-created_at", "-pk"], size=50)
@@ -338,9 +348,9 @@ MOVES_FROM = {
 }
 
 
-def _runners_only(request) -> None:
-    if not lifecycle.can_run_campaigns(user=request.user, firm=request.firm):
-        who = "the agency" if not request.firm.is_partial else "your firm's admins"
+def _runners_only(request, firm: ClientFirm) -> None:
+    if not lifecycle.can_run_campaigns(user=request.user, firm=firm):
+        who = "the agency" if not firm.is_partial else "your firm's admins"
         raise PermissionDenied(f"Campaigns are run by {who}.")
 
 
@@ -361,47 +371,45 @@ def _new_campaign_initial() -> dict:
     }
 
 
-@firm_member
-def campaigns(request):
-    page = CAMPAIGN_PAGES.page(
-        campaigns_for_firm(firm=request.firm), cursor=request.GET.get("cursor")
-    )
+def campaigns_page(request, *, firm: ClientFirm, pages: Pages):
+    page = CAMPAIGN_PAGES.page(campaigns_for_firm(firm=firm), cursor=request.GET.get("cursor"))
     figures = figures_by_campaign(campaign_ids=[c.pk for c in page.rows])
     return render(
         request,
         "campaigns/campaigns.html",
         {
+            "firm": firm,
+            "on_staff": pages.is_staff,
             "page": page,
-            "rows": [(c, figures[c.pk]) for c in page.rows],
-            "can_run": lifecycle.can_run_campaigns(user=request.user, firm=request.firm),
+            "rows": [(c, figures[c.pk], pages.url("campaign", c.pk)) for c in page.rows],
+            "can_run": lifecycle.can_run_campaigns(user=request.user, firm=firm),
+            "new_url": pages.url("campaign_new"),
         },
     )
 
 
-@firm_member
-def campaign_new(request):
-    _runners_only(request)
-    form = CampaignForm(request.POST or None, firm=request.firm, initial=_new_campaign_initial())
+def campaign_new_page(request, *, firm: ClientFirm, pages: Pages):
+    _runners_only(request, firm)
+    form = CampaignForm(request.POST or None, firm=firm, initial=_new_campaign_initial())
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             campaign = lifecycle.campaign_create(
                 actor=request.user,
-                firm=request.firm,
+                firm=firm,
                 lists=list(form.cleaned_data["lists"]),
                 **form.service_kwargs(),
             )
             messages.success(request, "Campaign saved as a draft: now choose its agents.")
-            return redirect("outbound:campaign_agents", pk=campaign.pk)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": None})
+            return redirect(pages.url("campaign_agents", campaign.pk))
+    context = {"form": form, "campaign": None, "back_url": pages.url("campaigns")}
+    context |= {"firm": firm, "on_staff": pages.is_staff}
+    return render(request, "campaigns/campaign_form.html", context)
 
 
-@firm_member
-def campaign_edit(request, pk: int):
-    campaign = campaign_get(firm=request.firm, pk=pk)
-    _runners_only(request)
-    form = CampaignForm(
-        request.POST or None, firm=request.firm, initial=CampaignForm.initial_for(campaign)
-    )
+def campaign_edit_page(request, *, firm: ClientFirm, pk: int, pages: Pages):
+    campaign = campaign_get(firm=firm, pk=pk)
+    _runners_only(request, firm)
+    form = CampaignForm(request.POST or None, firm=firm, initial=CampaignForm.initial_for(campaign))
     if request.method == "POST" and form.is_valid():
         with errors_to_form(form):
             lifecycle.campaign_update(
@@ -411,14 +419,16 @@ def campaign_edit(request, pk: int):
                 **form.service_kwargs(),
             )
             messages.success(request, "Campaign saved.")
-            return redirect("outbound:campaign", pk=campaign.pk)
-    return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign})
+            return redirect(pages.url("campaign", campaign.pk))
+    back_url = pages.url("campaign", campaign.pk)
+    context = {"form": form, "campaign": campaign, "back_url": back_url}
+    context |= {"firm": firm, "on_staff": pages.is_staff}
+    return render(request, "campaigns/campaign_form.html", context)
 
 
-@firm_member
-def campaign_agents(request, pk: int):
-    campaign = campaign_get(firm=request.firm, pk=pk)
-    _runners_only(request)
+def campaign_agents_page(request, *, firm: ClientFirm, pk: int, pages: Pages):
+    campaign = campaign_get(firm=firm, pk=pk)
+    _runners_only(request, firm)
     choices = engagements_for_campaign(campaign=campaign)
     current = list(campaign.assignments.values_list("engagement_id", flat=True))
     form = CampaignAgentsForm(
@@ -432,29 +442,43 @@ def campaign_agents(request, pk: int):
                 engagements=list(form.cleaned_data["engagements"]),
             )
             messages.success(request, "Agents saved.")
-            return redirect("outbound:campaign", pk=campaign.pk)
-    return render(request, "campaigns/campaign_agents.html", {"form": form, "campaign": campaign})
+            return redirect(pages.url("campaign", campaign.pk))
+    back_url = pages.url("campaign", campaign.pk)
+    context = {"form": form, "campaign": campaign, "back_url": back_url}
+    context |= {"firm": firm, "on_staff": pages.is_staff}
+    return render(request, "campaigns/campaign_agents.html", context)
 
 
-@firm_member
-def campaign(request, pk: int):
-    found = campaign_get(firm=request.firm, pk=pk)
+def campaign_page(request, *, firm: ClientFirm, pk: int, pages: Pages):
+    found = campaign_get(firm=firm, pk=pk)
     figures = campaign_figures(campaign=found)
     page = ATTEMPT_PAGES.page(attempts_for(campaign=found), cursor=request.GET.get("cursor"))
-    can_run = lifecycle.can_run_campaigns(user=request.user, firm=request.firm)
+    can_run = lifecycle.can_run_campaigns(user=request.user, firm=firm)
+    # Firms see an attempt's agent by first name only; the agency's staff by their full name.
+    agent_name = _full_name if pages.is_staff else _first_name
     return render(
         request,
         "campaigns/campaign.html",
         {
+            "firm": firm,
+            "on_staff": pages.is_staff,
             "campaign": found,
             "figures": figures,
             "bars": _bars(found, figures),
             "page": page,
-            "attempts": [(a, _first_name(a)) for a in page.rows],
+            "attempts": [
+                (a, agent_name(a), pages.url("contact_proof", a.contact_id)) for a in page.rows
+            ],
             "agents": found.assignments.select_related("agent").order_by("agent__full_name"),
             "lists": found.lists.order_by("name"),
-            "moves": MOVES_FROM[found.status] if can_run else [],
+            "moves": [
+                (move, pages.url(f"campaign_{move}", found.pk))
+                for move in (MOVES_FROM[found.status] if can_run else [])
+            ],
             "can_run": can_run,
+            "edit_url": pages.url("campaign_edit", found.pk),
+            "agents_url": pages.url("campaign_agents", found.pk),
+            "campaigns_url": pages.url("campaigns"),
         },
     )
 
@@ -462,6 +486,10 @@ def campaign(request, pk: int):
 def _first_name(attempt: Attempt) -> str:
     """Firms see the agent on an attempt by first name only (never their number)."""
     return attempt.agent.full_name.split()[0] if attempt.agent and attempt.agent.full_name else ""
+
+
+def _full_name(attempt: Attempt) -> str:
+    return attempt.agent.full_name if attempt.agent else ""
 
 
 def _bars(campaign: Campaign, figures: dict) -> list[dict]:
@@ -492,27 +520,32 @@ RULE_LABELS = {
 }
 
 
-@require_POST
-@firm_member
-@errors_to_message("outbound:campaign", "pk")
-def campaign_move(request, pk: int, move: str):
-    found = campaign_get(firm=request.firm, pk=pk)
+def campaign_move_page(request, *, firm: ClientFirm, pk: int, move: str, pages: Pages):
+    """A lifecycle button (POST): the move's service, its refusal told as a message."""
+    found = campaign_get(firm=firm, pk=pk)
     service, done = MOVES[move]
-    service(actor=request.user, campaign=found)
-    messages.success(request, done)
-    return redirect("outbound:campaign", pk=found.pk)
+    try:
+        service(actor=request.user, campaign=found)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+    return redirect(pages.url("campaign", found.pk))
 
 
-@require_GET
-@firm_member
-def contact_proof_page(request, pk: int):
-    contact = contact_get(firm=request.firm, pk=pk)
-    attempts = contact_proof(firm=request.firm, contact=contact)
-    return render(
-        request,
-        "campaigns/contact_proof.html",
-        {"contact": contact, "rows": [(a, proof_row(a)) for a in attempts]},
-    )
+def contact_proof_view(request, *, firm: ClientFirm, pk: int, pages: Pages):
+    contact = contact_get(firm=firm, pk=pk)
+    attempts = contact_proof(firm=firm, contact=contact)
+    context = {
+        "firm": firm,
+        "on_staff": pages.is_staff,
+        "contact": contact,
+        "rows": [(a, proof_row(a)) for a in attempts],
+        "csv_url": pages.url("contact_proof_csv", contact.pk),
+        "json_url": pages.url("contact_proof_json", contact.pk),
+        "campaigns_url": pages.url("campaigns"),
+    }
+    return render(request, "campaigns/contact_proof.html", context)
 
 
 def _cell(value) -> str:
@@ -523,12 +556,10 @@ def _cell(value) -> str:
     return "" if value is None else value
 
 
-@require_GET
-@firm_member
-def contact_proof_download(request, pk: int, fmt: str):
+def contact_proof_file(request, *, firm: ClientFirm, pk: int, fmt: str):
     """One row per attempt: when, which campaign, what it was checked against, the verdict."""
-    contact = contact_get(firm=request.firm, pk=pk)
-    rows = [proof_row(a) for a in contact_proof(firm=request.firm, contact=contact)]
+    contact = contact_get(firm=firm, pk=pk)
+    rows = [proof_row(a) for a in contact_proof(firm=firm, contact=contact)]
     filename = f"consent-proof-contact-{contact.pk}"
     if fmt == "csv":
         return csv_response(
@@ -543,3 +574,49 @@ def contact_proof_download(request, pk: int, fmt: str):
     response["Content-Disposition"] = f'attachment; filename="{filename}.json"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- The firm's campaign pages ---------------------------------------------------------------
+
+
+@firm_member
+def campaigns(request):
+    return campaigns_page(request, firm=request.firm, pages=FIRM_PAGES)
+
+
+@firm_member
+def campaign_new(request):
+    return campaign_new_page(request, firm=request.firm, pages=FIRM_PAGES)
+
+
+@firm_member
+def campaign_edit(request, pk: int):
+    return campaign_edit_page(request, firm=request.firm, pk=pk, pages=FIRM_PAGES)
+
+
+@firm_member
+def campaign_agents(request, pk: int):
+    return campaign_agents_page(request, firm=request.firm, pk=pk, pages=FIRM_PAGES)
+
+
+@firm_member
+def campaign(request, pk: int):
+    return campaign_page(request, firm=request.firm, pk=pk, pages=FIRM_PAGES)
+
+
+@require_POST
+@firm_member
+def campaign_move(request, pk: int, move: str):
+    return campaign_move_page(request, firm=request.firm, pk=pk, move=move, pages=FIRM_PAGES)
+
+
+@require_GET
+@firm_member
+def contact_proof_page(request, pk: int):
+    return contact_proof_view(request, firm=request.firm, pk=pk, pages=FIRM_PAGES)
+
+
+@require_GET
+@firm_member
+def contact_proof_download(request, pk: int, fmt: str):
+    return contact_proof_file(request, firm=request.firm, pk=pk, fmt=fmt)

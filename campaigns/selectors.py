@@ -4,7 +4,7 @@ Lists, imports and do-not-call first; campaign selectors follow at the end.
 Reads of campaigns, their figures, attempts and the consent proof, always for one firm:
 another firm's ids are simply not in the querysets (a 404 for pages and the API)."""
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KT
 from django.shortcuts import get_object_or_404
 
@@ -236,3 +236,24 @@ def proof_row(attempt: Attempt) -> dict:
         if attempt.outcome
         else attempt.get_status_display(),
     }
+
+
+# --- The agency's campaign pages (issue 17: campaigns.staff_views) --------------------------
+
+
+def firms_with_campaigns() -> QuerySet[ClientFirm]:
+    """The firms whose campaigns the agency sees: every complete-BPO firm (the agency runs
+    theirs, with or without one yet) first, then partial-BPO firms that have campaigns; each
+    with its campaigns counted, running ones apart. One query, whatever the number of firms."""
+    campaign = Q(campaigns__kind=Campaign.Kind.CAMPAIGN)
+    running = campaign & Q(campaigns__status=Campaign.Status.RUNNING)
+    complete = ClientFirm.EngagementType.COMPLETE
+    return (
+        ClientFirm.objects.annotate(
+            campaigns_total=Count("campaigns", filter=campaign),
+            campaigns_running=Count("campaigns", filter=running),
+        )
+        .filter(Q(engagement_type=complete) | Q(campaigns_total__gt=0))
+        # "complete" sorts before "partial": a plain column keeps the list keyset-paged.
+        .order_by("engagement_type", "name", "pk")
+    )
