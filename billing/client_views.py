@@ -61,11 +61,11 @@ def invoice_download(request, pk: int):
         "Agent",
         "Talk (s)",
         "Billed units",
-        money_header("Amount", invoice.currency),
-        # Added with outbound work (issue 17), at the end: firms' sheets that read the
-        # columns by position keep working.
+        # Added with outbound work (issue 17), after the columns firms' sheets already read
+        # by position; the amount stays last.
         "Direction",
         "Campaign",
+        money_header("Amount", invoice.currency),
     ]
     period = period_label(invoice.run.period_start, invoice.run.period_end)
     rows = (
@@ -77,9 +77,9 @@ def invoice_download(request, pk: int):
             t.agent.full_name,
             t.call.talk_seconds,
             t.units,
-            t.client_amount if per_call else "",
             t.get_direction_display(),
             t.campaign.name if t.campaign else "",
+            t.client_amount if per_call else "",
         ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )

@@ -266,6 +266,11 @@ def target_next(*, agent: AgentProfile, at: dt.datetime | None = None) -> Campai
     )
     if shown is not None:
         return shown
+    free = AgentProfile.objects.filter(
+        pk=agent.pk, status=AgentProfile.Status.VERIFIED, duty_status=AgentProfile.Duty.AVAILABLE
+    )
+    if not free.exists():
+        return None  # off duty or busy: a contact held now would wait for nobody
     if inbound_waiting_for(agent=agent, at=at):
         return None
     for campaign in campaigns_for_agent(agent=agent, at=at):

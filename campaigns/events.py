@@ -262,7 +262,9 @@ def _end(
         call.status, call.talk_seconds = Call.Status.COMPLETED, talk
         call.answered_at = max(call.answered_at or attempt.connected_at, call.offered_at)
         call.answered_at = min(call.answered_at, ended_at)
-        seconds = call.line.wrap_up_seconds
+        # A campaign needs the agent's disposition (do not call, call back, machine): a line
+        # with no wrap-up time of its own gives its outbound calls the campaigns' default.
+        seconds = call.line.wrap_up_seconds or settings.CAMPAIGNS_WRAP_UP_SECONDS
         call.wrap_up = Call.WrapUp.PENDING if seconds > 0 else ""
     else:
         call.status, seconds = Call.Status.FAILED, 0

@@ -645,6 +645,9 @@ if SENTRY_DSN:
 # Promotional calls are checked against the newest complete national registry extract no
 # older than this (TRAI asks callers to scrub against a current registry); older, they wait.
 CAMPAIGNS_REGISTRY_MAX_AGE_DAYS = env.int("CAMPAIGNS_REGISTRY_MAX_AGE_DAYS", default=30)
+# The wrap-up an outbound call gets on a line with no wrap-up time of its own (seconds): a
+# campaign needs the agent's disposition.
+CAMPAIGNS_WRAP_UP_SECONDS = env.int("CAMPAIGNS_WRAP_UP_SECONDS", default=60)
 # How long a contact shown to an agent in preview stays theirs before it goes back.
 CAMPAIGNS_PREVIEW_HOLD_SECONDS = env.int("CAMPAIGNS_PREVIEW_HOLD_SECONDS", default=300)
 # A callback promised by an agent waits this long past its time for that agent, then anyone.

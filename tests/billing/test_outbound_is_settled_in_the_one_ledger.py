@@ -142,8 +142,8 @@ def test_the_firms_invoice_and_its_sheet_show_outbound_work_without_agent_amount
     download = client.get(reverse("invoices:download", args=[invoice.pk]))
     sheet = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()
     rows = list(csv.reader(sheet))
-    assert rows[0][-2:] == ["Direction", "Campaign"]  # added last: old columns keep places
-    directions = sorted(row[-2] for row in rows[1:])
+    assert rows[0][-3:-1] == ["Direction", "Campaign"]  # older columns keep their places
+    directions = sorted(row[-3] for row in rows[1:])
     assert directions == ["Inbound", "Outbound", "Outbound"]
     assert any(attempts[0].campaign.name in row for row in sheet[1:])
     for text in (page, "\n".join(sheet)):

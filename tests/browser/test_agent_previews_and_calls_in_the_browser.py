@@ -22,15 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENS = Path(__file__).resolve().parents[2] / "var" / "screens"
 
 
-@pytest.fixture(autouse=True)
-def suppression_stand_in(monkeypatch):
-    # campaigns.imports.suppression_add is another helper's and not on main yet; the
-    # disposition handler imports it for every code.
-    from campaigns import imports
-
-    monkeypatch.setattr(imports, "suppression_add", lambda **kwargs: None, raising=False)
-
-
 def shot(page, width: int, name: str) -> None:
     SCREENS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENS / f"outbound-{name}-{width}.png"), full_page=True)

@@ -133,12 +133,10 @@ def attempt_made(campaign, contact, *, agent=None, outcome="", at=None):
     )
 
 
-# --- Outbound telephony (helper "telephony"): a local fake of Twilio's REST API, the
-# do-not-call list's `suppression_add` until the imports land, acme's outbound line and
-# Meera, who dials (tests.campaigns.telephony).
+# --- Outbound telephony: a local fake of Twilio's REST API,
+# acme's outbound line and Meera, who dials (tests.campaigns.telephony).
 from tests.campaigns.telephony import (  # noqa: E402, F401  (fixtures)
     fake_twilio,
     meera,
     outbound_line,
-    suppression,
 )

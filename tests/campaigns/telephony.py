@@ -1,7 +1,7 @@
 """Helpers for the outbound telephony tests: a local fake of Twilio's REST API that also takes
 `calls.create`, signed posts to the outbound webhooks, and a placed preview attempt.
 
-Its fixtures (`fake_twilio`, `suppression`, `outbound_line`, `meera`) are offered to every
+Its fixtures (`fake_twilio`, `outbound_line`, `meera`) are offered to every
 campaigns test by tests/campaigns/conftest.py.
 """
 
@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from campaigns import dialer, provider
-from campaigns.models import Attempt, SuppressionEntry, SuppressionList
+from campaigns.models import Attempt
 from tests.campaigns.dialing import running_campaign
 from tests.factories import PhoneLineFactory
 from tests.routing.conftest import FakeTwilioRest, routable_agent, twilio_post
@@ -79,27 +79,6 @@ def fake_twilio(settings):
     yield fake
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def suppression(monkeypatch):
-    """`campaigns.imports.suppression_add` as the imports helper writes it (not on main yet):
-    the number on the firm's do-not-call list, the list's version up."""
-    from campaigns import imports
-
-    def suppression_add(*, actor, firm, number, source, attempt=None):
-        listed, _ = SuppressionList.objects.get_or_create(firm=firm)
-        listed.version += 1
-        listed.save(update_fields=["version"])
-        entry, _ = SuppressionEntry.objects.get_or_create(
-            firm=firm,
-            number=number,
-            defaults={"source": source, "attempt": attempt, "version": listed.version},
-        )
-        return entry
-
-    if not hasattr(imports, "suppression_add"):
-        monkeypatch.setattr(imports, "suppression_add", suppression_add, raising=False)
 
 
 @pytest.fixture

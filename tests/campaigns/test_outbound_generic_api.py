@@ -80,9 +80,7 @@ def test_the_agent_missing_the_call_is_reported_as_agent_missed(acme, line, meer
     assert meera.no_answer_strikes == 1
 
 
-def test_an_opt_out_reported_by_the_provider_refuses_the_contact(
-    acme, line, meera, provider_api, suppression
-):
+def test_an_opt_out_reported_by_the_provider_refuses_the_contact(acme, line, meera, provider_api):
     attempt = placed(meera, firm=acme, line=line)
     event(provider_api, attempt, "dialled", provider_call_id="EX-1")
     event(provider_api, attempt, "agent_answered")

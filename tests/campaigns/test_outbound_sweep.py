@@ -171,6 +171,8 @@ def test_an_attempt_not_yet_due_is_left_alone(acme, line, meera, fake_twilio):
         "targets_repaired": 0,
         "campaigns_started": 0,
         "campaigns_completed": 0,
+        "imports_requeued": 0,
+        "imports_failed": 0,
     }
     assert fake_twilio.asked == ["create"] and fresh(attempt).status == Attempt.Status.AGENT
 

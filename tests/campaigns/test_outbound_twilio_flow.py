@@ -110,7 +110,7 @@ def test_a_promotional_contact_is_offered_the_opt_out_in_their_language(
 
 
 def test_pressing_9_puts_the_number_on_the_firms_do_not_call_list_and_ends_the_call(
-    client, acme, line, meera, fake_twilio, suppression
+    client, acme, line, meera, fake_twilio
 ):
     attempt = dialled(meera, firm=acme, line=line)
     Campaign.objects.filter(pk=attempt.campaign_id).update(purpose="promotional")
