@@ -47,6 +47,7 @@ from clients.models import (
     PhoneLine,
     StaffingRequest,
 )
+from routing.rollups import callday_sweep
 
 INDIA = ZoneInfo("Asia/Kolkata")
 SIMULATED_ATTEMPTS = 30
@@ -179,6 +180,7 @@ def seed_demo() -> list[tuple[str, str]]:
     _registry()
     if not Attempt.objects.filter(campaign__in=campaigns).exists():
         simulate_outbound(attempts=SIMULATED_ATTEMPTS, seed=SIMULATION_SEED)
+        callday_sweep()  # yesterday's roll-up again, with the calls laid out in it
     return []
 
 

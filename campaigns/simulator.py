@@ -17,9 +17,10 @@ the others are read from the TwiML we answer. Outcomes come from a seeded random
 `OutboundSimulator` (`manage.py simulate_calls --outbound N`, and the demo's seed) makes the
 attempts with the dialer's own services — preview (`target_next`, `attempt_place`) and
 progressive (`agent_dial_next`) — plays them, and submits the agent's disposition through
-routing's wrap-up service. Promotional calls keep to 09:00-21:00 of the contact's time, so
-they are placed at a simulated daytime moment (at least two hours ago) and laid out after as
-long as each took, as routing's simulator lays out its `--days`; service calls are made now.
+routing's wrap-up service. Calls are made now, but promotional calls keep to 09:00-21:00 of
+the contact's time: outside India's daytime they are placed at a simulated daytime moment (at
+least two hours ago; contacts due by then) and laid out after as long as each took, as
+routing's simulator lays out its `--days`.
 
 `serve_twilio` keeps a stand-in running for `make run`: an agent's Call in the browser rings
 through it, and it plays the provider's side over HTTP (the agent disposes themselves).
@@ -376,6 +377,11 @@ def stand_in_installed(*, poster: SignedPoster, port: int = 0) -> Iterator[Twili
 # --- The seeded outbound simulation --------------------------------------------------------------
 
 
+def india_daytime(now: dt.datetime) -> bool:
+    """Promotional calls to India may be placed now (with a margin inside 09:00-21:00)."""
+    return dt.time(9, 15) <= now.astimezone(INDIA).time() < dt.time(20, 30)
+
+
 def daytime_clock(now: dt.datetime) -> dt.datetime:
     """Where simulated promotional calls start: the latest moment at 10:00-18:30 India time
     at least two hours before now (promotional calls keep to 09:00-21:00 local time)."""
@@ -447,8 +453,9 @@ class OutboundSimulator:
         agent = self._agent(campaign)
         if agent is None:
             return False
-        clocked = campaign.purpose == Campaign.Purpose.PROMOTIONAL
-        at = self.clock if clocked else timezone.now()
+        now = timezone.now()
+        clocked = campaign.purpose == Campaign.Purpose.PROMOTIONAL and not india_daytime(now)
+        at = self.clock if clocked else now
         attempt = None
         try:
             if campaign.mode == Campaign.Mode.PROGRESSIVE:
