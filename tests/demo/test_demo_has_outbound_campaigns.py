@@ -65,7 +65,9 @@ def test_the_simulated_attempts_have_every_outcome_and_none_is_left_live():
     outcomes = set(Attempt.objects.values_list("outcome", flat=True))
     assert {"connected", "no_answer", "busy", "machine", "opted_out", "refused"} <= outcomes
     assert not Attempt.objects.filter(status__in=Attempt.LIVE).exists()
-    assert Attempt.objects.filter(campaign__kind="campaign").count() >= 30
+    # 30 or a few more (the webhooks' inline tick dials too); by day some are the lines'
+    # callbacks (voicemails), which the dialer offers first.
+    assert Attempt.objects.count() >= 30
     for attempt in Attempt.objects.exclude(status="refused").select_related("call"):
         assert attempt.provider_call_id.startswith("CA"), attempt
         assert attempt.call.direction == Call.Direction.OUTBOUND
