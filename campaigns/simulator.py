@@ -506,7 +506,7 @@ class OutboundSimulator:
             except queue.Empty:
                 return
             attempt = Attempt.objects.filter(pk=call.attempt_id).select_related("target").first()
-            if attempt is None:  # not ours to play: the agent's phone rings out
+            if attempt is None:  # a call no attempt names: played all the same
                 self.player.play(call)
                 continue
             rng = self._stream(attempt)
