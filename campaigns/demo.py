@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from accounts.models import User
 from campaigns.models import (
     Attempt,
     Campaign,
@@ -221,7 +222,11 @@ def _campaign_rows(
     simulation places its promotional calls at a daytime moment before now."""
     line = PhoneLine.objects.get(firm=firm, name=line_name)
     _codes(line)
-    admin = firm.members.filter(role="admin").order_by("pk").first().user
+    # A partial BPO keeps its own lists and campaigns; for a complete BPO the agency does.
+    if firm.engagement_type == ClientFirm.EngagementType.PARTIAL:
+        admin = firm.members.filter(role="admin").order_by("pk").first().user
+    else:
+        admin = User.objects.filter(role=User.Role.ADMIN).order_by("pk").first()
     today = timezone.localdate()
     started = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(9, 0), tzinfo=INDIA)
     contact_list, _ = ContactList.objects.get_or_create(

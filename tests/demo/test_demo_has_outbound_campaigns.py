@@ -59,6 +59,9 @@ def test_kaveri_runs_a_progressive_service_campaign_on_its_loans_helpline():
     )
     assert campaign.line.name == "Loans helpline"
     assert campaign.attempts.filter(outcome="connected").exists()
+    # A complete BPO: the agency keeps its list (Acme, a partial BPO, keeps its own).
+    assert campaign.lists.get().created_by.role == "admin"
+    assert acme_campaign().lists.get().created_by.email == "client@acme-insurance.example"
 
 
 def test_the_simulated_attempts_have_every_outcome_and_none_is_left_live():
