@@ -33,8 +33,10 @@ class Command(BaseCommand):
             with notifications_quiet():  # on the bell, not mailed to made-up addresses
                 for module in DEMO_MODULES:
                     # The simulated calls are dated after they end: billing's demo writes
-                    # their ledger rows then, dated with their calls (billing.demo.ledger_held).
-                    held = billing_demo.ledger_held() if module is routing_demo else nullcontext()
+                    # their ledger rows then, dated with their calls (billing.demo.ledger_held);
+                    # outbound attempts too (promotional ones are laid out in daytime).
+                    simulated = module in (routing_demo, campaigns_demo)
+                    held = billing_demo.ledger_held() if simulated else nullcontext()
                     with held:
                         logins += module.seed_demo()
             api_key = clients_demo.demo_api_key()
