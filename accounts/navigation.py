@@ -18,6 +18,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
     User.Role.AGENT: [
         NavItem("Home", "agents:home"),
         NavItem("Calls", "agent_calls:workspace"),  # the live workspace during a call
+        NavItem("Outbound", "outbound_agent:home"),  # campaigns: preview, call, callbacks
         NavItem("Opportunities", "opportunities:list"),
         NavItem("Engagements", "opportunities:engagements"),
         NavItem("Earnings", "earnings:home"),
@@ -32,6 +33,8 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Engagements", "clients:engagements"),
         NavItem("Calls", "calls:list"),
         NavItem("Callbacks", "callbacks:list"),
+        NavItem("Campaigns", "outbound:campaigns"),  # outbound calling (issue 17)
+        NavItem("Contact lists", "outbound:lists"),  # lists and do-not-call (issue 17)
         NavItem("Quality", "clients:scorecards"),
         NavItem("Invoices", "invoices:list"),
         NavItem("Webhooks", "clients:webhooks"),
@@ -58,6 +61,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Firms", "staff_clients:firms"),
         NavItem("Matching", "staff_clients:matching"),
         NavItem("Callbacks", "routing_console:callbacks"),
+        NavItem("Outbound", "outbound_staff:home"),  # the registry, firms' lists (issue 17)
         NavItem("Audit log", "accounts:audit"),
         NavItem("Django admin", "admin:index"),
     ],

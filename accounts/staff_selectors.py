@@ -97,10 +97,27 @@ ADMIN_ONLY: frozenset[str] = frozenset(
         A.WEBHOOK_PAUSED,
         A.WEBHOOK_RESUMED,
         A.WEBHOOK_REPLAYED,
+        # A firm's outbound campaigns (issue 17)
+        A.CAMPAIGN_CREATED,
+        A.CAMPAIGN_UPDATED,
+        A.CAMPAIGN_AGENTS_SET,
+        A.CAMPAIGN_LISTS_SET,
+        A.CAMPAIGN_SCHEDULED,
+        A.CAMPAIGN_STARTED,
+        A.CAMPAIGN_PAUSED,
+        A.CAMPAIGN_RESUMED,
+        A.CAMPAIGN_COMPLETED,
+        # Outbound lists, do-not-call and the registry (issue 17)
+        A.OUTBOUND_IMPORT_STARTED,
+        A.OUTBOUND_IMPORT_DONE,
+        A.OUTBOUND_IMPORT_REFUSED,
+        A.OUTBOUND_IMPORT_FAILED,
+        A.SUPPRESSION_ADDED,
+        A.SUPPRESSION_REMOVED,
     }
 )
 # The apps whose rows are audited: the object types the viewer offers.
-AUDITED_APPS = ("accounts", "agents", "clients", "routing", "billing", "common")
+AUDITED_APPS = ("accounts", "agents", "clients", "routing", "campaigns", "billing", "common")
 SYSTEM = "system"  # the actor filter's word for records with no actor (expiries, runs)
 
 

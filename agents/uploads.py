@@ -6,8 +6,10 @@ type and extension we store come from that.
 """
 
 import hashlib
+import re
 import struct
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 
@@ -45,8 +47,18 @@ def _pdf_is_complete(uploaded_file: File, *, size: int) -> bool:
     return PDF_EOF_MARKER in uploaded_file.read(PDF_TAIL_BYTES)
 
 
-def _too_large() -> str:
-    return f"The file is larger than the {_megabytes(MAX_DOCUMENT_BYTES)} limit."
+def _too_large(limit: int | None = None) -> str:
+    return f"The file is larger than the {_megabytes(limit or MAX_DOCUMENT_BYTES)} limit."
+
+
+def upload_bound(path: str) -> int:
+    """The largest file a request to `path` may carry: a document's 5 MB, or the bound of a
+    pattern in settings.LARGE_UPLOADS (the outbound campaigns' list imports, streamed to disk
+    by the next handlers and read by a background task)."""
+    for pattern, setting in getattr(settings, "LARGE_UPLOADS", ()):
+        if re.match(pattern, path):
+            return getattr(settings, setting)
+    return MAX_DOCUMENT_BYTES
 
 
 class DocumentSizeUploadHandler(FileUploadHandler):
@@ -64,8 +76,9 @@ class DocumentSizeUploadHandler(FileUploadHandler):
         self.content_length = content_length
 
     def new_file(self, *args, **kwargs):
-        if self.content_length > MAX_DOCUMENT_BYTES + FORM_OVERHEAD_BYTES:
-            self.request.upload_refusal = _too_large()
+        limit = upload_bound(self.request.path_info)
+        if self.content_length > limit + FORM_OVERHEAD_BYTES:
+            self.request.upload_refusal = _too_large(limit)
             raise StopUpload(connection_reset=True)
 
     def receive_data_chunk(self, raw_data, start):

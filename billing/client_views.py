@@ -62,6 +62,10 @@ def invoice_download(request, pk: int):
         "Talk (s)",
         "Billed units",
         money_header("Amount", invoice.currency),
+        # Added with outbound work (issue 17), at the end: firms' sheets that read the
+        # columns by position keep working.
+        "Direction",
+        "Campaign",
     ]
     period = period_label(invoice.run.period_start, invoice.run.period_end)
     rows = (
@@ -74,6 +78,8 @@ def invoice_download(request, pk: int):
             t.call.talk_seconds,
             t.units,
             t.client_amount if per_call else "",
+            t.get_direction_display(),
+            t.campaign.name if t.campaign else "",
         ]
         for t in invoice_transactions(invoice=invoice).iterator(chunk_size=2000)
     )

@@ -17,13 +17,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from billing.disputes import dispute_answer, dispute_open
-from billing.ledger import transaction_record
+from billing.ledger import transaction_record, transaction_record_attempt
 from billing.models import Dispute, FixedFeePlan, Invoice, Payout, SettlementRun, Transaction
 from billing.payouts import invoice_mark_paid, payout_approve, payout_mark_paid
 from billing.periods import period_end
-from billing.receivers import record_transaction
+from billing.receivers import record_attempt_transaction, record_transaction
 from billing.selectors import payout_transactions
 from billing.settlement import run_claim, run_execute, run_open
+from campaigns.models import Attempt
+from campaigns.signals import attempt_ended
 from clients.models import ClientFirm
 from routing.models import Call
 from routing.signals import call_completed
@@ -34,13 +36,16 @@ Status = SettlementRun.Status
 
 @contextlib.contextmanager
 def ledger_held() -> Iterator[None]:
-    """Completed calls get no ledger row while inside (seed_demo's simulated calls, which are
-    dated after they end); `seed_demo` below writes them. Demo only: nothing else holds it."""
+    """Completed calls and ended outbound attempts get no ledger row while inside (seed_demo's
+    simulated calls, which are dated after they end); `seed_demo` below writes them. Demo
+    only: nothing else holds it."""
     call_completed.disconnect(record_transaction)
+    attempt_ended.disconnect(record_attempt_transaction)
     try:
         yield
     finally:
         call_completed.connect(record_transaction)
+        attempt_ended.connect(record_attempt_transaction)
 
 
 def _fee_plan() -> None:
@@ -60,11 +65,21 @@ def _fee_plan() -> None:
 def _ledger_for_demo_calls() -> int:
     """One transaction per completed call that has none, oldest first (none on a re-seed)."""
     unbilled = Call.objects.filter(
-        status=Call.Status.COMPLETED, transaction__isnull=True, agent__isnull=False
+        status=Call.Status.COMPLETED,
+        direction=Call.Direction.INBOUND,  # outbound calls are billed by their attempts below
+        transaction__isnull=True,
+        agent__isnull=False,
     ).select_related("engagement", "line")
     written = 0
     for call in unbilled.order_by("ended_at", "pk"):
         written += transaction_record(call=call) is not None
+    # The campaigns' placed attempts, on their engagements' outbound rates (an unanswered
+    # one billed per connect or per minute writes nothing, and is simply tried again).
+    attempts = Attempt.objects.filter(
+        status=Attempt.Status.ENDED, call__isnull=False, call__transaction__isnull=True
+    )
+    for attempt in attempts.order_by("ended_at", "pk"):
+        written += transaction_record_attempt(attempt=attempt) is not None
     return written
 
 

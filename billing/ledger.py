@@ -1,5 +1,7 @@
-"""Writing the ledger: one transaction per answered call, adjustments, the audit trail."""
+"""Writing the ledger: one transaction per answered call or placed outbound attempt,
+adjustments, the audit trail."""
 
+import logging
 import math
 from decimal import Decimal
 
@@ -10,7 +12,8 @@ from accounts.models import User
 from agents.models import AgentProfile
 from billing.models import Adjustment, SettlementRun, Transaction
 from billing.periods import open_period, periods_lock_shared
-from clients.models import ClientFirm, Engagement, RateUnit
+from campaigns.models import Attempt
+from clients.models import ClientFirm, Engagement, OutboundRateUnit, RateUnit
 from clients.selectors import engagement_covering
 from common.audit import audit_log
 from common.errors import ApplicationError
@@ -19,6 +22,7 @@ from common.models import AuditAction
 from common.money import quantize
 from routing.models import Call
 
+logger = logging.getLogger(__name__)
 Kind = SettlementRun.Kind
 
 
@@ -51,10 +55,16 @@ def _engagement_for(call: Call) -> Engagement | None:
 
 @transaction.atomic
 def transaction_record(*, call: Call) -> Transaction | None:
-    """Exactly one transaction for an answered, completed call. Safe to call again."""
+    """Exactly one transaction for an answered, completed inbound call. Safe to call again.
+
+    An outbound call (a campaign's attempt) is not priced here, even when routing reports it
+    completed: its attempt is, on the engagement's outbound rates (`transaction_record_attempt`,
+    on campaigns' `attempt_ended`) — one row per call either way (Transaction.call is unique)."""
     existing = Transaction.objects.filter(call=call).first()
     if existing is not None:
         return existing
+    if call.direction == Call.Direction.OUTBOUND:
+        return None
     if call.status != Call.Status.COMPLETED or call.talk_seconds is None or not call.agent_id:
         return None
     engagement = _engagement_for(call)
@@ -71,8 +81,33 @@ def transaction_record(*, call: Call) -> Transaction | None:
         "agent_minimum_per_call": str(engagement.agent_minimum_per_call),
         "engagement": engagement.pk,
     }
+    return _written(
+        call=call,
+        engagement=engagement,
+        direction=Call.Direction.INBOUND,
+        units=units,
+        rate_card=rate_card,
+        occurred_at=call.ended_at,
+        agent_amount=price(
+            units=units,
+            rate=engagement.agent_rate,
+            minimum=engagement.agent_minimum_per_call,
+            currency=currency,
+        ),
+        client_amount=price(
+            units=units,
+            rate=engagement.client_rate,
+            minimum=engagement.minimum_per_call,
+            currency=currency,
+        ),
+    )
+
+
+def _written(*, call: Call, engagement: Engagement, occurred_at, **row) -> Transaction:
+    """The row, in the periods open for its date; the one already there if a concurrent
+    writer (the signal and a retry) recorded this call first."""
     periods_lock_shared()  # a run claimed meanwhile would otherwise miss this row
-    day = timezone.localdate(call.ended_at)
+    day = timezone.localdate(occurred_at)
     try:
         with transaction.atomic():
             return Transaction.objects.create(
@@ -82,28 +117,110 @@ def transaction_record(*, call: Call) -> Transaction | None:
                 engagement=engagement,
                 agent_id=call.agent_id,
                 firm_id=call.firm_id,
-                currency=currency,
-                units=units,
-                rate_card=rate_card,
-                occurred_at=call.ended_at,
-                agent_amount=price(
-                    units=units,
-                    rate=engagement.agent_rate,
-                    minimum=engagement.agent_minimum_per_call,
-                    currency=currency,
-                ),
-                client_amount=price(
-                    units=units,
-                    rate=engagement.client_rate,
-                    minimum=engagement.minimum_per_call,
-                    currency=currency,
-                ),
+                currency=engagement.currency,
+                occurred_at=occurred_at,
+                **row,
             )
     except IntegrityError:
         existing = Transaction.objects.filter(call=call).first()
         if existing is None:
             raise  # not a concurrent duplicate: a broken rule, say so loudly
         return existing  # recorded concurrently (the signal and a retry): the same row
+
+
+# Attempts that end with none of these never rang the contact: the portal rang the agent's
+# phone first and they did not answer. Neither the firm pays nor the agent earns for them,
+# whatever the unit (the "per attempt" rate is for trying the firm's contact).
+_NOT_TRIED = frozenset({Attempt.Outcome.REFUSED, Attempt.Outcome.AGENT_MISSED})
+# Engagements already logged as having no outbound rates (once each per process: a campaign
+# worked under one makes thousands of attempts).
+_unpriced_logged: set[int] = set()
+
+
+def attempt_connected(attempt: Attempt) -> bool:
+    """The contact answered (and talked with the agent)."""
+    return attempt.connected_at is not None or attempt.outcome == Attempt.Outcome.CONNECTED
+
+
+def attempt_talk_seconds(attempt: Attempt) -> int:
+    """Talk with the contact: the attempt's own figure, else its call's, else from the times."""
+    for seconds in (attempt.talk_seconds, attempt.call.talk_seconds if attempt.call else None):
+        if seconds is not None:
+            return seconds
+    if attempt.connected_at and attempt.ended_at:
+        return max(0, int((attempt.ended_at - attempt.connected_at).total_seconds()))
+    return 0
+
+
+def outbound_units_for(unit: str, attempt: Attempt) -> int:
+    """Billed units of a placed attempt: 1 if the contact answered (per connect), the started
+    minutes of talk if they did (per minute: a connected call has begun its first minute,
+    as an inbound call's), 1 for every attempt that rang the contact (per attempt)."""
+    connected = attempt_connected(attempt)
+    if unit == OutboundRateUnit.PER_CONNECT:
+        return 1 if connected else 0
+    if unit == OutboundRateUnit.PER_MINUTE:
+        return max(1, math.ceil(attempt_talk_seconds(attempt) / 60)) if connected else 0
+    return 0 if attempt.outcome in _NOT_TRIED else 1
+
+
+@transaction.atomic
+def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
+    """At most one transaction for a placed outbound attempt that has ended, priced by its
+    engagement's outbound rates (no minimum per call: outbound rates are per unit only).
+    Nothing for an attempt refused by the consent check (never placed), one still live, one
+    whose unit bills nothing (unanswered, per connect or per minute), or an engagement with
+    no outbound rate. Safe to call again: the row is the attempt's call's."""
+    # As committed with its end, not as the sender's copy holds it (one read by its key).
+    attempt = Attempt.objects.select_related("engagement", "call__engagement").get(pk=attempt.pk)
+    if attempt.call_id is None or attempt.status != Attempt.Status.ENDED:
+        return None
+    existing = Transaction.objects.filter(call_id=attempt.call_id).first()
+    if existing is not None:
+        return existing
+    # The engagement the dialer placed it under (the campaign agent's), else the call's.
+    engagement = attempt.engagement or attempt.call.engagement
+    if engagement is None or engagement.agent_id != attempt.agent_id:
+        logger.warning("Attempt %s has no engagement of its agent: not priced", attempt.pk)
+        return None
+    if engagement.outbound_client_rate is None or engagement.outbound_agent_rate is None:
+        if engagement.pk not in _unpriced_logged:
+            _unpriced_logged.add(engagement.pk)
+            logger.info(
+                "Engagement %s has no outbound rates: its attempts are not billed", engagement.pk
+            )
+        return None
+    unit = engagement.outbound_rate_unit
+    units = outbound_units_for(unit, attempt)
+    if units == 0:
+        return None
+    currency = engagement.currency
+    rate_card = {
+        "direction": Call.Direction.OUTBOUND.value,
+        "unit": unit,
+        "currency": currency,
+        "client_rate": str(engagement.outbound_client_rate),
+        "agent_rate": str(engagement.outbound_agent_rate),
+        "engagement": engagement.pk,
+        "campaign": attempt.campaign_id,
+        "attempt": attempt.pk,
+        "outcome": attempt.outcome,
+    }
+    zero = Decimal(0)
+    return _written(
+        call=attempt.call,
+        engagement=engagement,
+        direction=Call.Direction.OUTBOUND,
+        units=units,
+        rate_card=rate_card,
+        occurred_at=attempt.ended_at or attempt.call.ended_at or timezone.now(),
+        agent_amount=price(
+            units=units, rate=engagement.outbound_agent_rate, minimum=zero, currency=currency
+        ),
+        client_amount=price(
+            units=units, rate=engagement.outbound_client_rate, minimum=zero, currency=currency
+        ),
+    )
 
 
 @transaction.atomic

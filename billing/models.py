@@ -11,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -304,6 +305,11 @@ class Invoice(models.Model):
         return (self.number or f"invoice-{self.pk}").replace("/", "-")
 
 
+# A per-activity invoice's lines, one per staffing request and direction (billing.settlement).
+INBOUND_LINE = "Handled calls"
+OUTBOUND_LINE = "Outbound calls"
+
+
 class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
     request = models.ForeignKey(
@@ -331,11 +337,21 @@ class InvoiceLine(models.Model):
 
 
 class Transaction(AppendOnly):
-    """One answered, completed call, priced once from the engagement's rate card."""
+    """One answered, completed call (or one placed outbound attempt), priced once from the
+    engagement's rate card."""
 
     correction = ": add an Adjustment"
 
     call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="transaction")
+    # Inbound: an answered call (billing.ledger.transaction_record); outbound: a campaign's
+    # placed attempt (transaction_record_attempt), priced on the engagement's outbound rates.
+    # Kept on the row so a run splits invoice lines by it without joining the calls.
+    direction = models.CharField(
+        max_length=8,
+        choices=Call.Direction.choices,
+        default=Call.Direction.INBOUND,
+        db_default=Call.Direction.INBOUND,
+    )
     engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="+")
     agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="transactions")
     firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="transactions")
@@ -367,6 +383,25 @@ class Transaction(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.call}: {format_money(self.client_amount, self.currency)}"
+
+    @property
+    def campaign(self):
+        """An outbound row's campaign (through its call's attempt), else None. Pages select it
+        with the row (billing.selectors.OUTBOUND_CAMPAIGN): no query a row."""
+        if self.direction != Call.Direction.OUTBOUND:
+            return None
+        try:
+            return self.call.attempt.campaign
+        except ObjectDoesNotExist:
+            return None
+
+    @property
+    def activity_label(self) -> str:
+        """What the work was, for statements, invoices and their sheets."""
+        if self.direction != Call.Direction.OUTBOUND:
+            return "Inbound call"
+        campaign = self.campaign
+        return f"Outbound call · {campaign.name}" if campaign else "Outbound call"
 
 
 class Adjustment(AppendOnly):

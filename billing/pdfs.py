@@ -33,6 +33,7 @@ from billing.tds import deductor
 from common.dates import day_label, period_label
 from common.money import format_money
 from common.taxids import amount_in_words, state_label
+from routing.models import Call
 
 FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
 FONT_DIR = settings.BASE_DIR / "static" / "vendor" / "dejavu"
@@ -328,13 +329,22 @@ def statement_story(
     return story
 
 
-def statement_pdf(payout: Payout, transactions, adjustments) -> bytes:
-    by_firm = list(
-        transactions.order_by()
-        .values("firm__name")
+def statement_by_firm(transactions) -> list[dict]:
+    """The statement's calls and earnings per firm; a firm's outbound work (campaigns) on a
+    row of its own, after its answered calls."""
+    return [
+        {**row, "firm__name": f"{row['firm__name']} · outbound calls"}
+        if row["direction"] == Call.Direction.OUTBOUND
+        else row
+        for row in transactions.order_by()
+        .values("firm__name", "direction")
         .annotate(calls=Count("id"), amount=Sum("agent_amount"))
-        .order_by("firm__name")
-    )
+        .order_by("firm__name", "direction")
+    ]
+
+
+def statement_pdf(payout: Payout, transactions, adjustments) -> bytes:
+    by_firm = statement_by_firm(transactions)
     story = statement_story(payout, by_firm, list(adjustments))
     return render(story, title=f"Earnings statement {payout.pk}", author=deductor()["name"])
 

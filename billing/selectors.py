@@ -19,13 +19,16 @@ from billing.periods import open_period, period_end, period_start
 from clients.models import ClientFirm
 
 Kind = SettlementRun.Kind
+# An outbound row's campaign, for the pages that name it (Transaction.activity_label): the
+# call's attempt, joined in the same query (an inbound call has none: a LEFT JOIN's nulls).
+OUTBOUND_CAMPAIGN = ("call__attempt__campaign",)
 
 
 def payout_transactions(*, payout: Payout) -> QuerySet[Transaction]:
     """The transactions a payout settled: the agent's rows of the run's period."""
     return Transaction.objects.filter(
         agent_id=payout.agent_id, currency=payout.currency, agent_period=payout.run.period_start
-    ).select_related("firm", "call__line")
+    ).select_related("firm", "call__line", *OUTBOUND_CAMPAIGN)
 
 
 def payout_adjustments(*, payout: Payout) -> QuerySet[Adjustment]:
@@ -43,7 +46,7 @@ def invoice_adjustments(*, invoice: Invoice) -> QuerySet[Adjustment]:
 def invoice_transactions(*, invoice: Invoice) -> QuerySet[Transaction]:
     return Transaction.objects.filter(
         firm_id=invoice.firm_id, currency=invoice.currency, firm_period=invoice.run.period_start
-    ).select_related("agent", "call__line")
+    ).select_related("agent", "call__line", *OUTBOUND_CAMPAIGN)
 
 
 def agent_earnings_open(*, agent: AgentProfile) -> dict:
@@ -60,7 +63,7 @@ def agent_earnings_open(*, agent: AgentProfile) -> dict:
         rows = rows.filter(agent_period__gte=floor)
     rows = (
         rows.exclude(agent_period__in=settled.values("period_start"))
-        .select_related("firm", "call")
+        .select_related("firm", "call", *OUTBOUND_CAMPAIGN)
         .order_by("-occurred_at")
     )
     totals = list(

@@ -32,7 +32,14 @@ from django.utils import timezone
 from accounts.models import User
 from billing import notices
 from billing.invoicing import invoices_emit, invoices_issue
-from billing.models import Invoice, Payout, SettlementLock, SettlementRun
+from billing.models import (
+    INBOUND_LINE,
+    OUTBOUND_LINE,
+    Invoice,
+    Payout,
+    SettlementLock,
+    SettlementRun,
+)
 from billing.periods import period_end, period_start
 from clients.models import ClientFirm
 from common.audit import audit_log
@@ -40,6 +47,7 @@ from common.dates import period_label
 from common.errors import ApplicationError, ConflictError
 from common.models import AuditAction
 from common.money import quantize
+from routing.models import Call
 
 logger = logging.getLogger(__name__)
 Kind = SettlementRun.Kind
@@ -134,6 +142,9 @@ def _sql(statement: str, params: dict | list) -> int:
 # The statuses and kinds the statements write and match, from the models' choices: passed as
 # parameters with the run's own (`run`, `period`, `now`), never pasted into the SQL.
 VALUES = {
+    "outbound": Call.Direction.OUTBOUND,
+    "inbound_line": INBOUND_LINE,
+    "outbound_line": OUTBOUND_LINE,
     "draft": Payout.Status.DRAFT,
     "issued": Invoice.Status.ISSUED,
     "activity": Invoice.Kind.ACTIVITY,
@@ -158,10 +169,10 @@ SELECT agent_id, currency, COUNT(*) AS calls,
 """  # noqa: S608 (a constant table name)
 FIRM_SUMS_SQL = f"""
 CREATE TEMPORARY TABLE {SUMS} AS
-SELECT firm_id, currency, engagement_id, COUNT(*) AS calls, SUM(units) AS units,
+SELECT firm_id, currency, engagement_id, direction, COUNT(*) AS calls, SUM(units) AS units,
        CAST(ROUND(SUM(client_amount) * 100) AS BIGINT) AS paise
   FROM billing_transaction WHERE firm_period = %(period)s
- GROUP BY firm_id, currency, engagement_id
+ GROUP BY firm_id, currency, engagement_id, direction
 """  # noqa: S608
 
 # Gross and withholding tax in paise (integers): exact on PostgreSQL and SQLite alike. Each
@@ -209,13 +220,17 @@ SELECT %(run)s, firm_id, %(activity)s, currency, SUM(paise) / 100.0, %(issued)s,
 ON CONFLICT (run_id, firm_id, currency) DO NOTHING
 """  # noqa: S608
 
+# A line per staffing request and direction: answered calls, and outbound attempts (a
+# campaign's work, priced on the request's outbound rates) under a description of their own.
 ACTIVITY_LINES_SQL = f"""
 INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
-SELECT i.id, s.request_id, 'Handled calls', s.calls, s.units, s.paise / 100.0
-  FROM (SELECT t.firm_id, t.currency, e.request_id, SUM(t.calls) AS calls,
+SELECT i.id, s.request_id,
+       CASE WHEN s.direction = %(outbound)s THEN %(outbound_line)s ELSE %(inbound_line)s END,
+       s.calls, s.units, s.paise / 100.0
+  FROM (SELECT t.firm_id, t.currency, e.request_id, t.direction, SUM(t.calls) AS calls,
                SUM(t.units) AS units, SUM(t.paise) AS paise
           FROM {SUMS} t JOIN clients_engagement e ON e.id = t.engagement_id
-         GROUP BY t.firm_id, t.currency, e.request_id) s
+         GROUP BY t.firm_id, t.currency, e.request_id, t.direction) s
   JOIN billing_invoice i ON i.run_id = %(run)s AND i.firm_id = s.firm_id
                         AND i.currency = s.currency AND i.kind = %(activity)s
  WHERE NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)

@@ -112,6 +112,7 @@ def consent_check(
 
     def verdict(allowed: bool, rule: str = "", reason: str = "", **more) -> Verdict:
         checks["verdict"] = "allowed" if allowed else f"refused: {reason}"
+        checks["rule"] = rule  # "" when allowed: what the firm's figures count refusals by
         return Verdict(allowed=allowed, rule=rule, reason=reason, checks=checks, **more)
 
     def passed(rule: str, result: str, ok: bool) -> None:

@@ -166,6 +166,10 @@ def _request(firm, title, domain, sub_skill, languages, regions, calls, aht, lin
         rate_unit="minute" if domain == "insurance" else "call",
         rate=Decimal("6.00") if domain == "insurance" else Decimal("45.00"),
         minimum_per_call=Decimal("12.00") if domain == "insurance" else Decimal(0),
+        # Outbound calls (campaigns) at rates of their own: Acme (partial BPO) pays per call
+        # its customer answers, Kaveri (complete BPO) per started minute of talk.
+        outbound_rate_unit="connect" if firm.is_partial else "minute",
+        outbound_rate=Decimal("30.00") if firm.is_partial else Decimal("8.00"),
     )
 
 

@@ -16,6 +16,7 @@ from clients.models import (
     Language,
     LineLanguage,
     LinePrompt,
+    OutboundRateUnit,
     PhoneLine,
     RateUnit,
     ScorecardCriterion,
@@ -298,6 +299,20 @@ class RequestForm(Form):
     rate_unit = forms.ChoiceField(choices=RateUnit.choices, label="Paid")
     rate = forms.DecimalField(label="Rate per unit", **bounds(StaffingRequest, "rate"))
     minimum_per_call = forms.DecimalField(initial=0, **bounds(StaffingRequest, "minimum_per_call"))
+    # Outbound calls (campaigns): rates of their own, optional (no rate: no outbound work).
+    outbound_rate_unit = forms.ChoiceField(
+        choices=OutboundRateUnit.choices,
+        required=False,
+        initial=OutboundRateUnit.PER_CONNECT,
+        label="Outbound calls (campaigns): paid",
+        help_text="Per call the contact answers, per started minute of talk, or per attempt.",
+    )
+    outbound_rate = forms.DecimalField(
+        required=False,
+        label="Outbound rate per unit",
+        help_text="Leave empty if these agents make no outbound calls.",
+        **bounds(StaffingRequest, "outbound_rate"),
+    )
 
     def __init__(self, *args, firm: ClientFirm, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,7 @@ from clients.models import (
     Application,
     ClientFirm,
     Engagement,
+    OutboundRateUnit,
     PhoneLine,
     RequestLanguage,
     RequestRegion,
@@ -118,6 +119,9 @@ def staffing_request_create(
     """Post a request. Erlang C sizes it; the firm may ask for a different headcount."""
     fields.setdefault("minimum_per_call", Decimal(0))
     fields.setdefault("headcount", None)
+    # Outbound work (campaigns) is optional: no rate, no outbound work on this request.
+    fields["outbound_rate_unit"] = fields.get("outbound_rate_unit") or OutboundRateUnit.PER_CONNECT
+    fields.setdefault("outbound_rate", None)
     _validate_request(fields)
     request = StaffingRequest(firm=firm, created_by=user, currency=firm.currency, **fields)
     # Each figure's range, from the model; with no headcount asked for, Erlang C's comes below.
@@ -253,6 +257,13 @@ def _engage(application: Application, request: StaffingRequest) -> Engagement:
                 agent_rate=agent_share(request.rate, request.currency),
                 minimum_per_call=request.minimum_per_call,
                 agent_minimum_per_call=agent_share(request.minimum_per_call, request.currency),
+                # Outbound rates copied the same way (none: the request takes no outbound work);
+                # the agent's share by the same commission.
+                outbound_rate_unit=request.outbound_rate_unit,
+                outbound_client_rate=request.outbound_rate,
+                outbound_agent_rate=None
+                if request.outbound_rate is None
+                else agent_share(request.outbound_rate, request.currency),
                 currency=request.currency,
                 starts_on=max(request.start_date, timezone.localdate()),
                 ends_on=request.end_date,

@@ -270,6 +270,9 @@ def opportunities_for(*, agent: AgentProfile) -> list[dict]:
                 "application": applied.get(request.pk),
                 "agent_rate": agent_share(request.rate, request.currency),
                 "agent_minimum": agent_share(request.minimum_per_call, request.currency),
+                "outbound_agent_rate": None
+                if request.outbound_rate is None
+                else agent_share(request.outbound_rate, request.currency),
             }
         )
     found.sort(key=lambda o: (o["distance_km"], -o["request"].pk))

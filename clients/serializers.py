@@ -14,6 +14,7 @@ from clients.models import (
     Engagement,
     Language,
     LineLanguage,
+    OutboundRateUnit,
     PhoneLine,
     RateUnit,
     RequestRegion,
@@ -83,6 +84,18 @@ class StaffingRequestInputSerializer(InputSerializer):
     rate_unit = serializers.ChoiceField(choices=RateUnit.choices)
     rate = serializers.DecimalField(**_limits("rate"))
     minimum_per_call = serializers.DecimalField(default=Decimal(0), **_limits("minimum_per_call"))
+    outbound_rate_unit = serializers.ChoiceField(
+        choices=OutboundRateUnit.choices,
+        default=OutboundRateUnit.PER_CONNECT,
+        help_text="How outbound calls (campaigns) are paid.",
+    )
+    outbound_rate = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The rate per outbound unit; omit or null: no outbound work on this request.",
+        **_limits("outbound_rate"),
+    )
     languages = serializers.ListField(
         child=LanguageCodeField(), min_length=1, max_length=len(Language.values)
     )
@@ -148,6 +161,8 @@ class StaffingRequestOutputSerializer(serializers.ModelSerializer):
             "rate_unit",
             "rate",
             "minimum_per_call",
+            "outbound_rate_unit",
+            "outbound_rate",
             "currency",
             "status",
             "pending",
@@ -198,7 +213,8 @@ class EngagedAgentOutputSerializer(serializers.Serializer):
 
 
 class EngagementOutputSerializer(serializers.ModelSerializer):
-    # agent_rate and agent_minimum_per_call are the agency's business: never listed here.
+    # agent_rate, agent_minimum_per_call and outbound_agent_rate are the agency's business:
+    # never listed here.
     agent = EngagedAgentOutputSerializer(read_only=True)
     request = serializers.PrimaryKeyRelatedField(read_only=True)
     lines = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
@@ -212,6 +228,8 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
             "lines",
             "rate_unit",
             "client_rate",
+            "outbound_rate_unit",
+            "outbound_client_rate",
             "currency",
             "starts_on",
             "ends_on",

@@ -109,6 +109,23 @@ class AuditAction(models.TextChoices):
     WEBHOOK_PAUSED = "webhook_paused", "Webhook endpoint paused after failing"
     WEBHOOK_RESUMED = "webhook_resumed", "Webhook endpoint resumed"
     WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
+    # Outbound campaigns' lifecycle (issue 17)
+    CAMPAIGN_CREATED = "campaign_created", "Campaign created"
+    CAMPAIGN_UPDATED = "campaign_updated", "Campaign changed"
+    CAMPAIGN_AGENTS_SET = "campaign_agents_set", "Campaign's agents changed"
+    CAMPAIGN_LISTS_SET = "campaign_lists_set", "Campaign's contact lists changed"
+    CAMPAIGN_SCHEDULED = "campaign_scheduled", "Campaign scheduled"
+    CAMPAIGN_STARTED = "campaign_started", "Campaign started"
+    CAMPAIGN_PAUSED = "campaign_paused", "Campaign paused"
+    CAMPAIGN_RESUMED = "campaign_resumed", "Campaign resumed"
+    CAMPAIGN_COMPLETED = "campaign_completed", "Campaign completed"
+    # Outbound campaigns' lists and do-not-call (issue 17): counts only, never a number
+    OUTBOUND_IMPORT_STARTED = "outbound_import_started", "Outbound import started"
+    OUTBOUND_IMPORT_DONE = "outbound_import_done", "Outbound import done"
+    OUTBOUND_IMPORT_REFUSED = "outbound_import_refused", "Outbound import refused: bad rows"
+    OUTBOUND_IMPORT_FAILED = "outbound_import_failed", "Outbound import failed"
+    SUPPRESSION_ADDED = "suppression_added", "Number put on a do-not-call list"
+    SUPPRESSION_REMOVED = "suppression_removed", "Number taken off a do-not-call list"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

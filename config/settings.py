@@ -368,7 +368,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # A call's status appears in several answers (the call API, call records): one name.
-    "ENUM_NAME_OVERRIDES": {"CallStatusEnum": "routing.models.Call.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "routing.models.Call.Status",
+        "CampaignStatusEnum": "campaigns.models.Campaign.Status",
+        "AttemptStatusEnum": "campaigns.models.Attempt.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------
@@ -650,6 +654,10 @@ CAMPAIGNS_CALLBACK_HOLD_SECONDS = env.int("CAMPAIGNS_CALLBACK_HOLD_SECONDS", def
 CAMPAIGNS_PROVIDER = env.str("CAMPAIGNS_PROVIDER", default="twilio")
 # Imports: the largest file a list, do-not-call or registry upload may be.
 CAMPAIGNS_IMPORT_MAX_BYTES = env.int("CAMPAIGNS_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+# Upload URLs allowed more than a document's 5 MB (agents.uploads.upload_bound), with the
+# setting that bounds them: campaigns' list, do-not-call and registry uploads, which Django
+# streams to a temporary file for the import task.
+LARGE_UPLOADS = [(r"^/(client|staff)/outbound/.*upload/$", "CAMPAIGNS_IMPORT_MAX_BYTES")]
 CELERY_BEAT_SCHEDULE["campaigns-dial"] = {
     "task": "campaigns.dial",
     "schedule": 2.0,  # seconds: progressive dialing, campaigns starting and ending, holds

@@ -24,8 +24,9 @@ from routing.services.transfer import transfer_targets
 @require_GET
 @agent_profile_required
 def workspace(request):
-    """The agent's calls page: the workspace, and today's calls."""
-    ws = workspace_context(request, request.agent, back="workspace")
+    """The agent's calls page: the workspace, and today's calls. `back` names where its
+    forms return to (the outbound page sends the agent here for an outbound wrap-up)."""
+    ws = workspace_context(request, request.agent, back=request.GET.get("back") or "workspace")
     return render(request, "routing/agent/workspace.html", {"ws": ws})
 
 
@@ -53,7 +54,8 @@ def _refused(request, **forms):
 @require_POST
 @agent_profile_required
 def wrap_up_submit(request, pk: int):
-    form = WrapUpForm(request.POST, codes=wrap_up_codes(agent=request.agent, call_id=pk))
+    codes = wrap_up_codes(agent=request.agent, call_id=pk)
+    form = WrapUpForm(request.POST, codes=codes, time_zone=request.agent.time_zone)
     if form.is_valid():
         with errors_to_form(form):
             services.call_wrap_up_submit(
@@ -61,6 +63,7 @@ def wrap_up_submit(request, pk: int):
                 agent=request.agent,
                 disposition_id=int(form.cleaned_data["disposition"]),
                 notes=form.cleaned_data["notes"],
+                callback_at=form.cleaned_data["callback_at"],
             )
             messages.success(request, "Wrap-up saved. You are available for the next call.")
             return _back(request)

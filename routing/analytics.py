@@ -263,7 +263,7 @@ def figures_for(*, period: Period, firm: ClientFirm | None = None) -> Figures:
         window = Q(pk__in=[])
         for first, last in _runs(missing):
             window |= Q(created_at__gte=day_bounds(first)[0], created_at__lt=day_bounds(last)[1])
-        calls = Call.objects.filter(window, **scope)
+        calls = Call.objects.filter(window, direction=Call.Direction.INBOUND, **scope)
         # Days not rolled up yet count against the lines' targets now, as their first
         # roll-up will (routing.rollups).
         lines = PhoneLine.objects.filter(**scope).values_list("pk", "service_level_target_seconds")
@@ -472,6 +472,7 @@ def quality_per_agent(
     )
     surveys = (
         Call.objects.filter(
+            direction=Call.Direction.INBOUND,
             created_at__gte=start,
             created_at__lt=end,
             agent__isnull=False,

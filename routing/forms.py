@@ -1,18 +1,20 @@
 """The Calls pages' GET forms: the period picker and the call history's filters."""
 
 import datetime as dt
+import zoneinfo
 
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from agents.models import AgentProfile
-from clients.models import ClientFirm, Engagement
+from clients.models import ClientFirm, DispositionCode, Engagement
 from common.dates import local_midnight
 from common.forms import Form as CleanForm
 from common.forms import past_day_field
 from routing.analytics import MAX_PERIOD_DAYS, Period
 from routing.models import NOTES_MAX, Call
+from routing.services.wrapup import CALLBACK_AHEAD
 
 
 class PeriodForm(forms.Form):
@@ -125,20 +127,75 @@ class CallFilterForm(forms.Form):
 # --- The agent's workspace: wrap-up and transfer (POST forms) -----------------------------
 
 
+class CodeSelect(forms.Select):
+    """The line's codes, each option marked with its kind (`data-kind`): the workspace's
+    script shows "Call back at" only while a "callback" code is chosen."""
+
+    def __init__(self, *args, kinds: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kinds = kinds or {}
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if kind := self.kinds.get(str(value)):
+            option["attrs"]["data-kind"] = kind
+        return option
+
+
+CALLBACK_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
 class WrapUpForm(CleanForm):
     """The disposition (one of the line's active codes) and the agent's notes, both required;
-    the service checks them again on the locked call."""
+    with a "callback" code, optionally when the agent agreed to call back — typed in the
+    agent's own time zone, in the future and within 30 days. The service checks them all
+    again on the locked call."""
 
     disposition = forms.ChoiceField(label="Disposition")
     notes = forms.CharField(
         label="Notes", max_length=NOTES_MAX, widget=forms.Textarea(attrs={"rows": 4})
     )
+    callback_at = forms.DateTimeField(
+        label="Call back at",
+        required=False,
+        input_formats=CALLBACK_FORMATS,
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "data-callback-at": ""}, format=CALLBACK_FORMATS[0]
+        ),
+    )
 
-    def __init__(self, *args, codes=(), **kwargs):
+    def __init__(self, *args, codes=(), time_zone: str = "Asia/Kolkata", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["disposition"].choices = [("", "Choose…")] + [
-            (str(code.pk), code.label) for code in codes
-        ]
+        self.time_zone = time_zone
+        self.kinds = {str(code.pk): code.kind for code in codes}
+        field = self.fields["disposition"]
+        field.widget = CodeSelect(kinds=self.kinds)
+        field.choices = [("", "Choose…")] + [(str(code.pk), code.label) for code in codes]
+        self.fields[
+            "callback_at"
+        ].help_text = (
+            f"With a callback code: your own time ({time_zone}). Empty: as soon as possible."
+        )
+
+    def full_clean(self):
+        # The agent types a time on their own clock: read it in their zone, not the site's.
+        try:
+            zone = zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = timezone.get_current_timezone()
+        with timezone.override(zone):
+            super().full_clean()
+
+    def clean(self) -> dict:
+        data = super().clean()
+        at = data.get("callback_at")
+        if self.kinds.get(str(data.get("disposition"))) != DispositionCode.Kind.CALLBACK:
+            data["callback_at"] = None  # a time only means something with a callback code
+        elif at is not None:
+            now = timezone.now()
+            if not now < at <= now + CALLBACK_AHEAD:
+                self.add_error("callback_at", "Choose a time in the future, within 30 days.")
+        return data
 
 
 class TransferForm(CleanForm):

@@ -7,7 +7,11 @@ from routing.selectors import agent_calls_today
 from routing.services.workspace import workspace_show
 
 # Where the workspace's forms go back to: the agent's home, or the calls page.
-BACK = {"home": "agents:home", "workspace": "agent_calls:workspace"}
+BACK = {
+    "home": "agents:home",
+    "workspace": "agent_calls:workspace",
+    "outbound": "outbound_agent:home",  # campaigns' page (a URL name: no import)
+}
 
 
 def today_context(agent) -> dict:
@@ -25,7 +29,9 @@ def workspace_context(request, agent, *, back: str = "workspace", **forms) -> di
     ws = workspace_show(agent=agent, viewer=request.user)
     call = ws["call"]
     if call is not None:
-        ws["wrap_up_form"] = forms.get("wrap_up_form") or WrapUpForm(codes=ws["codes"])
+        ws["wrap_up_form"] = forms.get("wrap_up_form") or WrapUpForm(
+            codes=ws["codes"], time_zone=agent.time_zone
+        )
         ws["transfer_form"] = forms.get("transfer_form") or TransferForm(
             targets=ws["targets"], escalation=str(call.line.escalation_number or "")
         )

@@ -45,7 +45,11 @@ def callday_rollup(*, day: dt.date, retarget: bool = False) -> int:
     if day >= timezone.localdate():
         raise ValueError("Only a completed day is rolled up: today is read from the calls.")
     start, end = day_bounds(day)
-    calls = Call.objects.filter(created_at__gte=start, created_at__lt=end)
+    # Inbound only: service level, waits and offers are the callers'; outbound attempts
+    # have figures of their own (campaigns).
+    calls = Call.objects.filter(
+        direction=Call.Direction.INBOUND, created_at__gte=start, created_at__lt=end
+    )
     lines = list(
         # Every line that existed that day; and a line with calls that day in any case.
         PhoneLine.objects.filter(Q(created_at__lt=end) | Q(pk__in=calls.values("line_id")))
@@ -116,7 +120,9 @@ def days_missing(*, before: dt.date, limit: int) -> list[dt.date]:
 
 def _has_calls(day: dt.date) -> bool:
     start, end = day_bounds(day)
-    return Call.objects.filter(created_at__gte=start, created_at__lt=end).exists()
+    return Call.objects.filter(
+        direction=Call.Direction.INBOUND, created_at__gte=start, created_at__lt=end
+    ).exists()
 
 
 def callday_sweep(*, limit: int = 60) -> list[dt.date]:

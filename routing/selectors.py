@@ -447,7 +447,10 @@ def fairness_named(figures: analytics.Figures) -> list[dict]:
 
 
 def calls_of(*, firm: ClientFirm) -> QuerySet[Call]:
-    return Call.objects.filter(firm=firm).select_related("line", "agent")
+    """The firm's inbound calls (its outbound attempts are on its campaigns' pages)."""
+    return Call.objects.filter(firm=firm, direction=Call.Direction.INBOUND).select_related(
+        "line", "agent"
+    )
 
 
 def service_level(calls: QuerySet[Call], *, target_seconds: int) -> dict:
@@ -618,8 +621,8 @@ def callbacks_of(
 
 
 def call_records_of(*, firm: ClientFirm) -> QuerySet[Call]:
-    """The firm's calls as its records show them (API and CSV): what each row names, joined."""
-    return Call.objects.filter(firm=firm).select_related(
+    """The firm's inbound calls as its records show them (API and CSV), joined."""
+    return Call.objects.filter(firm=firm, direction=Call.Direction.INBOUND).select_related(
         "line", "agent", "disposition", "transfer_line", "firm"
     )
 

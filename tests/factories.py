@@ -153,3 +153,117 @@ def verified_agent(email: str, *, languages=(("en", 4),), domain="insurance", le
         AgentLanguage.objects.create(agent=profile, language=code, proficiency=proficiency)
     AgentSkill.objects.create(agent=profile, domain=domain, level=level, years=10)
     return profile
+
+
+# --- campaigns: outbound attempts, for billing's tests (issue 17) --------------------------
+import itertools  # noqa: E402
+
+_outbound_seq = itertools.count(1)
+
+
+def outbound_attempt_factory(
+    *,
+    engagement,
+    outcome: str = "connected",
+    talk_seconds: int | None = 90,
+    ended_at: dt.datetime | None = None,
+    campaign=None,
+    status: str = "ended",
+):
+    """A placed attempt by `engagement`'s agent at a new contact of its firm, ended with
+    `outcome` (connected: `talk_seconds` of talk), with its outbound `routing.Call` — or, with
+    outcome "refused", an attempt the consent check refused (no call). Written directly, not
+    through the dialer; the campaign (new unless given) calls from the engagement's line."""
+    from campaigns.models import Attempt, Campaign, CampaignAgent, CampaignContact
+    from clients.models import Contact
+    from routing.models import Call
+
+    n = next(_outbound_seq)
+    firm, agent = engagement.firm, engagement.agent
+    line = engagement.lines.first() or PhoneLineFactory(firm=firm)
+    today = timezone.localdate()
+    if campaign is None:
+        campaign = Campaign.objects.create(
+            firm=firm,
+            name=f"Renewals {n}",
+            purpose=Campaign.Purpose.SERVICE,
+            category="1",
+            line=line,
+            status=Campaign.Status.RUNNING,
+            starts_on=today - dt.timedelta(days=400),
+            ends_on=today + dt.timedelta(days=90),
+            window_start=dt.time(9),
+            window_end=dt.time(21),
+        )
+    CampaignAgent.objects.get_or_create(
+        campaign=campaign, agent=agent, defaults={"engagement": engagement}
+    )
+    contact = Contact.objects.create(firm=firm, name=f"Contact {n}", language="en")
+    number = f"+91984500{n:04d}"
+    target = CampaignContact.objects.create(
+        campaign=campaign, contact=contact, next_attempt_at=timezone.now(), state="done"
+    )
+    ended_at = ended_at or timezone.now()
+    refused = outcome == Attempt.Outcome.REFUSED
+    connected = outcome in (Attempt.Outcome.CONNECTED, Attempt.Outcome.OPTED_OUT)
+    talk = (talk_seconds or 0) if connected else None
+    connected_at = ended_at - dt.timedelta(seconds=talk or 0) if connected else None
+    call = None
+    if not refused:
+        call = Call.objects.create(
+            direction=Call.Direction.OUTBOUND,
+            provider="twilio",
+            provider_call_id=f"CA-outbound-{n}",
+            line=line,
+            firm=firm,
+            caller=number,
+            language="en",
+            domain=line.domain,
+            status=Call.Status.COMPLETED if connected else Call.Status.FAILED,
+            agent=agent,
+            engagement=engagement,
+            offered_at=ended_at - dt.timedelta(seconds=(talk or 0) + 20),
+            answered_at=connected_at,
+            ended_at=ended_at,
+            talk_seconds=talk,
+        )
+    return Attempt.objects.create(
+        campaign=campaign,
+        target=target,
+        contact=contact,
+        firm=firm,
+        agent=agent,
+        engagement=engagement,
+        number=number,
+        call=call,
+        status=Attempt.Status.REFUSED if refused else status,
+        outcome=outcome,
+        refused_reason="On the national registry" if refused else "",
+        checked_at=ended_at - dt.timedelta(seconds=(talk or 0) + 30),
+        placed_at=None if refused else ended_at - dt.timedelta(seconds=(talk or 0) + 20),
+        agent_answered_at=None if refused else ended_at - dt.timedelta(seconds=(talk or 0) + 15),
+        connected_at=connected_at,
+        ended_at=None if refused else ended_at,
+        talk_seconds=talk,
+    )
+
+
+# --- Outbound campaigns (issue 17) ---------------------------------------------------------
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    """A draft promotional campaign of banking offers on a new line of its firm, calling
+    from today for a month, 09:00-21:00 in the contact's time."""
+
+    class Meta:
+        model = "campaigns.Campaign"
+
+    firm = factory.SubFactory(ClientFirmFactory)
+    line = factory.LazyAttribute(lambda o: PhoneLineFactory(firm=o.firm))
+    name = factory.Sequence(lambda n: f"Campaign {n}")
+    purpose = "promotional"
+    category = "1"
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + dt.timedelta(days=30))
+    window_start = dt.time(9, 0)
+    window_end = dt.time(21, 0)

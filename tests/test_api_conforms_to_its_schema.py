@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from clients.services import api_key_create
-from tests.factories import PhoneLineFactory, StaffingRequestFactory
+from tests.factories import CampaignFactory, PhoneLineFactory, StaffingRequestFactory
 from tests.routing.conftest import round_the_clock_request, routable_agent
 
 PROVIDER_KEY = "schemathesis-provider-key"
@@ -34,7 +34,7 @@ schema.config.generation.update(allow_extra_parameters=False, with_security_para
 BUSINESS_RULES = {"POST"}
 # The call records' filters too (issue 16): a cursor is one we signed, a range at most a year
 # up to today, a line number a real phone number — the 400s say so; the rest is checked.
-RULED_PATHS = {"/api/v1/call-records/"}
+RULED_PATHS = {"/api/v1/call-records/", "/api/v1/campaigns/{id}/attempts/"}
 
 
 @pytest.fixture(autouse=True)
@@ -57,6 +57,7 @@ def keys(db, settings, acme, carol) -> dict[str, str]:
     StaffingRequestFactory(firm=acme)
     round_the_clock_request(acme)
     routable_agent(acme, "sita@example.com")
+    CampaignFactory(firm=acme)  # the campaigns API (issue 17) has one to show
     _key, raw = api_key_create(firm=acme, user=carol, name="Schemathesis")
     return {"firm": f"Api-Key {raw}", "provider": f"Api-Key {PROVIDER_KEY}"}
 

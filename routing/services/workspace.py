@@ -7,6 +7,7 @@ the key alone and touches none of this.
 """
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.utils import timezone
 
@@ -19,6 +20,28 @@ from routing.services.context import call_context_for, context_rows
 from routing.services.transfer import transfer_targets
 
 HISTORY_DAYS = 30
+
+# An outbound call's workspace is the campaign's to describe (its name, the contact's fields
+# the campaign shows, instead of the line's context source): campaigns registers a function
+# at startup (`outbound_view`), so routing never imports the app above it. It gets the call
+# and the agent holding it and returns a dict, or None (not one of its calls).
+_OUTBOUND_VIEWS: list[Callable[..., dict | None]] = []
+
+
+def outbound_view(function: Callable[..., dict | None]):
+    """Decorator: describe outbound calls on the workspace (idempotent)."""
+    if function not in _OUTBOUND_VIEWS:
+        _OUTBOUND_VIEWS.append(function)
+    return function
+
+
+def _outbound(call: Call, agent: AgentProfile) -> dict | None:
+    if call.direction != Call.Direction.OUTBOUND:
+        return None
+    for function in _OUTBOUND_VIEWS:
+        if (found := function(call=call, agent=agent)) is not None:
+            return found
+    return None
 
 
 def _script(call: Call):
@@ -41,7 +64,9 @@ def workspace_show(*, agent: AgentProfile, viewer, at: dt.datetime | None = None
     call = workspace_pick(calls)
     history = caller_history(call=call, days=HISTORY_DAYS)
     script = _script(call)
-    context = call_context_for(call=call, viewer=viewer)
+    outbound = _outbound(call, agent)
+    # An outbound call shows the campaign's fields of the contact, not the line's context.
+    context = None if outbound else call_context_for(call=call, viewer=viewer)
     live = call.status in Call.LIVE
     pending = call.wrap_up == Call.WrapUp.PENDING
     agent.refresh_from_db(fields=["wrap_up_until", "duty_status"])
@@ -55,7 +80,8 @@ def workspace_show(*, agent: AgentProfile, viewer, at: dt.datetime | None = None
         "script_html": script_html(script.body) if script else "",
         "context": context,
         "context_rows": context_rows(context),
-        "show_context": call.line.context_source != ContextSource.NONE,
+        "show_context": not outbound and call.line.context_source != ContextSource.NONE,
+        "outbound": outbound,
         "talking": call.status == Call.Status.IN_PROGRESS,
         "ringing": call.status == Call.Status.OFFERED,
         "live": live,

@@ -19,3 +19,34 @@
   tick();
   window.setInterval(tick, 1000);
 })();
+
+// The wrap-up's "Call back at" shows only while a code of kind "callback" is chosen (each
+// option carries data-kind). Without this script the field simply stays visible.
+(function () {
+  "use strict";
+  function toggle(form) {
+    var select = form.querySelector("select[name=disposition]");
+    var input = form.querySelector("[data-callback-at]");
+    if (!select || !input) {
+      return;
+    }
+    var option = select.options[select.selectedIndex];
+    var callback = option && option.getAttribute("data-kind") === "callback";
+    var box = input.closest("div") || input;
+    box.hidden = !callback;
+  }
+  function all() {
+    document.querySelectorAll("form").forEach(toggle);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[name=disposition]")) {
+      toggle(event.target.form);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", all);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", all);
+  } else {
+    all();
+  }
+})();

@@ -18,6 +18,7 @@ from rest_framework import serializers
 
 from agents.models import AgentProfile, AgentSkill
 from billing.models import Adjustment, FixedFeePlan
+from campaigns.models import Campaign
 from clients.models import LineLanguage, PhoneLine, StaffingRequest
 from routing.models import Call
 
@@ -31,6 +32,8 @@ MODULES = [
     "clients.forms",
     "clients.serializers",
     "routing.serializers",
+    "campaigns.forms",
+    "campaigns.serializers",
 ]
 MODEL_OF = {
     "ProfileForm": [AgentProfile],
@@ -46,6 +49,7 @@ MODEL_OF = {
     "StaffingRequestInputSerializer": [StaffingRequest],
     "CallEventInputSerializer": [Call],
     "CallerLocationSerializer": [],  # degrees, no column of ours
+    "CampaignForm": [Campaign],
 }
 FORM_NUMBERS = (forms.IntegerField, forms.DecimalField, forms.FloatField)
 API_NUMBERS = (serializers.IntegerField, serializers.DecimalField, serializers.FloatField)
