@@ -17,43 +17,38 @@ with their proof. A second seed changes nothing.
 """
 
 import datetime as dt
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from campaigns.imports import contact_list_create, import_run, import_start
+from campaigns.lifecycle import (
+    campaign_agents_set,
+    campaign_create,
+    campaign_schedule,
+    campaign_start,
+)
 from campaigns.models import (
     Attempt,
     Campaign,
-    CampaignAgent,
-    CampaignContact,
     Category,
     ContactList,
-    ListMember,
-    RegistryEntry,
+    ImportJob,
     RegistryVersion,
     SuppressionEntry,
-    SuppressionList,
-    category_bit,
 )
 from campaigns.simulator import simulate_outbound
 from clients import scripts
-from clients.models import (
-    ClientFirm,
-    Contact,
-    ContactNumber,
-    DispositionCode,
-    Engagement,
-    PhoneLine,
-    StaffingRequest,
-)
+from clients.models import ClientFirm, DispositionCode, Engagement, PhoneLine
+from common.csvfile import csv_lines
 from routing.rollups import callday_sweep
 
 INDIA = ZoneInfo("Asia/Kolkata")
 SIMULATED_ATTEMPTS = 30
 SIMULATION_SEED = 16  # its calls include an opt-out, a machine, a "do not call"
-REGISTRY_SOURCE = "NCPR extract (demo)"
+REGISTRY_SOURCE = "ncpr-extract-demo.csv"  # as the agency uploaded it
 
 ACME_NAMES = [
     # name, language
@@ -136,11 +131,6 @@ CAMPAIGNS = {
         ["loan", "emi_due"],
     ),
 }
-# Outbound rates, where the demo's requests and engagements have none yet (firm's, agent's).
-OUTBOUND_RATES = {
-    "Acme Insurance": ("connect", Decimal("40.00"), Decimal("32.00")),
-    "Kaveri Bank Services": ("minute", Decimal("5.00"), Decimal("4.00")),
-}
 OUTBOUND_CODES = [  # the codes an outbound campaign's line needs besides the defaults
     ("DNC", "Do not call again", DispositionCode.Kind.DO_NOT_CALL),
     ("AM", "Answering machine", DispositionCode.Kind.MACHINE),
@@ -173,26 +163,38 @@ def _contacts(firm: ClientFirm) -> list[tuple[dict, str]]:
 
 def seed_demo() -> list[tuple[str, str]]:
     firms = {f.name: f for f in ClientFirm.objects.filter(name__in=CAMPAIGNS)}
-    if len(firms) < len(CAMPAIGNS):
+    agency = User.objects.filter(role=User.Role.ADMIN).order_by("pk").first()
+    if len(firms) < len(CAMPAIGNS) or agency is None:
         return []
-    _outbound_rates(firms)
-    campaigns = [_campaign_rows(firms[name], *row) for name, row in CAMPAIGNS.items()]
+    started = dt.datetime.combine(
+        timezone.localdate() - dt.timedelta(days=3), dt.time(9, 0), tzinfo=INDIA
+    )
+    _registry(agency)
     _do_not_call(firms["Acme Insurance"])
-    _registry()
+    campaigns = [
+        _campaign(firms[name], *row, agency=agency, started=started)
+        for name, row in CAMPAIGNS.items()
+    ]
     if not Attempt.objects.filter(campaign__in=campaigns).exists():
         simulate_outbound(attempts=SIMULATED_ATTEMPTS, seed=SIMULATION_SEED)
         callday_sweep()  # yesterday's roll-up again, with the calls laid out in it
     return []
 
 
-def _outbound_rates(firms: dict[str, ClientFirm]) -> None:
-    for name, (unit, client, agent) in OUTBOUND_RATES.items():
-        requests = StaffingRequest.objects.filter(firm=firms[name], outbound_rate__isnull=True)
-        requests.update(outbound_rate_unit=unit, outbound_rate=client)
-        unpriced = Engagement.objects.filter(firm=firms[name], outbound_client_rate__isnull=True)
-        unpriced.update(
-            outbound_rate_unit=unit, outbound_client_rate=client, outbound_agent_rate=agent
-        )
+def _keeper(firm: ClientFirm, agency: User) -> User:
+    """Who keeps the firm's lists and campaigns: a partial BPO itself, else the agency."""
+    if firm.engagement_type == ClientFirm.EngagementType.PARTIAL:
+        return firm.members.filter(role="admin").order_by("pk").first().user
+    return agency
+
+
+def _imported(*, actor: User, kind: str, name: str, rows: list[list[str]], **where) -> None:
+    """A CSV through the import service, read at once (in the seed's transaction the task
+    waits for its commit; it then finds the job done)."""
+    data = "".join(csv_lines(rows[0], rows[1:])).encode()
+    upload = SimpleUploadedFile(name, data, content_type="text/csv")
+    job = import_start(actor=actor, kind=kind, upload=upload, **where)
+    import_run(job_id=job.pk)
 
 
 def _codes(line: PhoneLine) -> None:
@@ -202,7 +204,7 @@ def _codes(line: PhoneLine) -> None:
             scripts.disposition_add(actor=admin, line=line, code=code, label=label, kind=kind)
 
 
-def _campaign_rows(
+def _campaign(
     firm: ClientFirm,
     name: str,
     list_name: str,
@@ -212,77 +214,66 @@ def _campaign_rows(
     sub_skill: str,
     agent_emails: list[str],
     fields_shown: list[str],
+    *,
+    agency: User,
+    started: dt.datetime,
 ) -> Campaign:
-    """The list, its contacts, the campaign, its agents and targets — only what is missing.
-
-    TODO(lead, issue 17): written as rows until the services are on main; switch to
-    `campaigns.imports` (contact_list_create, and an import of the list's CSV) and
-    `campaigns.lifecycle` (campaign_create, campaign_agents_set, campaign_lists_set,
-    campaign_start). Keep the targets due from the campaign's start (a few days ago): the
-    simulation places its promotional calls at a daytime moment before now."""
+    """The firm's list (imported), and its campaign with its agents, started a few days
+    ago (`started`: its contacts due since then) — once: a second seed finds them."""
     line = PhoneLine.objects.get(firm=firm, name=line_name)
     _codes(line)
-    # A partial BPO keeps its own lists and campaigns; for a complete BPO the agency does.
-    if firm.engagement_type == ClientFirm.EngagementType.PARTIAL:
-        admin = firm.members.filter(role="admin").order_by("pk").first().user
-    else:
-        admin = User.objects.filter(role=User.Role.ADMIN).order_by("pk").first()
-    today = timezone.localdate()
-    started = dt.datetime.combine(today - dt.timedelta(days=3), dt.time(9, 0), tzinfo=INDIA)
-    contact_list, _ = ContactList.objects.get_or_create(
-        firm=firm, name=list_name, defaults={"created_by": admin, "version": 1}
-    )
-    campaign, _ = Campaign.objects.get_or_create(
+    keeper = _keeper(firm, agency)
+    contact_list = ContactList.objects.filter(firm=firm, name=list_name).first()
+    if contact_list is None:
+        contact_list = contact_list_create(actor=keeper, firm=firm, name=list_name)
+        _imported(
+            actor=keeper,
+            kind=ImportJob.Kind.CONTACTS,
+            name=f"{list_name}.csv",
+            rows=_contact_rows(firm),
+            firm=firm,
+            contact_list=contact_list,
+        )
+    campaign = Campaign.objects.filter(firm=firm, name=name).first()
+    if campaign is not None:
+        return campaign
+    campaign = campaign_create(
+        actor=keeper,
         firm=firm,
+        lists=[contact_list],
         name=name,
-        defaults={
-            "line": line,
-            "purpose": purpose,
-            "category": Category.BANKING,
-            "mode": mode,
-            "sub_skill": sub_skill,
-            "fields_shown": fields_shown,
-            "starts_on": started.date(),
-            "ends_on": today + dt.timedelta(days=60),
-            "window_start": dt.time(9, 30) if purpose == "promotional" else dt.time(0),
-            "window_end": dt.time(20, 30) if purpose == "promotional" else dt.time(23, 59),
-            "excluded_weekdays": [],
-            "status": Campaign.Status.RUNNING,
-            "created_by": admin,
-            "scheduled_at": started,
-            "started_at": started,
-        },
+        line=line,
+        purpose=purpose,
+        category=Category.BANKING,
+        mode=mode,
+        sub_skill=sub_skill,
+        fields_shown=fields_shown,
+        starts_on=started.date(),
+        ends_on=timezone.localdate() + dt.timedelta(days=60),
+        window_start=dt.time(9, 30) if purpose == "promotional" else dt.time(0, 0),
+        window_end=dt.time(20, 30) if purpose == "promotional" else dt.time(23, 59),
     )
-    campaign.lists.add(contact_list)
-    for email in agent_emails:
-        engagement = (
-            Engagement.objects.filter(
-                firm=firm, agent__user__email=email, status="active", lines=line
-            )
-            .order_by("pk")
-            .first()
-        )
-        if engagement is not None:
-            CampaignAgent.objects.get_or_create(
-                campaign=campaign,
-                agent=engagement.agent,
-                defaults={"engagement": engagement},
-            )
+    engagements = Engagement.objects.filter(
+        firm=firm, agent__user__email__in=agent_emails, status="active", lines=line
+    ).order_by("pk")
+    campaign_agents_set(actor=keeper, campaign=campaign, engagements=list(engagements))
+    campaign_schedule(actor=keeper, campaign=campaign, at=started)
+    return campaign_start(actor=keeper, campaign=campaign, at=started)
+
+
+def _contact_rows(firm: ClientFirm) -> list[list[str]]:
+    """The list's CSV: a header, then a contact a row (ids of the firm's own)."""
     prefix = "ACME-HC" if firm.name == "Acme Insurance" else "KAV-EMI"
-    for n, (fields, number) in enumerate(_contacts(firm), start=1):
-        contact, _ = Contact.objects.get_or_create(
-            firm=firm, external_id=f"{prefix}-{n:03d}", defaults=fields
-        )
-        ContactNumber.objects.get_or_create(firm=firm, number=number, defaults={"contact": contact})
-        ListMember.objects.get_or_create(contact_list=contact_list, contact=contact)
-        CampaignContact.objects.get_or_create(
-            campaign=campaign, contact=contact, defaults={"next_attempt_at": started}
-        )
-    members = ListMember.objects.filter(contact_list=contact_list).count()
-    if contact_list.members_count != members:
-        contact_list.members_count = members
-        contact_list.save(update_fields=["members_count", "updated_at"])
-    return campaign
+    contacts = _contacts(firm)
+    names = sorted({key for fields, _ in contacts for key in fields["fields"]})
+    header = ["external_id", "name", "number", "language", "time_zone", *names]
+    rows = [header]
+    for n, (fields, number) in enumerate(contacts, start=1):
+        extra = [fields["fields"].get(key, "") for key in names]
+        contact_id = f"{prefix}-{n:03d}"
+        rows.append([contact_id, fields["name"], number, fields["language"], fields["time_zone"]])
+        rows[-1].extend(extra)
+    return rows
 
 
 def _acme_number(n: int) -> str:
@@ -290,38 +281,30 @@ def _acme_number(n: int) -> str:
 
 
 def _do_not_call(firm: ClientFirm) -> None:
-    """One number on Acme's own do-not-call list, as uploaded by the firm (once)."""
+    """One number on Acme's own do-not-call list, uploaded by the firm (once)."""
     if SuppressionEntry.objects.filter(firm=firm, source=SuppressionEntry.Source.UPLOAD).exists():
         return
-    listed, _ = SuppressionList.objects.get_or_create(firm=firm)
-    listed.version += 1
-    listed.save(update_fields=["version", "updated_at"])
-    SuppressionEntry.objects.get_or_create(
+    admin = firm.members.filter(role="admin").order_by("pk").first().user
+    _imported(
+        actor=admin,
+        kind=ImportJob.Kind.SUPPRESSION,
+        name="do-not-call.csv",
+        rows=[["number"], [_acme_number(SUPPRESSED)]],
         firm=firm,
-        number=_acme_number(SUPPRESSED),
-        defaults={"source": SuppressionEntry.Source.UPLOAD, "version": listed.version},
     )
 
 
-def _registry() -> None:
+def _registry(agency: User) -> None:
     """The agency's registry extract (once): two of Acme's numbers blocked for its campaign
     (fully, and for category 1), one for real estate only, and numbers on no demo list."""
     if RegistryVersion.objects.filter(source_name=REGISTRY_SOURCE).exists():
         return
-    entries = {
-        _acme_number(FULLY_BLOCKED): (True, 0),
-        _acme_number(CATEGORY_BLOCKED): (False, category_bit(Category.BANKING)),
-        _acme_number(OTHER_CATEGORY): (False, category_bit(Category.REAL_ESTATE)),
-        "+919845099901": (True, 0),
-        "+919845099902": (False, category_bit(Category.TOURISM)),
-    }
-    version = RegistryVersion.objects.create(
-        source_name=REGISTRY_SOURCE,
-        entries=len(entries),
-        is_complete=True,
-        completed_at=timezone.now() - dt.timedelta(days=2),
-    )
-    RegistryEntry.objects.bulk_create(
-        RegistryEntry(version=version, number=number, fully_blocked=full, blocked=bits)
-        for number, (full, bits) in entries.items()
-    )
+    rows = [
+        ["number", "blocked"],
+        [_acme_number(FULLY_BLOCKED), "full"],
+        [_acme_number(CATEGORY_BLOCKED), Category.BANKING.value],
+        [_acme_number(OTHER_CATEGORY), Category.REAL_ESTATE.value],
+        ["+919845099901", "full"],
+        ["+919845099902", f"{Category.TOURISM.value};{Category.HEALTH.value}"],
+    ]
+    _imported(actor=agency, kind=ImportJob.Kind.REGISTRY, name=REGISTRY_SOURCE, rows=rows)
