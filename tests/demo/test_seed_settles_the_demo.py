@@ -39,7 +39,6 @@ def test_every_ledger_row_is_dated_with_its_call_and_priced_under_its_engagement
     assert rows.filter(direction="inbound").count() == completed.count() > 20
     # The campaigns' attempts, on their outbound rates (an opt-out is a connect: answered).
     outbound = rows.filter(direction="outbound")
-    assert outbound.exists()
     assert not outbound.exclude(call__attempt__status="ended").exists()
     for row in rows:
         day = timezone.localdate(row.call.ended_at)
