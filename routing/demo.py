@@ -20,6 +20,7 @@ goes on trying them while the demo runs)."""
 import datetime as dt
 
 import phonenumbers
+from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
@@ -49,7 +50,6 @@ from routing.rollups import callday_sweep
 from routing.services.callbacks import callback_assign, callback_done
 from routing.services.firm_events import call_payload
 from routing.services.quality import call_score
-from routing.simulation import simulate_inbound
 
 CRITERIA = [  # label, weight
     ("Greets the caller and gives their name", 10),
@@ -122,7 +122,9 @@ def seed_demo() -> list[tuple[str, str]]:
         _after_call_settings()
         # Agents missed offers take themselves offline; in five weeks simulated in seconds they
         # would never be back: --back-on-duty, and the demo starts with them on duty.
-        simulate_inbound(calls=90, days=HISTORY_DAYS, seed=7, back_on_duty=True)
+        # The command (demo's simulate_calls, which runs routing.simulation) prints the tally
+        # the production smoke run looks for.
+        call_command("simulate_calls", calls=90, days=HISTORY_DAYS, seed=7, back_on_duty=True)
         _dispositions()
     callday_sweep()  # yesterday and every earlier day with calls but no roll-up
     for firm in ClientFirm.objects.order_by("pk"):
