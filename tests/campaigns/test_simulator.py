@@ -178,3 +178,15 @@ def test_without_a_running_campaign_it_says_so():
     Campaign.objects.all().delete()
     with pytest.raises(CommandError, match="No running campaign"):
         call_command("simulate_calls", outbound=2)
+
+
+def test_outbound_calls_are_simulated_behind_the_https_redirect_on_an_allowed_host(
+    meera, line, monkeypatch, settings
+):
+    # As in production: DJANGO_ALLOWED_HOSTS name the site, and http is redirected.
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.ALLOWED_HOSTS = ["homeshore.example"]
+    only("connected", monkeypatch)
+    campaign_due(line, [meera], NUMBERS[:1])
+    assert simulator.simulate_outbound(attempts=1, seed=2) == {"connected": 1}
