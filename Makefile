@@ -31,8 +31,18 @@ migrate: setup
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# A local stand-in for Twilio's REST API runs beside the server (campaigns.simulator): an
+# agent's Call on an outbound campaign rings through it, and it plays the provider's side
+# back through the signed webhooks. Stopped with the server.
+TWILIO_STANDIN := 127.0.0.1:8010
+TWILIO_STANDIN_SID := AC55555555555555555555555555555517
+
 run: seed
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@$(BIN)/python manage.py simulate_calls --serve-twilio $(lastword $(subst :, ,$(TWILIO_STANDIN))) \
+		--base-url http://127.0.0.1:8000 & standin=$$!; \
+	trap 'kill $$standin 2>/dev/null' EXIT INT TERM; \
+	TWILIO_ACCOUNT_SID=$(TWILIO_STANDIN_SID) TWILIO_API_BASE_URL=http://$(TWILIO_STANDIN) \
+	TWILIO_PUBLIC_BASE_URL=http://127.0.0.1:8000 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: setup
 	$(BIN)/ruff check .

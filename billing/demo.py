@@ -2,7 +2,7 @@
 period settled, with finance's work on it begun — on the first seed.
 
 The call simulator runs each call now, through the real webhooks, and lays it out in the past
-after (routing.management.commands.simulate_calls `--days`). A ledger row written as the call
+after (routing.simulation, `simulate_calls --days`). A ledger row written as the call
 ended would be dated now, and a row is never edited. So while the demo's calls are simulated
 the ledger waits (`ledger_held`), and here each completed call gets its one transaction, by
 the ledger's own service, once it has its date: dated by its end, in that day's periods,

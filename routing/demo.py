@@ -122,6 +122,8 @@ def seed_demo() -> list[tuple[str, str]]:
         _after_call_settings()
         # Agents missed offers take themselves offline; in five weeks simulated in seconds they
         # would never be back: --back-on-duty, and the demo starts with them on duty.
+        # The command (demo's simulate_calls, which runs routing.simulation) prints the tally
+        # the production smoke run looks for.
         call_command("simulate_calls", calls=90, days=HISTORY_DAYS, seed=7, back_on_duty=True)
         _dispositions()
     callday_sweep()  # yesterday and every earlier day with calls but no roll-up

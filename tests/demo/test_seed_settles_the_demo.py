@@ -32,9 +32,14 @@ def _ended(kind: str, start) -> bool:
 
 
 def test_every_ledger_row_is_dated_with_its_call_and_priced_under_its_engagement():
-    completed = Call.objects.filter(status=Call.Status.COMPLETED, agent__isnull=False)
+    completed = Call.objects.filter(
+        status=Call.Status.COMPLETED, agent__isnull=False, direction=Call.Direction.INBOUND
+    )
     rows = Transaction.objects.select_related("call", "engagement")
-    assert rows.count() == completed.count() > 20
+    assert rows.filter(direction="inbound").count() == completed.count() > 20
+    # The campaigns' attempts, on their outbound rates (an opt-out is a connect: answered).
+    outbound = rows.filter(direction="outbound")
+    assert not outbound.exclude(call__attempt__status="ended").exists()
     for row in rows:
         day = timezone.localdate(row.call.ended_at)
         assert row.occurred_at == row.call.ended_at, row

@@ -16,11 +16,12 @@ from accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_users
 from accounts.notifications import notifications_quiet
 from agents import demo as agents_demo
 from billing import demo as billing_demo
+from campaigns import demo as campaigns_demo
 from clients import demo as clients_demo
 from routing import demo as routing_demo
 
 # Lower apps first: each may rely on what the previous one seeded.
-DEMO_MODULES = [agents_demo, clients_demo, routing_demo, billing_demo]
+DEMO_MODULES = [agents_demo, clients_demo, routing_demo, campaigns_demo, billing_demo]
 
 
 class Command(BaseCommand):
@@ -32,8 +33,10 @@ class Command(BaseCommand):
             with notifications_quiet():  # on the bell, not mailed to made-up addresses
                 for module in DEMO_MODULES:
                     # The simulated calls are dated after they end: billing's demo writes
-                    # their ledger rows then, dated with their calls (billing.demo.ledger_held).
-                    held = billing_demo.ledger_held() if module is routing_demo else nullcontext()
+                    # their ledger rows then, dated with their calls (billing.demo.ledger_held);
+                    # outbound attempts too (promotional ones are laid out in daytime).
+                    simulated = module in (routing_demo, campaigns_demo)
+                    held = billing_demo.ledger_held() if simulated else nullcontext()
                     with held:
                         logins += module.seed_demo()
             api_key = clients_demo.demo_api_key()

@@ -1,4 +1,5 @@
-"""Drive the real Twilio webhook endpoints with signed requests, as Twilio would.
+"""Inbound calls simulated: the real Twilio webhook endpoints driven with signed requests, as
+Twilio would (`manage.py simulate_calls`, demo.management, runs it; the demo seeds with it).
 
 Callers ring the demo firms' lines from Indian landlines (the offline geocoder places them)
 and mobiles (only the country: the line's region is used), choose a language when the line
@@ -21,7 +22,6 @@ import urllib.request
 import uuid
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 from django.test import Client
 from django.utils import timezone
 from twilio.request_validator import RequestValidator
@@ -41,7 +41,7 @@ SURVEY_ANSWERED = 0.7  # callers who rate the call when asked
 SCORES = [("1", 1), ("2", 1), ("3", 2), ("4", 4), ("5", 5)]
 
 
-def _allowed_host() -> str:
+def allowed_host() -> str:
     """The first host ALLOWED_HOSTS names outright ("*" or a ".domain" wildcard is no name)."""
     for host in settings.ALLOWED_HOSTS:
         if host != "*" and not host.startswith("."):
@@ -60,25 +60,61 @@ def _back_on_duty() -> None:
         agent_duty_set(agent=agent, available=True)
 
 
-class Command(BaseCommand):
-    help = "Simulate inbound calls through the Twilio webhooks (signed), end to end."
+class SimulationError(Exception):
+    """The simulation cannot run (no token to sign with, no lines, a bad base URL)."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--calls", type=int, default=20)
-        parser.add_argument("--days", type=int, default=0, help="spread calls over past days")
-        parser.add_argument("--seed", type=int, default=None)
-        parser.add_argument("--base-url", default="", help="e.g. http://127.0.0.1:8000")
-        parser.add_argument(
-            "--back-on-duty",
-            action="store_true",
-            help="put agents taken offline by missed offers back on duty after each call",
+
+def base_url_check(base_url: str) -> None:
+    if not settings.TWILIO_AUTH_TOKEN:
+        raise SimulationError("Set TWILIO_AUTH_TOKEN: webhooks are signed with it.")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        raise SimulationError("--base-url must be an http(s) URL.")
+
+
+def simulate_inbound(
+    *, calls: int, days: int = 0, seed: int | None = None, base_url: str = "", back_on_duty=False
+) -> dict[str, int]:
+    """Simulate `calls` inbound calls; returns how many ended in each status."""
+    return InboundSimulator(seed=seed, base_url=base_url).run(
+        calls=calls, days=days, back_on_duty=back_on_duty
+    )
+
+
+class SignedPoster:
+    """Posts to our webhooks as Twilio does, signed with TWILIO_AUTH_TOKEN: through Django's
+    test client in this process, or over HTTP to `base_url` (signed for that URL)."""
+
+    def __init__(self, base_url: str = ""):
+        base_url_check(base_url)
+        # In-process requests are https, as Twilio's are: with DJANGO_DEBUG=false an http
+        # request would only be redirected to https (SECURE_SSL_REDIRECT), and no call made.
+        # On a host the settings allow: production's DJANGO_ALLOWED_HOSTS need not name
+        # Django's "testserver", and a refused host routed none of the demo's calls.
+        host = allowed_host()
+        self.base_url = base_url.rstrip("/") or f"https://{host}"
+        self.client = None if base_url else Client(HTTP_HOST=host)
+        self.validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+
+    def post(self, path: str, params: dict) -> str:
+        url = self.base_url + path
+        signature = self.validator.compute_signature(url, params)
+        if self.client is not None:
+            response = self.client.post(
+                path, params, secure=True, HTTP_X_TWILIO_SIGNATURE=signature
+            )
+            return response.content.decode()
+        request = urllib.request.Request(  # noqa: S310 (http(s) only: base_url_check)
+            url,
+            data=urllib.parse.urlencode(params).encode(),
+            method="POST",
+            headers={"X-Twilio-Signature": signature},
         )
+        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (our URL)
+            return response.read().decode()
 
-    def handle(self, *args, calls, days, seed, base_url, back_on_duty=False, **options):
-        if not settings.TWILIO_AUTH_TOKEN:
-            raise CommandError("Set TWILIO_AUTH_TOKEN: webhooks are signed with it.")
-        if base_url and not base_url.startswith(("http://", "https://")):
-            raise CommandError("--base-url must be an http(s) URL.")
+
+class InboundSimulator:
+    def __init__(self, *, seed: int | None, base_url: str = ""):
         self.rng = random.Random(seed)
         # Returning callers and survey keypresses: their own stream (the calls stay the same).
         self.after_rng = random.Random(None if seed is None else seed + 16)
@@ -87,13 +123,12 @@ class Command(BaseCommand):
         # request would only be redirected to https (SECURE_SSL_REDIRECT), and no call made.
         # On a host the settings allow: production's DJANGO_ALLOWED_HOSTS need not name
         # Django's "testserver", and a refused host routed none of the demo's calls.
-        host = _allowed_host()
-        self.base_url = base_url.rstrip("/") or f"https://{host}"
-        self.client = None if base_url else Client(HTTP_HOST=host)
-        self.validator = RequestValidator(settings.TWILIO_AUTH_TOKEN)
+        self.poster = SignedPoster(base_url)
+
+    def run(self, *, calls: int, days: int = 0, back_on_duty: bool = False) -> dict[str, int]:
         lines = list(PhoneLine.objects.filter(is_active=True).prefetch_related("languages"))
         if not lines:
-            raise CommandError("No active phone lines: run `manage.py seed_demo` first.")
+            raise SimulationError("No active phone lines: run `manage.py seed_demo` first.")
         tally: dict[str, int] = {}
         for n in range(calls):
             call = self._one_call(self.rng.choice(lines))
@@ -103,27 +138,12 @@ class Command(BaseCommand):
             tally[status] = tally.get(status, 0) + 1
             if back_on_duty:
                 _back_on_duty()
-        summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
-        self.stdout.write(self.style.SUCCESS(f"Simulated {calls} calls — {summary}"))
+        return tally
 
     # --- one call -------------------------------------------------------------------------
 
     def _post(self, path: str, params: dict) -> str:
-        url = self.base_url + path
-        signature = self.validator.compute_signature(url, params)
-        if self.client is not None:
-            response = self.client.post(
-                path, params, secure=True, HTTP_X_TWILIO_SIGNATURE=signature
-            )
-            return response.content.decode()
-        request = urllib.request.Request(  # noqa: S310 (http(s) only: checked in handle)
-            url,
-            data=urllib.parse.urlencode(params).encode(),
-            method="POST",
-            headers={"X-Twilio-Signature": signature},
-        )
-        with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (our URL)
-            return response.read().decode()
+        return self.poster.post(path, params)
 
     def _caller(self) -> str:
         prefix = self.rng.choice(LANDLINES if self.rng.random() < 0.6 else MOBILES)

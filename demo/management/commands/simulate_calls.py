@@ -1,0 +1,76 @@
+"""Simulated calls through the real Twilio webhooks, signed, end to end.
+
+Inbound (`--calls`, `--days`, `--back-on-duty`): callers ring the demo lines
+(`routing.simulation`). Outbound (`--outbound N`): N attempts across the running campaigns,
+placed by the dialer, rung through a local stand-in for Twilio's REST API and played back
+through the outbound webhooks, the agents' dispositions through the wrap-up service
+(`campaigns.simulator`). `--serve-twilio PORT` keeps a stand-in running for a server whose
+TWILIO_API_BASE_URL points at it (`make run`): an agent's Call rings through it.
+
+It lives in the demo app, above routing and campaigns (routing's simulator cannot import
+campaigns), and is the only `simulate_calls`.
+"""
+
+import contextlib
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaigns.simulator import SIMULATED_ACCOUNT_SID, serve_twilio, simulate_outbound
+from routing.simulation import SimulationError, base_url_check, simulate_inbound
+
+
+class Command(BaseCommand):
+    help = "Simulate calls through the Twilio webhooks (signed): inbound, outbound, or both."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--calls", type=int, default=None, help="inbound calls (20)")
+        parser.add_argument("--days", type=int, default=0, help="spread calls over past days")
+        parser.add_argument("--seed", type=int, default=None)
+        parser.add_argument("--base-url", default="", help="e.g. http://127.0.0.1:8000")
+        parser.add_argument(
+            "--back-on-duty",
+            action="store_true",
+            help="put agents taken offline by missed offers back on duty after each call",
+        )
+        parser.add_argument(
+            "--outbound", type=int, default=0, help="attempts across the running campaigns"
+        )
+        parser.add_argument(
+            "--serve-twilio",
+            type=int,
+            default=0,
+            metavar="PORT",
+            help="run a Twilio stand-in on 127.0.0.1:PORT for the server at --base-url",
+        )
+
+    def handle(self, *args, calls, days, seed, base_url, back_on_duty=False, **options):
+        outbound, serve = options.get("outbound") or 0, options.get("serve_twilio") or 0
+        try:
+            if serve:
+                self._serve(serve, base_url or "http://127.0.0.1:8000", seed)
+                return
+            if calls is None:
+                calls = 0 if outbound else 20
+            if calls:
+                tally = simulate_inbound(
+                    calls=calls, days=days, seed=seed, base_url=base_url, back_on_duty=back_on_duty
+                )
+                summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
+                self.stdout.write(self.style.SUCCESS(f"Simulated {calls} calls — {summary}"))
+            if outbound:
+                tally = simulate_outbound(attempts=outbound, seed=seed, base_url=base_url)
+                summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
+                made = sum(tally.values())
+                self.stdout.write(self.style.SUCCESS(f"Simulated {made} attempts — {summary}"))
+        except SimulationError as error:
+            raise CommandError(str(error)) from error
+
+    def _serve(self, port: int, base_url: str, seed: int | None) -> None:
+        base_url_check(base_url)
+        self.stdout.write(
+            f"Twilio stand-in on http://127.0.0.1:{port}, calling back {base_url}. Serve with\n"
+            f"  TWILIO_ACCOUNT_SID={SIMULATED_ACCOUNT_SID} "
+            f"TWILIO_API_BASE_URL=http://127.0.0.1:{port} TWILIO_PUBLIC_BASE_URL={base_url}"
+        )
+        with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C, or `make run` ending
+            serve_twilio(port=port, base_url=base_url, seed=seed)
