@@ -175,18 +175,10 @@ def seed_demo() -> list[tuple[str, str]]:
         _campaign(firms[name], *row, agency=agency, started=started)
         for name, row in CAMPAIGNS.items()
     ]
-    if _telephony_ready() and not Attempt.objects.filter(campaign__in=campaigns).exists():
+    if not Attempt.objects.filter(campaign__in=campaigns).exists():
         simulate_outbound(attempts=SIMULATED_ATTEMPTS, seed=SIMULATION_SEED)
         callday_sweep()  # yesterday's roll-up again, with the calls laid out in it
     return []
-
-
-def _telephony_ready() -> bool:
-    """TODO(lead, issue 17): drop once h17-telephony is merged (the outbound webhooks and
-    provider the simulation plays through); until then the demo has campaigns, no calls."""
-    from campaigns import webhooks
-
-    return hasattr(webhooks, "agent")
 
 
 def _keeper(firm: ClientFirm, agency: User) -> User:

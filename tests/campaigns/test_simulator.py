@@ -13,7 +13,6 @@ from twilio.rest import Client
 
 from campaigns import dialer, provider, simulator
 from campaigns.models import Attempt, Campaign
-from campaigns.webhook_urls import urlpatterns as outbound_webhooks
 from clients.models import StaffingRequest
 from clients.scripts import dispositions_seed
 from routing.models import Call
@@ -24,7 +23,6 @@ from tests.routing.conftest import routable_agent
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not outbound_webhooks, reason="needs the outbound webhooks (telephony)"),
 ]
 TOKEN = "simulator-test-token"
 NUMBERS = ["+919845012345", "+919845012346", "+919845012347"]

@@ -10,13 +10,11 @@ from django.core.management import call_command
 
 from campaigns.models import Attempt, Campaign, CampaignContact, SuppressionEntry
 from campaigns.simulator import INDIA
-from campaigns.webhook_urls import urlpatterns as outbound_webhooks
 from routing.models import Call
 from tests.demo.seeding import demo_seeded
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(not outbound_webhooks, reason="needs the outbound webhooks (telephony)"),
 ]
 
 
