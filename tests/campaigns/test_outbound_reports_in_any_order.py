@@ -66,7 +66,10 @@ def test_a_connected_call_ends_once_connected_whatever_the_order_of_its_reports(
     assert done.target.state == CampaignContact.State.DONE
     assert priced == [attempt.pk]
     meera.refresh_from_db()
-    assert meera.duty_status == AgentProfile.Duty.AVAILABLE  # the line has no wrap-up
+    # The line has no wrap-up of its own: an outbound call gets the campaigns' (its
+    # disposition decides retries and do-not-call), once, whatever the order.
+    assert meera.duty_status == AgentProfile.Duty.WRAP_UP
+    assert done.call.wrap_up == Call.WrapUp.PENDING
 
 
 def test_a_late_report_with_another_duration_changes_nothing(
