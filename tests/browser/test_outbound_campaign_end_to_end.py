@@ -90,6 +90,7 @@ def firm_uploads_a_list(page, url: str, width: int) -> None:
     bad_rows = page.get_by_role("table", name="Bad rows")
     assert bad_rows.locator("tbody tr").count() == 1
     assert bad_rows.locator("tbody td").all_inner_texts() == ["3", "“12345” is not a phone number"]
+    assert page.get_by_role("status").inner_text() == "1 bad row: nothing was imported."
     assert not Contact.objects.exists()  # nothing half-imported
     shot(page, width, "bad-rows")
 
