@@ -434,7 +434,8 @@ def _refuse(run: _Run, message: str) -> None:
     with transaction.atomic():
         done = run.mine().update(
             status=Status.REFUSED,
-            message=message[:500] or f"{run.bad:,} bad rows: nothing was imported.",
+            message=message[:500]
+            or f"{run.bad:,} bad row{'s' * (run.bad != 1)}: nothing was imported.",
             errors=run.errors,
             finished_at=timezone.now(),
             lease_until=None,
