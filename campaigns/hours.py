@@ -19,6 +19,14 @@ PROMOTIONAL_END = dt.time(21, 0)
 LOOKAHEAD_DAYS = 9  # how far ahead the next allowed moment is searched for
 # phonenumbers' answer for a number it cannot place: not a zone at all.
 UNKNOWN_ZONE = "Etc/Unknown"
+# phonenumbers still gives some zones by their old IANA names (India's as "Asia/Calcutta");
+# people read, and the proof records, today's names. zoneinfo knows both.
+CURRENT_NAME = {
+    "Asia/Calcutta": "Asia/Kolkata",
+    "Asia/Katmandu": "Asia/Kathmandu",
+    "Asia/Rangoon": "Asia/Yangon",
+    "Asia/Saigon": "Asia/Ho_Chi_Minh",
+}
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ def zones_for_number(number: str) -> list[str]:
         parsed = phonenumbers.parse(number, None)
     except phonenumbers.NumberParseException:
         return []
-    names = number_zones.time_zones_for_number(parsed)
+    names = {CURRENT_NAME.get(n, n) for n in number_zones.time_zones_for_number(parsed)}
     return sorted(n for n in names if n != UNKNOWN_ZONE and zone(n) is not None)
 
 

@@ -50,7 +50,7 @@ from phonenumbers.tzdata import TIMEZONE_DATA
 
 from accounts.models import User
 from campaigns import readers
-from campaigns.hours import zone, zones_for_number
+from campaigns.hours import CURRENT_NAME, zone, zones_for_number
 from campaigns.models import (
     ALL_CATEGORIES,
     Category,
@@ -309,7 +309,7 @@ class StagedContact(ContactRow):
 def _country_zones(calling_code: str) -> frozenset[str]:
     """Every zone phonenumbers knows for a country calling code (codes are prefix-free)."""
     zones = {
-        z
+        CURRENT_NAME.get(z, z)
         for prefix, names in TIMEZONE_DATA.items()
         if prefix.startswith(calling_code)
         for z in names

@@ -113,7 +113,7 @@ def test_a_contacts_proof_downloads_one_row_per_attempt(signed_in, acme, ready):
     assert rows[0]["campaign"] == "Renewals"
     assert rows[0]["registry_result"] == "not applied (service call)"
     assert rows[0]["window"] == "09:00–21:00"
-    assert rows[0]["zones"] == "Asia/Calcutta"
+    assert rows[0]["zones"] == "Asia/Kolkata"
     assert rows[0]["lists"] == "Customers (version 1)"
     assert rows[1]["suppression_listed"] == "True"
 
@@ -122,7 +122,7 @@ def test_a_contacts_proof_downloads_one_row_per_attempt(signed_in, acme, ready):
     )
     assert body["contact"]["id"] == contact.pk
     assert [a["verdict"] for a in body["attempts"]] == [r["verdict"] for r in rows]
-    assert " 12:00 " in body["attempts"][0]["local_times"]["Asia/Calcutta"]
+    assert " 12:00 " in body["attempts"][0]["local_times"]["Asia/Kolkata"]
 
     page = signed_in.get(reverse("outbound:contact_proof", args=[contact.pk])).content.decode()
     assert "national do-not-call registry" in page and "not applied (service call)" in page

@@ -120,9 +120,9 @@ CASES = [
         proof={
             "registry.result": "not listed",
             "hours.window": "09:00–21:00",
-            "hours.zones": ["Asia/Calcutta"],
+            "hours.zones": ["Asia/Kolkata"],
             "hours.zone_given": False,
-            "hours.local_times": {"Asia/Calcutta": "2026-12-02 12:00 Wed"},
+            "hours.local_times": {"Asia/Kolkata": "2026-12-02 12:00 Wed"},
             "verdict": "allowed",
         },
     ),
@@ -134,7 +134,7 @@ CASES = [
         retry_at=utc(2026, 12, 2, 3, 30),
         proof={
             "hours.inside": False,
-            "hours.local_times": {"Asia/Calcutta": "2026-12-02 08:59 Wed"},
+            "hours.local_times": {"Asia/Kolkata": "2026-12-02 08:59 Wed"},
         },
     ),
     Case("09:00 in India is allowed", at=utc(2026, 12, 2, 3, 30), allowed=True),

@@ -44,7 +44,7 @@ def test_a_csv_list_is_imported_with_duplicates_merged(carol, acme, sales):
     assert job.bytes_read == job.bytes_total == len(GOOD.encode())
     ravi = Contact.objects.get(firm=acme, external_id="C-1")
     assert (ravi.name, ravi.language, ravi.fields) == ("Ravi K.", "kn", {"plan": "Platinum"})
-    assert ravi.time_zone == "Asia/Calcutta"  # the number's one zone (phonenumbers names it so)
+    assert ravi.time_zone == "Asia/Kolkata"  # the number's one zone (by its current name)
     asha = Contact.objects.get(external_id="C-2")
     assert asha.time_zone == ""  # India and the US: no one zone
     assert Contact.objects.get(name="Sam Lee").time_zone == "America/Chicago"  # as given
