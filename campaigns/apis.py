@@ -38,7 +38,7 @@ from campaigns.serializers import (
 from clients.api_auth import ApiKeyUser, FirmApiKeyAuthentication, IsFirm, firm_of
 from common.api import ErrorOutputSerializer
 from common.errors import ApplicationError
-from common.keyset import InvalidCursor, Keyset
+from common.keyset import Keyset, api_page
 from routing.apis import ProviderKeyAuthentication, ProviderUser
 
 TAGS = ["campaigns"]
@@ -145,17 +145,11 @@ class CampaignAttemptsApi(CampaignsApi):
         campaign = get_object_or_404(campaigns_for_firm(firm=firm_of(request)), pk=pk)
         query = AttemptPageInputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        try:
-            page = ATTEMPT_PAGES.page(
-                attempts_for(campaign=campaign), cursor=query.validated_data.get("cursor")
-            )
-        except InvalidCursor as error:
-            raise ApplicationError(str(error), field="cursor") from error
-        body = {
-            "results": page.rows,
-            "next_cursor": page.next_cursor,
-            "previous_cursor": page.previous_cursor,
-        }
+        body = api_page(
+            ATTEMPT_PAGES,
+            attempts_for(campaign=campaign),
+            cursor=query.validated_data.get("cursor"),
+        )
         return Response(AttemptPageSerializer(body).data)
 
 

@@ -117,6 +117,15 @@ def _locked(campaign: Campaign) -> Campaign:
     return Campaign.objects.select_for_update().get(pk=campaign.pk)
 
 
+def _moving(campaign: Campaign, *, actor: User, move: str, allowed_from: set) -> Campaign:
+    """A lifecycle move begins the same way each time: the actor may run the firm's
+    campaigns, the row is locked and re-read, and the move is one its status allows."""
+    require_campaign_runner(actor=actor, firm=campaign.firm)
+    campaign = _locked(campaign)
+    _refuse_move(campaign, move, allowed_from)
+    return campaign
+
+
 def _refuse_move(campaign: Campaign, move: str, allowed_from: set) -> None:
     if campaign.status not in allowed_from:
         froms = " or ".join(sorted(Status(s).label.lower() for s in allowed_from))
@@ -411,9 +420,7 @@ def campaign_schedule(*, actor: User, campaign: Campaign, at: dt.datetime | None
     come, a valid window and (promotional) a current registry extract. Its contacts become
     targets now; it starts on its first day (the sweep) or when started by hand."""
     at = at or timezone.now()
-    require_campaign_runner(actor=actor, firm=campaign.firm)
-    campaign = _locked(campaign)
-    _refuse_move(campaign, "scheduled", {Status.DRAFT})
+    campaign = _moving(campaign, actor=actor, move="scheduled", allowed_from={Status.DRAFT})
     _readiness_check(campaign, at=at)
     _move(
         campaign,
@@ -444,9 +451,7 @@ def _start(campaign: Campaign, *, actor: User | None, at: dt.datetime) -> Campai
 def campaign_start(*, actor: User, campaign: Campaign, at: dt.datetime | None = None):
     """Scheduled -> running, by hand, once its first day has come."""
     at = at or timezone.now()
-    require_campaign_runner(actor=actor, firm=campaign.firm)
-    campaign = _locked(campaign)
-    _refuse_move(campaign, "started", {Status.SCHEDULED})
+    campaign = _moving(campaign, actor=actor, move="started", allowed_from={Status.SCHEDULED})
     if campaign.starts_on > timezone.localdate(at):
         raise ConflictError(
             f"This campaign starts on {campaign.starts_on:%d %b %Y}: it starts by itself then."
@@ -460,9 +465,7 @@ def campaign_pause(*, actor: User, campaign: Campaign, at: dt.datetime | None = 
     """Running -> paused. The dialer re-reads the status before each dial: no new calls from
     now; calls already live end as usual."""
     at = at or timezone.now()
-    require_campaign_runner(actor=actor, firm=campaign.firm)
-    campaign = _locked(campaign)
-    _refuse_move(campaign, "paused", {Status.RUNNING})
+    campaign = _moving(campaign, actor=actor, move="paused", allowed_from={Status.RUNNING})
     return _move(
         campaign,
         actor=actor,
@@ -477,9 +480,7 @@ def campaign_pause(*, actor: User, campaign: Campaign, at: dt.datetime | None = 
 def campaign_resume(*, actor: User, campaign: Campaign, at: dt.datetime | None = None):
     """Paused -> running (its settings, changed while paused, are checked again)."""
     at = at or timezone.now()
-    require_campaign_runner(actor=actor, firm=campaign.firm)
-    campaign = _locked(campaign)
-    _refuse_move(campaign, "resumed", {Status.PAUSED})
+    campaign = _moving(campaign, actor=actor, move="resumed", allowed_from={Status.PAUSED})
     if campaign.ends_on < timezone.localdate(at):
         raise ConflictError("The campaign's last day has passed: complete it instead.")
     _readiness_check(campaign, at=at)
@@ -516,9 +517,9 @@ def _complete(campaign: Campaign, *, actor: User | None, at: dt.datetime) -> Cam
 def campaign_complete(*, actor: User, campaign: Campaign, at: dt.datetime | None = None):
     """Running or paused -> completed: nobody is called again; targets left become done."""
     at = at or timezone.now()
-    require_campaign_runner(actor=actor, firm=campaign.firm)
-    campaign = _locked(campaign)
-    _refuse_move(campaign, "completed", {Status.RUNNING, Status.PAUSED})
+    campaign = _moving(
+        campaign, actor=actor, move="completed", allowed_from={Status.RUNNING, Status.PAUSED}
+    )
     return _complete(campaign, actor=actor, at=at)
 
 

@@ -212,3 +212,19 @@ def _field(model, name: str):
         model = model._meta.get_field(part).related_model
     field = model._meta.get_field(last)
     return field.target_field if field.is_relation else field
+
+
+def api_page(keyset: Keyset, queryset: QuerySet, *, cursor: str | None) -> dict:
+    """An API's page of `queryset`: its rows and both cursors. A bad cursor is the API's 400
+    on the `cursor` parameter (`ApplicationError`), not the pages' BadRequest."""
+    from common.errors import ApplicationError
+
+    try:
+        page = keyset.page(queryset, cursor=cursor)
+    except InvalidCursor as error:
+        raise ApplicationError(str(error), field="cursor") from error
+    return {
+        "results": page.rows,
+        "next_cursor": page.next_cursor,
+        "previous_cursor": page.previous_cursor,
+    }

@@ -36,7 +36,7 @@ from clients.models import PhoneLine
 from common.api import ErrorOutputSerializer
 from common.dates import local_midnight
 from common.errors import ApplicationError
-from common.keyset import InvalidCursor, Keyset
+from common.keyset import Keyset, api_page
 from routing import services
 from routing.models import Call, RoutingDecision
 from routing.selectors import call_records_of
@@ -305,15 +305,7 @@ class CallRecordListApi(CallRecordsApi):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         calls = _records_filtered(call_records_of(firm=firm_of(request)), data)
-        try:
-            page = CALL_RECORD_PAGES.page(calls, cursor=data.get("cursor"))
-        except InvalidCursor as error:
-            raise ApplicationError(str(error), field="cursor") from error
-        body = {
-            "results": page.rows,
-            "next_cursor": page.next_cursor,
-            "previous_cursor": page.previous_cursor,
-        }
+        body = api_page(CALL_RECORD_PAGES, calls, cursor=data.get("cursor"))
         return Response(CallRecordPageSerializer(body).data)
 
 
