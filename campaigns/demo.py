@@ -277,7 +277,9 @@ def _contact_rows(firm: ClientFirm) -> list[list[str]]:
 
 
 def _acme_number(n: int) -> str:
-    return f"+9198450{n:05d}"
+    # Not +91984500000N: those are the demo agents' own phones (agents.demo), and a firm must
+    # never hold, or dial, an agent's personal number as one of its contacts.
+    return f"+9198451{n:05d}"
 
 
 def _do_not_call(firm: ClientFirm) -> None:

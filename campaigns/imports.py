@@ -51,6 +51,7 @@ from phonenumbers.tzdata import TIMEZONE_DATA
 from accounts.models import User
 from campaigns import readers
 from campaigns.hours import CURRENT_NAME, zone, zones_for_number
+from campaigns.lifecycle import lists_changed
 from campaigns.models import (
     ALL_CATEGORIES,
     Category,
@@ -573,6 +574,9 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
         members_count=ListMember.objects.filter(contact_list=contact_list).count(),
         updated_at=timezone.now(),
     )
+    # The new contacts join the list's scheduled, running and paused campaigns in this same
+    # transaction: without it they waited for the campaign's next start or resume.
+    lists_changed(contact_list=contact_list)
     return created, updated
 
 

@@ -107,7 +107,10 @@ class SignedPoster:
             url,
             data=urllib.parse.urlencode(params).encode(),
             method="POST",
-            headers={"X-Twilio-Signature": signature},
+            # As the TLS proxy in front of gunicorn passes Twilio's requests on: without it a
+            # production server (DJANGO_DEBUG=false) only redirects them to https (a 301 the
+            # simulated provider cannot follow). Signed for `url`, as TWILIO_PUBLIC_BASE_URL.
+            headers={"X-Twilio-Signature": signature, "X-Forwarded-Proto": "https"},
         )
         with urllib.request.urlopen(request, timeout=15) as response:  # noqa: S310 (our URL)
             return response.read().decode()

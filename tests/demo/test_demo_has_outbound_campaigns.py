@@ -133,3 +133,17 @@ def test_a_second_seed_changes_no_outbound_row(capsys):
     call_command("seed_demo")
     capsys.readouterr()
     assert snapshot() == before
+
+
+def test_no_contact_of_the_demo_firms_has_an_agents_personal_number():
+    # Found in the review: Acme's demo numbers were the agents' phones (+91 98450 0000N), so
+    # the firm's pages and proofs showed, and its campaign dialled, agents' own numbers.
+    from agents.models import AgentProfile
+    from clients.models import ContactNumber
+
+    phones = {
+        str(p) for p in AgentProfile.objects.exclude(phone="").values_list("phone", flat=True)
+    }
+    numbers = {str(n) for n in ContactNumber.objects.values_list("number", flat=True)}
+    assert phones and numbers
+    assert not phones & numbers
