@@ -188,3 +188,13 @@ def test_outbound_calls_are_simulated_behind_the_https_redirect_on_an_allowed_ho
     only("connected", monkeypatch)
     campaign_due(line, [meera], NUMBERS[:1])
     assert simulator.simulate_outbound(attempts=1, seed=2) == {"connected": 1}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_outside_a_transaction_it_asks_for_the_stand_in_server(settings):
+    from django.core.management.base import CommandError
+
+    # Each dial task would go to a worker, which cannot reach this process's stand-in.
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with pytest.raises(CommandError, match="--serve-twilio"):
+        call_command("simulate_calls", outbound=2)

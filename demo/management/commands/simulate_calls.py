@@ -13,10 +13,16 @@ campaigns), and is the only `simulate_calls`.
 
 import contextlib
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from campaigns.simulator import SIMULATED_ACCOUNT_SID, serve_twilio, simulate_outbound
 from routing.simulation import SimulationError, base_url_check, simulate_inbound
+
+
+def in_transaction() -> bool:
+    return connection.in_atomic_block
 
 
 class Command(BaseCommand):
@@ -57,6 +63,15 @@ class Command(BaseCommand):
                 )
                 summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
                 self.stdout.write(self.style.SUCCESS(f"Simulated {calls} calls — {summary}"))
+            if outbound and not settings.CELERY_TASK_ALWAYS_EAGER and not in_transaction():
+                # Each placement's dial task would go, on commit, to a worker, which cannot
+                # reach this process's stand-in. (Inside a transaction — seed_demo's — the
+                # simulator dials what the transaction has not sent yet itself.)
+                raise CommandError(
+                    "With a broker, outbound calls are dialled by the worker: run the stand-in "
+                    "with --serve-twilio PORT and start the web server and the worker with the "
+                    "TWILIO_* settings it prints."
+                )
             if outbound:
                 tally = simulate_outbound(attempts=outbound, seed=seed, base_url=base_url)
                 summary = ", ".join(f"{k}: {v}" for k, v in sorted(tally.items()))
