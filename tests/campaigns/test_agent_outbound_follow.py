@@ -44,7 +44,10 @@ def test_an_unanswered_attempt_ends_with_its_outcome_and_the_next_contact(client
     assert "+91••••••45" in html
 
 
-def test_a_progressive_dial_shows_on_the_outbound_page(client, acme, line, meera, no_dial):
+def test_a_progressive_dial_shows_on_the_outbound_page(
+    client, acme, line, meera, no_dial, eager, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded setup: no beat, the poll ticks
     running_campaign(
         acme,
         line,
