@@ -64,6 +64,7 @@ from campaigns.models import (
     SuppressionList,
     category_bit,
 )
+from campaigns.staging import contacts_write, members_add, rows_stage
 from clients.contacts import (
     ContactRow,
     ImportRefused,
@@ -71,7 +72,6 @@ from clients.contacts import (
     contact_match,
     contact_merge,
     contacts_stored,
-    contacts_write,
     header_parse,
     number_parse,
     row_parse,
@@ -86,7 +86,7 @@ from common.text import text_normalise
 logger = logging.getLogger(__name__)
 Kind, Status = ImportJob.Kind, ImportJob.Status
 LIVE = (Status.RUNNING, Status.APPLYING)
-BATCH = 2000
+BATCH = 5000
 ERRORS_KEPT = 1000
 LEASE_SECONDS = 300  # renewed every batch; the apply's own transaction holds the row lock
 START_WITHIN_SECONDS = 120  # a queued job whose task has not started by then is sent again
@@ -394,12 +394,12 @@ def _stage(run: _Run) -> str:
             run.errors = [{"row": 1, "reason": e.removeprefix("Row 1: ")} for e in refused.errors]
             run.bad = len(run.errors)
             return ""
-        staged: list[ImportRow] = []
+        staged: list[tuple[int, str, dict]] = []
 
         def flush() -> None:
             with transaction.atomic():
                 run.renew(bytes_read=reader.bytes_read, errors=run.errors, **run.counts())
-                ImportRow.objects.bulk_create(staged, batch_size=BATCH)
+                rows_stage(job.pk, staged)
             staged.clear()
 
         try:
@@ -417,7 +417,7 @@ def _stage(run: _Run) -> str:
                 else:
                     run.ok += 1
                     if not run.bad:  # a refused file is checked to its end, not staged
-                        staged.append(ImportRow(job=job, row=line, key=key[:80], data=data))
+                        staged.append((line, key[:80], data))
                 if run.read % BATCH == 0:
                     flush()
         except readers.ReadRefused as error:
@@ -557,13 +557,11 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
                     item.numbers.add(number)
         if bad:
             continue  # the import is refused: only the checking goes on
+        new = {id(i.contact) for i in pending.values() if i.contact.pk is None}
         result = contacts_write(firm, pending.values())
         created, updated = created + result.created, updated + result.updated
-        ListMember.objects.bulk_create(
-            [ListMember(contact_list=contact_list, contact=i.contact) for i in pending.values()],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
+        contacts = [i.contact for i in pending.values()]
+        members_add(contact_list.pk, contacts, new={c.pk for c in contacts if id(c) in new})
     if bad:
         errors.sort(key=lambda e: e["row"])
         raise _Refused(errors, bad)
