@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -260,14 +260,20 @@ def contacts_stored(firm: ClientFirm, rows: list[ContactRow]) -> tuple[dict, dic
     for chunk in _chunks(ids):
         for contact in Contact.objects.filter(firm=firm, external_id__in=chunk):
             by_id[contact.external_id] = items.setdefault(contact.pk, PendingContact(contact))
-    for chunk in _chunks(numbers):
-        checked = [CheckedNumber(n) for n in chunk]
-        found = ContactNumber.objects.filter(firm=firm, number__in=checked).select_related(
-            "contact"
-        )
-        for entry in found:
-            item = items.setdefault(entry.contact_id, PendingContact(entry.contact))
-            by_number[str(entry.number)] = item
+    owners: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for chunk in _chunks(numbers):
+            # The checked E.164 strings as they are stored: the ORM would parse each again.
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = "SELECT number, contact_id FROM clients_contactnumber WHERE firm_id = %s"
+            cursor.execute(f"{sql} AND number IN ({marks})", [firm.pk, *chunk])
+            owners.update(cursor.fetchall())
+    missing = sorted(set(owners.values()) - set(items))
+    for chunk in _chunks(missing):
+        for contact in Contact.objects.filter(pk__in=chunk):
+            items[contact.pk] = PendingContact(contact)
+    for number, contact_id in owners.items():
+        by_number[number] = items[contact_id]
     return by_id, by_number
 
 
