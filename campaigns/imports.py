@@ -542,7 +542,7 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
                     errors.append({"row": row.line, "reason": str(error)})
                 continue
             if target is None:
-                target = PendingContact(Contact(firm=firm, external_id=row.external_id))
+                target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
             item = pending.setdefault(id(target.contact), target)
             contact_merge(item, row)
             if row.time_zone:

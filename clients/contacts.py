@@ -237,7 +237,7 @@ def contacts_import(*, firm: ClientFirm, user: User, data: bytes) -> ImportResul
             errors.append(f"Row {row.line}: {error}.")
             continue
         if target is None:
-            target = PendingContact(Contact(firm=firm, external_id=row.external_id))
+            target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
         item = pending.setdefault(id(target.contact), target)
         contact_merge(item, row)
         if row.external_id:
@@ -251,29 +251,39 @@ def contacts_import(*, firm: ClientFirm, user: User, data: bytes) -> ImportResul
     return _write(firm, user, pending.values(), rows=len(rows))
 
 
+def _owners(sql: str, firm: ClientFirm, values: list[str]) -> dict[str, int]:
+    """{value: contact id} for `sql` (… WHERE firm_id = %s AND <column> IN), in chunks."""
+    found: dict[str, int] = {}
+    size = 5000 if connection.vendor == "postgresql" else 900  # SQLite's bound on parameters
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, size):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{sql} IN ({marks})", [firm.pk, *chunk])
+            found.update(cursor.fetchall())
+    return found
+
+
 def contacts_stored(firm: ClientFirm, rows: list[ContactRow]) -> tuple[dict, dict]:
-    """The firm's stored contacts that the file names, by external id and by number."""
+    """The firm's stored contacts that the file names, by external id and by number. Looked
+    up in SQL by the checked E.164 text as stored (the ORM would parse each number again);
+    only the contacts found are loaded."""
     ids = sorted({r.external_id for r in rows if r.external_id})
     numbers = sorted({n for r in rows for n in r.numbers})
+    by_external_id = _owners(
+        "SELECT external_id, id FROM clients_contact WHERE firm_id = %s AND external_id", firm, ids
+    )
+    by_contact_number = _owners(
+        "SELECT number, contact_id FROM clients_contactnumber WHERE firm_id = %s AND number",
+        firm,
+        numbers,
+    )
     items: dict[int, PendingContact] = {}
-    by_id, by_number = {}, {}
-    for chunk in _chunks(ids):
-        for contact in Contact.objects.filter(firm=firm, external_id__in=chunk):
-            by_id[contact.external_id] = items.setdefault(contact.pk, PendingContact(contact))
-    owners: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for chunk in _chunks(numbers):
-            # The checked E.164 strings as they are stored: the ORM would parse each again.
-            marks = ", ".join(["%s"] * len(chunk))
-            sql = "SELECT number, contact_id FROM clients_contactnumber WHERE firm_id = %s"
-            cursor.execute(f"{sql} AND number IN ({marks})", [firm.pk, *chunk])
-            owners.update(cursor.fetchall())
-    missing = sorted(set(owners.values()) - set(items))
-    for chunk in _chunks(missing):
+    wanted = sorted({*by_external_id.values(), *by_contact_number.values()})
+    for chunk in _chunks(wanted, 900):
         for contact in Contact.objects.filter(pk__in=chunk):
             items[contact.pk] = PendingContact(contact)
-    for number, contact_id in owners.items():
-        by_number[number] = items[contact_id]
+    by_id = {value: items[pk] for value, pk in by_external_id.items()}
+    by_number = {value: items[pk] for value, pk in by_contact_number.items()}
     return by_id, by_number
 
 
