@@ -14,15 +14,18 @@ counts only) and sends `campaigns.import_run` once committed. `import_run` is th
    language by code or English name, external_id, the other columns as fields) and staged as
    an `ImportRow`, with the key duplicates merge on (the external id, else the first
    number). Each batch is one short transaction: progress (bytes read), lease renewed, rows
-   staged. Once a row is bad nothing more is staged; every row is still checked, the first
-   ERRORS_KEPT bad rows kept (row number and reason), all of them counted.
+   staged (campaigns.staging: `COPY` on PostgreSQL). Once a row is bad nothing more is
+   staged; every row is still checked, the first ERRORS_KEPT bad rows kept (row number and
+   reason), all of them counted.
 3. Any bad row: REFUSED, the staged rows deleted, nothing applied. Otherwise APPLYING, then
    one transaction applies the staged rows, read back from the table in key order a batch at
    a time (never the whole file in Python): contacts are matched to the firm's stored ones by
-   external id or number (a row whose numbers belong to two contacts refuses the import),
-   created or updated in bulk with their numbers and list membership, then the list's
-   version and count; do-not-call numbers go in with the list's next version; a registry
-   extract becomes a new complete `RegistryVersion`.
+   external id or number, looked up in SQL by the checked text (never parsed again), and
+   merged by the upload's own rules (a row whose numbers belong to two contacts refuses the
+   import); then created or updated in bulk with their numbers and list membership
+   (campaigns.staging: `COPY` on PostgreSQL, the ORM's bulk writes elsewhere), then the
+   list's version and count; do-not-call numbers go in with the list's next version; a
+   registry extract becomes a new complete `RegistryVersion`.
 
 A crash anywhere rolls the apply back whole and leaves the job leased: `imports_sweep` (the
 campaigns beat task calls it) queues a job whose lease expired again, up to MAX_REQUEUES
