@@ -100,10 +100,6 @@ class LeaseLost(Exception):
     """The sweep gave the job to another task: this one stops writing."""
 
 
-class StagingLost(Exception):
-    """Staged rows went missing before the apply (a database crash): the run stops."""
-
-
 class _Refused(Exception):
     """The apply found bad rows (numbers of two contacts): rolled back, the job refused."""
 
@@ -467,11 +463,6 @@ def _apply(run: _Run) -> None:
         # The lease, from here to the commit, is this row lock: the sweep skips locked rows.
         if run.mine(Status.APPLYING).select_for_update().values_list("pk").first() is None:
             raise LeaseLost
-        staged = ImportRow.objects.filter(job=job).count()
-        if staged != run.ok:
-            # The staging table is unlogged (migration 0099): a database crash empties it.
-            # Fail like any crash: the lease expires and the sweep runs the file again.
-            raise StagingLost(f"import {job.pk}: {staged} rows staged of {run.ok}")
         if job.kind == Kind.CONTACTS:
             created, updated = _apply_contacts(job)
         elif job.kind == Kind.SUPPRESSION:

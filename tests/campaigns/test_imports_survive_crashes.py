@@ -94,19 +94,3 @@ def test_a_job_sent_too_often_fails(job):
     assert imports_sweep()["failed"] == [job.pk]
     job.refresh_from_db()
     assert job.status == Status.FAILED and "upload it again" in job.message
-
-
-def test_staged_rows_lost_to_a_database_crash_stop_the_apply(job, monkeypatch):
-    stage = imports._stage
-
-    def emptied_by_a_crash(run):
-        refusal = stage(run)
-        ImportRow.objects.filter(job=run.job, row__gt=10).delete()  # unlogged: emptied
-        return refusal
-
-    monkeypatch.setattr(imports, "_stage", emptied_by_a_crash)
-    with pytest.raises(imports.StagingLost):
-        import_run(job_id=job.pk)
-    assert not Contact.objects.exists()
-    job.refresh_from_db()
-    assert job.status == Status.APPLYING and job.lease_until > timezone.now()  # for the sweep
