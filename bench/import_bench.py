@@ -24,6 +24,9 @@ contain "bench" or start with "hs_"; migrated, and the contact and import tables
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/hs_imports \\
         .venv/bin/python bench/import_bench.py --rows 100000 1000000 --write-docs
+
+`--results FILE` renders (and with --write-docs writes) what an earlier run printed, without
+running again; `--before FILE` adds an earlier version's results below, for comparison.
 """
 
 import argparse
@@ -228,7 +231,29 @@ def parse_alone(path: Path) -> dict:
     return {"parse_seconds": time.perf_counter() - started}
 
 
-def section(results: list[dict]) -> str:
+HEADER = [
+    "| rows | file | import | rows/s | read+stage | apply | peak RSS | added by the import |"
+    " floor | floor rows/s | vs floor | parse alone |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+]
+
+
+def table(results: list[dict]) -> list[str]:
+    lines = list(HEADER)
+    for r in results:
+        added = (r["rss_peak_kib"] - r["rss_before_kib"]) / 1024
+        lines.append(
+            f"| {r['rows']:,} | {r['bytes'] / 2**20:.0f} MiB | {r['seconds']:.1f} s"
+            f" | {r['rows'] / r['seconds']:,.0f} | {r['stage_seconds']:.1f} s"
+            f" | {r['apply_seconds']:.1f} s | {r['rss_peak_kib'] / 1024:.0f} MiB"
+            f" | {added:.0f} MiB | {r['floor_seconds']:.1f} s"
+            f" | {r['rows'] / r['floor_seconds']:,.0f} | {r['seconds'] / r['floor_seconds']:.1f} x"
+            f" | {r['parse_seconds']:.1f} s |"
+        )
+    return lines
+
+
+def section(results: list[dict], before: list[dict] | None = None, label: str = "") -> str:
     lines = [
         "## Contact list import (issue 17)",
         "",
@@ -238,29 +263,45 @@ def section(results: list[dict]) -> str:
         "size (the kernel's high-water mark of its resident set, C allocations included), and",
         "what the import added to the RSS it started with. Floor: `COPY` of the same file",
         "into a bare unlogged table plus the set-based apply in three INSERT … SELECT",
-        "statements (no per-row checks: the least work giving the same rows). Parse: the csv",
-        "module and the row rules alone (phonenumbers, text checks), no database.",
+        "statements (no per-row checks: the least work giving the same rows); vs floor is the",
+        "import's time over the floor's. Parse: the csv module and the row rules alone",
+        "(phonenumbers, text checks), no database.",
         "",
-        "| rows | file | import | rows/s | read+stage | apply | peak RSS | added by the import |"
-        " floor | floor rows/s | parse alone |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        *table(results),
     ]
-    for r in results:
-        added = (r["rss_peak_kib"] - r["rss_before_kib"]) / 1024
-        lines.append(
-            f"| {r['rows']:,} | {r['bytes'] / 2**20:.0f} MiB | {r['seconds']:.1f} s"
-            f" | {r['rows'] / r['seconds']:,.0f} | {r['stage_seconds']:.1f} s"
-            f" | {r['apply_seconds']:.1f} s | {r['rss_peak_kib'] / 1024:.0f} MiB"
-            f" | {added:.0f} MiB | {r['floor_seconds']:.1f} s"
-            f" | {r['rows'] / r['floor_seconds']:,.0f} | {r['parse_seconds']:.1f} s |"
-        )
+    if before:
+        lines += ["", label or "Before, on the same machine:", "", *table(before)]
     return "\n".join(lines) + "\n"
+
+
+def results_read(path: str) -> list[dict]:
+    """The result lines (JSON, one per size) an earlier run printed."""
+    lines = Path(path).read_text().splitlines()
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def run(sizes: list[int]) -> list[dict]:
+    django_setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="import_bench_") as workdir:
+        for rows in sizes:
+            command = [sys.executable, __file__, "--child", str(rows), "--workdir", workdir]
+            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+            results.append(json.loads(out.strip().splitlines()[-1]))
+            print(json.dumps(results[-1]), flush=True)
+    return results
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--results", help="render the results an earlier run printed (a file)")
+    parser.add_argument("--before", help="and, below them, an earlier version's (a file)")
+    parser.add_argument("--before-label", default="", help="the sentence above those")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--workdir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -268,18 +309,9 @@ def main(argv=None) -> None:
         os.environ["PRIVATE_MEDIA_ROOT"] = str(Path(args.workdir) / "private")
         print(json.dumps(child(args.child, Path(args.workdir))))
         return
-    django_setup()
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
-    results = []
-    with tempfile.TemporaryDirectory(prefix="import_bench_") as workdir:
-        for rows in args.rows:
-            command = [sys.executable, __file__, "--child", str(rows), "--workdir", workdir]
-            out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-            results.append(json.loads(out.strip().splitlines()[-1]))
-            print(json.dumps(results[-1]), flush=True)
-    text = section(results)
+    results = results_read(args.results) if args.results else run(args.rows)
+    before = results_read(args.before) if args.before else None
+    text = section(results, before, args.before_label)
     print(text)
     if args.write_docs:
         from bench.routing_bench import marked_section_write

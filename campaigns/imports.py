@@ -14,15 +14,18 @@ counts only) and sends `campaigns.import_run` once committed. `import_run` is th
    language by code or English name, external_id, the other columns as fields) and staged as
    an `ImportRow`, with the key duplicates merge on (the external id, else the first
    number). Each batch is one short transaction: progress (bytes read), lease renewed, rows
-   staged. Once a row is bad nothing more is staged; every row is still checked, the first
-   ERRORS_KEPT bad rows kept (row number and reason), all of them counted.
+   staged (campaigns.staging: `COPY` on PostgreSQL). Once a row is bad nothing more is
+   staged; every row is still checked, the first ERRORS_KEPT bad rows kept (row number and
+   reason), all of them counted.
 3. Any bad row: REFUSED, the staged rows deleted, nothing applied. Otherwise APPLYING, then
    one transaction applies the staged rows, read back from the table in key order a batch at
    a time (never the whole file in Python): contacts are matched to the firm's stored ones by
-   external id or number (a row whose numbers belong to two contacts refuses the import),
-   created or updated in bulk with their numbers and list membership, then the list's
-   version and count; do-not-call numbers go in with the list's next version; a registry
-   extract becomes a new complete `RegistryVersion`.
+   external id or number, looked up in SQL by the checked text (never parsed again), and
+   merged by the upload's own rules (a row whose numbers belong to two contacts refuses the
+   import); then created or updated in bulk with their numbers and list membership
+   (campaigns.staging: `COPY` on PostgreSQL, the ORM's bulk writes elsewhere), then the
+   list's version and count; do-not-call numbers go in with the list's next version; a
+   registry extract becomes a new complete `RegistryVersion`.
 
 A crash anywhere rolls the apply back whole and leaves the job leased: `imports_sweep` (the
 campaigns beat task calls it) queues a job whose lease expired again, up to MAX_REQUEUES
@@ -65,6 +68,7 @@ from campaigns.models import (
     SuppressionList,
     category_bit,
 )
+from campaigns.staging import contacts_write, members_add, rows_stage
 from clients.contacts import (
     ContactRow,
     ImportRefused,
@@ -72,7 +76,6 @@ from clients.contacts import (
     contact_match,
     contact_merge,
     contacts_stored,
-    contacts_write,
     header_parse,
     number_parse,
     row_parse,
@@ -87,7 +90,7 @@ from common.text import text_normalise
 logger = logging.getLogger(__name__)
 Kind, Status = ImportJob.Kind, ImportJob.Status
 LIVE = (Status.RUNNING, Status.APPLYING)
-BATCH = 2000
+BATCH = 5000
 ERRORS_KEPT = 1000
 LEASE_SECONDS = 300  # renewed every batch; the apply's own transaction holds the row lock
 START_WITHIN_SECONDS = 120  # a queued job whose task has not started by then is sent again
@@ -395,12 +398,12 @@ def _stage(run: _Run) -> str:
             run.errors = [{"row": 1, "reason": e.removeprefix("Row 1: ")} for e in refused.errors]
             run.bad = len(run.errors)
             return ""
-        staged: list[ImportRow] = []
+        staged: list[tuple[int, str, dict]] = []
 
         def flush() -> None:
             with transaction.atomic():
                 run.renew(bytes_read=reader.bytes_read, errors=run.errors, **run.counts())
-                ImportRow.objects.bulk_create(staged, batch_size=BATCH)
+                rows_stage(job.pk, staged)
             staged.clear()
 
         try:
@@ -418,7 +421,7 @@ def _stage(run: _Run) -> str:
                 else:
                     run.ok += 1
                     if not run.bad:  # a refused file is checked to its end, not staged
-                        staged.append(ImportRow(job=job, row=line, key=key[:80], data=data))
+                        staged.append((line, key[:80], data))
                 if run.read % BATCH == 0:
                     flush()
         except readers.ReadRefused as error:
@@ -544,7 +547,7 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
                     errors.append({"row": row.line, "reason": str(error)})
                 continue
             if target is None:
-                target = PendingContact(Contact(firm=firm, external_id=row.external_id))
+                target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
             item = pending.setdefault(id(target.contact), target)
             contact_merge(item, row)
             if row.time_zone:
@@ -559,13 +562,11 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
                     item.numbers.add(number)
         if bad:
             continue  # the import is refused: only the checking goes on
+        new = {id(i.contact) for i in pending.values() if i.contact.pk is None}
         result = contacts_write(firm, pending.values())
         created, updated = created + result.created, updated + result.updated
-        ListMember.objects.bulk_create(
-            [ListMember(contact_list=contact_list, contact=i.contact) for i in pending.values()],
-            batch_size=BATCH,
-            ignore_conflicts=True,
-        )
+        contacts = [i.contact for i in pending.values()]
+        members_add(contact_list.pk, contacts, new={c.pk for c in contacts if id(c) in new})
     if bad:
         errors.sort(key=lambda e: e["row"])
         raise _Refused(errors, bad)

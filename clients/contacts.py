@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
 
@@ -237,7 +237,7 @@ def contacts_import(*, firm: ClientFirm, user: User, data: bytes) -> ImportResul
             errors.append(f"Row {row.line}: {error}.")
             continue
         if target is None:
-            target = PendingContact(Contact(firm=firm, external_id=row.external_id))
+            target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
         item = pending.setdefault(id(target.contact), target)
         contact_merge(item, row)
         if row.external_id:
@@ -251,23 +251,39 @@ def contacts_import(*, firm: ClientFirm, user: User, data: bytes) -> ImportResul
     return _write(firm, user, pending.values(), rows=len(rows))
 
 
+def _owners(sql: str, firm: ClientFirm, values: list[str]) -> dict[str, int]:
+    """{value: contact id} for `sql` (… WHERE firm_id = %s AND <column> IN), in chunks."""
+    found: dict[str, int] = {}
+    size = 5000 if connection.vendor == "postgresql" else 900  # SQLite's bound on parameters
+    with connection.cursor() as cursor:
+        for chunk in _chunks(values, size):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"{sql} IN ({marks})", [firm.pk, *chunk])
+            found.update(cursor.fetchall())
+    return found
+
+
 def contacts_stored(firm: ClientFirm, rows: list[ContactRow]) -> tuple[dict, dict]:
-    """The firm's stored contacts that the file names, by external id and by number."""
+    """The firm's stored contacts that the file names, by external id and by number. Looked
+    up in SQL by the checked E.164 text as stored (the ORM would parse each number again);
+    only the contacts found are loaded."""
     ids = sorted({r.external_id for r in rows if r.external_id})
     numbers = sorted({n for r in rows for n in r.numbers})
+    by_external_id = _owners(
+        "SELECT external_id, id FROM clients_contact WHERE firm_id = %s AND external_id", firm, ids
+    )
+    by_contact_number = _owners(
+        "SELECT number, contact_id FROM clients_contactnumber WHERE firm_id = %s AND number",
+        firm,
+        numbers,
+    )
     items: dict[int, PendingContact] = {}
-    by_id, by_number = {}, {}
-    for chunk in _chunks(ids):
-        for contact in Contact.objects.filter(firm=firm, external_id__in=chunk):
-            by_id[contact.external_id] = items.setdefault(contact.pk, PendingContact(contact))
-    for chunk in _chunks(numbers):
-        checked = [CheckedNumber(n) for n in chunk]
-        found = ContactNumber.objects.filter(firm=firm, number__in=checked).select_related(
-            "contact"
-        )
-        for entry in found:
-            item = items.setdefault(entry.contact_id, PendingContact(entry.contact))
-            by_number[str(entry.number)] = item
+    wanted = sorted({*by_external_id.values(), *by_contact_number.values()})
+    for chunk in _chunks(wanted, 900):
+        for contact in Contact.objects.filter(pk__in=chunk):
+            items[contact.pk] = PendingContact(contact)
+    by_id = {value: items[pk] for value, pk in by_external_id.items()}
+    by_number = {value: items[pk] for value, pk in by_contact_number.items()}
     return by_id, by_number
 
 
