@@ -309,7 +309,7 @@ class RequestForm(Form):
     )
     outbound_rate = forms.DecimalField(
         required=False,
-        label="Outbound rate per unit",
+        label="Outbound rate",
         help_text="Leave empty if these agents make no outbound calls.",
         **bounds(StaffingRequest, "outbound_rate"),
     )
