@@ -262,7 +262,18 @@ def main(argv=None) -> None:
         "| 1x |\n\n"
         f"Same contact as the floor: {same} of {args.picks} picks (the claim skips registry-"
         f"blocked numbers the floor does not check: {args.picks - same} differ); "
-        f"no contact found: {none}.\n"
+        f"no contact found: {none}.\n\n"
+        "The floor answers one question (the next due contact of one campaign); the claim "
+        "answers the whole one a preview needs, in about 18 statements: is the agent free, "
+        "is an inbound caller waiting for them (blending), which running campaigns may they "
+        "dial for now (the engagement covering each line, read once per line), the due "
+        "contact locked, then its consent check (do-not-call list and its version, registry "
+        "entry, the contact's lists and versions, its numbers and zones) and the hold written. "
+        "Most of the ratio is those reads' round trips and the ORM building them, not the "
+        "index walk (the due contact is found on the partial index `campaigns_target_due_idx`, "
+        "which is the floor's whole cost). For a person pressing Next it "
+        "is well inside a page's time; a progressive tick for 100 free agents costs ~2 s of "
+        "one core, under the beat's 2 s period only while fewer agents are free at once.\n"
     )
     print(report)
     if args.write_docs:

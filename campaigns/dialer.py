@@ -26,6 +26,7 @@ Races:
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -115,7 +116,26 @@ def campaigns_for_agent(*, agent: AgentProfile, at: dt.datetime) -> list[Campaig
         .select_related("line", "firm")
         .order_by("-kind", "pk")  # "callbacks" sorts before "campaign" descending
     )
-    return [c for c in found if engagement_for(agent=agent, campaign=c, at=at)]
+    # `engagement_for`'s rule, read once per line rather than once per campaign (the covering
+    # query is the claim's costliest read; an agent's campaigns share a line or two).
+    engagements = dict(
+        CampaignAgent.objects.filter(agent=agent).values_list("campaign_id", "engagement_id")
+    )
+    covering: dict[int, set[int]] = {}
+    kept = []
+    for campaign in found:
+        if campaign.line_id not in covering:
+            covering[campaign.line_id] = set(
+                Engagement.objects.covering(line=campaign.line_id, at=at)
+                .filter(agent=agent)
+                .values_list("pk", flat=True)
+            )
+        on_line = covering[campaign.line_id]
+        if (campaign.kind == Campaign.Kind.CALLBACKS and on_line) or engagements.get(
+            campaign.pk
+        ) in on_line:
+            kept.append(campaign)
+    return kept
 
 
 def inbound_waiting_for(*, agent: AgentProfile, at: dt.datetime) -> bool:
@@ -198,10 +218,37 @@ def _day_capped(target: CampaignContact, at: dt.datetime) -> dt.datetime | None:
 # --- Claiming a target ---------------------------------------------------------------------
 
 
-def _due_targets(campaign: Campaign, agent: AgentProfile, at: dt.datetime):
+@dataclass
+class _Claiming:
+    """What one claim reads once for all the agent's campaigns."""
+
+    agent: AgentProfile
+    at: dt.datetime
+    languages: list[str]
+    registry: object  # the current registry extract, or None
+    promised: set[int]  # campaigns with a callback due that was promised to this agent
+
+    @classmethod
+    def read(cls, agent: AgentProfile, at: dt.datetime) -> "_Claiming":
+        return cls(
+            agent=agent,
+            at=at,
+            languages=list(
+                AgentLanguage.objects.filter(agent=agent).values_list("language", flat=True)
+            ),
+            registry=registry_current(at=at),
+            promised=set(
+                CampaignContact.objects.filter(
+                    agent=agent, state=State.PENDING, next_attempt_at__lte=at
+                ).values_list("campaign_id", flat=True)
+            ),
+        )
+
+
+def _due_targets(campaign: Campaign, claiming: _Claiming):
     """Pending and due on this campaign: callbacks promised to this agent first, then the
     rest not held for someone else, in due order (the partial index campaigns_target_due_idx)."""
-    languages = list(AgentLanguage.objects.filter(agent=agent).values_list("language", flat=True))
+    agent, at, languages = claiming.agent, claiming.at, claiming.languages
     due = CampaignContact.objects.filter(
         campaign=campaign, state=State.PENDING, next_attempt_at__lte=at
     ).filter(Q(contact__language="") | Q(contact__language__in=languages))
@@ -209,9 +256,9 @@ def _due_targets(campaign: Campaign, agent: AgentProfile, at: dt.datetime):
     # on live attempts per contact stays the last word for a race between two claims).
     busy = Attempt.objects.filter(contact=OuterRef("contact_id"), status__in=Attempt.LIVE)
     due = due.filter(~Exists(busy))
-    mine = due.filter(agent=agent)
+    mine = due.filter(agent=agent) if campaign.pk in claiming.promised else None
     free = due.filter(Q(agent__isnull=True) | Q(held_until__lt=at))
-    return mine, free
+    return [q for q in (mine, free) if q is not None]
 
 
 def _lock(queryset, limit: int) -> list[CampaignContact]:
@@ -223,11 +270,10 @@ def _lock(queryset, limit: int) -> list[CampaignContact]:
 
 
 def _claim_in(
-    campaign: Campaign, agent: AgentProfile, at: dt.datetime, *, state: str
+    campaign: Campaign, claiming: _Claiming, *, state: str
 ) -> tuple[CampaignContact, Verdict] | None:
-    registry = registry_current(at=at)  # read once for the whole claim
-    mine, free = _due_targets(campaign, agent, at)
-    for queryset in (mine, free):
+    agent, at, registry = claiming.agent, claiming.at, claiming.registry
+    for queryset in _due_targets(campaign, claiming):
         for _ in range(CLAIM_ROUNDS):
             batch = _lock(queryset, CLAIM_BATCH)
             if not batch:
@@ -273,10 +319,11 @@ def target_next(*, agent: AgentProfile, at: dt.datetime | None = None) -> Campai
         return None  # off duty or busy: a contact held now would wait for nobody
     if inbound_waiting_for(agent=agent, at=at):
         return None
+    claiming = _Claiming.read(agent, at)
     for campaign in campaigns_for_agent(agent=agent, at=at):
         if campaign.mode != Campaign.Mode.PREVIEW and campaign.kind == Campaign.Kind.CAMPAIGN:
             continue
-        claimed = _claim_in(campaign, agent, at, state=State.PREVIEW)
+        claimed = _claim_in(campaign, claiming, state=State.PREVIEW)
         if claimed is not None:
             return claimed[0]
     return None
@@ -459,6 +506,7 @@ def agent_dial_next(*, agent_id: int, at: dt.datetime | None = None) -> Attempt 
         # this transaction holds the agent's row, which dispatch locks too).
         transaction.on_commit(lambda: queue_dispatch(agent_id=agent_id), robust=True)
         return None
+    claiming = _Claiming.read(agent, at)
     for campaign in campaigns_for_agent(agent=agent, at=at):
         if campaign.mode != Campaign.Mode.PROGRESSIVE:
             continue
@@ -466,7 +514,7 @@ def agent_dial_next(*, agent_id: int, at: dt.datetime | None = None) -> Attempt 
             continue
         engagement = engagement_for(agent=agent, campaign=campaign, at=at)
         for _ in range(CONTACT_BUSY_TRIES):
-            claimed = _claim_in(campaign, agent, at, state=State.DIALING)
+            claimed = _claim_in(campaign, claiming, state=State.DIALING)
             if claimed is None:
                 break
             target, verdict = claimed
