@@ -73,14 +73,13 @@ from clients.contacts import (
     ContactRow,
     ImportRefused,
     PendingContact,
-    contact_match,
-    contact_merge,
+    contact_fold,
     contacts_stored,
     header_parse,
     number_parse,
     row_parse,
 )
-from clients.models import ClientFirm, Contact
+from clients.models import ClientFirm
 from clients.services import NotAllowed, require_agency_admin, require_firm_admin
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
@@ -540,26 +539,18 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
         pending: dict[int, PendingContact] = {}
         for row in rows:
             try:
-                target = contact_match(row, by_id, by_number)
+                item = contact_fold(
+                    row, firm=firm, pending=pending, by_id=by_id, by_number=by_number
+                )
             except ValueError as error:
                 bad += 1
                 if len(errors) < ERRORS_KEPT:
                     errors.append({"row": row.line, "reason": str(error)})
                 continue
-            if target is None:
-                target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
-            item = pending.setdefault(id(target.contact), target)
-            contact_merge(item, row)
             if row.time_zone:
                 item.contact.time_zone = row.time_zone
             elif not item.contact.time_zone and row.zone_guess:
                 item.contact.time_zone = row.zone_guess
-            if row.external_id:
-                by_id[row.external_id] = item
-            for number in row.numbers:
-                if by_number.get(number) is not item:
-                    by_number[number] = item
-                    item.numbers.add(number)
         if bad:
             continue  # the import is refused: only the checking goes on
         new = {id(i.contact) for i in pending.values() if i.contact.pk is None}

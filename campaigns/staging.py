@@ -9,9 +9,9 @@ the batch updates go through a temporary table and one UPDATE … FROM. Elsewher
 development setup) the same batches go through the ORM's bulk writes as before.
 
 Only the writing differs per database: which contact a row updates, and what is merged, is
-decided once, in Python, by the firm's row rules (clients.contacts `contact_match`,
-`contact_merge`), batch by batch. The numbers written are the checked E.164 strings, never
-parsed again.
+decided once, in Python, by the firm's row rules (clients.contacts `contact_fold`:
+`contact_match` and `contact_merge`), batch by batch. The numbers written are the checked
+E.164 strings, never parsed again.
 """
 
 import csv

@@ -220,6 +220,25 @@ def _chunks(items: list, size: int = 1000):
         yield items[start : start + size]
 
 
+def contact_fold(row, *, firm: ClientFirm, pending: dict, by_id: dict, by_number: dict):
+    """Fold a good row into the contact it names (stored, or an earlier row's) or a new one,
+    and note its id and numbers for the rows after it; returns that contact's PendingContact.
+    Raises ValueError (`contact_match`) when the row's numbers name two different contacts.
+    The one merge of both importers: this one and the background one (campaigns.imports)."""
+    target = contact_match(row, by_id, by_number)
+    if target is None:
+        target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
+    item = pending.setdefault(id(target.contact), target)
+    contact_merge(item, row)
+    if row.external_id:
+        by_id[row.external_id] = item
+    for number in row.numbers:
+        if by_number.get(number) is not item:
+            by_number[number] = item
+            item.numbers.add(number)
+    return item
+
+
 @transaction.atomic
 def contacts_import(*, firm: ClientFirm, user: User, data: bytes) -> ImportResult:
     """Import the CSV `data` into the firm's contacts (see the module): all or nothing."""
@@ -232,20 +251,9 @@ def contacts_import(*, firm: ClientFirm, user: User, data: bytes) -> ImportResul
     errors = []
     for row in rows:
         try:
-            target = contact_match(row, by_id, by_number)
+            contact_fold(row, firm=firm, pending=pending, by_id=by_id, by_number=by_number)
         except ValueError as error:
             errors.append(f"Row {row.line}: {error}.")
-            continue
-        if target is None:
-            target = PendingContact(Contact(firm_id=firm.pk, external_id=row.external_id))
-        item = pending.setdefault(id(target.contact), target)
-        contact_merge(item, row)
-        if row.external_id:
-            by_id[row.external_id] = item
-        for number in row.numbers:
-            if by_number.get(number) is not item:
-                by_number[number] = item
-                item.numbers.add(number)
     if errors:
         raise ImportRefused(errors)
     return _write(firm, user, pending.values(), rows=len(rows))
