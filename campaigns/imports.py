@@ -148,6 +148,19 @@ def contact_list_create(*, actor: User, firm: ClientFirm, name: str) -> ContactL
 # --- Starting an import --------------------------------------------------------------------
 
 
+def _job_audit(job: ImportJob, action: str, *, actor: User | None = None, **detail) -> None:
+    """An import's audit record: about its list, else its firm, else itself (the registry);
+    counts only, never a contact's name or number."""
+    audit_log(
+        actor=actor,
+        action=action,
+        target=job.contact_list or job.firm or job,
+        job=job.pk,
+        kind=job.kind,
+        **detail,
+    )
+
+
 def import_start(
     *,
     actor: User,
@@ -189,14 +202,7 @@ def import_start(
         # A name of our own: the uploader's is only shown, never a path.
         job.file.save(f"{uuid.uuid4().hex}.{file_format}", upload, save=False)
         job.save()
-        audit_log(
-            actor=actor,
-            action=AuditAction.OUTBOUND_IMPORT_STARTED,
-            target=contact_list or firm or job,
-            job=job.pk,
-            kind=kind,
-            bytes=job.bytes_total,
-        )
+        _job_audit(job, AuditAction.OUTBOUND_IMPORT_STARTED, actor=actor, bytes=job.bytes_total)
         # robust: a broker that is down leaves the job queued for the sweep, not a 500.
         transaction.on_commit(lambda: import_publish(job_id=job.pk), robust=True)
     return job
@@ -447,14 +453,7 @@ def _refuse(run: _Run, message: str) -> None:
         if not done:
             raise LeaseLost
         ImportRow.objects.filter(job=job).delete()
-        audit_log(
-            actor=None,
-            action=AuditAction.OUTBOUND_IMPORT_REFUSED,
-            target=job.contact_list or job.firm or job,
-            job=job.pk,
-            kind=job.kind,
-            **run.counts(),
-        )
+        _job_audit(job, AuditAction.OUTBOUND_IMPORT_REFUSED, **run.counts())
 
 
 def _apply(run: _Run) -> None:
@@ -481,12 +480,9 @@ def _apply(run: _Run) -> None:
             lease_until=None,
             **run.counts(),
         )
-        audit_log(
-            actor=None,
-            action=AuditAction.OUTBOUND_IMPORT_DONE,
-            target=job.contact_list or job.firm or job,
-            job=job.pk,
-            kind=job.kind,
+        _job_audit(
+            job,
+            AuditAction.OUTBOUND_IMPORT_DONE,
             created=created,
             updated=updated,
             merged=merged,
@@ -665,14 +661,7 @@ def imports_sweep(*, now: dt.datetime | None = None) -> dict[str, list[int]]:
                 lease_until=None,
             )
             ImportRow.objects.filter(job=job).delete()
-            audit_log(
-                actor=None,
-                action=AuditAction.OUTBOUND_IMPORT_FAILED,
-                target=job.contact_list or job.firm or job,
-                job=job.pk,
-                kind=job.kind,
-                requeues=job.requeues,
-            )
+            _job_audit(job, AuditAction.OUTBOUND_IMPORT_FAILED, requeues=job.requeues)
     for job_id in sends:
         import_publish(job_id=job_id)
     return {"requeued": sends, "failed": [job.pk for job in failed]}
