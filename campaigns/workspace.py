@@ -24,7 +24,7 @@ from campaigns.models import Attempt, Campaign, CampaignAgent, CampaignContact
 from clients.customer_context import fields_chosen
 from clients.models import DispositionCode, Engagement
 from clients.scripts import script_for, script_html
-from routing.models import Call
+from routing.models import Call, number_masked
 
 State = CampaignContact.State
 COUNT_CAP = 99  # counts past it read "99+"
@@ -41,13 +41,6 @@ STEPS = [
     (Attempt.Status.CONNECTED, "Talking"),
     (Attempt.Status.ENDED, "Ended"),
 ]
-
-
-def mask_number(number) -> str:
-    """A number as agents see it: the country code and the last two digits (as routing's
-    `Call.caller_masked`)."""
-    number = str(number or "")
-    return f"{number[:3]}••••••{number[-2:]}" if len(number) > 6 else "••••"
 
 
 # --- The campaigns the agent works -------------------------------------------------------
@@ -157,7 +150,7 @@ def scheduled_callbacks(*, agent: AgentProfile) -> list[dict]:
             "target": row,
             "campaign": row.campaign,
             "name": row.contact.name or "A customer",
-            "number": mask_number(_first_number(row)),
+            "number": number_masked(_first_number(row)),
             "due_at": row.next_attempt_at,
             "held_until": row.held_until,
         }
@@ -237,7 +230,7 @@ def preview_context(*, agent: AgentProfile, target: CampaignContact) -> dict:
         "purpose": PURPOSE_SHORT.get(campaign.purpose, campaign.purpose),
         "name": contact.name or "A customer",
         "language": contact.get_language_display() if contact.language else "",
-        "number": mask_number(_first_number(target)),
+        "number": number_masked(_first_number(target)),
         "rows": contact_rows(campaign, contact),
         "history": history,
         "callback": _callback(target, agent),
@@ -297,7 +290,7 @@ def attempt_step(attempt: Attempt) -> dict:
         "outcome": attempt.get_outcome_display() if attempt.outcome else "",
         "wrap_up_pending": ended and wrap_up == Call.WrapUp.PENDING,
         "name": (attempt.contact.name or "A customer") if held else "The contact",
-        "number": mask_number(attempt.number),
+        "number": number_masked(attempt.number),
         "campaign": attempt.campaign,
     }
 

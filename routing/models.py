@@ -38,6 +38,13 @@ TIMES_IN_ORDER = [
 ]
 
 
+def number_masked(number) -> str:
+    """A number as agents see it: the country code and the last two digits, no more (a
+    caller's on inbound calls, a contact's on outbound ones)."""
+    number = "" if number is None else str(number)
+    return f"{number[:3]}••••••{number[-2:]}" if len(number) > 6 else "••••"
+
+
 def _in_order(rule: str, earlier: str, later: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{earlier}__isnull": True})
@@ -217,8 +224,7 @@ class Call(models.Model):
 
     @property
     def caller_masked(self) -> str:
-        number = str(self.caller)
-        return f"{number[:3]}••••••{number[-2:]}" if len(number) > 6 else "••••"
+        return number_masked(self.caller)
 
     @property
     def wait_seconds(self) -> float | None:

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from campaigns import events
 from campaigns.models import Attempt, Campaign, ImportJob
-from campaigns.workspace import mask_number
 from clients.models import Contact
+from routing.models import number_masked
 from tests.browser.conftest import sign_in
 from tests.campaigns.agent_outbound import *  # noqa: F403  (the fixtures: line, meera, no_dial)
 
@@ -146,7 +146,7 @@ def agent_calls_and_disposes(agent, url: str, width: int, meera) -> Attempt:
     name = heading.inner_text().removeprefix("Next: ")
     number = {"Asha Rao": ASHA, "Ravi Kumar": RAVI}[name]
     facts = agent.locator("#preview .workspace-facts").inner_text()
-    assert mask_number(number) in facts and ("Gold" in facts or "Silver" in facts)
+    assert number_masked(number) in facts and ("Gold" in facts or "Silver" in facts)
     for whole in (ASHA, RAVI, "98450 12345", "98450 12399", "9845012345", "9845012399"):
         assert whole not in agent.content()  # never the full number
     shot(agent, width, "agent-preview")
