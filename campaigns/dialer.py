@@ -202,13 +202,19 @@ def _refuse(target: CampaignContact, verdict: Verdict, at: dt.datetime) -> Attem
     return None
 
 
-def _day_capped(target: CampaignContact, at: dt.datetime) -> dt.datetime | None:
-    """The contact had its attempts for its local day: when the next day opens, else None."""
-    campaign = target.campaign
+def target_day_zone(target: CampaignContact) -> dt.tzinfo:
+    """The zone whose days count a contact's attempts per day (and open its next day): its
+    own, else its number's first (UTC when neither is known)."""
     zones = hours.zones_for_contact(
         time_zone=target.contact.time_zone, number=target_number(target)
     )
-    tz = hours.zone(zones[0]) if zones else dt.UTC
+    return hours.zone(zones[0]) if zones else dt.UTC
+
+
+def _day_capped(target: CampaignContact, at: dt.datetime) -> dt.datetime | None:
+    """The contact had its attempts for its local day: when the next day opens, else None."""
+    campaign = target.campaign
+    tz = target_day_zone(target)
     today = at.astimezone(tz).date()
     if target.attempts_day != today or target.attempts_today < campaign.max_attempts_per_day:
         return None
@@ -404,8 +410,7 @@ def _place(
         presence.presence_release(agent_id=agent.pk)
         _unclaim(target, at + dt.timedelta(minutes=5))
         raise ContactBusy("This contact is on another call right now.") from error
-    zones = hours.zones_for_contact(time_zone=contact.time_zone, number=number)
-    local_day = at.astimezone(hours.zone(zones[0]) if zones else dt.UTC).date()
+    local_day = at.astimezone(target_day_zone(target)).date()
     if target.attempts_day != local_day:
         target.attempts_day, target.attempts_today = local_day, 0
     target.attempts += 1

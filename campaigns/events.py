@@ -22,9 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents import presence
-from campaigns import hours
 from campaigns.callbacks import callback_done_for
-from campaigns.dialer import agent_freed_on_commit, target_number
+from campaigns.dialer import agent_freed_on_commit, target_day_zone
 from campaigns.models import Attempt, Campaign, CampaignContact
 from campaigns.signals import attempt_ended
 from clients.models import DispositionCode
@@ -331,10 +330,7 @@ def _agent_after(
 
 
 def _next_day_opening(target: CampaignContact, campaign: Campaign, at: dt.datetime) -> dt.datetime:
-    zones = hours.zones_for_contact(
-        time_zone=target.contact.time_zone, number=target_number(target)
-    )
-    tz = hours.zone(zones[0]) if zones else dt.UTC
+    tz = target_day_zone(target)
     tomorrow = at.astimezone(tz).date() + dt.timedelta(days=1)
     return dt.datetime.combine(tomorrow, campaign.window_start, tzinfo=tz)
 
