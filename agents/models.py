@@ -16,6 +16,8 @@ from common.taxids import pan_masked
 # same Range; services and forms use the field's validators.
 TDS_RATE = Range(0, 100, "The rate is a percentage from {low} to {high}.")
 PROFICIENCY = Range(1, 5, "Proficiency is from {low} to {high}.")
+# Open email conversations an agent takes at once (mailroom); 0: none.
+EMAIL_CAPACITY = Range(0, 10, "Take {low} to {high} email conversations at once.")
 SKILL_LEVEL = Range(1, 5, "Level is from {low} to {high}.")
 SKILL_YEARS = Range(0, 60, "Years of experience must be between {low} and {high}.")
 # GeoNames ids are positive and fit a 32-bit integer column (the gazetteer's, and ours).
@@ -123,6 +125,10 @@ class AgentProfile(models.Model):
     # Offers in a row the agent did not answer; three take them offline (agents.presence).
     no_answer_strikes = models.PositiveSmallIntegerField(default=0)
     duty_notice = models.CharField(max_length=255, blank=True)  # shown on the home page
+    # Email (mailroom): how many open conversations the agent takes at once; 0: no email.
+    email_capacity = models.PositiveSmallIntegerField(
+        default=3, validators=EMAIL_CAPACITY.validators()
+    )
     is_compliant = models.BooleanField(default=True)
     compliant_until = models.DateField(null=True, blank=True)  # earliest check expiry
     noncompliant_reason = models.CharField(max_length=255, blank=True)
@@ -160,6 +166,7 @@ class AgentProfile(models.Model):
             ),
         ]
         constraints = [
+            EMAIL_CAPACITY.check("email_capacity", name="agents_profile_email_capacity_range"),
             models.UniqueConstraint(
                 fields=["phone"], condition=~Q(phone=""), name="agents_profile_phone_unique"
             ),

@@ -361,6 +361,14 @@ class StaffingRequest(models.Model):
     outbound_rate = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True, validators=RATE.validators()
     )
+    # Email (mailroom): a handled conversation (first reply sent) and a campaign email each
+    # have a rate of their own; none: the request takes no such work.
+    email_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=RATE.validators()
+    )
+    campaign_email_rate = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, validators=RATE.validators()
+    )
     currency = models.CharField(max_length=3, choices=Currency.choices)
 
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
@@ -381,6 +389,8 @@ class StaffingRequest(models.Model):
             ),
             RATE.check("rate", name="clients_request_rate_positive"),
             RATE.check("outbound_rate", name="clients_request_outbound_rate_positive"),
+            RATE.check("email_rate", name="clients_request_email_rate_positive"),
+            RATE.check("campaign_email_rate", name="clients_request_campaign_email_rate_positive"),
             MINIMUM_PER_CALL.check("minimum_per_call", name="clients_request_minimum_nonnegative"),
             TARGET_LEVEL.check("target_level", name="clients_request_target_level_range"),
             SHRINKAGE.check("shrinkage", name="clients_request_shrinkage_range"),
@@ -542,6 +552,9 @@ class Engagement(models.Model):
     outbound_agent_rate = models.DecimalField(
         max_digits=10, decimal_places=2, null=True, blank=True
     )
+    # Email rates (mailroom), copied the same way: a handled conversation; null: none agreed.
+    email_client_rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    email_agent_rate = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, choices=Currency.choices)
     starts_on = models.DateField()
     ends_on = models.DateField()
@@ -572,6 +585,11 @@ class Engagement(models.Model):
             ),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(email_agent_rate__isnull=True, email_client_rate__isnull=True)
+                | Q(email_agent_rate__lte=F("email_client_rate")),
+                name="clients_engagement_email_margin",
+            ),
             models.UniqueConstraint(
                 fields=["request", "agent"],
                 condition=Q(status="active"),
@@ -706,6 +724,8 @@ class Contact(models.Model):
     external_id = models.CharField(max_length=64, blank=True)  # the firm's own id, if any
     name = models.CharField(max_length=150, blank=True)
     language = models.CharField(max_length=3, choices=Language.choices, blank=True)
+    # The contact's email address (lower case), for email campaigns (mailroom); "" when none.
+    email = models.EmailField(blank=True)
     # The contact's IANA time zone: given in the list, else the number's when it has only
     # one; "" when unknown (then only hours valid in all its number's zones are used).
     time_zone = models.CharField(max_length=64, blank=True)

@@ -50,8 +50,10 @@ INSTALLED_APPS = [
     "clients",
     "routing",
     "campaigns",
+    "mailroom",
     "billing",
     "demo",
+    "anymail",
 ]
 
 MIDDLEWARE = [
@@ -668,3 +670,21 @@ CELERY_BEAT_SCHEDULE["campaigns-dial"] = {
 # A placed attempt with no provider call id this long after its placement was never dialled
 # (the dial task lost, or no generic provider asked): the sweep fails it on our side.
 CAMPAIGNS_DIAL_START_SECONDS = env.int("CAMPAIGNS_DIAL_START_SECONDS", default=60)
+
+# --- Email (issue 18: mailroom) ----------------------------------------------------------
+# Mail providers' inbound and tracking webhooks (django-anymail): the shared secret every
+# provider's webhook URL carries as HTTP basic auth, and the providers' own signing keys
+# (anymail checks each; a request failing the check is refused with 400 and never stored).
+ANYMAIL = {
+    "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default="") or None,
+    "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default="") or None,
+    "POSTMARK_SERVER_TOKEN": env.str("POSTMARK_SERVER_TOKEN", default="") or None,
+}
+ANYMAIL = {key: value for key, value in ANYMAIL.items() if value}
+# The largest inbound message we parse, and the largest attachment we keep (bytes).
+MAILROOM_MESSAGE_MAX_BYTES = env.int("MAILROOM_MESSAGE_MAX_BYTES", default=25 * 1024 * 1024)
+MAILROOM_ATTACHMENT_MAX_BYTES = env.int("MAILROOM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# The public origin links in campaign mail point at (one-click unsubscribe, RFC 8058).
+MAILROOM_PUBLIC_URL = env.str("MAILROOM_PUBLIC_URL", default="http://127.0.0.1:8000")
+# IMAP: how long one connection may take (seconds).
+MAILROOM_IMAP_TIMEOUT = env.float("MAILROOM_IMAP_TIMEOUT", default=20)

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("clients.api_urls")),
     path("", include("routing.api_urls")),
     path("", include("campaigns.api_urls")),
+    path("", include("mailroom.api_urls")),
 ]
 
 # Each app's pages per audience: <audience>_urls.py routes to <audience>_views.py (agent,
@@ -35,9 +36,12 @@ urlpatterns = [
     path("agent/calls/", include("routing.agent_urls")),
     path("agent/earnings/", include("billing.agent_urls")),
     path("agent/outbound/", include("campaigns.agent_urls")),
+    path("agent/email/", include("mailroom.agent_urls")),
     path("client/calls/", include("routing.client_urls")),
     path("client/callbacks/", include("routing.callback_urls")),
     path("client/outbound/", include("campaigns.client_urls")),
+    path("client/email/", include("mailroom.client_urls")),
+    path("client/email-campaigns/", include("mailroom.campaign_urls")),
     path("client/invoices/", include("billing.client_urls")),
     path("client/", include("clients.client_urls")),
     path("notifications/", include("accounts.user_urls")),  # every signed-in user
@@ -46,9 +50,12 @@ urlpatterns = [
     path("staff/clients/", include("clients.staff_urls")),
     path("staff/routing/", include("routing.staff_urls")),
     path("staff/outbound/", include("campaigns.staff_urls")),
+    path("staff/email/", include("mailroom.staff_urls")),
     path("staff/finance/", include("billing.staff_urls")),
     path("telephony/", include("routing.webhook_urls")),
     path("telephony/outbound/", include("campaigns.webhook_urls")),
+    # Mail providers' webhooks (anymail: inbound and tracking) and the unsubscribe links.
+    path("mail/", include("mailroom.webhook_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

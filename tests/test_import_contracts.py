@@ -5,7 +5,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "agents", "clients", "routing", "campaigns", "billing"]
+APPS = ["accounts", "agents", "clients", "routing", "campaigns", "mailroom", "billing"]
 
 
 def contracts() -> dict[str, list[str]]:
@@ -46,6 +46,7 @@ def test_the_apps_contract_lists_every_app_top_down():
     assert contracts()["apps"] == [
         "config | demo",
         "billing",
+        "mailroom",
         "campaigns",
         "routing",
         "clients",

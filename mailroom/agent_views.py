@@ -1,0 +1,1 @@
+"""agent_views (issue 18)."""

@@ -1,0 +1,1 @@
+"""assignment (issue 18)."""

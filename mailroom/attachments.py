@@ -1,0 +1,1 @@
+"""attachments (issue 18): see the module's functions."""

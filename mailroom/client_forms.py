@@ -1,0 +1,1 @@
+"""client_forms (issue 18)."""

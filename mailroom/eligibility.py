@@ -1,0 +1,1 @@
+"""eligibility (issue 18)."""

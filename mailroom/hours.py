@@ -1,0 +1,1 @@
+"""hours (issue 18): see the module's functions."""

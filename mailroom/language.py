@@ -1,0 +1,1 @@
+"""language (issue 18): see the module's functions."""

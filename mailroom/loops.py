@@ -1,0 +1,1 @@
+"""loops (issue 18): see the module's functions."""

@@ -1,0 +1,1 @@
+"""outbox (issue 18)."""

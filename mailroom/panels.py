@@ -1,0 +1,1 @@
+"""panels (issue 18)."""

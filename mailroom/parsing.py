@@ -1,0 +1,1 @@
+"""parsing (issue 18): see the module's functions."""

@@ -1,0 +1,1 @@
+"""receivers (issue 18)."""

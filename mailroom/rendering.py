@@ -1,0 +1,1 @@
+"""rendering (issue 18): see the module's functions."""

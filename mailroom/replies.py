@@ -1,0 +1,1 @@
+"""replies (issue 18)."""

@@ -1,0 +1,1 @@
+"""selectors (issue 18)."""

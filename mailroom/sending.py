@@ -1,0 +1,1 @@
+"""sending (issue 18)."""

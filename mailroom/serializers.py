@@ -1,0 +1,1 @@
+"""serializers (issue 18)."""

@@ -1,0 +1,1 @@
+"""staff_views (issue 18)."""

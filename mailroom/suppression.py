@@ -1,0 +1,1 @@
+"""suppression (issue 18)."""

@@ -1,0 +1,1 @@
+"""threading (issue 18): see the module's functions."""

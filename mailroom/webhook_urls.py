@@ -1,0 +1,3 @@
+app_name = "mail_hooks"
+
+urlpatterns: list = []
