@@ -1,1 +1,67 @@
 """receivers (issue 18)."""
+
+import logging
+
+from anymail.signals import inbound
+from django.dispatch import receiver
+
+from mailroom.ingest import message_ingest
+from mailroom.models import Message
+from mailroom.parsing import MessageRefused, verdict
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(inbound, dispatch_uid="mailroom_inbound")
+def inbound_received(sender, event, esp_name: str, **kwargs) -> None:
+    """A mail provider's inbound webhook, its signature already checked by anymail: the raw
+    message to message_ingest, with the envelope's recipient and the provider's SPF/DKIM
+    verdicts. A message we refuse is logged (never its addresses) and answered 200 all the
+    same: the provider retrying it would change nothing, and a bounce is what we never send."""
+    message = event.message
+    spf, dkim = provider_verdicts(event, esp_name)
+    try:
+        message_ingest(
+            raw=raw_message(event),
+            source=Message.Source.WEBHOOK,
+            recipient=message.envelope_recipient,
+            spf=spf,
+            dkim=dkim,
+        )
+    except MessageRefused as refused:
+        logger.warning("mailroom: %s inbound message refused: %s", esp_name, type(refused).__name__)
+
+
+def raw_message(event) -> bytes:
+    """The message's bytes as the provider posted them where it does (Mailgun's "body-mime",
+    SendGrid's "email"), else anymail's parsed message serialised again."""
+    request = event.esp_event
+    post = getattr(request, "POST", None)
+    for field in ("body-mime", "email"):
+        if post is not None and field in post:
+            return post[field].encode("utf-8", errors="surrogateescape")
+    try:
+        return event.message.as_bytes()
+    except (ValueError, TypeError, LookupError, UnicodeError):
+        return event.message.as_string().encode("utf-8", errors="replace")
+
+
+def provider_verdicts(event, esp_name: str) -> tuple[str | None, str | None]:
+    """(spf, dkim) as the provider's own checks saw them, where anymail hands them over;
+    None: the message's Authentication-Results / Received-SPF headers decide."""
+    message, esp_event = event.message, event.esp_event
+    if esp_name == "Mailgun":
+        spf, dkim = message.get("X-Mailgun-Spf"), message.get("X-Mailgun-Dkim-Check-Result")
+    elif esp_name == "SendGrid":
+        post = getattr(esp_event, "POST", {})
+        spf = post.get("SPF")
+        # "{@example.com : pass, @other.example : fail}": one verdict over the signatures.
+        dkim = [v.split(":")[-1] for v in post.get("dkim", "").strip("{}").split(",") if v]
+        dkim = verdict(dkim) if dkim else None
+    elif esp_name == "Amazon SES" and isinstance(esp_event, dict):
+        receipt = esp_event.get("receipt") or {}
+        spf = (receipt.get("spfVerdict") or {}).get("status")
+        dkim = (receipt.get("dkimVerdict") or {}).get("status")
+    else:
+        return None, None
+    return (verdict([str(spf)]) if spf else None), (verdict([str(dkim)]) if dkim else None)
