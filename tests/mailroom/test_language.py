@@ -22,7 +22,9 @@ def test_it_detects_our_languages_or_says_it_is_unsure(text, code):
 
 
 def test_the_queue_fixes_the_language_before_anything_is_detected():
-    chosen = language_choose(queue_language="ta", line_languages=["en"], text="Hello there, my friend")
+    chosen = language_choose(
+        queue_language="ta", line_languages=["en"], text="Hello there, my friend"
+    )
     assert chosen == ("ta", "queue")
 
 

@@ -81,7 +81,11 @@ def test_a_persons_mail_and_a_bounce_are_told_apart():
 @pytest.mark.parametrize(
     ("headers", "spf", "dkim"),
     [
-        ({"Authentication-Results": "mx.example; spf=pass smtp.mailfrom=x; dkim=pass"}, "pass", "pass"),
+        (
+            {"Authentication-Results": "mx.example; spf=pass smtp.mailfrom=x; dkim=pass"},
+            "pass",
+            "pass",
+        ),
         ({"Authentication-Results": "mx.example; spf=softfail; dkim=fail"}, "fail", "fail"),
         ({"Authentication-Results": "mx.example; spf=permerror; dkim=none"}, "fail", "none"),
         ({"Received-SPF": "Fail (mailfrom) identity=mailfrom"}, "fail", "none"),

@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 
 from mailroom import assignment
-from mailroom.models import Conversation, Event, Message
 from mailroom.ingest import message_ingest
+from mailroom.models import Conversation, Event, Message
 from mailroom.threads import is_forward, subject_normalised
 from tests.mailroom.conftest import raw_email
 
