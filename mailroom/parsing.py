@@ -11,6 +11,7 @@ HTML safe to show (nh3).
 """
 
 import email
+import email.errors
 import email.policy
 import email.utils
 import functools
@@ -51,6 +52,9 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set(), clean_content_tags={"script", "style", "
 _BLOCK_END = re.compile(r"<\s*(br|/p|/div|/tr|/li|/h[1-6]|/blockquote|hr)\b[^>]*>", re.I)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _ANGLE_ID = re.compile(r"<([^<>\s]+)>")
+# What the default policy raises on a header it cannot make sense of: such a header reads as
+# absent, never as a 500 (a spammer's malformed Message-ID must not stop the queue).
+_HEADER_ERRORS = (ValueError, TypeError, IndexError, AttributeError, email.errors.MessageError)
 
 
 class MessageRefused(ApplicationError):
@@ -139,7 +143,7 @@ def generated_id(raw: bytes) -> str:
 def _header(message, name: str) -> str:
     try:
         value = message.get(name)
-    except (ValueError, TypeError, IndexError):  # a header the policy cannot make sense of
+    except _HEADER_ERRORS:
         return ""
     return str(value) if value is not None else ""
 
@@ -155,7 +159,11 @@ def _ids(value: str) -> list[str]:
 
 def _addresses(message, name: str) -> list[str]:
     out = []
-    for value in message.get_all(name) or []:
+    try:
+        values = message.get_all(name) or []
+    except _HEADER_ERRORS:
+        return out
+    for value in values:
         for _display, address in email.utils.getaddresses([str(value)]):
             if "@" in address:
                 out.append(address.strip().lower())
@@ -166,7 +174,7 @@ def _sender(message) -> tuple[str, str]:
     try:
         header = message.get("From")
         addresses = getattr(header, "addresses", ()) if header is not None else ()
-    except (ValueError, TypeError, IndexError):
+    except _HEADER_ERRORS:
         header, addresses = None, ()
     if addresses:
         return str(addresses[0].display_name or "")[:150], addresses[0].addr_spec.lower()
@@ -178,7 +186,7 @@ def _date(message):
     try:
         header = message.get("Date")
         return getattr(header, "datetime", None)
-    except (ValueError, TypeError, IndexError, OverflowError):
+    except (*_HEADER_ERRORS, OverflowError):
         return None
 
 
@@ -187,7 +195,7 @@ def _body_parts(message):
     try:
         text_part = message.get_body(preferencelist=("plain",))
         html_part = message.get_body(preferencelist=("html",))
-    except (KeyError, ValueError, TypeError):
+    except (KeyError, *_HEADER_ERRORS):
         return None, None
     return text_part, html_part
 
@@ -227,7 +235,7 @@ def is_automatic(message, from_email: str) -> bool:
     auto_submitted = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return True
-    if message.get("X-Autoreply") is not None or message.get("X-Autorespond") is not None:
+    if "X-Autoreply" in message or "X-Autorespond" in message:
         return True
     if _header(message, "Precedence").strip().lower() in _MACHINE_PRECEDENCE:
         return True
@@ -245,14 +253,16 @@ def authentication_results(message) -> tuple[str, str]:
     else Received-SPF for SPF."""
     spf: set[str] = set()
     dkim: set[str] = set()
-    results = message.get_all("Authentication-Results") or []
+    try:
+        results = message.get_all("Authentication-Results") or []
+        received = message.get_all("Received-SPF") or []
+    except _HEADER_ERRORS:
+        return AUTH_NONE, AUTH_NONE
     if results:
         for method, result in _RESULT.findall(str(results[0])):
             (spf if method.lower() == "spf" else dkim).add(result.lower())
-    if not spf:
-        received = message.get_all("Received-SPF") or []
-        if received:
-            spf.add(str(received[0]).split(None, 1)[0].lower() if str(received[0]) else "")
+    if not spf and received:
+        spf.add(str(received[0]).split(None, 1)[0].lower() if str(received[0]) else "")
     return verdict(spf), verdict(dkim)
 
 

@@ -116,3 +116,14 @@ def test_quoted_history_is_trimmed_and_html_sanitised():
     clean = html_sanitise(html)
     assert "img" not in clean and "onclick" not in clean
     assert 'rel="noopener noreferrer"' in clean
+
+
+def test_malformed_headers_read_as_absent_rather_than_failing():
+    raw = (
+        b"From: Asha <asha@example.net>\r\nTo: claims@acme-insurance.example\r\n"
+        b"Message-ID: <@>\r\nDate: not a date\r\nIn-Reply-To: \r\nSubject: =?bogus?Q?x?=\r\n"
+        b"Content-Type: text/plain; charset=no-such-charset\r\n\r\nHello there\r\n"
+    )
+    parsed = parse(raw)
+    assert parsed.from_email == "asha@example.net" and parsed.date is None
+    assert parsed.message_id and "Hello there" in parsed.text
