@@ -203,7 +203,7 @@ def report(results: dict, vendor: str) -> str:
         "| after messages | RSS MiB | peak RSS MiB |\n| ---: | ---: | ---: |\n"
         f"{rows}\n\n"
         f"Memory from the first checkpoint to the last: {last - first:+.0f} MiB. What ingest "
-        "adds over the floor is the database (about a dozen statements a message: the "
+        "adds over the floor is the database (about 20 statements a message: the "
         "address, the dedupe check, the thread lookup, the rows, the loop counts), the quoted-"
         "history trim, nh3 and the language detection of each message's new text.\n"
     )
