@@ -120,7 +120,9 @@ def _store(parsed, *, address, source, mailbox, imap_uid, spf, dkim) -> tuple[Me
     conversation = _conversation_find(parsed, queue=queue, at=now)
     created = conversation is None
     if created:
-        conversation = _conversation_open(parsed, address=address, text=text, at=now)
+        conversation = _conversation_open(
+            parsed, address=address, text=text, line_languages=line_languages, at=now
+        )
         conversation_status_before = ""
     else:
         conversation_status_before = conversation.status
@@ -194,11 +196,11 @@ def _conversation_find(parsed, *, queue, at) -> Conversation | None:
     return None
 
 
-def _conversation_open(parsed, *, address, text, at) -> Conversation:
+def _conversation_open(parsed, *, address, text, line_languages, at) -> Conversation:
     queue = address.queue
     code, source = language.language_choose(
         queue_language=queue.language,
-        line_languages=queue.line.languages.values_list("language", flat=True),
+        line_languages=line_languages,
         text=f"{parsed.subject}\n{text}",
     )
     conversation = Conversation(
