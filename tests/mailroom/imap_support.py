@@ -42,13 +42,13 @@ class Folder:
         self.client.logout()
 
 
-def mailbox_for(folder: Folder, address, **fields) -> Mailbox:
+def mailbox_for(imap_folder: Folder, address, **fields) -> Mailbox:
     values = {
-        "host": folder.server.host,
-        "port": folder.server.port,
+        "host": imap_folder.server.host,
+        "port": imap_folder.server.port,
         "use_ssl": False,  # the plain port on loopback; test_imap_failures covers TLS
-        "username": folder.server.user,
-        "password": folder.server.password,
-        "folder": folder.name,
+        "username": imap_folder.server.user,
+        "password": imap_folder.server.password,
+        "folder": imap_folder.name,
     } | fields
     return Mailbox.objects.create(queue=address.queue, address=address, **values)
