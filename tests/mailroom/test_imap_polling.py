@@ -118,3 +118,8 @@ def test_the_beat_polls_each_active_mailbox(folder, mailbox, imap_server, mail_a
         assert not Message.objects.filter(mailbox=paused).exists()
     finally:
         other.remove()
+
+
+def test_the_poll_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["mailroom-imap-poll"]
+    assert (entry["task"], entry["schedule"]) == ("mailroom.imap_poll", 60.0)
