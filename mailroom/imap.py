@@ -58,8 +58,9 @@ class PollError(Exception):
 
 
 def mailbox_poll(mailbox: Mailbox) -> int:
-    """Take the mailbox's new messages; returns how many were stored (0 when another poll
-    holds the mailbox, or on a failure, which `last_error` then tells)."""
+    """Take the mailbox's new messages; returns how many went into conversations (one
+    stored before under another UID counts too; 0 when another poll holds the mailbox, or
+    on a failure, which `last_error` then tells)."""
     try:
         with _connected(mailbox) as client:
             validity, uids = _folder_new_uids(client, mailbox)
@@ -216,17 +217,27 @@ def _batch_take(client: IMAPClient, mailbox_id: int, validity: int, uids: list[i
         else:
             raw = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {}).get(b"BODY[]")
             if raw is not None:
-                ingest.message_ingest(
-                    raw=raw,
-                    source=Message.Source.IMAP,
-                    mailbox=mailbox,
-                    imap_uid=uid,
-                    recipient=mailbox.address.email,
-                )
-                stored += 1
+                stored += _message_take(mailbox, uid, raw)
         mailbox.last_uid = uid
         mailbox.save(update_fields=["last_uid", "too_large"])
     return stored
+
+
+def _message_take(mailbox: Mailbox, uid: int, raw: bytes) -> int:
+    try:
+        message = ingest.message_ingest(
+            raw=raw,
+            source=Message.Source.IMAP,
+            mailbox=mailbox,
+            imap_uid=uid,
+            recipient=mailbox.address.email,
+        )
+    except ingest.MessageRefused as refused:
+        # Refused for good (not ours to take, unreadable): stepped over, or it would stop
+        # the mailbox at this UID for ever. It stays in the firm's mailbox.
+        logger.warning("Mailbox %s: UID %s refused: %s", mailbox.pk, uid, refused)
+        return 0
+    return 0 if message is None else 1
 
 
 def _poll_failed(mailbox_id: int, sentence: str) -> None:
