@@ -123,3 +123,17 @@ def test_the_beat_polls_each_active_mailbox(folder, mailbox, imap_server, mail_a
 def test_the_poll_is_on_the_beat_schedule(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["mailroom-imap-poll"]
     assert (entry["task"], entry["schedule"]) == ("mailroom.imap_poll", 60.0)
+
+
+def test_a_message_ingest_refuses_is_stepped_over(folder, mailbox):
+    folder.append(
+        raw_email(to=CLAIMS, sender="no sender address", message_id="<bad@example.net>"),
+        raw_email(to=CLAIMS, message_id="<good@example.net>"),
+    )
+
+    assert imap.mailbox_poll(mailbox) == 1
+
+    assert list(Message.objects.values_list("message_id", flat=True)) == ["good@example.net"]
+    mailbox.refresh_from_db()
+    assert (mailbox.last_uid, mailbox.failures) == (2, 0)
+    assert folder.unseen() == [1, 2]  # the refused one stays in the firm's mailbox
