@@ -28,7 +28,7 @@ answers() { # the greeting of the plain port: "* OK ..."
 }
 stop() {
   if ours_running; then
-    doveadm -c "$CONF" stop >&2 2>/dev/null || kill "$(cat "$DIR/run/master.pid")" || true
+    doveadm -c "$CONF" stop </dev/null >/dev/null 2>&1 || kill "$(cat "$DIR/run/master.pid")" || true
     for _ in $(seq 1 50); do ours_running || break; sleep 0.1; done
   fi
 }
@@ -123,7 +123,11 @@ EOF
 if answers; then
   die "something else already answers on 127.0.0.1:$IMAP_PORT (set IMAP_PORT to another port)"
 fi
-dovecot -c "$CONF" >&2 || { tail -n 20 "$DIR/dovecot.log" >&2 2>/dev/null; die "dovecot did not start"; }
+# Its own files for its output: the daemon would otherwise hold our stdout/stderr open, and a
+# caller reading them through a pipe (`| tee`, `$(…)`) would wait for ever.
+dovecot -c "$CONF" </dev/null >"$DIR/start.log" 2>&1 || {
+  cat "$DIR/start.log" >&2; tail -n 20 "$DIR/dovecot.log" >&2 2>/dev/null; die "dovecot did not start"
+}
 for _ in $(seq 1 50); do answers && break; sleep 0.2; done
 answers || { tail -n 20 "$DIR/dovecot.log" >&2 2>/dev/null; die "dovecot does not answer on 127.0.0.1:$IMAP_PORT"; }
 log "dovecot answers on 127.0.0.1:$IMAP_PORT (IMAP) and :$IMAPS_PORT (IMAPS, self-signed $DIR/cert.pem)"
