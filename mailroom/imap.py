@@ -105,8 +105,12 @@ def _connected(mailbox: Mailbox) -> Iterator[IMAPClient]:
 
 
 def _ssl_context() -> ssl.SSLContext:
-    # The system's trust store; MAILROOM_IMAP_CA_FILE adds a private CA (the tests' dovecot).
-    return ssl.create_default_context(cafile=settings.MAILROOM_IMAP_CA_FILE or None)
+    # The system's trust store, and MAILROOM_IMAP_CA_FILE's private CA besides (the tests'
+    # dovecot): create_default_context(cafile=…) would trust that file alone.
+    context = ssl.create_default_context()
+    if settings.MAILROOM_IMAP_CA_FILE:
+        context.load_verify_locations(cafile=settings.MAILROOM_IMAP_CA_FILE)
+    return context
 
 
 def _peer_check(host: str, sock: socket.socket) -> None:
