@@ -688,3 +688,9 @@ MAILROOM_ATTACHMENT_MAX_BYTES = env.int("MAILROOM_ATTACHMENT_MAX_BYTES", default
 MAILROOM_PUBLIC_URL = env.str("MAILROOM_PUBLIC_URL", default="http://127.0.0.1:8000")
 # IMAP: how long one connection may take (seconds).
 MAILROOM_IMAP_TIMEOUT = env.float("MAILROOM_IMAP_TIMEOUT", default=20)
+# IMAP: a private CA to trust besides the system's, for firms' servers (and the tests' dovecot).
+MAILROOM_IMAP_CA_FILE = env.str("MAILROOM_IMAP_CA_FILE", default="")
+CELERY_BEAT_SCHEDULE["mailroom-imap-poll"] = {
+    "task": "mailroom.imap_poll",
+    "schedule": 60.0,  # seconds: each active mailbox is polled once a minute
+}

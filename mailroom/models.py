@@ -96,6 +96,8 @@ class Mailbox(models.Model):
     last_polled_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)  # shown to the firm
     failures = models.PositiveIntegerField(default=0)  # polls failed in a row
+    # Messages over MAILROOM_MESSAGE_MAX_BYTES: never fetched, left in the mailbox.
+    too_large = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -1,1 +1,26 @@
 """tasks (issue 18)."""
+
+
+# --- IMAP mailboxes (mailroom.imap) -----------------------------------------------------
+
+from celery import shared_task
+
+from mailroom import imap
+
+IMAP_POLL_EXPIRES = 55  # seconds: a poll still queued when the next beat comes is dropped
+
+
+@shared_task(name="mailroom.imap_poll")
+def imap_poll_task() -> int:
+    """Every 60 s (beat): one poll task per active mailbox; returns how many were queued.
+    Two polls of a mailbox never overlap (its row lock, mailroom.imap)."""
+    ids = imap.mailbox_ids_active()
+    for mailbox_id in ids:
+        imap_poll_mailbox_task.apply_async((mailbox_id,), expires=IMAP_POLL_EXPIRES)
+    return len(ids)
+
+
+@shared_task(name="mailroom.imap_poll_mailbox")
+def imap_poll_mailbox_task(mailbox_id: int) -> int:
+    """Take one mailbox's new messages; safe twice (UIDs and Message-IDs are taken once)."""
+    return imap.mailbox_poll_id(mailbox_id=mailbox_id)

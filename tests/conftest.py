@@ -273,3 +273,25 @@ def pytest_configure(config):
     settings.SMS_BACKEND = "agents.sms.LocmemBackend"
     settings.OUTBOUND_ALLOW_HOSTS = ["127.0.0.1", "localhost"]  # the tests' local receivers
     settings.FIELD_ENCRYPTION_KEYS = ["Xq3b8m0cW1rJd8o0bq2m5Xn4u9Yt7Zp6Lk3Hs2Ge1Fc="]
+
+
+@pytest.fixture
+def imap_server():
+    """The throwaway IMAP server `.ci/dovecot.sh` starts (its `export` lines in the
+    environment): skipped without it, a failure with REQUIRE_IMAP set (CI)."""
+    from types import SimpleNamespace
+
+    if not os.environ.get("MAILROOM_TEST_IMAP_HOST"):
+        _service_missing(
+            "REQUIRE_IMAP",
+            'needs an IMAP server (eval "$(.ci/dovecot.sh)" sets MAILROOM_TEST_IMAP_*)',
+        )
+    env = os.environ
+    return SimpleNamespace(
+        host=env["MAILROOM_TEST_IMAP_HOST"],
+        port=int(env["MAILROOM_TEST_IMAP_PORT"]),
+        ssl_port=int(env.get("MAILROOM_TEST_IMAP_SSL_PORT") or 0),
+        user=env["MAILROOM_TEST_IMAP_USER"],
+        password=env["MAILROOM_TEST_IMAP_PASSWORD"],
+        ca_file=env.get("MAILROOM_TEST_IMAP_CA_FILE", ""),
+    )
