@@ -32,7 +32,7 @@ POLL_TASK = "mailroom.tasks.imap_poll_mailbox"  # the IMAP work's task: a mailbo
 def _queue_check(*, firm: ClientFirm, line: PhoneLine, language: str, minutes: int) -> None:
     if line.firm_id != firm.pk:
         raise ApplicationError("Choose one of your own lines.", field="line")
-    if language and language not in (line.languages or []):
+    if language and not line.languages.filter(language=language).exists():
         raise ApplicationError(
             "Choose one of the line's languages, or let each message's be detected.",
             field="language",
