@@ -102,6 +102,8 @@ def test_the_staff_put_a_conversation_back_in_its_queue(
         mail_queue, status=Status.ASSIGNED, agent=mail_agent, breached=True
     )
     client.force_login(victor)
+    page = client.get(reverse("mail_staff:conversation", args=[conversation.pk])).content
+    assert b"Back to the queue" in page and conversation.customer_email.encode() not in page
     url = reverse("mail_staff:conversation_release", args=[conversation.pk])
     with django_capture_on_commit_callbacks(execute=True):
         client.post(url, {"reason": "Agent unwell"})
@@ -158,3 +160,25 @@ def test_the_agents_home_shows_their_open_conversations(client, mail_queue, mail
     client.force_login(mail_agent.user)
     page = client.get(reverse("agents:home")).content.decode()
     assert "Email: 2 open conversations with you." in page
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_lists_read_the_same_number_of_queries_for_one_row_or_many(
+    client, carol, mail_queue, mail_agent
+):
+    conversation_make(mail_queue, status=Status.ASSIGNED, agent=mail_agent)
+    client.force_login(carol)
+    urls = [reverse("mail:conversations"), reverse("mail:queues")]
+    once = [_queries(client, url) for url in urls]
+    for n in range(4):
+        queue = Queue.objects.create(firm=mail_queue.firm, line=mail_queue.line, name=f"Q{n}")
+        conversation_make(queue, status=Status.ASSIGNED, agent=mail_agent)
+    assert [_queries(client, url) for url in urls] == once

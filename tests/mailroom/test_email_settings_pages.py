@@ -114,17 +114,18 @@ def test_poll_now_says_so_when_the_poller_is_not_installed_and_enqueues_when_it_
 
     from celery import current_app
 
-    if "mailroom.tasks.imap_poll_mailbox" not in current_app.tasks:
-        page = client.post(url, follow=True).content.decode()
-        assert "Polling is not available yet" in page
+    name = "mailroom.tasks.imap_poll_mailbox"
+    monkeypatch.delitem(current_app.tasks, name, raising=False)  # as before the IMAP work
+    page = client.post(url, follow=True).content.decode()
+    assert "Polling is not available yet" in page
 
-        @current_app.task(name="mailroom.tasks.imap_poll_mailbox")
-        def _poll(mailbox_id):  # a stand-in for the IMAP work's task
-            polled.append(mailbox_id)
+    @current_app.task(name=name)
+    def _poll(mailbox_id):  # a stand-in for the IMAP work's task: what it was given
+        polled.append(mailbox_id)
 
-        monkeypatch.setitem(current_app.tasks, "mailroom.tasks.imap_poll_mailbox", _poll)
-        page = client.post(url, follow=True).content.decode()
-        assert "will be polled in a moment" in page and polled == [mailbox.pk]
+    monkeypatch.setitem(current_app.tasks, name, _poll)
+    page = client.post(url, follow=True).content.decode()
+    assert "will be polled in a moment" in page and polled == [mailbox.pk]
 
 
 def test_a_template_with_an_unknown_placeholder_is_refused(client, carol, acme):
