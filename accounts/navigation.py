@@ -25,6 +25,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Call quality", "agent_calls:quality"),
         # Reachable in every status: a verified agent edits their profile, bank and documents.
         NavItem("Profile", "agents:profile"),
+        NavItem("Email", "mail_agent:inbox"),  # consumers' email (issue 18)
     ],
     User.Role.CLIENT: [
         NavItem("Home", "clients:home"),
@@ -39,12 +40,15 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Invoices", "invoices:list"),
         NavItem("Webhooks", "clients:webhooks"),
         NavItem("Settings", "clients:settings"),
+        NavItem("Email", "mail:conversations"),  # consumers' email, queues (issue 18)
+        NavItem("Email campaigns", "mail_campaigns:list"),
     ],
     User.Role.VETTING: [
         NavItem("Vetting queue", "vetting:home"),
         NavItem("Routing", "routing_console:home"),
         NavItem("Agents' calls", "routing_console:agents"),
         NavItem("Audit log", "accounts:audit"),
+        NavItem("Email", "mail_staff:home"),  # breached and waiting email (issue 18)
     ],
     User.Role.FINANCE: [
         NavItem("Settlements", "finance:home"),
@@ -64,6 +68,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Outbound", "outbound_staff:home"),  # the registry, firms' lists (issue 17)
         NavItem("Audit log", "accounts:audit"),
         NavItem("Django admin", "admin:index"),
+        NavItem("Email", "mail_staff:home"),
     ],
 }
 

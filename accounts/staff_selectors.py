@@ -43,6 +43,7 @@ AUDIT_SCOPES: dict[str, frozenset[str]] = {
             *BANK,
             *PAN,
             *AGENT_CONDUCT,
+            A.MAIL_CONVERSATION_RELEASED,  # vetting watches agents' conduct on email too
         }
     ),
     User.Role.FINANCE: frozenset(
@@ -114,10 +115,27 @@ ADMIN_ONLY: frozenset[str] = frozenset(
         A.OUTBOUND_IMPORT_FAILED,
         A.SUPPRESSION_ADDED,
         A.SUPPRESSION_REMOVED,
+        # A firm's email queues, addresses, mailboxes and templates (issue 18)
+        A.MAIL_QUEUE_SAVED,
+        A.MAIL_ADDRESS_ADDED,
+        A.MAIL_ADDRESS_REMOVED,
+        A.MAIL_MAILBOX_SAVED,
+        A.MAIL_MAILBOX_REMOVED,
+        A.MAIL_TEMPLATE_SAVED,
+        A.MAIL_TEMPLATE_REMOVED,
     }
 )
 # The apps whose rows are audited: the object types the viewer offers.
-AUDITED_APPS = ("accounts", "agents", "clients", "routing", "campaigns", "billing", "common")
+AUDITED_APPS = (
+    "accounts",
+    "agents",
+    "clients",
+    "routing",
+    "campaigns",
+    "mailroom",
+    "billing",
+    "common",
+)
 SYSTEM = "system"  # the actor filter's word for records with no actor (expiries, runs)
 
 

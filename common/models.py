@@ -126,6 +126,16 @@ class AuditAction(models.TextChoices):
     OUTBOUND_IMPORT_FAILED = "outbound_import_failed", "Outbound import failed"
     SUPPRESSION_ADDED = "suppression_added", "Number put on a do-not-call list"
     SUPPRESSION_REMOVED = "suppression_removed", "Number taken off a do-not-call list"
+    # Email (issue 18): a firm's queues, addresses, IMAP mailboxes and reply templates (never
+    # a password), and the staff putting a conversation back in its queue
+    MAIL_QUEUE_SAVED = "mail_queue_saved", "Email queue saved"
+    MAIL_ADDRESS_ADDED = "mail_address_added", "Inbound address added"
+    MAIL_ADDRESS_REMOVED = "mail_address_removed", "Inbound address removed"
+    MAIL_MAILBOX_SAVED = "mail_mailbox_saved", "IMAP mailbox saved"
+    MAIL_MAILBOX_REMOVED = "mail_mailbox_removed", "IMAP mailbox removed"
+    MAIL_TEMPLATE_SAVED = "mail_template_saved", "Reply template saved"
+    MAIL_TEMPLATE_REMOVED = "mail_template_removed", "Reply template removed"
+    MAIL_CONVERSATION_RELEASED = "mail_conversation_released", "Conversation put back in its queue"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

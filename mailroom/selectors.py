@@ -1,1 +1,145 @@
 """selectors (issue 18)."""
+
+# --- The firm's and the staff's pages, and the API (H6) ---------------------------------------
+# Every read takes the firm: another firm's queue, conversation, mailbox or template is a 404.
+
+import datetime as dt  # (the lead moves these up at merge, above H2's section)
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from agents.models import AgentProfile
+from clients.models import ClientFirm
+from common.dates import local_midnight
+from mailroom.models import (
+    Attachment,
+    Conversation,
+    Mailbox,
+    Message,
+    Queue,
+    Template,
+)
+
+OPEN = (Conversation.Status.WAITING, Conversation.Status.ASSIGNED)
+
+
+def week_start() -> dt.datetime:
+    """Monday 00:00 local time, this week: the queues' service-level period."""
+    today = timezone.localdate()
+    return local_midnight(today - dt.timedelta(days=today.weekday()))
+
+
+def queues_of(*, firm: ClientFirm) -> QuerySet[Queue]:
+    """The firm's queues with their addresses and mailboxes, today's counts and this week's
+    first-response service level: of the conversations opened since Monday whose reply has
+    come or was due, the share answered by the target (`sla_met` / `sla_due`)."""
+    since = week_start()
+    this_week = Q(conversations__created_at__gte=since)
+    due = this_week & (
+        Q(conversations__first_response_at__isnull=False)
+        | Q(conversations__first_response_due_at__lte=timezone.now())
+    )
+    met = this_week & Q(
+        conversations__first_response_at__lte=F("conversations__first_response_due_at")
+    )
+    status = "conversations__status"
+    return (
+        Queue.objects.filter(firm=firm)
+        .select_related("line")
+        .prefetch_related("addresses", Prefetch("mailboxes", Mailbox.objects.order_by("pk")))
+        .annotate(
+            waiting=Count("conversations", filter=Q(**{status: Conversation.Status.WAITING})),
+            assigned=Count("conversations", filter=Q(**{status: Conversation.Status.ASSIGNED})),
+            answered=Count("conversations", filter=Q(**{status: Conversation.Status.ANSWERED})),
+            breached=Count(
+                "conversations", filter=this_week & Q(conversations__breached_at__isnull=False)
+            ),
+            sla_due=Count("conversations", filter=due),
+            sla_met=Count("conversations", filter=met),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def queue_get(*, firm: ClientFirm, pk: int) -> Queue:
+    return get_object_or_404(
+        Queue.objects.filter(firm=firm).select_related("line").prefetch_related("addresses"),
+        pk=pk,
+    )
+
+
+def mailbox_get(*, firm: ClientFirm, pk: int) -> Mailbox:
+    return get_object_or_404(
+        Mailbox.objects.filter(queue__firm=firm).select_related("queue", "address"), pk=pk
+    )
+
+
+def templates_of(*, firm: ClientFirm) -> QuerySet[Template]:
+    return Template.objects.filter(firm=firm).select_related("queue").order_by("name", "pk")
+
+
+def template_get(*, firm: ClientFirm, pk: int) -> Template:
+    return get_object_or_404(Template.objects.filter(firm=firm), pk=pk)
+
+
+def conversations_of(
+    *,
+    firm: ClientFirm,
+    queue: Queue | int | None = None,
+    status: str = "",
+    breached: bool | None = None,
+    language: str = "",
+) -> QuerySet[Conversation]:
+    """The firm's conversations, filtered; the pages order them (keyset)."""
+    rows = Conversation.objects.filter(firm=firm).select_related("queue", "agent")
+    if queue:
+        rows = rows.filter(queue=queue)
+    if status:
+        rows = rows.filter(status=status)
+    if breached is not None:
+        rows = rows.filter(breached_at__isnull=not breached)
+    if language:
+        rows = rows.filter(language=language)
+    return rows
+
+
+def _thread() -> list:
+    return [
+        Prefetch(
+            "messages",
+            Message.objects.select_related("author").prefetch_related(
+                Prefetch("attachments", Attachment.objects.order_by("pk"))
+            ),
+        ),
+        "events__agent",
+    ]
+
+
+def conversation_get(*, firm: ClientFirm, pk: int) -> Conversation:
+    """One of the firm's conversations with its whole thread, attachments and events."""
+    rows = Conversation.objects.filter(firm=firm).select_related("queue", "agent", "address")
+    return get_object_or_404(rows.prefetch_related(*_thread()), pk=pk)
+
+
+def staff_conversations(*, breached_only: bool = False) -> QuerySet[Conversation]:
+    """Every firm's conversations that need the staff: breached (escalated) or waiting for an
+    agent, still open; oldest first (the keyset orders them)."""
+    needs = (
+        Q(breached_at__isnull=False)
+        if breached_only
+        else (Q(breached_at__isnull=False) | Q(status=Conversation.Status.WAITING))
+    )
+    return Conversation.objects.filter(needs, status__in=OPEN).select_related(
+        "firm", "queue", "agent"
+    )
+
+
+def staff_conversation_get(*, pk: int) -> Conversation:
+    rows = Conversation.objects.select_related("firm", "queue", "agent", "address")
+    return get_object_or_404(rows.prefetch_related(*_thread()), pk=pk)
+
+
+def agent_open_conversations(*, agent: AgentProfile) -> int:
+    """Conversations with the agent now (their capacity's count)."""
+    return Conversation.objects.filter(agent=agent, status=Conversation.Status.ASSIGNED).count()

@@ -34,7 +34,11 @@ schema.config.generation.update(allow_extra_parameters=False, with_security_para
 BUSINESS_RULES = {"POST"}
 # The call records' filters too (issue 16): a cursor is one we signed, a range at most a year
 # up to today, a line number a real phone number — the 400s say so; the rest is checked.
-RULED_PATHS = {"/api/v1/call-records/", "/api/v1/campaigns/{id}/attempts/"}
+RULED_PATHS = {
+    "/api/v1/call-records/",
+    "/api/v1/campaigns/{id}/attempts/",
+    "/api/v1/mail/conversations/",  # the cursor is one we signed (issue 18)
+}
 
 
 @pytest.fixture(autouse=True)

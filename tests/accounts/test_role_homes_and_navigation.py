@@ -66,11 +66,18 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/invoices/",
                 "/client/webhooks/",
                 "/client/settings/",
+                "/client/email/",  # consumers' email (issue 18)
             },
         ),
         (
             "victor",
-            {"/staff/vetting/", "/staff/routing/", "/staff/routing/agents/", "/staff/audit/"},
+            {
+                "/staff/vetting/",
+                "/staff/routing/",
+                "/staff/routing/agents/",
+                "/staff/audit/",
+                "/staff/email/",
+            },
         ),
         (
             "fiona",
@@ -94,6 +101,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/clients/matching/",
                 "/staff/routing/callbacks/",
                 "/staff/outbound/",
+                "/staff/email/",
                 "/staff/vetting/",
                 "/staff/routing/",
                 "/staff/routing/agents/",
