@@ -4,20 +4,55 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_workspace'),
+        ("accounts", "0003_workspace"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('account_decided', 'A decision is taken on my application or account'), ('pool_decided', 'A firm decides on my application to its pool'), ('engagement_started', 'The agency engages me with a firm'), ('engagement_ended', 'An engagement of mine ends'), ('statement_ready', 'A statement of my earnings is ready'), ('payout_paid', 'A payout to me is paid'), ('applicant_waiting', 'An agent applies to one of our requests'), ('invoice_issued', 'An invoice is issued to our firm'), ('service_level_low', "A line's service level was below target"), ('profile_submitted', "An agent's profile waits for review"), ('run_failed', 'A settlement run failed'), ('webhook_paused', 'One of our webhook endpoints is paused after failing'), ('call_scored', 'One of my calls is scored for quality'), ('mailbox_failing', 'One of our IMAP mailboxes is paused after failing')], max_length=32),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("account_decided", "A decision is taken on my application or account"),
+                    ("pool_decided", "A firm decides on my application to its pool"),
+                    ("engagement_started", "The agency engages me with a firm"),
+                    ("engagement_ended", "An engagement of mine ends"),
+                    ("statement_ready", "A statement of my earnings is ready"),
+                    ("payout_paid", "A payout to me is paid"),
+                    ("applicant_waiting", "An agent applies to one of our requests"),
+                    ("invoice_issued", "An invoice is issued to our firm"),
+                    ("service_level_low", "A line's service level was below target"),
+                    ("profile_submitted", "An agent's profile waits for review"),
+                    ("run_failed", "A settlement run failed"),
+                    ("webhook_paused", "One of our webhook endpoints is paused after failing"),
+                    ("call_scored", "One of my calls is scored for quality"),
+                    ("mailbox_failing", "One of our IMAP mailboxes is paused after failing"),
+                ],
+                max_length=32,
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationsetting',
-            name='kind',
-            field=models.CharField(choices=[('account_decided', 'A decision is taken on my application or account'), ('pool_decided', 'A firm decides on my application to its pool'), ('engagement_started', 'The agency engages me with a firm'), ('engagement_ended', 'An engagement of mine ends'), ('statement_ready', 'A statement of my earnings is ready'), ('payout_paid', 'A payout to me is paid'), ('applicant_waiting', 'An agent applies to one of our requests'), ('invoice_issued', 'An invoice is issued to our firm'), ('service_level_low', "A line's service level was below target"), ('profile_submitted', "An agent's profile waits for review"), ('run_failed', 'A settlement run failed'), ('webhook_paused', 'One of our webhook endpoints is paused after failing'), ('call_scored', 'One of my calls is scored for quality'), ('mailbox_failing', 'One of our IMAP mailboxes is paused after failing')], max_length=32),
+            model_name="notificationsetting",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("account_decided", "A decision is taken on my application or account"),
+                    ("pool_decided", "A firm decides on my application to its pool"),
+                    ("engagement_started", "The agency engages me with a firm"),
+                    ("engagement_ended", "An engagement of mine ends"),
+                    ("statement_ready", "A statement of my earnings is ready"),
+                    ("payout_paid", "A payout to me is paid"),
+                    ("applicant_waiting", "An agent applies to one of our requests"),
+                    ("invoice_issued", "An invoice is issued to our firm"),
+                    ("service_level_low", "A line's service level was below target"),
+                    ("profile_submitted", "An agent's profile waits for review"),
+                    ("run_failed", "A settlement run failed"),
+                    ("webhook_paused", "One of our webhook endpoints is paused after failing"),
+                    ("call_scored", "One of my calls is scored for quality"),
+                    ("mailbox_failing", "One of our IMAP mailboxes is paused after failing"),
+                ],
+                max_length=32,
+            ),
         ),
     ]
