@@ -81,6 +81,7 @@ def contacts_write(firm: ClientFirm, items: Iterable[PendingContact]) -> ImportR
             for contact, (pk,) in zip(new, cursor.fetchall(), strict=True):
                 contact.pk = pk
         columns = ["id", "firm_id", "external_id", "name", "language", "time_zone", "fields"]
+        columns.append("email")  # NOT NULL (mailroom's Contact.email): "" when none
         _copy(
             "clients_contact",
             [*columns, "created_at", "updated_at"],
@@ -98,7 +99,18 @@ def contacts_write(firm: ClientFirm, items: Iterable[PendingContact]) -> ImportR
 
 def _contact_values(firm: ClientFirm, c: Contact, now) -> tuple:
     fields = _json(c.fields)
-    return (c.pk, firm.pk, c.external_id, c.name, c.language, c.time_zone, fields, now, now)
+    return (
+        c.pk,
+        firm.pk,
+        c.external_id,
+        c.name,
+        c.language,
+        c.time_zone,
+        fields,
+        c.email,
+        now,
+        now,
+    )
 
 
 def _contacts_update(contacts: list[Contact], now) -> None:

@@ -17,6 +17,7 @@ from tests.routing.concurrency import agents_engaged, in_threads
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 PROGRESSIVE = Campaign.Mode.PROGRESSIVE
 State = CampaignContact.State
+CONTACTS = 100  # the progressive race's list
 
 
 @pytest.fixture(autouse=True)
@@ -141,16 +142,18 @@ def test_no_attempt_is_created_later_than_5_s_after_a_pause_commits(acme, carol)
     assert Attempt.objects.count() >= 40
 
 
-def test_progressive_dialing_for_20_agents_and_200_contacts_places_each_contact_once(
+def test_progressive_dialing_for_20_agents_and_100_contacts_places_each_contact_once(
     acme, settings
 ):
     # Agents straight back after each call (no wrap-up), so the race is all claims.
     settings.CAMPAIGNS_WRAP_UP_SECONDS = 0
-    campaign, crew = dialling(acme, 20, 200, mode=PROGRESSIVE)
+    # 20 agents racing is the rule under test; 100 contacts (5 an agent) race as 200 did, in
+    # half the time (CI's budget).
+    campaign, crew = dialling(acme, 20, CONTACTS, mode=PROGRESSIVE)
 
     def work(agent_id: int) -> int:
         talked, idle = 0, 0
-        while idle < 3 and talked < 200:
+        while idle < 3 and talked < CONTACTS:
             live = Attempt.objects.filter(agent_id=agent_id, status__in=Attempt.LIVE).first()
             attempt = live or dialer.agent_dial_next(agent_id=agent_id)
             if attempt is None:
@@ -170,6 +173,6 @@ def test_progressive_dialing_for_20_agents_and_200_contacts_places_each_contact_
     live = Attempt.objects.filter(status__in=Attempt.LIVE)
     for attempt in live:  # the ticks' last dials, still ringing
         events.attempt_dial_ended(attempt_id=attempt.pk, outcome="connected", talk_seconds=1)
-    assert Attempt.objects.count() == 200
-    assert campaign.targets.filter(state=State.DONE).count() == 200
-    assert sum(outcomes[:20]) >= 150  # the agents did the work, not only the ticks
+    assert Attempt.objects.count() == CONTACTS
+    assert campaign.targets.filter(state=State.DONE).count() == CONTACTS
+    assert sum(outcomes[:20]) >= CONTACTS * 3 // 4  # the agents did the work, not the ticks

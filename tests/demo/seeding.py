@@ -12,7 +12,8 @@ def demo_seeded(django_db_blocker, tmp_path_factory, *, times: int = 1) -> Itera
     """A fresh `seed_demo` (run `times` times) for a whole module, yielding what the first
     printed. It runs inside a transaction rolled back after the module's last test (6 s on
     SQLite, ~30 s on PostgreSQL, each time); each test's own transaction is a savepoint within
-    it, so no test sees another's changes."""
+    it, so no test sees another's changes. Tests that only read the demo belong in
+    tests/demo/seeded/, which seeds once for all its modules (its conftest.py)."""
     media = tmp_path_factory.mktemp("private-media")
     with (
         django_db_blocker.unblock(),

@@ -5,15 +5,13 @@ import pytest
 
 from billing.models import Dispute, FixedFeePlan
 from common.models import AuditRecord
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory, times=2) as printed:
-        yield printed
+def seeded(demo_twice: str) -> str:
+    return demo_twice  # tests/demo/seeded/conftest.py: the package's seed, seeded again
 
 
 def test_a_complete_bpo_demo_firm_has_a_fixed_fee_plan():

@@ -14,15 +14,13 @@ from accounts.models import User
 from billing.models import Invoice, Payout
 from clients.models import ClientFirm
 from common.money import format_money
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
-        yield printed
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def _text(response) -> str:

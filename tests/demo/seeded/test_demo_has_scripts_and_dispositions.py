@@ -5,15 +5,13 @@ import pytest
 
 from clients.models import LineScript, PhoneLine
 from routing.models import Call
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory, times=2) as printed:
-        yield printed
+def seeded(demo_twice: str) -> str:
+    return demo_twice  # tests/demo/seeded/conftest.py: the package's seed, seeded again
 
 
 def test_every_demo_line_has_codes_and_scripts_in_two_languages_once():

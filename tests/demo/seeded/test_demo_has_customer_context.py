@@ -7,15 +7,13 @@ import pytest
 from clients.models import Contact, ContactNumber, PhoneLine
 from routing.models import Call
 from routing.services.context import call_context_for, context_rows
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory, times=2) as printed:
-        yield printed
+def seeded(demo_twice: str) -> str:
+    return demo_twice  # tests/demo/seeded/conftest.py: the package's seed, seeded again
 
 
 def test_the_claims_line_shows_contacts_of_its_own_callers():

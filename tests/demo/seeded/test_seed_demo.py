@@ -11,15 +11,13 @@ from clients.models import PhoneLine
 from routing.models import Call, RoutingDecision
 from routing.services import decision_explain
 from tests.conftest import has_totp
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
-        yield printed
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(seeded, capsys):

@@ -11,7 +11,6 @@ from django.core.management import call_command
 from campaigns.models import Attempt, Campaign, CampaignContact, SuppressionEntry
 from campaigns.simulator import INDIA
 from routing.models import Call
-from tests.demo.seeding import demo_seeded
 
 pytestmark = [
     pytest.mark.django_db,
@@ -19,9 +18,8 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
-        yield printed
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def acme_campaign() -> Campaign:

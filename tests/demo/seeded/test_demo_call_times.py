@@ -4,7 +4,6 @@ negative speed of answer (it once showed -412 s: every call answered before it w
 import re
 
 import pytest
-from django.core.management import call_command
 
 from clients.models import FirmMember
 from routing.models import Call
@@ -13,13 +12,12 @@ from routing.selectors import calls_of, service_level
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _private_media(settings, tmp_path):
-    settings.PRIVATE_MEDIA_ROOT = tmp_path
+@pytest.fixture(scope="module", autouse=True)
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def test_every_simulated_call_happens_in_order_and_answer_times_are_not_negative(client):
-    call_command("seed_demo")
     assert Call.objects.filter(answered_at__isnull=False).exists()
     for call in Call.objects.all():
         times = [call.queued_at, call.offered_at, call.answered_at, call.ended_at]

@@ -5,15 +5,13 @@ attempts in the demo are billed (the ledger waits for the simulated ones, as for
 import pytest
 
 from clients.models import Engagement, StaffingRequest
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
-        yield printed
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def test_each_demo_request_has_the_outbound_unit_of_its_firms_kind():

@@ -6,15 +6,13 @@ from django.urls import reverse
 
 from clients.models import WebhookDelivery, WebhookEndpoint
 from routing.demo import DEMO_HOOK_URL
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory, times=2) as printed:
-        yield printed
+def seeded(demo_twice: str) -> str:
+    return demo_twice  # tests/demo/seeded/conftest.py: the package's seed, seeded again
 
 
 def test_acme_has_one_failing_endpoint_with_delivered_and_retried_events():

@@ -15,16 +15,14 @@ from billing.models import Invoice, InvoiceLine, Payout, SettlementRun, Transact
 from billing.periods import period_end, period_start
 from common.models import AuditAction, AuditRecord
 from routing.models import Call
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 Kind = SettlementRun.Kind
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
-        yield printed
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def _ended(kind: str, start) -> bool:

@@ -8,15 +8,13 @@ import pytest
 
 from clients.models import PhoneLine
 from routing.models import Call, RoutingDecision
-from tests.demo.seeding import demo_seeded
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module", autouse=True)
-def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
-    with demo_seeded(django_db_blocker, tmp_path_factory) as printed:
-        yield printed
+def seeded(demo_once: str) -> str:
+    return demo_once  # tests/demo/seeded/conftest.py: the package's one seed
 
 
 def test_the_claims_helpline_asks_for_a_rating_and_keeps_returning_callers_with_their_agent():
