@@ -1,5 +1,5 @@
-"""Writing the ledger: one transaction per answered call or placed outbound attempt,
-adjustments, the audit trail."""
+"""Writing the ledger: one transaction per answered call, placed outbound attempt, handled
+email conversation or sent campaign email; adjustments; the audit trail."""
 
 import logging
 import math
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from agents.models import AgentProfile
-from billing.models import Adjustment, SettlementRun, Transaction
+from billing.models import Adjustment, Channel, SettlementRun, Transaction
 from billing.periods import open_period, periods_lock_shared
 from campaigns.models import Attempt
 from clients.models import ClientFirm, Engagement, OutboundRateUnit, RateUnit
@@ -20,6 +20,7 @@ from common.errors import ApplicationError
 from common.limits import field_check
 from common.models import AuditAction
 from common.money import quantize
+from mailroom.models import CampaignEmail, Conversation
 from routing.models import Call
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,9 @@ def transaction_record(*, call: Call) -> Transaction | None:
     return _written(
         call=call,
         engagement=engagement,
+        agent_id=call.agent_id,
+        firm_id=call.firm_id,
+        currency=currency,
         direction=Call.Direction.INBOUND,
         units=units,
         rate_card=rate_card,
@@ -103,9 +107,14 @@ def transaction_record(*, call: Call) -> Transaction | None:
     )
 
 
-def _written(*, call: Call, engagement: Engagement, occurred_at, **row) -> Transaction:
+# The columns naming a row's activity: each unique, exactly one set (billing_tx_one_activity).
+_ACTIVITIES = ("call", "conversation", "campaign_email")
+
+
+def _written(*, occurred_at, **row) -> Transaction:
     """The row, in the periods open for its date; the one already there if a concurrent
-    writer (the signal and a retry) recorded this call first."""
+    writer (the signal and a retry) recorded this activity first."""
+    key = {name: row[name] for name in _ACTIVITIES if name in row}
     periods_lock_shared()  # a run claimed meanwhile would otherwise miss this row
     day = timezone.localdate(occurred_at)
     try:
@@ -113,16 +122,11 @@ def _written(*, call: Call, engagement: Engagement, occurred_at, **row) -> Trans
             return Transaction.objects.create(
                 agent_period=open_period(Kind.AGENTS, day),
                 firm_period=open_period(Kind.FIRMS, day),
-                call=call,
-                engagement=engagement,
-                agent_id=call.agent_id,
-                firm_id=call.firm_id,
-                currency=engagement.currency,
                 occurred_at=occurred_at,
                 **row,
             )
     except IntegrityError:
-        existing = Transaction.objects.filter(call=call).first()
+        existing = Transaction.objects.filter(**key).first()
         if existing is None:
             raise  # not a concurrent duplicate: a broken rule, say so loudly
         return existing  # recorded concurrently (the signal and a retry): the same row
@@ -210,6 +214,9 @@ def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
     return _written(
         call=attempt.call,
         engagement=engagement,
+        agent_id=attempt.call.agent_id,
+        firm_id=attempt.call.firm_id,
+        currency=currency,
         direction=Call.Direction.OUTBOUND,
         units=units,
         rate_card=rate_card,
@@ -219,6 +226,131 @@ def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
         ),
         client_amount=price(
             units=units, rate=engagement.outbound_client_rate, minimum=zero, currency=currency
+        ),
+    )
+
+
+# Engagements (conversations) and requests (campaign emails) already logged as having no
+# email rate: once each per process, as for outbound.
+_email_unpriced_logged: set[tuple[str, int]] = set()
+
+
+def _unpriced_once(kind: str, pk: int, message: str) -> None:
+    if (kind, pk) not in _email_unpriced_logged:
+        _email_unpriced_logged.add((kind, pk))
+        logger.info(message, pk)
+
+
+@transaction.atomic
+def transaction_record_conversation(*, conversation: Conversation) -> Transaction | None:
+    """At most one transaction for a handled conversation (its first reply sent): the agent
+    who sent it paid the engagement's email_agent_rate, the firm charged its
+    email_client_rate — one unit, no minimum. Nothing for a conversation not handled, one
+    handled under no engagement of that agent's, or an engagement with no email rate. Safe
+    to call again: the row is the conversation's."""
+    # As the reply's transaction wrote it, not as the sender's copy holds it.
+    conversation = Conversation.objects.select_related("handled_engagement").get(pk=conversation.pk)
+    if conversation.handled_at is None or conversation.handled_by_id is None:
+        return None
+    existing = Transaction.objects.filter(conversation=conversation).first()
+    if existing is not None:
+        return existing
+    engagement = conversation.handled_engagement
+    if engagement is None or engagement.agent_id != conversation.handled_by_id:
+        logger.warning(
+            "Conversation %s has no engagement of its agent: not priced", conversation.pk
+        )
+        return None
+    if engagement.email_client_rate is None or engagement.email_agent_rate is None:
+        _unpriced_once(
+            "engagement",
+            engagement.pk,
+            "Engagement %s has no email rates: its conversations are not billed",
+        )
+        return None
+    currency = engagement.currency
+    rate_card = {
+        "channel": Channel.EMAIL.value,
+        "direction": Call.Direction.INBOUND.value,
+        "unit": "conversation",
+        "currency": currency,
+        "client_rate": str(engagement.email_client_rate),
+        "agent_rate": str(engagement.email_agent_rate),
+        "engagement": engagement.pk,
+        "queue": conversation.queue_id,
+    }
+    zero = Decimal(0)
+    return _written(
+        conversation=conversation,
+        engagement=engagement,
+        agent_id=conversation.handled_by_id,
+        firm_id=conversation.firm_id,
+        currency=currency,
+        channel=Channel.EMAIL,
+        direction=Call.Direction.INBOUND,
+        units=1,
+        rate_card=rate_card,
+        occurred_at=conversation.handled_at,
+        agent_amount=price(
+            units=1, rate=engagement.email_agent_rate, minimum=zero, currency=currency
+        ),
+        client_amount=price(
+            units=1, rate=engagement.email_client_rate, minimum=zero, currency=currency
+        ),
+    )
+
+
+# A campaign email in one of these never left (or is not known to have): nothing is billed.
+_NOT_SENT = frozenset(
+    {CampaignEmail.Status.QUEUED, CampaignEmail.Status.SUPPRESSED, CampaignEmail.Status.FAILED}
+)
+
+
+@transaction.atomic
+def transaction_record_campaign_email(*, email: CampaignEmail) -> Transaction | None:
+    """At most one transaction for a sent campaign email: the firm charged its campaign's
+    request's campaign_email_rate, one unit. No agent's work: nobody is paid (agent and
+    engagement none, agent_amount 0). Nothing for an email not sent, or a request with no
+    campaign-email rate. Safe to call again: the row is the email's."""
+    email = CampaignEmail.objects.select_related("campaign__request").get(pk=email.pk)
+    if email.status in _NOT_SENT:
+        return None
+    existing = Transaction.objects.filter(campaign_email=email).first()
+    if existing is not None:
+        return existing
+    request = email.campaign.request
+    if request.campaign_email_rate is None:
+        _unpriced_once(
+            "request",
+            request.pk,
+            "Request %s has no campaign-email rate: its emails are not billed",
+        )
+        return None
+    currency = request.currency
+    rate_card = {
+        "channel": Channel.EMAIL.value,
+        "direction": Call.Direction.OUTBOUND.value,
+        "unit": "email",
+        "currency": currency,
+        "client_rate": str(request.campaign_email_rate),
+        "agent_rate": "0",
+        "request": request.pk,
+        "campaign": email.campaign_id,
+    }
+    return _written(
+        campaign_email=email,
+        engagement=None,
+        agent_id=None,
+        firm_id=email.firm_id,
+        currency=currency,
+        channel=Channel.EMAIL,
+        direction=Call.Direction.OUTBOUND,
+        units=1,
+        rate_card=rate_card,
+        occurred_at=email.sent_at or timezone.now(),
+        agent_amount=Decimal(0),
+        client_amount=price(
+            units=1, rate=request.campaign_email_rate, minimum=Decimal(0), currency=currency
         ),
     )
 

@@ -24,6 +24,7 @@ from common.models import AppendOnly
 from common.money import format_money
 from common.taxids import state_label
 from common.text import TextValidator
+from mailroom.models import CampaignEmail, Conversation
 from routing.models import Call
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -305,9 +306,17 @@ class Invoice(models.Model):
         return (self.number or f"invoice-{self.pk}").replace("/", "-")
 
 
-# A per-activity invoice's lines, one per staffing request and direction (billing.settlement).
+# A per-activity invoice's lines, one per staffing request, channel and direction
+# (billing.settlement).
 INBOUND_LINE = "Handled calls"
 OUTBOUND_LINE = "Outbound calls"
+CONVERSATION_LINE = "Email conversations"
+CAMPAIGN_EMAIL_LINE = "Campaign emails"
+
+
+class Channel(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
 
 
 class InvoiceLine(models.Model):
@@ -337,23 +346,50 @@ class InvoiceLine(models.Model):
 
 
 class Transaction(AppendOnly):
-    """One answered, completed call (or one placed outbound attempt), priced once from the
-    engagement's rate card."""
+    """One priced activity, priced once from the rate card: an answered, completed call, a
+    placed outbound attempt (its call), a handled email conversation (first reply sent), or a
+    sent campaign email. Exactly one of `call`, `conversation`, `campaign_email` is set, each
+    unique: an activity is never written twice."""
 
     correction = ": add an Adjustment"
 
-    call = models.OneToOneField(Call, on_delete=models.PROTECT, related_name="transaction")
-    # Inbound: an answered call (billing.ledger.transaction_record); outbound: a campaign's
-    # placed attempt (transaction_record_attempt), priced on the engagement's outbound rates.
-    # Kept on the row so a run splits invoice lines by it without joining the calls.
+    call = models.OneToOneField(
+        Call, null=True, blank=True, on_delete=models.PROTECT, related_name="transaction"
+    )
+    # A handled conversation: the agent who sent the first reply is paid the engagement's
+    # email_agent_rate, the firm charged its email_client_rate (billing.ledger).
+    conversation = models.OneToOneField(
+        Conversation, null=True, blank=True, on_delete=models.PROTECT, related_name="transaction"
+    )
+    # A sent campaign email: the firm charged the request's campaign_email_rate; no agent's
+    # work (agent and engagement null, agent_amount 0).
+    campaign_email = models.OneToOneField(
+        CampaignEmail, null=True, blank=True, on_delete=models.PROTECT, related_name="transaction"
+    )
+    # Calls: inbound, an answered call (billing.ledger.transaction_record); outbound, a
+    # campaign's placed attempt (transaction_record_attempt), priced on the outbound rates.
+    # Email: inbound, a handled conversation; outbound, a campaign email. Both kept on the
+    # row so a run splits invoice lines by them without joining the activities.
+    channel = models.CharField(
+        max_length=5, choices=Channel.choices, default=Channel.CALL, db_default=Channel.CALL
+    )
     direction = models.CharField(
         max_length=8,
         choices=Call.Direction.choices,
         default=Call.Direction.INBOUND,
         db_default=Call.Direction.INBOUND,
     )
-    engagement = models.ForeignKey(Engagement, on_delete=models.PROTECT, related_name="+")
-    agent = models.ForeignKey(AgentProfile, on_delete=models.PROTECT, related_name="transactions")
+    # None only on a campaign email's row (the request's rate, no agent's engagement).
+    engagement = models.ForeignKey(
+        Engagement, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    agent = models.ForeignKey(
+        AgentProfile,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transactions",
+    )
     firm = models.ForeignKey(ClientFirm, on_delete=models.PROTECT, related_name="transactions")
     currency = models.CharField(max_length=3, choices=Currency.choices)
     units = models.PositiveIntegerField()
@@ -379,25 +415,94 @@ class Transaction(AppendOnly):
                 condition=Q(agent_amount__lte=models.F("client_amount")),
                 name="billing_tx_margin",
             ),
+            # Exactly one activity a row, of the channel and direction it says; an agent (and
+            # the engagement they worked under) on every row but a campaign email's, which
+            # pays nobody.
+            models.CheckConstraint(
+                condition=Q(
+                    channel="call",
+                    call__isnull=False,
+                    conversation__isnull=True,
+                    campaign_email__isnull=True,
+                    agent__isnull=False,
+                    engagement__isnull=False,
+                )
+                | Q(
+                    channel="email",
+                    direction="inbound",
+                    call__isnull=True,
+                    conversation__isnull=False,
+                    campaign_email__isnull=True,
+                    agent__isnull=False,
+                    engagement__isnull=False,
+                )
+                | Q(
+                    channel="email",
+                    direction="outbound",
+                    call__isnull=True,
+                    conversation__isnull=True,
+                    campaign_email__isnull=False,
+                    agent__isnull=True,
+                    agent_amount=0,
+                ),
+                name="billing_tx_one_activity",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.call}: {format_money(self.client_amount, self.currency)}"
+        activity = self.call or self.conversation or self.campaign_email
+        return f"{activity}: {format_money(self.client_amount, self.currency)}"
+
+    @property
+    def is_call(self) -> bool:
+        return self.channel == Channel.CALL
+
+    @property
+    def talk_seconds(self) -> int | None:
+        """A call's talk; None for an email row (pages show a dash)."""
+        return self.call.talk_seconds if self.call_id else None
+
+    @property
+    def direction_label(self) -> str:
+        """A sheet's "Direction" cell: a call's direction, an email row's kind of work."""
+        if self.conversation_id:
+            return "Email conversation"
+        if self.campaign_email_id:
+            return "Campaign email"
+        return self.get_direction_display()
+
+    @property
+    def place_label(self) -> str:
+        """Where the work was: a call's line, a conversation's queue, a campaign's name.
+        Pages select these with the row (billing.selectors.PLACES)."""
+        if self.call_id:
+            return self.call.line.name
+        if self.conversation_id:
+            return self.conversation.queue.name
+        if self.campaign_email_id:
+            return self.campaign_email.campaign.name
+        return ""
 
     @property
     def campaign(self):
-        """An outbound row's campaign (through its call's attempt), else None. Pages select it
-        with the row (billing.selectors.OUTBOUND_CAMPAIGN): no query a row."""
+        """An outbound row's campaign (through its call's attempt, or its campaign email),
+        else None. Pages select it with the row (billing.selectors.OUTBOUND_CAMPAIGN)."""
         if self.direction != Call.Direction.OUTBOUND:
             return None
         try:
-            return self.call.attempt.campaign
+            if self.campaign_email_id:
+                return self.campaign_email.campaign
+            return self.call.attempt.campaign if self.call_id else None
         except ObjectDoesNotExist:
             return None
 
     @property
     def activity_label(self) -> str:
         """What the work was, for statements, invoices and their sheets."""
+        if self.conversation_id:
+            return f"Email conversation · {self.conversation.queue.name}"
+        if self.campaign_email_id:
+            return f"Campaign email · {self.campaign_email.campaign.name}"
         if self.direction != Call.Direction.OUTBOUND:
             return "Inbound call"
         campaign = self.campaign

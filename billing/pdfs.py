@@ -28,7 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from billing.models import Adjustment, Invoice, InvoiceLine, Payout
+from billing.models import Adjustment, Channel, Invoice, InvoiceLine, Payout
 from billing.tds import deductor
 from common.dates import day_label, period_label
 from common.money import format_money
@@ -329,17 +329,23 @@ def statement_story(
     return story
 
 
+def _statement_row(row: dict) -> dict:
+    if row["channel"] == Channel.EMAIL:
+        return {**row, "firm__name": f"{row['firm__name']} · email conversations"}
+    if row["direction"] == Call.Direction.OUTBOUND:
+        return {**row, "firm__name": f"{row['firm__name']} · outbound calls"}
+    return row
+
+
 def statement_by_firm(transactions) -> list[dict]:
-    """The statement's calls and earnings per firm; a firm's outbound work (campaigns) on a
-    row of its own, after its answered calls."""
+    """The statement's calls and earnings per firm; a firm's outbound work (campaigns) and
+    its email conversations each on a row of its own, after its answered calls."""
     return [
-        {**row, "firm__name": f"{row['firm__name']} · outbound calls"}
-        if row["direction"] == Call.Direction.OUTBOUND
-        else row
+        _statement_row(row)
         for row in transactions.order_by()
-        .values("firm__name", "direction")
+        .values("firm__name", "channel", "direction")
         .annotate(calls=Count("id"), amount=Sum("agent_amount"))
-        .order_by("firm__name", "direction")
+        .order_by("firm__name", "channel", "direction")
     ]
 
 

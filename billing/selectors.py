@@ -20,8 +20,13 @@ from clients.models import ClientFirm
 
 Kind = SettlementRun.Kind
 # An outbound row's campaign, for the pages that name it (Transaction.activity_label): the
-# call's attempt, joined in the same query (an inbound call has none: a LEFT JOIN's nulls).
-OUTBOUND_CAMPAIGN = ("call__attempt__campaign",)
+# call's attempt, joined in the same query (an inbound call has none: a LEFT JOIN's nulls);
+# an email row's queue or campaign likewise (Transaction.place_label).
+OUTBOUND_CAMPAIGN = (
+    "call__attempt__campaign",
+    "conversation__queue",
+    "campaign_email__campaign",
+)
 
 
 def payout_transactions(*, payout: Payout) -> QuerySet[Transaction]:
@@ -170,7 +175,11 @@ def payout_disputes(*, payout: Payout) -> QuerySet[Dispute]:
     statement (already the agent's own) and finance's payout page."""
     return (
         Dispute.objects.filter(payout=payout)
-        .select_related("transaction__firm", "transaction__call__line")
+        .select_related(
+            "transaction__firm",
+            "transaction__call__line",
+            "transaction__conversation__queue",
+        )
         .prefetch_related(
             Prefetch(
                 "messages",

@@ -33,8 +33,11 @@ from accounts.models import User
 from billing import notices
 from billing.invoicing import invoices_emit, invoices_issue
 from billing.models import (
+    CAMPAIGN_EMAIL_LINE,
+    CONVERSATION_LINE,
     INBOUND_LINE,
     OUTBOUND_LINE,
+    Channel,
     Invoice,
     Payout,
     SettlementLock,
@@ -143,8 +146,14 @@ def _sql(statement: str, params: dict | list) -> int:
 # parameters with the run's own (`run`, `period`, `now`), never pasted into the SQL.
 VALUES = {
     "outbound": Call.Direction.OUTBOUND,
+    "call": Channel.CALL,
+    "email": Channel.EMAIL,
     "inbound_line": INBOUND_LINE,
     "outbound_line": OUTBOUND_LINE,
+    "conversation_line": CONVERSATION_LINE,
+    "campaign_email_line": CAMPAIGN_EMAIL_LINE,
+    "conversation_included": f"{CONVERSATION_LINE} (included in the fee)",
+    "campaign_email_included": f"{CAMPAIGN_EMAIL_LINE} (included in the fee)",
     "draft": Payout.Status.DRAFT,
     "issued": Invoice.Status.ISSUED,
     "activity": Invoice.Kind.ACTIVITY,
@@ -164,15 +173,21 @@ AGENT_SUMS_SQL = f"""
 CREATE TEMPORARY TABLE {SUMS} AS
 SELECT agent_id, currency, COUNT(*) AS calls,
        CAST(ROUND(SUM(agent_amount) * 100) AS BIGINT) AS paise
-  FROM billing_transaction WHERE agent_period = %(period)s
+  FROM billing_transaction WHERE agent_period = %(period)s AND agent_id IS NOT NULL
  GROUP BY agent_id, currency
-"""  # noqa: S608 (a constant table name)
+"""  # noqa: S608 (a constant table name; a campaign email's row pays no agent)
+# A campaign email's row has no engagement: its staffing request is its campaign's, joined
+# for those rows only (every other row's campaign_email_id is null and matches nothing).
 FIRM_SUMS_SQL = f"""
 CREATE TEMPORARY TABLE {SUMS} AS
-SELECT firm_id, currency, engagement_id, direction, COUNT(*) AS calls, SUM(units) AS units,
-       CAST(ROUND(SUM(client_amount) * 100) AS BIGINT) AS paise
-  FROM billing_transaction WHERE firm_period = %(period)s
- GROUP BY firm_id, currency, engagement_id, direction
+SELECT t.firm_id, t.currency, t.engagement_id, c.request_id AS campaign_request_id, t.channel,
+       t.direction, COUNT(*) AS calls, SUM(t.units) AS units,
+       CAST(ROUND(SUM(t.client_amount) * 100) AS BIGINT) AS paise
+  FROM billing_transaction t
+  LEFT JOIN mailroom_campaignemail ce ON ce.id = t.campaign_email_id
+  LEFT JOIN mailroom_emailcampaign c ON c.id = ce.campaign_id
+ WHERE t.firm_period = %(period)s
+ GROUP BY t.firm_id, t.currency, t.engagement_id, c.request_id, t.channel, t.direction
 """  # noqa: S608
 
 # Gross and withholding tax in paise (integers): exact on PostgreSQL and SQLite alike. Each
@@ -220,23 +235,36 @@ SELECT %(run)s, firm_id, %(activity)s, currency, SUM(paise) / 100.0, %(issued)s,
 ON CONFLICT (run_id, firm_id, currency) DO NOTHING
 """  # noqa: S608
 
-# A line per staffing request and direction: answered calls, and outbound attempts (a
-# campaign's work, priced on the request's outbound rates) under a description of their own.
+# A line per staffing request, channel and direction: answered calls, outbound attempts (a
+# campaign's work, priced on the request's outbound rates), handled email conversations and
+# campaign emails, each under a description of its own.
+LINE_DESCRIPTION = """CASE WHEN s.channel = %(email)s AND s.direction = %(outbound)s
+                             THEN %(campaign_email_line)s
+                           WHEN s.channel = %(email)s THEN %(conversation_line)s
+                           WHEN s.direction = %(outbound)s THEN %(outbound_line)s
+                           ELSE %(inbound_line)s END"""
 ACTIVITY_LINES_SQL = f"""
 INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
-SELECT i.id, s.request_id,
-       CASE WHEN s.direction = %(outbound)s THEN %(outbound_line)s ELSE %(inbound_line)s END,
-       s.calls, s.units, s.paise / 100.0
-  FROM (SELECT t.firm_id, t.currency, e.request_id, t.direction, SUM(t.calls) AS calls,
-               SUM(t.units) AS units, SUM(t.paise) AS paise
-          FROM {SUMS} t JOIN clients_engagement e ON e.id = t.engagement_id
-         GROUP BY t.firm_id, t.currency, e.request_id, t.direction) s
+SELECT i.id, s.request_id, {LINE_DESCRIPTION}, s.calls, s.units, s.paise / 100.0
+  FROM (SELECT t.firm_id, t.currency, COALESCE(e.request_id, t.campaign_request_id) AS request_id,
+               t.channel, t.direction, SUM(t.calls) AS calls, SUM(t.units) AS units,
+               SUM(t.paise) AS paise
+          FROM {SUMS} t LEFT JOIN clients_engagement e ON e.id = t.engagement_id
+         GROUP BY t.firm_id, t.currency, COALESCE(e.request_id, t.campaign_request_id),
+                  t.channel, t.direction) s
   JOIN billing_invoice i ON i.run_id = %(run)s AND i.firm_id = s.firm_id
                         AND i.currency = s.currency AND i.kind = %(activity)s
  WHERE NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
 """  # noqa: S608
 
-FIRM_CALLS = f"(SELECT firm_id, SUM(calls) AS calls FROM {SUMS} GROUP BY firm_id)"  # noqa: S608
+# A fixed-fee plan's included calls and overage count calls only. Email activities (handled
+# conversations, campaign emails) are included in the fee: listed on the invoice at no charge
+# (FIXED_EMAIL_LINES_SQL), never counted toward the included calls nor charged as overage.
+# Why: the plan's terms (included_calls, overage_per_call) were agreed for calls; charging
+# email under them would price work the firm never agreed a price for, and a complete-BPO
+# firm's bargain is one fee for the work we do for it.
+FIRM_CALLS = f"""(SELECT firm_id, SUM(calls) AS calls FROM {SUMS}
+                  WHERE channel = %(call)s GROUP BY firm_id)"""  # noqa: S608
 
 FIXED_INVOICES_SQL = f"""
 INSERT INTO billing_invoice (run_id, firm_id, kind, currency, total, status, issued_at)
@@ -273,6 +301,21 @@ SELECT i.id, CAST(NULL AS BIGINT), 'Calls beyond the included volume', c.calls -
  WHERE i.run_id = %(run)s AND i.kind = %(fixed)s AND p.included_calls IS NOT NULL
    AND c.calls > p.included_calls
    AND NOT EXISTS (SELECT 1 FROM billing_invoiceline l WHERE l.invoice_id = i.id)
+"""  # noqa: S608
+
+# A fixed-fee invoice lists its email activities (one line each kind, no charge: included).
+FIXED_EMAIL_LINES_SQL = f"""
+INSERT INTO billing_invoiceline (invoice_id, request_id, description, quantity, units, amount)
+SELECT i.id, CAST(NULL AS BIGINT),
+       CASE WHEN s.direction = %(outbound)s THEN %(campaign_email_included)s
+            ELSE %(conversation_included)s END,
+       s.calls, s.units, 0
+  FROM (SELECT firm_id, direction, SUM(calls) AS calls, SUM(units) AS units FROM {SUMS}
+         WHERE channel = %(email)s GROUP BY firm_id, direction) s
+  JOIN billing_invoice i ON i.run_id = %(run)s AND i.firm_id = s.firm_id AND i.kind = %(fixed)s
+ WHERE NOT EXISTS (SELECT 1 FROM billing_invoiceline l
+                    WHERE l.invoice_id = i.id
+                      AND l.description IN (%(conversation_included)s, %(campaign_email_included)s))
 """  # noqa: S608
 
 ADJUSTMENT_LINES_SQL = """
@@ -347,6 +390,7 @@ def run_execute(*, run_id: int, report: Report | None = None) -> SettlementRun:
             _report(run, report, 65, "Invoicing fixed-fee firms")
             _sql(FIXED_INVOICES_SQL, params)
             _sql(FIXED_LINES_SQL, params)
+            _sql(FIXED_EMAIL_LINES_SQL, params)
             _report(run, report, 80, "Adjustments")
             _sql(ADJUSTMENT_LINES_SQL, params)
             # In this same transaction: a number from the year's series and GST per line,

@@ -313,6 +313,20 @@ class RequestForm(Form):
         help_text="Leave empty if these agents make no outbound calls.",
         **bounds(StaffingRequest, "outbound_rate"),
     )
+    # Email (mailroom): optional rates of their own (no rate: no such work on this request).
+    email_rate = forms.DecimalField(
+        required=False,
+        label="Rate per handled email conversation",
+        help_text="Paid when the agent sends the first reply. Leave empty if these agents "
+        "answer no email.",
+        **bounds(StaffingRequest, "email_rate"),
+    )
+    campaign_email_rate = forms.DecimalField(
+        required=False,
+        label="Rate per campaign email sent",
+        help_text="Leave empty if this request sends no email campaigns.",
+        **bounds(StaffingRequest, "campaign_email_rate"),
+    )
 
     def __init__(self, *args, firm: ClientFirm, **kwargs):
         super().__init__(*args, **kwargs)

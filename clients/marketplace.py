@@ -122,6 +122,9 @@ def staffing_request_create(
     # Outbound work (campaigns) is optional: no rate, no outbound work on this request.
     fields["outbound_rate_unit"] = fields.get("outbound_rate_unit") or OutboundRateUnit.PER_CONNECT
     fields.setdefault("outbound_rate", None)
+    # Email (mailroom) likewise: no rate, no handled conversations or campaign emails billed.
+    fields.setdefault("email_rate", None)
+    fields.setdefault("campaign_email_rate", None)
     _validate_request(fields)
     request = StaffingRequest(firm=firm, created_by=user, currency=firm.currency, **fields)
     # Each figure's range, from the model; with no headcount asked for, Erlang C's comes below.
@@ -264,6 +267,12 @@ def _engage(application: Application, request: StaffingRequest) -> Engagement:
                 outbound_agent_rate=None
                 if request.outbound_rate is None
                 else agent_share(request.outbound_rate, request.currency),
+                # A handled email conversation likewise. A campaign email is no agent's work:
+                # it stays on the request (campaign_email_rate), never on an engagement.
+                email_client_rate=request.email_rate,
+                email_agent_rate=None
+                if request.email_rate is None
+                else agent_share(request.email_rate, request.currency),
                 currency=request.currency,
                 starts_on=max(request.start_date, timezone.localdate()),
                 ends_on=request.end_date,

@@ -273,6 +273,9 @@ def opportunities_for(*, agent: AgentProfile) -> list[dict]:
                 "outbound_agent_rate": None
                 if request.outbound_rate is None
                 else agent_share(request.outbound_rate, request.currency),
+                "email_agent_rate": None
+                if request.email_rate is None
+                else agent_share(request.email_rate, request.currency),
             }
         )
     found.sort(key=lambda o: (o["distance_km"], -o["request"].pk))

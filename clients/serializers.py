@@ -96,6 +96,21 @@ class StaffingRequestInputSerializer(InputSerializer):
         help_text="The rate per outbound unit; omit or null: no outbound work on this request.",
         **_limits("outbound_rate"),
     )
+    email_rate = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The rate per handled email conversation (first reply sent); omit or null: "
+        "no email work on this request.",
+        **_limits("email_rate"),
+    )
+    campaign_email_rate = serializers.DecimalField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The rate per campaign email sent; omit or null: no email campaigns.",
+        **_limits("campaign_email_rate"),
+    )
     languages = serializers.ListField(
         child=LanguageCodeField(), min_length=1, max_length=len(Language.values)
     )
@@ -163,6 +178,8 @@ class StaffingRequestOutputSerializer(serializers.ModelSerializer):
             "minimum_per_call",
             "outbound_rate_unit",
             "outbound_rate",
+            "email_rate",
+            "campaign_email_rate",
             "currency",
             "status",
             "pending",
@@ -213,7 +230,8 @@ class EngagedAgentOutputSerializer(serializers.Serializer):
 
 
 class EngagementOutputSerializer(serializers.ModelSerializer):
-    # agent_rate, agent_minimum_per_call and outbound_agent_rate are the agency's business:
+    # agent_rate, agent_minimum_per_call, outbound_agent_rate and email_agent_rate are the
+    # agency's business:
     # never listed here.
     agent = EngagedAgentOutputSerializer(read_only=True)
     request = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -230,6 +248,7 @@ class EngagementOutputSerializer(serializers.ModelSerializer):
             "client_rate",
             "outbound_rate_unit",
             "outbound_client_rate",
+            "email_client_rate",
             "currency",
             "starts_on",
             "ends_on",
