@@ -374,6 +374,8 @@ SPECTACULAR_SETTINGS = {
         "CallStatusEnum": "routing.models.Call.Status",
         "CampaignStatusEnum": "campaigns.models.Campaign.Status",
         "AttemptStatusEnum": "campaigns.models.Attempt.Status",
+        "ConversationStatusEnum": "mailroom.models.Conversation.Status",
+        "MessageSendStatusEnum": "mailroom.models.Message.Send",
     },
 }
 
