@@ -170,6 +170,9 @@ def _request(firm, title, domain, sub_skill, languages, regions, calls, aht, lin
         # its customer answers, Kaveri (complete BPO) per started minute of talk.
         outbound_rate_unit="connect" if firm.is_partial else "minute",
         outbound_rate=Decimal("30.00") if firm.is_partial else Decimal("8.00"),
+        # Email (mailroom): a handled conversation, and each campaign email.
+        email_rate=Decimal("25.00") if firm.is_partial else Decimal("15.00"),
+        campaign_email_rate=Decimal("0.50") if firm.is_partial else Decimal("0.30"),
     )
 
 
