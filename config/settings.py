@@ -688,3 +688,9 @@ MAILROOM_ATTACHMENT_MAX_BYTES = env.int("MAILROOM_ATTACHMENT_MAX_BYTES", default
 MAILROOM_PUBLIC_URL = env.str("MAILROOM_PUBLIC_URL", default="http://127.0.0.1:8000")
 # IMAP: how long one connection may take (seconds).
 MAILROOM_IMAP_TIMEOUT = env.float("MAILROOM_IMAP_TIMEOUT", default=20)
+# Email campaigns (issue 18, mailroom.sending): due campaigns start and sending ones send
+# their share of each minute's rate; a tick is cheap when nothing is sending.
+CELERY_BEAT_SCHEDULE["mailroom-campaigns-tick"] = {
+    "task": "mailroom.campaigns_tick",
+    "schedule": 5.0,  # seconds
+}
