@@ -253,9 +253,14 @@ def campaign_cancel(*, actor: User, firm: ClientFirm, pk: int) -> EmailCampaign:
     """Stop for good: what is still queued is never sent (the sender only takes the queued
     emails of sending campaigns)."""
     return _move(
-        actor, firm, pk, CANCELLABLE, Status.CANCELLED, "be cancelled",
+        actor,
+        firm,
+        pk,
+        CANCELLABLE,
+        Status.CANCELLED,
+        "be cancelled",
         AuditAction.CAMPAIGN_COMPLETED,
-    )  # fmt: skip
+    )
 
 
 # --- The message -------------------------------------------------------------------------
@@ -328,9 +333,12 @@ def campaign_preview(campaign: EmailCampaign) -> dict:
     """The first contact's rendering (a read, for the page)."""
     values = _values_of_first_contact(campaign)
     message = campaign_message(
-        campaign, to=values["email"] or "preview@example.invalid", values=values,
-        message_id="preview@example.invalid", token="00000000-0000-0000-0000-000000000000",
-    )  # fmt: skip
+        campaign,
+        to=values["email"] or "preview@example.invalid",
+        values=values,
+        message_id="preview@example.invalid",
+        token="00000000-0000-0000-0000-000000000000",
+    )
     return {"subject": message.subject, "body": message.body, "contact": values}
 
 
@@ -453,9 +461,12 @@ def _send_one(campaign: EmailCampaign, row: CampaignEmail, contact, connection) 
                 EmailCampaign.objects.filter(pk=campaign.pk).update(suppressed=F("suppressed") + 1)
         return 0
     message = campaign_message(
-        campaign, to=row.email, values=contact_values(contact), message_id=row.message_id,
+        campaign,
+        to=row.email,
+        values=contact_values(contact),
+        message_id=row.message_id,
         token=row.token,
-    )  # fmt: skip
+    )
     message.connection = connection
     # anymail backends send these to the provider, which returns them with each tracking
     # event (mailroom.tracking finds the row by them); Django's SMTP backend ignores them.
