@@ -45,9 +45,9 @@ class EmailCampaignForm(Form):
 
     def __init__(self, *args, firm, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["request"].queryset = StaffingRequest.objects.filter(firm=firm).order_by(
-            "-created_at"
-        )
+        self.fields["request"].queryset = StaffingRequest.objects.filter(
+            firm=firm, campaign_email_rate__isnull=False
+        ).order_by("-created_at")
         self.fields["address"].queryset = Address.objects.filter(
             queue__firm=firm, is_active=True
         ).select_related("queue")

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clients.decorators import firm_member
 from common.errors import ApplicationError
-from common.views import errors_to_form
+from common.views import confirm_page, errors_to_form
 from mailroom import sending, suppression
 from mailroom.client_forms import (
     EmailCampaignForm,
@@ -128,11 +129,21 @@ def email_campaign_progress(request, pk: int):
     return render(request, "mailroom/campaign_progress.html", _progress_context(campaign))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @firm_member
 def email_campaign_move(request, pk: int, move: str):
-    if move not in CAMPAIGN_MOVES:
+    """A lifecycle button (POST). Cancelling asks first: its GET is the confirmation page."""
+    if move not in CAMPAIGN_MOVES or (request.method == "GET" and move != "cancel"):
         raise Http404("No such action.")
+    if request.method == "GET":
+        campaign = email_campaign_get(firm=request.firm, pk=pk)
+        return confirm_page(
+            request,
+            title=f"Cancel “{campaign.name}”?",
+            consequences=["Nothing more of it is sent, and it cannot be started again."],
+            confirm_label="Cancel the campaign",
+            cancel_url=reverse("mail_campaigns:detail", args=[pk]),
+        )
     service, _states, done = CAMPAIGN_MOVES[move]
     try:
         service(actor=request.user, firm=request.firm, pk=pk)
@@ -195,9 +206,19 @@ def email_suppressions(request):
     return render(request, "mailroom/campaign_suppressions.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @firm_member
 def email_suppression_remove(request, pk: int):
+    """Taking an address off the list asks first: the GET is the confirmation page."""
+    if request.method == "GET":
+        entry = get_object_or_404(email_suppressions_of(firm=request.firm), pk=pk)
+        return confirm_page(
+            request,
+            title=f"Mail {entry.email} again?",
+            consequences=[f"Campaigns may mail it again (it was: {entry.get_reason_display()})."],
+            confirm_label="Take it off the list",
+            cancel_url=reverse("mail_campaigns:suppressions"),
+        )
     try:
         suppression.suppression_remove(actor=request.user, firm=request.firm, pk=pk)
     except ApplicationError as error:

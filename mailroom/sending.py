@@ -92,6 +92,10 @@ def _check(firm: ClientFirm, data: CampaignInput) -> None:
     """The parts are this firm's, and the templates are templates (see mailroom.rendering)."""
     if data.request.firm_id != firm.pk:
         raise ApplicationError("Choose one of your own staffing requests.", field="request")
+    if data.request.campaign_email_rate is None:  # the request takes no campaign mail
+        raise ApplicationError(
+            "That request has no campaign-email rate: choose one that has.", field="request"
+        )
     if data.address.queue.firm_id != firm.pk:
         raise ApplicationError("Choose one of your own addresses.", field="address")
     if any(c.firm_id != firm.pk for c in data.lists):
@@ -118,7 +122,11 @@ def campaign_save(
         action = AuditAction.CAMPAIGN_UPDATED
     for name in ("name", "request", "address", "subject", "body", "rate_per_minute"):
         setattr(campaign, name, getattr(data, name))
-    campaign.full_clean(exclude=["lists", "created_by"])
+    try:
+        campaign.full_clean(exclude=["lists", "created_by"])
+    except ValidationError as error:
+        field, problems = next(iter(error.message_dict.items()))
+        raise ApplicationError(problems[0], field=field) from None
     campaign.save()
     campaign.lists.set(data.lists)
     audit_log(actor=actor, action=action, target=campaign, channel="email")
@@ -436,6 +444,13 @@ def _claim(campaign_id: int, now: dt.datetime) -> list[CampaignEmail]:
     budget = min(campaign.rate_per_minute - used, CLAIM_MAX)
     if budget <= 0:
         return []
+    # A lost claim that has had its tries (a sender dying, or its mark failing, each time)
+    # fails rather than mail the contact yet again.
+    worn = emails.filter(
+        status=Row.QUEUED, sent_at__lt=now - CLAIM_LEASE, attempts__gte=MAX_ATTEMPTS
+    ).update(status=Row.FAILED, error="Not confirmed as sent after its tries.")
+    if worn:
+        EmailCampaign.objects.filter(pk=campaign_id).update(failed=F("failed") + worn)
     free = Q(sent_at__isnull=True) | Q(sent_at__lt=now - CLAIM_LEASE)  # unclaimed, or lost
     rows = list(
         emails.select_for_update(skip_locked=True)
@@ -478,7 +493,11 @@ def _send_one(campaign: EmailCampaign, row: CampaignEmail, contact, connection) 
         _send_failed(row, error)
         return 0
     status = getattr(message, "anymail_status", None)
-    return _mark_sent(row, provider_id=(getattr(status, "message_id", None) or "")[:255])
+    try:
+        return _mark_sent(row, provider_id=(getattr(status, "message_id", None) or "")[:255])
+    except Exception:  # the mark (or billing's row) failed: the claim's lease sends it again
+        logger.exception("Campaign email %s: sent, but not marked", row.pk)
+        return 0
 
 
 @transaction.atomic

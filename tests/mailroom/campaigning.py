@@ -2,6 +2,7 @@
 campaign on acme's claims address (mailroom's conftest: mail_address)."""
 
 import itertools
+from decimal import Decimal
 
 from campaigns.models import ContactList, ListMember
 from clients.models import Contact
@@ -24,7 +25,7 @@ def email_list(firm, people: list[tuple[str, str]], **fields) -> ContactList:
 def campaign_draft(carol, acme, address, lists, **changes) -> EmailCampaign:
     data = {
         "name": "Renewal reminder",
-        "request": StaffingRequestFactory(firm=acme),
+        "request": StaffingRequestFactory(firm=acme, campaign_email_rate=Decimal("2.00")),
         "address": address,
         "lists": list(lists),
         "subject": "Your policy {policy_no}, {first_name}",

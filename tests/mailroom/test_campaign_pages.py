@@ -1,6 +1,8 @@
 """The firm's email campaign pages: members see them, admins act, and another firm's
 campaign or suppression ids are 404 for every page and action."""
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
@@ -33,7 +35,7 @@ def test_an_admin_creates_a_campaign_through_the_form(client, carol, acme, mail_
     from tests.factories import StaffingRequestFactory
 
     people = email_list(acme, [("Asha", "asha@example.net")])
-    request = StaffingRequestFactory(firm=acme)
+    request = StaffingRequestFactory(firm=acme, campaign_email_rate=Decimal("2.00"))
     client.force_login(carol)
     form = {
         "name": "Renewals",
@@ -46,7 +48,7 @@ def test_an_admin_creates_a_campaign_through_the_form(client, carol, acme, mail_
     }
     refused = client.post(reverse("mail_campaigns:new"), form | {"body": "{name.__class__}"})
     assert refused.status_code == 200
-    assert "is not a field name" in refused.content.decode()
+    assert "is not a field name" in refused.content.decode(), refused.content.decode()[-6000:]
     response = client.post(reverse("mail_campaigns:new"), form)
     campaign = EmailCampaign.objects.get()
     assert response.url == reverse("mail_campaigns:detail", args=[campaign.pk])
@@ -89,5 +91,9 @@ def test_an_admin_adds_and_removes_an_address_by_hand(client, carol, acme):
     client.post(reverse("mail_campaigns:suppressions"), {"email": "Someone@Example.net"})
     entry = EmailSuppression.objects.get()
     assert (entry.email, entry.reason) == ("someone@example.net", "manual")
-    client.post(reverse("mail_campaigns:suppression_remove", args=[entry.pk]))
+    url = reverse("mail_campaigns:suppression_remove", args=[entry.pk])
+    assert url in client.get(reverse("mail_campaigns:suppressions")).content.decode()
+    assert client.get(url).status_code == 200  # the confirmation: nothing removed yet
+    assert EmailSuppression.objects.exists()
+    client.post(url)
     assert not EmailSuppression.objects.exists()
