@@ -48,7 +48,7 @@ def test_an_admin_creates_a_campaign_through_the_form(client, carol, acme, mail_
     }
     refused = client.post(reverse("mail_campaigns:new"), form | {"body": "{name.__class__}"})
     assert refused.status_code == 200
-    assert "is not a field name" in refused.content.decode(), refused.content.decode()[-6000:]
+    assert "is not a field name" in refused.content.decode()
     response = client.post(reverse("mail_campaigns:new"), form)
     campaign = EmailCampaign.objects.get()
     assert response.url == reverse("mail_campaigns:detail", args=[campaign.pk])
