@@ -348,7 +348,10 @@ def _contact_row(line: int, cells: dict, extra: list[str], zone_column: str) -> 
     row = row_parse(line, cells, extra)
     given = (cells.get(zone_column) or "").strip() if zone_column else ""
     time_zone = given if given and zone(given) is not None else ""
-    key = f"x:{row.external_id}" if row.external_id else f"n:{row.numbers[0]}"
+    if row.external_id:
+        key = f"x:{row.external_id}"
+    else:  # a row with an email address and no number is keyed by its address
+        key = f"n:{row.numbers[0]}" if row.numbers else f"e:{row.email}"
     return key, {
         "x": row.external_id,
         "n": row.name,
@@ -357,6 +360,7 @@ def _contact_row(line: int, cells: dict, extra: list[str], zone_column: str) -> 
         "g": "" if time_zone else _zone_guess(row.numbers),
         "num": row.numbers,
         "f": row.fields,
+        "e": row.email,
     }
 
 
@@ -527,6 +531,7 @@ def _apply_contacts(job: ImportJob) -> tuple[int, int]:
                 fields=d["f"],
                 time_zone=d["z"],
                 zone_guess=d["g"],
+                email=d.get("e", ""),
             )
             for row, _key, d in batch
         ]

@@ -80,8 +80,8 @@ def contacts_write(firm: ClientFirm, items: Iterable[PendingContact]) -> ImportR
             )
             for contact, (pk,) in zip(new, cursor.fetchall(), strict=True):
                 contact.pk = pk
-        columns = ["id", "firm_id", "external_id", "name", "language", "time_zone", "fields"]
-        columns.append("email")  # NOT NULL (mailroom's Contact.email): "" when none
+        columns = ["id", "firm_id", "external_id", "name", "language", "email", "time_zone"]
+        columns.append("fields")
         _copy(
             "clients_contact",
             [*columns, "created_at", "updated_at"],
@@ -105,9 +105,9 @@ def _contact_values(firm: ClientFirm, c: Contact, now) -> tuple:
         c.external_id,
         c.name,
         c.language,
+        c.email,
         c.time_zone,
         fields,
-        c.email,
         now,
         now,
     )
@@ -118,19 +118,24 @@ def _contacts_update(contacts: list[Contact], now) -> None:
         # Dropped at the commit; emptied for each batch of the same transaction.
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS campaigns_import_update (id bigint,"
-            " external_id text, name text, language text, time_zone text, fields jsonb)"
+            " external_id text, name text, language text, email text, time_zone text,"
+            " fields jsonb)"
             " ON COMMIT DROP"
         )
         cursor.execute("TRUNCATE campaigns_import_update")
     _copy(
         "campaigns_import_update",
-        ["id", "external_id", "name", "language", "time_zone", "fields"],
-        ((c.pk, c.external_id, c.name, c.language, c.time_zone, _json(c.fields)) for c in contacts),
+        ["id", "external_id", "name", "language", "email", "time_zone", "fields"],
+        (
+            (c.pk, c.external_id, c.name, c.language, c.email, c.time_zone, _json(c.fields))
+            for c in contacts
+        ),
     )
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE clients_contact c SET external_id = u.external_id, name = u.name,"
-            " language = u.language, time_zone = u.time_zone, fields = u.fields,"
+            " language = u.language, email = u.email, time_zone = u.time_zone,"
+            " fields = u.fields,"
             " updated_at = %s FROM campaigns_import_update u WHERE c.id = u.id",
             [now],
         )

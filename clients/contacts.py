@@ -6,12 +6,15 @@
   columns `number` (several numbers in one cell separated by `;`), `name`, `language` (a
   code such as `kn`, or its English name), `external_id` (the firm's own id); every other
   column becomes one of the contact's fields (what a "contacts" line may show the agent).
+- An `email` column (optional) is checked with Django's EmailValidator and stored in lower
+  case (email campaigns, mailroom); a row needs a number or an address, or both.
 - Each number is checked with phonenumbers and stored in E.164 (a number without +, such as
   098450 12345, is read as Indian). Every bad row is reported by its row number in the file
   (the header is row 1) and why; one bad row writes nothing.
-- Duplicates are merged: a row whose external id, or else one of whose numbers, matches a
-  contact (stored, or an earlier row) updates it — name and language when given, fields
-  by name, numbers added. A row whose numbers belong to two different contacts is an error.
+- Duplicates are merged: a row whose external id, or else one of whose numbers (or its
+  email address), matches a contact (stored, or an earlier row) updates it — name, language
+  and address when given, fields by name, numbers added. A row whose numbers belong to two
+  different contacts is an error.
 - Bounded: `MAX_BYTES` (the upload handler refuses a bigger request before reading it,
   `agents.uploads`), `MAX_ROWS`, `MAX_FIELD_COLUMNS`. Millions of rows stream through a
   background importer in the outbound campaigns issue; this one reads the file in memory.
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.utils import timezone
 from phonenumber_field.phonenumber import PhoneNumber
@@ -46,12 +50,13 @@ MAX_NUMBERS_A_ROW = 10
 VALUE_MAX = 500
 ERRORS_SHOWN = 20
 DEFAULT_REGION = "IN"
-KNOWN = {"number", "numbers", "name", "language", "external_id"}
+KNOWN = {"number", "numbers", "name", "language", "external_id", "email"}
 _LANGUAGES = {
     **{code: code for code in Language.values},
     **{label.lower(): code for code, label in Language.choices},
 }
 _clean = TextValidator()
+_email_valid = EmailValidator()
 
 
 class ImportRefused(ApplicationError):
@@ -75,6 +80,7 @@ class ContactRow:
     language: str
     numbers: list[str]
     fields: dict[str, str]
+    email: str = ""  # lower case; "" when the file gives none
 
 
 @dataclass
@@ -133,10 +139,23 @@ class CheckedNumber(PhoneNumber):
         return phonenumbers.format_number(phonenumbers.parse(self.e164), format)
 
 
+def email_parse(raw: str | None) -> str:
+    """The address in lower case ("" for none); ValueError when it is not one."""
+    value = (raw or "").strip().lower()
+    if not value:
+        return ""
+    try:
+        _email_valid(value)
+    except ValidationError:
+        raise ValueError(f"“{value[:60]}” is not an email address") from None
+    return value
+
+
 def row_parse(line: int, cells: dict[str, str], extra: list[str]) -> ContactRow:
     raw_numbers = [n.strip() for n in (cells.get("number") or "").split(";") if n.strip()]
-    if not raw_numbers:
-        raise ValueError("no number")
+    email = email_parse(cells.get("email"))
+    if not raw_numbers and not email:
+        raise ValueError("no number" if "email" not in cells else "no number and no email")
     if len(raw_numbers) > MAX_NUMBERS_A_ROW:
         raise ValueError(f"more than {MAX_NUMBERS_A_ROW} numbers")
     numbers = list(dict.fromkeys(number_parse(n) for n in raw_numbers))
@@ -155,6 +174,7 @@ def row_parse(line: int, cells: dict[str, str], extra: list[str]) -> ContactRow:
         language=_LANGUAGES.get(language, ""),
         numbers=numbers,
         fields=fields,
+        email=email,
     )
 
 
@@ -166,7 +186,7 @@ def header_parse(names: list[str]) -> tuple[list[str], list[str]]:
         columns.append(name.lower() if name.lower() in KNOWN else name)
     if "numbers" in columns and "number" not in columns:
         columns[columns.index("numbers")] = "number"
-    if "number" not in columns:
+    if "number" not in columns and "email" not in columns:
         raise ImportRefused(["Row 1: there is no “number” column."])
     extra = [c for c in columns if c and c not in KNOWN]
     if len(set(columns)) != len(columns):
@@ -236,6 +256,8 @@ def contact_fold(row, *, firm: ClientFirm, pending: dict, by_id: dict, by_number
         if by_number.get(number) is not item:
             by_number[number] = item
             item.numbers.add(number)
+    if row.email:
+        by_number[row.email] = item  # an address has an @, a number never: no collision
     return item
 
 
@@ -277,6 +299,7 @@ def contacts_stored(firm: ClientFirm, rows: list[ContactRow]) -> tuple[dict, dic
     only the contacts found are loaded."""
     ids = sorted({r.external_id for r in rows if r.external_id})
     numbers = sorted({n for r in rows for n in r.numbers})
+    emails = sorted({r.email for r in rows if getattr(r, "email", "")})
     by_external_id = _owners(
         "SELECT external_id, id FROM clients_contact WHERE firm_id = %s AND external_id", firm, ids
     )
@@ -284,6 +307,10 @@ def contacts_stored(firm: ClientFirm, rows: list[ContactRow]) -> tuple[dict, dic
         "SELECT number, contact_id FROM clients_contactnumber WHERE firm_id = %s AND number",
         firm,
         numbers,
+    )
+    # Keyed with the numbers (`by_number`): an address has an @, an E.164 number never.
+    by_contact_number |= _owners(
+        "SELECT email, id FROM clients_contact WHERE firm_id = %s AND email", firm, emails
     )
     items: dict[int, PendingContact] = {}
     wanted = sorted({*by_external_id.values(), *by_contact_number.values()})
@@ -306,6 +333,12 @@ def contact_match(row: ContactRow, by_id: dict, by_number: dict) -> PendingConta
             found = owner
         elif owner is not found:
             raise ValueError(f"the number {number} belongs to another contact")
+    email = getattr(row, "email", "")
+    owner = by_number.get(email) if email else None
+    if owner is not None and found is None:
+        found = owner
+    elif owner is not None and owner is not found:
+        raise ValueError("the email address belongs to another contact")
     if (
         found is not None
         and row.external_id
@@ -325,6 +358,8 @@ def contact_merge(item: PendingContact, row: ContactRow) -> None:
         contact.name = row.name
     if row.language:
         contact.language = row.language
+    if getattr(row, "email", ""):
+        contact.email = row.email
     contact.fields = {**contact.fields, **row.fields}
     item.touched = True
 
@@ -342,7 +377,7 @@ def contacts_write(firm: ClientFirm, items) -> ImportResult:
     for chunk in _chunks(old):
         Contact.objects.bulk_update(
             [i.contact for i in chunk],
-            ["external_id", "name", "language", "time_zone", "fields", "updated_at"],
+            ["external_id", "name", "language", "email", "time_zone", "fields", "updated_at"],
         )
     numbers = [
         ContactNumber(contact=i.contact, firm=firm, number=CheckedNumber(n))

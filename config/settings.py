@@ -686,8 +686,6 @@ ANYMAIL = {key: value for key, value in ANYMAIL.items() if value}
 # The largest inbound message we parse, and the largest attachment we keep (bytes).
 MAILROOM_MESSAGE_MAX_BYTES = env.int("MAILROOM_MESSAGE_MAX_BYTES", default=25 * 1024 * 1024)
 MAILROOM_ATTACHMENT_MAX_BYTES = env.int("MAILROOM_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
-# The public origin links in campaign mail point at (one-click unsubscribe, RFC 8058).
-MAILROOM_PUBLIC_URL = env.str("MAILROOM_PUBLIC_URL", default="http://127.0.0.1:8000")
 # IMAP: how long one connection may take (seconds).
 MAILROOM_IMAP_TIMEOUT = env.float("MAILROOM_IMAP_TIMEOUT", default=20)
 # IMAP: a private CA to trust besides the system's, for firms' servers (and the tests' dovecot).
@@ -695,4 +693,10 @@ MAILROOM_IMAP_CA_FILE = env.str("MAILROOM_IMAP_CA_FILE", default="")
 CELERY_BEAT_SCHEDULE["mailroom-imap-poll"] = {
     "task": "mailroom.imap_poll",
     "schedule": 60.0,  # seconds: each active mailbox is polled once a minute
+}
+# Email campaigns (issue 18, mailroom.sending): due campaigns start and sending ones send
+# their share of each minute's rate; a tick is cheap when nothing is sending.
+CELERY_BEAT_SCHEDULE["mailroom-campaigns-tick"] = {
+    "task": "mailroom.campaigns_tick",
+    "schedule": 5.0,  # seconds
 }

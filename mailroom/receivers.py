@@ -2,12 +2,13 @@
 
 import logging
 
-from anymail.signals import inbound
+from anymail.signals import inbound, tracking
 from django.dispatch import receiver
 
 from mailroom.ingest import message_ingest
 from mailroom.models import Message
 from mailroom.parsing import MessageRefused, verdict
+from mailroom.tracking import tracking_event_apply
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +66,14 @@ def provider_verdicts(event, esp_name: str) -> tuple[str | None, str | None]:
     else:
         return None, None
     return (verdict([str(spf)]) if spf else None), (verdict([str(dkim)]) if dkim else None)
+
+
+# --- H4 (campaigns): mail providers' tracking events (django-anymail) -----------------------
+
+
+def campaign_tracking_received(sender, event, esp_name, **kwargs) -> None:
+    """anymail has checked the webhook's signature; the event moves its campaign email."""
+    tracking_event_apply(event)
+
+
+tracking.connect(campaign_tracking_received, dispatch_uid="mailroom.campaign_tracking")

@@ -15,6 +15,8 @@ from common.dates import local_midnight
 from mailroom.models import (
     Attachment,
     Conversation,
+    EmailCampaign,
+    EmailSuppression,
     Mailbox,
     Message,
     Queue,
@@ -143,3 +145,25 @@ def staff_conversation_get(*, pk: int) -> Conversation:
 def agent_open_conversations(*, agent: AgentProfile) -> int:
     """Conversations with the agent now (their capacity's count)."""
     return Conversation.objects.filter(agent=agent, status=Conversation.Status.ASSIGNED).count()
+
+
+# --- H4 (campaigns): the firm's email campaigns and suppression list ---------------------
+
+
+def email_campaigns_of(*, firm: ClientFirm):
+    return (
+        EmailCampaign.objects.filter(firm=firm)
+        .select_related("address")
+        .order_by("-created_at", "-id")
+    )
+
+
+def email_campaign_get(*, firm: ClientFirm, pk: int) -> EmailCampaign:
+    """The firm's campaign (another firm's id: 404)."""
+    return get_object_or_404(
+        EmailCampaign.objects.select_related("address__queue", "request", "firm"), firm=firm, pk=pk
+    )
+
+
+def email_suppressions_of(*, firm: ClientFirm):
+    return EmailSuppression.objects.filter(firm=firm).order_by("-created_at", "-id")

@@ -6,6 +6,7 @@
 from celery import shared_task
 
 from mailroom import imap
+from mailroom.sending import campaigns_tick
 
 IMAP_POLL_EXPIRES = 55  # seconds: a poll still queued when the next beat comes is dropped
 
@@ -24,3 +25,13 @@ def imap_poll_task() -> int:
 def imap_poll_mailbox_task(mailbox_id: int) -> int:
     """Take one mailbox's new messages; safe twice (UIDs and Message-IDs are taken once)."""
     return imap.mailbox_poll_id(mailbox_id=mailbox_id)
+
+
+# --- H4 (campaigns): the campaign sender's beat tick -----------------------------------------
+
+
+@shared_task(name="mailroom.campaigns_tick", ignore_result=True)
+def campaigns_tick_task() -> int:
+    """Due campaigns start; sending ones send their share of the minute (mailroom.sending:
+    safe to run on two workers at once, and again)."""
+    return campaigns_tick()

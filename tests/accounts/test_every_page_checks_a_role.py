@@ -34,6 +34,8 @@ PUBLIC = {
     "outbound_telephony:twilio_opt_out": "Twilio webhook (outbound: the opt-out key)",
     "outbound_telephony:twilio_dial_status": "Twilio webhook (outbound: the contact's leg)",
     "outbound_telephony:twilio_status": "Twilio webhook (outbound: the agent's leg)",
+    # Campaign mail's one-click unsubscribe (RFC 8058): the link's token is the credential.
+    "mail_hooks:unsubscribe": "the unsubscribe link in campaign mail: the token is the credential",
 }
 
 
