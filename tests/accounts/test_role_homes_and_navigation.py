@@ -67,6 +67,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/webhooks/",
                 "/client/settings/",
                 "/client/email/",  # consumers' email (issue 18)
+                "/client/email-campaigns/",  # email campaigns (issue 18)
             },
         ),
         (
