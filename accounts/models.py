@@ -94,6 +94,7 @@ class Notification(models.Model):
         RUN_FAILED = "run_failed", "A settlement run failed"
         WEBHOOK_PAUSED = "webhook_paused", "One of our webhook endpoints is paused after failing"
         CALL_SCORED = "call_scored", "One of my calls is scored for quality"
+        EMAIL_SLA_BREACHED = "email_sla_breached", "An email's first-response target is missed"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -148,6 +149,7 @@ KIND_ROLES: dict[str, frozenset[str]] = {
     Kind.RUN_FAILED: frozenset({User.Role.FINANCE}),
     Kind.WEBHOOK_PAUSED: frozenset({User.Role.CLIENT}),
     Kind.CALL_SCORED: frozenset({User.Role.AGENT}),
+    Kind.EMAIL_SLA_BREACHED: frozenset({User.Role.ADMIN, User.Role.VETTING}),
 }
 
 

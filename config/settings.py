@@ -688,3 +688,7 @@ MAILROOM_ATTACHMENT_MAX_BYTES = env.int("MAILROOM_ATTACHMENT_MAX_BYTES", default
 MAILROOM_PUBLIC_URL = env.str("MAILROOM_PUBLIC_URL", default="http://127.0.0.1:8000")
 # IMAP: how long one connection may take (seconds).
 MAILROOM_IMAP_TIMEOUT = env.float("MAILROOM_IMAP_TIMEOUT", default=20)
+CELERY_BEAT_SCHEDULE["mailroom-sweep"] = {
+    "task": "mailroom.sweep",
+    "schedule": 60.0,  # seconds: release, route, breach, resend (the database is the truth)
+}
