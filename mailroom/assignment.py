@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile
+from common.errors import ApplicationError
 from mailroom.eligibility import agent_may_keep, agents_eligible_for, agents_not_keeping
 from mailroom.models import Conversation, Event
 
@@ -155,3 +156,17 @@ def conversations_sweep(*, at: dt.datetime | None = None) -> tuple[int, int]:
         if conversation_route(Conversation(pk=pk), at=at) is not None:
             routed += 1
     return released, routed
+
+
+@transaction.atomic
+def agent_email_capacity_set(*, agent: AgentProfile, capacity: int) -> AgentProfile:
+    """The agent's own setting: how many conversations they hold at once (0: none). Lowering
+    it takes nothing away; raising it routes waiting conversations to them after commit."""
+    if not 0 <= capacity <= 10:
+        raise ApplicationError("Take 0 to 10 email conversations at once.", field="email_capacity")
+    locked = AgentProfile.objects.select_for_update().get(pk=agent.pk)
+    locked.email_capacity = capacity
+    locked.save(update_fields=["email_capacity"])
+    agent_id = locked.pk
+    transaction.on_commit(lambda: waiting_route_for_agent(agent_id=agent_id), robust=True)
+    return locked
