@@ -9,6 +9,13 @@ import pytest
 from mailroom.assignment import conversation_route
 from mailroom.models import Template
 from tests.browser.conftest import sign_in
+from tests.mailroom.conftest import (  # noqa: F401  (the email fixtures, shared here)
+    _private_media,
+    mail_agent,
+    mail_line,
+    mail_queue,
+    smtp_sink,
+)
 from tests.mailroom.conversations import conversation_waiting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
