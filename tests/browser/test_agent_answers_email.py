@@ -9,16 +9,14 @@ import pytest
 from mailroom.assignment import conversation_route
 from mailroom.models import Template
 from tests.browser.conftest import sign_in
-from tests.mailroom.conftest import (  # noqa: F401  (the email fixtures, shared here)
-    _private_media,
-    mail_agent,
-    mail_line,
-    mail_queue,
-    smtp_sink,
-)
+from tests.mailroom import conftest as mail_fixtures
 from tests.mailroom.conversations import conversation_waiting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# The email fixtures (tests/mailroom/conftest.py), shared with this directory.
+_private_media, smtp_sink = mail_fixtures._private_media, mail_fixtures.smtp_sink
+mail_line, mail_queue = mail_fixtures.mail_line, mail_fixtures.mail_queue
+mail_agent = mail_fixtures.mail_agent
 SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 
