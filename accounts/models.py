@@ -95,6 +95,7 @@ class Notification(models.Model):
         WEBHOOK_PAUSED = "webhook_paused", "One of our webhook endpoints is paused after failing"
         CALL_SCORED = "call_scored", "One of my calls is scored for quality"
         MAILBOX_FAILING = "mailbox_failing", "One of our IMAP mailboxes is paused after failing"
+        EMAIL_SLA_BREACHED = "email_sla_breached", "An email's first-response target is missed"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -150,6 +151,7 @@ KIND_ROLES: dict[str, frozenset[str]] = {
     Kind.WEBHOOK_PAUSED: frozenset({User.Role.CLIENT}),
     Kind.CALL_SCORED: frozenset({User.Role.AGENT}),
     Kind.MAILBOX_FAILING: frozenset({User.Role.CLIENT}),
+    Kind.EMAIL_SLA_BREACHED: frozenset({User.Role.ADMIN, User.Role.VETTING}),
 }
 
 

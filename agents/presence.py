@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from agents.models import AgentProfile
+from agents.signals import agent_offline
 
 Duty = AgentProfile.Duty
 NO_ANSWER_LIMIT = 3
@@ -83,6 +84,9 @@ def presence_no_answer(*, agent_id: int) -> bool:
                 f"You missed {agent.no_answer_strikes} calls in a row, so we set you offline. "
                 "Go available again when you are ready to answer."
             ),
+        )
+        transaction.on_commit(
+            lambda: agent_offline.send(sender=AgentProfile, agent_id=agent_id), robust=True
         )
     else:
         # Back in line, but behind agents who have been idle longer (duty_changed_at = now).

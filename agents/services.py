@@ -22,7 +22,7 @@ from agents.models import (
     VerificationCheck,
 )
 from agents.selectors import agent_missing_items, agent_reapply_refusal, certificates_in_force
-from agents.signals import agent_available
+from agents.signals import agent_available, agent_offline
 from common.audit import audit_log
 from common.errors import ApplicationError, ConflictError
 from common.limits import field_check
@@ -418,6 +418,11 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
     else:
         if agent.duty_status in {AgentProfile.Duty.RESERVED, AgentProfile.Duty.ON_CALL}:
             raise ConflictError("Finish the current call before going offline.")
+        if agent.duty_status != AgentProfile.Duty.OFFLINE:
+            agent_id = agent.pk
+            transaction.on_commit(
+                lambda: agent_offline.send(sender=AgentProfile, agent_id=agent_id), robust=True
+            )
         agent.duty_status = AgentProfile.Duty.OFFLINE
     agent.duty_changed_at = timezone.now()
     agent.save(

@@ -700,3 +700,7 @@ CELERY_BEAT_SCHEDULE["mailroom-campaigns-tick"] = {
     "task": "mailroom.campaigns_tick",
     "schedule": 5.0,  # seconds
 }
+CELERY_BEAT_SCHEDULE["mailroom-sweep"] = {
+    "task": "mailroom.sweep",
+    "schedule": 60.0,  # seconds: release, route, breach, resend (the database is the truth)
+}

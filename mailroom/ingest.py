@@ -16,9 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agents.models import AgentProfile
-from clients.models import Contact, Engagement
-from mailroom import assignment, attachments, hours, language, loops, threads
+from clients.models import Contact
+from mailroom import assignment, attachments, eligibility, hours, language, loops, threads
 from mailroom.models import Address, Attachment, Conversation, Event, Message
 from mailroom.parsing import (
     AUTH_FAIL,
@@ -280,7 +279,8 @@ def _reopen(conversation, *, at) -> None:
     may still take it, else waiting for another; a new first-response due time."""
     queue = conversation.queue
     agent = conversation.agent
-    engagement = _engagement_still_covering(agent, queue.line, at) if agent else None
+    keeps = agent is not None and eligibility.agent_may_keep(conversation=conversation, at=at)
+    engagement = conversation.engagement if keeps else None
     if engagement is not None:
         conversation.status = Conversation.Status.ASSIGNED
         conversation.engagement = engagement
@@ -301,18 +301,6 @@ def _reopen(conversation, *, at) -> None:
         agent=agent if engagement is not None else None,
         detail="The customer wrote again.",
     )
-
-
-def _engagement_still_covering(agent: AgentProfile, line, at):
-    """The engagement under which `agent` may keep the conversation: verified, compliant
-    today, not offline, engaged on the line now (the one rule for "engaged")."""
-    if (
-        agent.status != AgentProfile.Status.VERIFIED
-        or agent.duty_status == AgentProfile.Duty.OFFLINE
-        or not agent.is_compliant_on(timezone.localdate(at))
-    ):
-        return None
-    return Engagement.objects.covering(line=line, at=at).filter(agent=agent).first()
 
 
 def _attachments_store(message: Message, parsed_attachments) -> None:

@@ -35,3 +35,29 @@ def campaigns_tick_task() -> int:
     """Due campaigns start; sending ones send their share of the minute (mailroom.sending:
     safe to run on two workers at once, and again)."""
     return campaigns_tick()
+
+
+# --- Assignment, the service level and the reply outbox (H2) -------------------------------
+
+
+@shared_task(name="mailroom.reply_send", ignore_result=True)
+def reply_send_task(message_id: int) -> bool:
+    """A reply's transaction committed: send it (a lost run is the sweep's to resend)."""
+    from mailroom import outbox
+
+    return outbox.message_send(message_id=message_id)
+
+
+@shared_task(name="mailroom.sweep", ignore_result=True)
+def mailroom_sweep_task() -> dict[str, int]:
+    """Beat, every minute: release conversations of agents offline or no longer eligible,
+    route the waiting ones, mark breached targets, resend replies a lost task left queued."""
+    from mailroom import assignment, outbox, sla
+
+    released, routed = assignment.conversations_sweep()
+    return {
+        "released": released,
+        "routed": routed,
+        "breached": sla.conversations_breach_due(),
+        "resent": outbox.messages_resend_due(),
+    }
