@@ -101,6 +101,8 @@ def test_the_staff_put_a_conversation_back_in_its_queue(
     conversation = conversation_make(
         mail_queue, status=Status.ASSIGNED, agent=mail_agent, breached=True
     )
+    # Meena is on a call: routed again after the release, it finds nobody and waits.
+    type(mail_agent).objects.filter(pk=mail_agent.pk).update(duty_status="on_call")
     client.force_login(victor)
     page = client.get(reverse("mail_staff:conversation", args=[conversation.pk])).content
     assert b"Back to the queue" in page and conversation.customer_email.encode() not in page

@@ -99,7 +99,10 @@ def test_a_reply_to_an_answered_conversation_goes_back_to_its_eligible_agent(
     mail_queue, mail_agent, routed
 ):
     first = ingest(message_id="<first@example.net>")
-    Conversation.objects.update(status=Conversation.Status.ANSWERED, agent=mail_agent)
+    engagement = mail_agent.engagements.get()  # the one it was answered under
+    Conversation.objects.update(
+        status=Conversation.Status.ANSWERED, agent=mail_agent, engagement=engagement
+    )
     ingest(message_id="<more@example.net>", in_reply_to="<first@example.net>")
     conversation = Conversation.objects.get()
     assert (conversation.status, conversation.agent) == (Conversation.Status.ASSIGNED, mail_agent)

@@ -18,10 +18,18 @@ from agents import demo as agents_demo
 from billing import demo as billing_demo
 from campaigns import demo as campaigns_demo
 from clients import demo as clients_demo
+from mailroom import demo as mailroom_demo
 from routing import demo as routing_demo
 
 # Lower apps first: each may rely on what the previous one seeded.
-DEMO_MODULES = [agents_demo, clients_demo, routing_demo, campaigns_demo, billing_demo]
+DEMO_MODULES = [
+    agents_demo,
+    clients_demo,
+    routing_demo,
+    campaigns_demo,
+    mailroom_demo,
+    billing_demo,
+]
 
 
 class Command(BaseCommand):
