@@ -124,8 +124,14 @@ def ingest_run(raws: list[bytes], checkpoints=CHECKPOINTS) -> dict:
     return {"seconds": time.perf_counter() - started, "memory": memory}
 
 
-def world():
-    """The bench firm, its line (English, Hindi, Tamil, Kannada) and queue; its mail gone."""
+AGENTS = 800  # x an email capacity of 10: room for every conversation 10k messages open
+
+
+def world(agents: int = AGENTS):
+    """The bench firm, its line (English, Hindi, Tamil, Kannada) and queue, and `agents`
+    verified agents engaged on it, available, each speaking all four, capacity 10; its mail
+    gone. Routing then really assigns every new conversation (a real candidate search and
+    its row locks), not only finds nobody."""
     from clients.models import ClientFirm
     from mailroom.models import Address, Conversation, Queue
     from tests.factories import PhoneLineFactory
@@ -146,7 +152,26 @@ def world():
         )
         queue = Queue.objects.create(firm=firm, line=line, name="Bench email")
     Address.objects.get_or_create(queue=queue, email=TO)
+    agents_engage(firm, queue.line, agents)
     return queue
+
+
+def agents_engage(firm, line, count: int) -> None:
+    from django.utils import timezone
+
+    from agents.models import AgentProfile
+    from clients.models import Engagement
+    from tests.billing.factories import engaged
+    from tests.factories import verified_agent
+
+    have = Engagement.objects.filter(firm=firm, lines=line).count()
+    languages = (("en", 4), ("hi", 4), ("ta", 4), ("kn", 4))
+    for n in range(have, count):
+        agent = verified_agent(f"bench-agent-{n}@mail-bench.example", languages=languages)
+        engaged(agent, firm, lines=[line])
+    AgentProfile.objects.filter(engagements__firm=firm).update(
+        duty_status=AgentProfile.Duty.AVAILABLE, duty_changed_at=timezone.now(), email_capacity=10
+    )
 
 
 def database_prepare() -> None:
@@ -162,11 +187,11 @@ def database_prepare() -> None:
     call_command("migrate", verbosity=0, interactive=False)
 
 
-def results_of(count: int, seed: int = 18) -> dict:
+def results_of(count: int, seed: int = 18, agents: int = AGENTS) -> dict:
     """The whole measurement at `count` messages (in the current database)."""
     from mailroom.models import Conversation, Message
 
-    world()
+    world(agents)
     raws = messages_generate(count, seed=seed)
     floor_run(raws[:50])  # warm-up: lingua's models, nh3, the parser's regexes
     floor = floor_run(raws)
@@ -180,6 +205,8 @@ def results_of(count: int, seed: int = 18) -> dict:
         "stored": Message.objects.filter(to_email=TO).count(),
         "conversations": Conversation.objects.filter(address__email=TO).count(),
         "stopped": Conversation.objects.filter(address__email=TO, status="stopped").count(),
+        "assigned": Conversation.objects.filter(address__email=TO, agent__isnull=False).count(),
+        "agents": agents,
     }
 
 
@@ -199,7 +226,8 @@ def report(results: dict, vendor: str) -> str:
         f"{floor_rate / ingest_rate:.1f}x slower |\n"
         f"| floor: `parse()` alone, same bytes | {floor_rate:,.0f} | 1x |\n\n"
         f"Stored {results['stored']:,} messages in {results['conversations']:,} conversations "
-        f"({results['stopped']} stopped as loops).\n\n"
+        f"({results['stopped']} stopped as loops); {results['assigned']:,} of them assigned to "
+        f"{results['agents']:,} engaged agents (capacity 10 each) by the real routing.\n\n"
         "| after messages | RSS MiB | peak RSS MiB |\n| ---: | ---: | ---: |\n"
         f"{rows}\n\n"
         f"Memory from the first checkpoint to the last: {last - first:+.0f} MiB. What ingest "
