@@ -132,3 +132,14 @@ def mail_agent(acme, mail_line):
     agent.duty_changed_at = timezone.now()
     agent.save()
     return agent
+
+
+@pytest.fixture
+def folder(imap_server):
+    """A folder of its own in the throwaway IMAP server (tests/conftest.py `imap_server`),
+    removed after the test."""
+    from tests.mailroom.imap_support import Folder
+
+    made = Folder(imap_server)
+    yield made
+    made.remove()

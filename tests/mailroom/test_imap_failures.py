@@ -11,18 +11,11 @@ from accounts.models import Notification
 from mailroom import imap
 from mailroom.models import Mailbox, Message
 from tests.mailroom.conftest import raw_email
-from tests.mailroom.imap_support import Folder, mailbox_for
+from tests.mailroom.imap_support import mailbox_for
 
 pytestmark = pytest.mark.django_db
 
 CLAIMS = "claims@acme-insurance.example"
-
-
-@pytest.fixture
-def folder(imap_server):
-    folder = Folder(imap_server)
-    yield folder
-    folder.remove()
 
 
 def _failed(mailbox) -> Mailbox:

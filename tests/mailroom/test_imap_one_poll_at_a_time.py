@@ -9,16 +9,9 @@ from django.db import connection, transaction
 from mailroom import imap
 from mailroom.models import Mailbox, Message
 from tests.mailroom.conftest import raw_email
-from tests.mailroom.imap_support import Folder, mailbox_for
+from tests.mailroom.imap_support import mailbox_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def folder(imap_server):
-    folder = Folder(imap_server)
-    yield folder
-    folder.remove()
 
 
 def test_a_poll_leaves_a_mailbox_another_poll_holds(folder, mail_address):

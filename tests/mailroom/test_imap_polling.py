@@ -15,13 +15,6 @@ CLAIMS = "claims@acme-insurance.example"
 
 
 @pytest.fixture
-def folder(imap_server):
-    folder = Folder(imap_server)
-    yield folder
-    folder.remove()
-
-
-@pytest.fixture
 def mailbox(folder, mail_address):
     return mailbox_for(folder, mail_address)
 

@@ -6,18 +6,11 @@ import pytest
 from mailroom import imap
 from mailroom.models import Mailbox, Message
 from tests.mailroom.conftest import raw_email
-from tests.mailroom.imap_support import Folder, mailbox_for
+from tests.mailroom.imap_support import mailbox_for
 
 pytestmark = pytest.mark.django_db
 
 CLAIMS = "claims@acme-insurance.example"
-
-
-@pytest.fixture
-def folder(imap_server):
-    folder = Folder(imap_server)
-    yield folder
-    folder.remove()
 
 
 def test_a_new_uidvalidity_starts_over_without_storing_twice(folder, mail_address):
