@@ -6,7 +6,8 @@ config/gunicorn.conf.py, a Celery worker and beat on RabbitMQ (results and cache
 `seed_demo`. Then, over HTTP as a browser behind the TLS proxy would (X-Forwarded-Proto:
 https, cookies kept, the CSRF token from the login form, TOTP codes for staff): each role
 signs in and opens its home page; /healthz answers ok; a task round-trips through the
-worker; beat's routing sweep reaches the worker. Exit 0 when all of that holds.
+worker; beat's routing sweep reaches the worker; a signed inbound email webhook is stored once
+and routed, a forged one refused; the email pages open. Exit 0 when all of that holds.
 
     .venv/bin/python .ci/prod_smoke.py
 
@@ -58,6 +59,16 @@ ROLES = [
     ),
     ("admin", "admin@homeshore.example", "/staff/", ("<h1>Agency staff</h1>",)),
 ]
+# More pages a signed-in user opens after their home (a TOTP code is good for one sign-in).
+MORE_PAGES = {
+    # Email (issue 18): the agent's inbox, the firm's sent campaign, the staff's escalations.
+    "meera@agents.example": [("/agent/email/", ("<h1>Email</h1>",))],
+    "client@acme-insurance.example": [
+        ("/client/email-campaigns/", ("Renewal reminder, December",)),
+        ("/client/email/", ("Premium receipt",)),
+    ],
+    "admin@homeshore.example": [("/staff/email/", ("Cashless approval pending",))],
+}
 PASSWORD = "homeshore-demo"  # accounts.demo.DEMO_PASSWORD
 STAFF = {"vetting", "finance", "admin"}
 
@@ -99,6 +110,8 @@ def environment(work: Path, port: int) -> dict[str, str]:
         REFDATA_DIR=str(work / "refdata"),  # built from nothing, as on a new machine
         FIELD_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
         TWILIO_AUTH_TOKEN=secrets.token_hex(16),
+        ANYMAIL_WEBHOOK_SECRET=f"hooks:{secrets.token_hex(12)}",
+        MAILGUN_WEBHOOK_SIGNING_KEY=secrets.token_hex(16),
         DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
         CELERY_BROKER_URL=BROKER,
         CELERY_RESULT_BACKEND=f"{REDIS}/{RESULT_DB}",
@@ -258,13 +271,58 @@ def sign_in_and_open_home(base: str, role: str, email: str, home: str, markers: 
             "/accounts/2fa/authenticate/", {"code": totp_now(DEMO_TOTP_SECRET)}
         )
         check(response.status_code == 302, f"{role}: the TOTP code was refused")
-    page = browser.get(home)
-    check(page.status_code == 200, f"{role}: {home} answered {page.status_code}")
-    check(urlsplit(page.url).path == home, f"{role}: landed on {page.url}, not {home}")
-    missing = [m for m in markers if m not in page.text]
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[-1]))
-    check(not missing, f"{role}: {home} lacks {missing}; it reads: {text[:1500]}")
-    say(f"{role}: signed in, {home} 200 with {', '.join(markers)}")
+    for path, expected in [(home, markers), *MORE_PAGES.get(email, [])]:
+        page = browser.get(path)
+        check(page.status_code == 200, f"{role}: {path} answered {page.status_code}")
+        check(urlsplit(page.url).path == path, f"{role}: landed on {page.url}, not {path}")
+        missing = [m for m in expected if m not in page.text]
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[-1]))
+        check(not missing, f"{role}: {path} lacks {missing}; it reads: {text[:1500]}")
+        say(f"{role}: signed in, {path} 200 with {', '.join(expected)}")
+
+
+def inbound_email(base: str) -> None:
+    """A mail provider's inbound webhook through gunicorn (Mailgun's, signed, as anymail
+    checks it): stored once though posted twice, routed to an engaged agent at once; an
+    unsigned one refused with 400 and nothing stored."""
+    import hashlib
+    import hmac
+
+    from mailroom.models import Message
+
+    url = base + "/mail/anymail/mailgun/inbound_mime/"
+    message_id = f"smoke-{secrets.token_hex(6)}@example.net"
+    raw = (
+        "From: Asha Menon <asha.smoke@example.net>\r\nTo: claims@acme-insurance.example\r\n"
+        f"Subject: Smoke claim\r\nMessage-ID: <{message_id}>\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\n"
+        "Hello, when will my hospital claim be paid? I sent the papers last week.\r\n"
+    )
+    timestamp, token = str(int(time.time())), secrets.token_hex(25)
+    key = os.environ["MAILGUN_WEBHOOK_SIGNING_KEY"].encode()
+    signature = hmac.new(key, f"{timestamp}{token}".encode(), hashlib.sha256).hexdigest()
+    form = {
+        "body-mime": raw,
+        "recipient": "claims@acme-insurance.example",
+        "sender": "asha.smoke@example.net",
+        "timestamp": timestamp,
+        "token": token,
+        "signature": signature,
+    }
+    user, password = os.environ["ANYMAIL_WEBHOOK_SECRET"].split(":", 1)
+    headers = {"X-Forwarded-Proto": "https"}
+    for _ in range(2):  # a provider's retry stores nothing twice
+        answer = requests.post(url, data=form, auth=(user, password), headers=headers, timeout=30)
+        check(answer.status_code == 200, f"inbound webhook answered {answer.status_code}")
+    forged = {**form, "signature": "0" * 64, "body-mime": raw.replace(message_id, "forged")}
+    answer = requests.post(url, data=forged, auth=(user, password), headers=headers, timeout=30)
+    check(answer.status_code == 400, f"a forged inbound webhook answered {answer.status_code}")
+    stored = Message.objects.filter(message_id=message_id).select_related("conversation")
+    check(stored.count() == 1, f"the inbound message was stored {stored.count()} times")
+    conversation = stored.get().conversation
+    check(conversation.agent_id is not None, "the inbound conversation reached no agent")
+    check(not Message.objects.filter(message_id="forged").exists(), "the forged one was stored")
+    say("inbound email: signed webhook stored once and routed; a forged one refused (400)")
 
 
 def static_files_served(base: str) -> None:
@@ -398,6 +456,7 @@ def smoke(work: Path) -> None:
             health(base)
             task_round_trip()
             static_files_served(base)
+            inbound_email(base)
             for role in ROLES:
                 sign_in_and_open_home(base, *role)
             beat_reaches_the_worker(beat[1], worker[1])
