@@ -704,3 +704,10 @@ CELERY_BEAT_SCHEDULE["mailroom-sweep"] = {
     "task": "mailroom.sweep",
     "schedule": 60.0,  # seconds: release, route, breach, resend (the database is the truth)
 }
+# A provider's inbound webhook carries the whole message as one form field (Mailgun's
+# body-mime, SendGrid's raw email; Postmark's JSON): Django's default 2.5 MB refused (400) an
+# ordinary consumer's mail with a photo attached, and the provider dropped it after its retries.
+# Request bodies may be as large as the largest message we take, plus the form's own fields.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", default=MAILROOM_MESSAGE_MAX_BYTES + 256 * 1024
+)
