@@ -105,6 +105,7 @@ def environment(work: Path, port: int) -> dict[str, str]:
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        PORTAL_URL="https://portal.homeshore.example",  # campaign mail's links (mailroom.W001)
         DJANGO_STATIC_ROOT=str(work / "static"),
         PRIVATE_MEDIA_ROOT=str(work / "private_media"),
         REFDATA_DIR=str(work / "refdata"),  # built from nothing, as on a new machine

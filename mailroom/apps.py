@@ -5,4 +5,4 @@ class MailroomConfig(AppConfig):
     name = "mailroom"
 
     def ready(self) -> None:
-        from mailroom import panels, receivers  # noqa: F401  (anymail's signals, agents' duty)
+        from mailroom import checks, panels, receivers  # noqa: F401  (deploy check; signals)
