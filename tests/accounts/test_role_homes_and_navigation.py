@@ -44,6 +44,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/agent/",
                 "/agent/calls/workspace/",
                 "/agent/outbound/",
+                "/agent/email/",  # consumers' email (issue 18)
                 "/agent/work/",
                 "/agent/work/engagements/",
                 "/agent/earnings/",
