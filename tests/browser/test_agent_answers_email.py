@@ -27,7 +27,7 @@ def shot(page, name: str) -> None:
 
 @pytest.mark.parametrize("width", [1366, 390])
 def test_an_agent_answers_a_consumers_email_in_the_browser(
-    page, live_server, acme, mail_queue, mail_agent, smtp_sink, width
+    page, live_server, eager, acme, mail_queue, mail_agent, smtp_sink, width
 ):
     Template.objects.create(
         firm=acme,

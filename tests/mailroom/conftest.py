@@ -143,3 +143,11 @@ def folder(imap_server):
     made = Folder(imap_server)
     yield made
     made.remove()
+
+
+@pytest.fixture(autouse=True)
+def _inline_tasks(eager):
+    """Tasks run inline in these tests, with a broker configured too (CI's second pass): a
+    test's rows are not committed, so a worker could not see them, and a task's result would
+    be waited for in vain. Workers and beat are proven by the worker tests and the
+    production smoke run."""
