@@ -16,7 +16,6 @@ A second seed changes nothing.
 """
 
 import datetime as dt
-from decimal import Decimal
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -26,6 +25,7 @@ from django.utils import timezone
 
 from campaigns.models import ContactList
 from clients.models import ClientFirm, Engagement, PhoneLine
+from clients.rates import agent_share
 from mailroom.ingest import message_ingest
 from mailroom.models import Address, CampaignEmail, Conversation, EmailCampaign, Message, Queue
 from mailroom.models import Template as ReplyTemplate
@@ -166,9 +166,9 @@ def _email_rates(firms) -> None:
         request = engagement.request
         if request.email_rate is None:
             continue
-        share = engagement.agent_rate / engagement.client_rate
+        # The agent's share as clients.marketplace copies it when an engagement begins.
         engagement.email_client_rate = request.email_rate
-        engagement.email_agent_rate = (request.email_rate * share).quantize(Decimal("0.01"))
+        engagement.email_agent_rate = agent_share(request.email_rate, request.currency)
         engagement.save(update_fields=["email_client_rate", "email_agent_rate"])
 
 
