@@ -58,6 +58,7 @@ ROLES = [
         ("<h1>Settlements</h1>", "badge badge-done"),
     ),
     ("admin", "admin@homeshore.example", "/staff/", ("<h1>Agency staff</h1>",)),
+    ("team lead", "lead.kochi@homeshore.example", "/lead/", ("Kochi Coast", "Meera Shenoy")),
 ]
 # More pages a signed-in user opens after their home (a TOTP code is good for one sign-in).
 MORE_PAGES = {
@@ -70,7 +71,7 @@ MORE_PAGES = {
     "admin@homeshore.example": [("/staff/email/", ("Cashless approval pending",))],
 }
 PASSWORD = "homeshore-demo"  # accounts.demo.DEMO_PASSWORD
-STAFF = {"vetting", "finance", "admin"}
+STAFF = {"vetting", "finance", "admin", "team lead"}  # who signs in with TOTP
 
 
 def say(message: str) -> None:

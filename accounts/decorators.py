@@ -38,3 +38,5 @@ admin_required = role_required(User.Role.ADMIN)  # agency administrators (and su
 staff_required = role_required(*User.STAFF_ROLES)  # any of vetting, finance, administrator
 # Pages every signed-in user has (accounts.user_views: notifications), whatever the role.
 signed_in_required = role_required(*User.Role)
+# A franchise's lead (issue 19): not staff; TOTP like staff (StaffMFAMiddleware, /lead/).
+lead_required = role_required(User.Role.TEAM_LEAD)

@@ -11,7 +11,8 @@ class StaffMFAMiddleware:
     """No staff page opens until its user has enrolled TOTP two-factor authentication.
 
     One place enforces it for every path under settings.STAFF_URL_PREFIXES (our staff
-    pages and the Django admin), so a new staff view cannot forget the check.
+    pages and the Django admin), so a new staff view cannot forget the check. Team leads
+    (issue 19) too: their pages are under /lead/ (a prefix there), and they are not staff.
     """
 
     def __init__(self, get_response):
@@ -22,7 +23,7 @@ class StaffMFAMiddleware:
         if (
             request.path.startswith(settings.STAFF_URL_PREFIXES)
             and user.is_authenticated
-            and user.is_staff_role
+            and user.needs_totp
             and not user_has_totp(user)
         ):
             messages.warning(
@@ -46,7 +47,7 @@ def staff_idle_timer_start(request, user) -> None:
 
 def staff_signed_in(sender, request, user, **kwargs) -> None:
     """`user_logged_in` receiver (accounts.apps): a staff session is short from its start."""
-    if request is not None and hasattr(request, "session") and user.is_staff_role:
+    if request is not None and hasattr(request, "session") and user.needs_totp:
         staff_idle_timer_start(request, user)
 
 
@@ -65,7 +66,7 @@ class StaffSessionIdleMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_staff_role:
+        if user is not None and user.is_authenticated and user.needs_totp:
             seen = request.session.get(STAFF_SEEN, 0)
             if time.time() - seen >= REFRESH_SECONDS:
                 staff_idle_timer_start(request, user)

@@ -35,8 +35,12 @@ class User(AbstractUser):
         VETTING = "vetting", "Vetting admin"
         FINANCE = "finance", "Finance"
         ADMIN = "admin", "Agency administrator"
+        TEAM_LEAD = "team_lead", "Team lead"
 
     STAFF_ROLES = frozenset({Role.VETTING, Role.FINANCE, Role.ADMIN})
+    # Who must sign in with TOTP: agency staff, and team leads (issue 19), who see their
+    # team's calls but are not staff (they hold no staff role, `has_role` below).
+    TOTP_ROLES = STAFF_ROLES | {Role.TEAM_LEAD}
 
     username = None
     first_name = None
@@ -63,6 +67,11 @@ class User(AbstractUser):
     def is_staff_role(self) -> bool:
         """Agency staff: vetting, finance and administrators. They must use TOTP."""
         return self.role in self.STAFF_ROLES or self.is_superuser
+
+    @property
+    def needs_totp(self) -> bool:
+        """Staff and team leads: their pages open only with TOTP, their sessions end idle."""
+        return self.role in self.TOTP_ROLES or self.is_superuser
 
     def has_role(self, role: str) -> bool:
         # An agency administrator holds every staff role, never the agent or client role.
@@ -96,6 +105,8 @@ class Notification(models.Model):
         CALL_SCORED = "call_scored", "One of my calls is scored for quality"
         MAILBOX_FAILING = "mailbox_failing", "One of our IMAP mailboxes is paused after failing"
         EMAIL_SLA_BREACHED = "email_sla_breached", "An email's first-response target is missed"
+        TAKEN_OFF_DUTY = "taken_off_duty", "My team lead takes me off duty"
+        NO_SHOW = "no_show", "An agent of my team missed a booked half-hour"
 
     recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -152,6 +163,8 @@ KIND_ROLES: dict[str, frozenset[str]] = {
     Kind.CALL_SCORED: frozenset({User.Role.AGENT}),
     Kind.MAILBOX_FAILING: frozenset({User.Role.CLIENT}),
     Kind.EMAIL_SLA_BREACHED: frozenset({User.Role.ADMIN, User.Role.VETTING}),
+    Kind.TAKEN_OFF_DUTY: frozenset({User.Role.AGENT}),
+    Kind.NO_SHOW: frozenset({User.Role.TEAM_LEAD}),
 }
 
 

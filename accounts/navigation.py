@@ -26,6 +26,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         # Reachable in every status: a verified agent edits their profile, bank and documents.
         NavItem("Profile", "agents:profile"),
         NavItem("Email", "mail_agent:inbox"),  # consumers' email (issue 18)
+        NavItem("Schedule", "schedule:week"),  # half-hour bookings (issue 19)
     ],
     User.Role.CLIENT: [
         NavItem("Home", "clients:home"),
@@ -42,6 +43,7 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Settings", "clients:settings"),
         NavItem("Email", "mail:conversations"),  # consumers' email, queues (issue 18)
         NavItem("Email campaigns", "mail_campaigns:list"),
+        NavItem("Schedules", "schedules:home"),  # demand and coverage (issue 19)
     ],
     User.Role.VETTING: [
         NavItem("Vetting queue", "vetting:home"),
@@ -69,6 +71,12 @@ ROLE_NAVIGATION: dict[str, list[NavItem]] = {
         NavItem("Audit log", "accounts:audit"),
         NavItem("Django admin", "admin:index"),
         NavItem("Email", "mail_staff:home"),
+        NavItem("Franchises", "staff_teams:franchises"),  # local teams (issue 19)
+    ],
+    # A franchise's lead (issue 19): their own team only.
+    User.Role.TEAM_LEAD: [
+        NavItem("My team", "lead:team"),
+        NavItem("Team figures", "lead:figures"),
     ],
 }
 
@@ -79,6 +87,7 @@ ROLE_HOME: dict[str, str] = {
     User.Role.VETTING: "vetting:home",
     User.Role.FINANCE: "finance:home",
     User.Role.ADMIN: "accounts:staff_home",
+    User.Role.TEAM_LEAD: "lead:team",
 }
 
 

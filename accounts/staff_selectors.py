@@ -123,6 +123,11 @@ ADMIN_ONLY: frozenset[str] = frozenset(
         A.MAIL_MAILBOX_REMOVED,
         A.MAIL_TEMPLATE_SAVED,
         A.MAIL_TEMPLATE_REMOVED,
+        # The agency's franchises and their leads' actions (issue 19)
+        A.FRANCHISE_SAVED,
+        A.FRANCHISE_MEMBER_ADDED,
+        A.FRANCHISE_MEMBER_REMOVED,
+        A.TAKEN_OFF_DUTY,
     }
 )
 # The apps whose rows are audited: the object types the viewer offers.
@@ -130,6 +135,7 @@ AUDITED_APPS = (
     "accounts",
     "agents",
     "clients",
+    "teams",
     "routing",
     "campaigns",
     "mailroom",

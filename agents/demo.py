@@ -17,6 +17,7 @@ from agents.models import (
     AttestationAcceptance,
     VerificationCheck,
 )
+from agents.presence import duty_spell_sync
 from agents.services import agent_profile_create, availability_set, compliance_refresh
 from agents.staff_selectors import agent_timeline
 from common.audit import audit_log
@@ -221,5 +222,6 @@ def seed_demo() -> list[tuple[str, str]]:
             # On duty, so that the routing demo has someone to call.
             agent.duty_status, agent.duty_changed_at = "available", timezone.now()
             agent.save(update_fields=["duty_status", "duty_changed_at"])
+            duty_spell_sync(agent_id=agent.pk, on_duty=True)
         logins.append((email, f"Home agent, {place.name}: {STATE_NOTES[status]}"))
     return logins

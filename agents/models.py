@@ -399,3 +399,31 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.weekday} {self.start:%H:%M}-{self.end:%H:%M}"
+
+
+class DutySpell(models.Model):
+    """One stretch of an agent on duty (any duty state but offline), from going available to
+    going offline; `ended_at` is null while it lasts. Written by the duty transitions
+    (agents.presence.duty_spell_sync) so that schedules can measure adherence against it."""
+
+    agent = models.ForeignKey(AgentProfile, on_delete=models.CASCADE, related_name="duty_spells")
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        indexes = [models.Index(fields=["agent", "started_at"], name="agents_dutyspell_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agent"],
+                condition=Q(ended_at__isnull=True),
+                name="agents_dutyspell_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                name="agents_dutyspell_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} on duty from {self.started_at:%Y-%m-%d %H:%M}"

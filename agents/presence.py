@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from agents.models import AgentProfile
+from agents.models import AgentProfile, DutySpell
 from agents.signals import agent_offline
 
 Duty = AgentProfile.Duty
@@ -21,6 +21,22 @@ NO_ANSWER_LIMIT = 3
 def _move(agent_id: int, source: set[str], **fields) -> bool:
     fields.setdefault("duty_changed_at", timezone.now())
     return AgentProfile.objects.filter(pk=agent_id, duty_status__in=source).update(**fields) == 1
+
+
+def duty_spell_sync(*, agent_id: int, on_duty: bool, at: dt.datetime | None = None) -> None:
+    """Open the agent's duty spell when they come on duty, close it when they go offline.
+
+    Called inside the transaction that changes `duty_status`, with the agent's row locked
+    (or its compare-and-set UPDATE done), so two switches of one agent never interleave; the
+    one-open-spell constraint backs that up. Safe to call twice: an open spell stays open,
+    a closed one stays closed."""
+    at = at or timezone.now()
+    spell = DutySpell.objects.select_for_update().filter(agent_id=agent_id, ended_at=None).first()
+    if on_duty and spell is None:
+        DutySpell.objects.create(agent_id=agent_id, started_at=at)
+    elif not on_duty and spell is not None:
+        spell.ended_at = max(at, spell.started_at)
+        spell.save(update_fields=["ended_at"])
 
 
 def presence_reserve(*, agent_id: int) -> bool:
@@ -85,6 +101,7 @@ def presence_no_answer(*, agent_id: int) -> bool:
                 "Go available again when you are ready to answer."
             ),
         )
+        duty_spell_sync(agent_id=agent_id, on_duty=False)
         transaction.on_commit(
             lambda: agent_offline.send(sender=AgentProfile, agent_id=agent_id), robust=True
         )

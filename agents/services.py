@@ -21,6 +21,7 @@ from agents.models import (
     AvailabilityWindow,
     VerificationCheck,
 )
+from agents.presence import duty_spell_sync
 from agents.selectors import agent_missing_items, agent_reapply_refusal, certificates_in_force
 from agents.signals import agent_available, agent_offline
 from common.audit import audit_log
@@ -293,6 +294,7 @@ def compliance_refresh(*, agent: AgentProfile, today: dt.date | None = None) -> 
     )
     if not agent.is_compliant:
         agent.duty_status = AgentProfile.Duty.OFFLINE
+        duty_spell_sync(agent_id=agent.pk, on_duty=False)
     agent.save(
         update_fields=[
             "is_compliant",
@@ -335,6 +337,7 @@ def agent_suspend(*, agent: AgentProfile, actor: User, reason: str) -> AgentProf
     agent = _locked(agent)
     _require(agent, {Status.VERIFIED}, "suspend")
     agent.duty_status = AgentProfile.Duty.OFFLINE
+    duty_spell_sync(agent_id=agent.pk, on_duty=False)
     return _transition(
         agent, Status.SUSPENDED, Action.SUSPENDED, actor=actor, reason=_require_reason(reason)
     )
@@ -409,6 +412,7 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
             return agent
         agent.duty_status = AgentProfile.Duty.AVAILABLE
         agent.no_answer_strikes, agent.duty_notice = 0, ""
+        duty_spell_sync(agent_id=agent.pk, on_duty=True)
         # Routing offers them the longest-waiting caller at once. Robust: the switch has
         # committed; a failed dispatch leaves the caller to their next hold-loop turn.
         agent_id = agent.pk
@@ -424,6 +428,7 @@ def agent_duty_set(*, agent: AgentProfile, available: bool) -> AgentProfile:
                 lambda: agent_offline.send(sender=AgentProfile, agent_id=agent_id), robust=True
             )
         agent.duty_status = AgentProfile.Duty.OFFLINE
+        duty_spell_sync(agent_id=agent.pk, on_duty=False)
     agent.duty_changed_at = timezone.now()
     agent.save(
         update_fields=[

@@ -41,6 +41,37 @@ def price(*, units: int, rate: Decimal, minimum: Decimal, currency: str) -> Deci
     return quantize(max(Decimal(units) * rate, minimum), currency)
 
 
+def _amounts(
+    *,
+    units: int,
+    currency: str,
+    agent_rate: Decimal,
+    client_rate: Decimal,
+    agent_minimum: Decimal = Decimal(0),
+    client_minimum: Decimal = Decimal(0),
+) -> dict:
+    """A row's two amounts, each `price`d (outbound and email rates have no minimum)."""
+    return {
+        "agent_amount": price(
+            units=units, rate=agent_rate, minimum=agent_minimum, currency=currency
+        ),
+        "client_amount": price(
+            units=units, rate=client_rate, minimum=client_minimum, currency=currency
+        ),
+    }
+
+
+# Rate cards already logged as pricing nothing, by the rate missing and the engagement's or
+# request's id: once each per process — a campaign worked under one makes thousands of attempts.
+_unpriced_logged: set[tuple[str, int]] = set()
+
+
+def _unpriced_once(kind: str, pk: int, message: str) -> None:
+    if (kind, pk) not in _unpriced_logged:
+        _unpriced_logged.add((kind, pk))
+        logger.info(message, pk)
+
+
 def _engagement_for(call: Call) -> Engagement | None:
     """The engagement the call was offered under: the one routing recorded on the call when
     it reserved the agent (the one covering the call's line then). A call without one (offered
@@ -92,17 +123,13 @@ def transaction_record(*, call: Call) -> Transaction | None:
         units=units,
         rate_card=rate_card,
         occurred_at=call.ended_at,
-        agent_amount=price(
+        **_amounts(
             units=units,
-            rate=engagement.agent_rate,
-            minimum=engagement.agent_minimum_per_call,
             currency=currency,
-        ),
-        client_amount=price(
-            units=units,
-            rate=engagement.client_rate,
-            minimum=engagement.minimum_per_call,
-            currency=currency,
+            agent_rate=engagement.agent_rate,
+            client_rate=engagement.client_rate,
+            agent_minimum=engagement.agent_minimum_per_call,
+            client_minimum=engagement.minimum_per_call,
         ),
     )
 
@@ -136,9 +163,6 @@ def _written(*, occurred_at, **row) -> Transaction:
 # phone first and they did not answer. Neither the firm pays nor the agent earns for them,
 # whatever the unit (the "per attempt" rate is for trying the firm's contact).
 _NOT_TRIED = frozenset({Attempt.Outcome.REFUSED, Attempt.Outcome.AGENT_MISSED})
-# Engagements already logged as having no outbound rates (once each per process: a campaign
-# worked under one makes thousands of attempts).
-_unpriced_logged: set[int] = set()
 
 
 def attempt_connected(attempt: Attempt) -> bool:
@@ -188,11 +212,11 @@ def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
         logger.warning("Attempt %s has no engagement of its agent: not priced", attempt.pk)
         return None
     if engagement.outbound_client_rate is None or engagement.outbound_agent_rate is None:
-        if engagement.pk not in _unpriced_logged:
-            _unpriced_logged.add(engagement.pk)
-            logger.info(
-                "Engagement %s has no outbound rates: its attempts are not billed", engagement.pk
-            )
+        _unpriced_once(
+            "outbound",
+            engagement.pk,
+            "Engagement %s has no outbound rates: its attempts are not billed",
+        )
         return None
     unit = engagement.outbound_rate_unit
     units = outbound_units_for(unit, attempt)
@@ -210,7 +234,6 @@ def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
         "attempt": attempt.pk,
         "outcome": attempt.outcome,
     }
-    zero = Decimal(0)
     return _written(
         call=attempt.call,
         engagement=engagement,
@@ -221,24 +244,13 @@ def transaction_record_attempt(*, attempt: Attempt) -> Transaction | None:
         units=units,
         rate_card=rate_card,
         occurred_at=attempt.ended_at or attempt.call.ended_at or timezone.now(),
-        agent_amount=price(
-            units=units, rate=engagement.outbound_agent_rate, minimum=zero, currency=currency
-        ),
-        client_amount=price(
-            units=units, rate=engagement.outbound_client_rate, minimum=zero, currency=currency
+        **_amounts(
+            units=units,
+            currency=currency,
+            agent_rate=engagement.outbound_agent_rate,
+            client_rate=engagement.outbound_client_rate,
         ),
     )
-
-
-# Engagements (conversations) and requests (campaign emails) already logged as having no
-# email rate: once each per process, as for outbound.
-_email_unpriced_logged: set[tuple[str, int]] = set()
-
-
-def _unpriced_once(kind: str, pk: int, message: str) -> None:
-    if (kind, pk) not in _email_unpriced_logged:
-        _email_unpriced_logged.add((kind, pk))
-        logger.info(message, pk)
 
 
 @transaction.atomic
@@ -263,7 +275,7 @@ def transaction_record_conversation(*, conversation: Conversation) -> Transactio
         return None
     if engagement.email_client_rate is None or engagement.email_agent_rate is None:
         _unpriced_once(
-            "engagement",
+            "email",
             engagement.pk,
             "Engagement %s has no email rates: its conversations are not billed",
         )
@@ -279,7 +291,6 @@ def transaction_record_conversation(*, conversation: Conversation) -> Transactio
         "engagement": engagement.pk,
         "queue": conversation.queue_id,
     }
-    zero = Decimal(0)
     return _written(
         conversation=conversation,
         engagement=engagement,
@@ -291,11 +302,11 @@ def transaction_record_conversation(*, conversation: Conversation) -> Transactio
         units=1,
         rate_card=rate_card,
         occurred_at=conversation.handled_at,
-        agent_amount=price(
-            units=1, rate=engagement.email_agent_rate, minimum=zero, currency=currency
-        ),
-        client_amount=price(
-            units=1, rate=engagement.email_client_rate, minimum=zero, currency=currency
+        **_amounts(
+            units=1,
+            currency=currency,
+            agent_rate=engagement.email_agent_rate,
+            client_rate=engagement.email_client_rate,
         ),
     )
 
@@ -321,7 +332,7 @@ def transaction_record_campaign_email(*, email: CampaignEmail) -> Transaction | 
     request = email.campaign.request
     if request.campaign_email_rate is None:
         _unpriced_once(
-            "request",
+            "campaign email",
             request.pk,
             "Request %s has no campaign-email rate: its emails are not billed",
         )
@@ -348,9 +359,11 @@ def transaction_record_campaign_email(*, email: CampaignEmail) -> Transaction | 
         units=1,
         rate_card=rate_card,
         occurred_at=email.sent_at or timezone.now(),
-        agent_amount=Decimal(0),
-        client_amount=price(
-            units=1, rate=request.campaign_email_rate, minimum=Decimal(0), currency=currency
+        **_amounts(
+            units=1,
+            currency=currency,
+            agent_rate=Decimal(0),
+            client_rate=request.campaign_email_rate,
         ),
     )
 

@@ -27,6 +27,7 @@ class ApiKeyUser:
     is_anonymous = False
     is_active = True
     is_staff_role = False  # read by StaffMFAMiddleware on the underlying HttpRequest
+    needs_totp = False
     pk = None
     id = None
 

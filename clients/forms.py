@@ -461,6 +461,12 @@ class LineAfterCallForm(Form):
         required=False,
         help_text="Your own desk's number: agents may transfer a caller there.",
     )
+    route_franchise_first = forms.BooleanField(
+        required=False,
+        label="Route to the nearest franchise first",
+        help_text="Calls go to the agency's local team nearest the caller that has a free "
+        "agent for the call, its nearest such agent; with none free, to the nearest agent.",
+    )
 
     @classmethod
     def initial_for(cls, line: PhoneLine) -> dict:
@@ -468,6 +474,7 @@ class LineAfterCallForm(Form):
             "survey_enabled": line.survey_enabled,
             "sticky_days": line.sticky_days,
             "escalation_number": line.escalation_number or "",
+            "route_franchise_first": line.route_franchise_first,
         }
 
 

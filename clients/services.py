@@ -440,11 +440,13 @@ def line_after_call_set(
     survey_enabled: bool,
     sticky_days: int,
     escalation_number: str = "",
+    route_franchise_first: bool | None = None,
 ) -> PhoneLine:
     """What happens around a call on the line (issue 16), set by the firm's admins: the
-    post-call survey, the sticky agent's days, and the escalation number agents may send a
-    caller to. The escalation number is the firm's own desk: never a number on Homeshore (a
-    line, which would loop back, or an agent's personal phone). Audited."""
+    post-call survey, the sticky agent's days, the escalation number agents may send a
+    caller to, and franchise-first routing (issue 19; None: left as it is). The escalation
+    number is the firm's own desk: never a number on Homeshore (a line, which would loop
+    back, or an agent's personal phone). Audited."""
     require_firm_admin(user=user, firm=firm)
     line = PhoneLine.objects.select_for_update().filter(pk=line.pk, firm=firm).first()
     if line is None:
@@ -466,15 +468,20 @@ def line_after_call_set(
             "A premium-rate number cannot be an escalation number: give your own desk's number.",
             field="escalation_number",
         )
-    fields = ["survey_enabled", "sticky_days", "escalation_number"]
+    fields = ["survey_enabled", "sticky_days", "escalation_number", "route_franchise_first"]
     before = {"survey_enabled": line.survey_enabled, "sticky_days": line.sticky_days}
     before["escalation_number"] = str(line.escalation_number or "")
+    before["route_franchise_first"] = line.route_franchise_first
+    if route_franchise_first is None:
+        route_franchise_first = line.route_franchise_first
     line.survey_enabled, line.sticky_days = survey_enabled, sticky_days
     line.escalation_number = escalation_number
+    line.route_franchise_first = route_franchise_first
     instance_check(line)  # sticky days within the model's bounds
     line.save(update_fields=fields)
     after = {"survey_enabled": survey_enabled, "sticky_days": sticky_days}
     after["escalation_number"] = escalation_number
+    after["route_franchise_first"] = route_franchise_first
     if after != before:
         audit_log(
             actor=user,

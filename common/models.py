@@ -136,6 +136,11 @@ class AuditAction(models.TextChoices):
     MAIL_TEMPLATE_SAVED = "mail_template_saved", "Reply template saved"
     MAIL_TEMPLATE_REMOVED = "mail_template_removed", "Reply template removed"
     MAIL_CONVERSATION_RELEASED = "mail_conversation_released", "Conversation put back in its queue"
+    # Franchises (issue 19): the agency's local teams, and their leads taking agents off duty
+    FRANCHISE_SAVED = "franchise_saved", "Franchise saved"
+    FRANCHISE_MEMBER_ADDED = "franchise_member_added", "Agent added to a franchise"
+    FRANCHISE_MEMBER_REMOVED = "franchise_member_removed", "Agent removed from a franchise"
+    TAKEN_OFF_DUTY = "taken_off_duty", "Agent taken off duty by their team lead"
 
 
 class AuditRecordQuerySet(AppendOnlyQuerySet):

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "routing",
     "campaigns",
     "mailroom",
+    "teams",
     "billing",
     "demo",
     "anymail",
@@ -184,7 +185,7 @@ MFA_TOTP_ISSUER = "Homeshore"
 
 # Path prefixes of staff pages: the StaffMFAMiddleware sends staff without TOTP to enrol.
 # /notifications/ too: a staff user's notifications name agents and runs.
-STAFF_URL_PREFIXES = ("/staff/", "/admin/", "/notifications/")
+STAFF_URL_PREFIXES = ("/staff/", "/admin/", "/notifications/", "/lead/")
 
 # --- Email ----------------------------------------------------------------------------
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
@@ -711,3 +712,20 @@ CELERY_BEAT_SCHEDULE["mailroom-sweep"] = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=MAILROOM_MESSAGE_MAX_BYTES + 256 * 1024
 )
+# Half-hour schedules (issue 19, teams): booking round 1 (agents rated at least
+# TEAMS_ROUND_ONE_MIN_RATING, their adherence in percent) opens with the slots; round 2, for
+# every engaged agent, this many hours later.
+TEAMS_ROUND_TWO_AFTER_HOURS = env.int("TEAMS_ROUND_TWO_AFTER_HOURS", default=24)
+TEAMS_ROUND_ONE_MIN_RATING = env.int("TEAMS_ROUND_ONE_MIN_RATING", default=90)
+# A booked agent with no duty in the first this-many minutes of the half-hour is a no-show.
+TEAMS_NO_SHOW_MINUTES = env.int("TEAMS_NO_SHOW_MINUTES", default=10)
+# Slots are opened this many weeks ahead (besides the current one).
+TEAMS_WEEKS_AHEAD = env.int("TEAMS_WEEKS_AHEAD", default=2)
+CELERY_BEAT_SCHEDULE["teams-slots-open"] = {
+    "task": "teams.slots_open_ahead",
+    "schedule": crontab(minute=15),  # hourly: new requests and changed demand get their slots
+}
+CELERY_BEAT_SCHEDULE["teams-no-shows"] = {
+    "task": "teams.no_shows_notify",
+    "schedule": 300.0,  # seconds: a lead hears of a no-show within minutes
+}

@@ -71,6 +71,10 @@ urlpatterns = [
         csp_update(API_DOCS_CSP)(SpectacularRedocView.as_view(url_name="schema")),
         name="api-redoc",
     ),
+    path("staff/franchises/", include("teams.staff_urls")),  # local teams (issue 19)
+    path("lead/", include("routing.lead_urls")),  # a franchise's lead, their team (issue 19)
+    path("agent/schedule/", include("teams.agent_urls")),  # half-hour bookings (issue 19)
+    path("client/schedules/", include("teams.client_urls")),  # demand, coverage (issue 19)
 ]
 
 handler429 = views.rate_limited

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agents.models import AgentProfile
+from clients.selectors import engagement_covering
 from common.errors import ApplicationError
 from mailroom.eligibility import agent_may_keep, agents_eligible_for, agents_not_keeping
 from mailroom.models import Conversation, Event
@@ -48,15 +49,24 @@ def conversation_route(conversation: Conversation, *, at: dt.datetime | None = N
     )
     if conv is None:
         return None  # routed (or closed) meanwhile
-    for ranked in list(agents_eligible_for(conversation=conv, at=at)[:TRIED]):
-        agent = AgentProfile.objects.select_for_update().filter(pk=ranked.pk).first()
+    ranked = [a.pk for a in agents_eligible_for(conversation=conv, at=at)[:TRIED]]
+    # All the candidates locked at once, in primary-key order: locked one by one in rank order,
+    # a full agent's lock stayed held while the next was awaited, and two routes ranking the
+    # same agents differently deadlocked (PostgreSQL, tests/mailroom/test_capacity_race…).
+    locked = AgentProfile.objects.select_for_update().filter(pk__in=ranked).order_by("pk")
+    rows = {agent.pk: agent for agent in locked}
+    for pk in ranked:
+        agent = rows.get(pk)
         if agent is None or agent.duty_status != AgentProfile.Duty.AVAILABLE:
             continue  # a call took them between the ranking and the lock
         held = Conversation.objects.filter(agent=agent, status=Status.ASSIGNED).count()
         if held >= agent.email_capacity:
             continue  # a concurrent route filled their last place
+        engagement = engagement_covering(agent=agent, line=conv.queue.line_id, at=at)
+        if engagement is None:
+            continue  # ended between the ranking and the lock
         conv.status, conv.agent, conv.assigned_at = Status.ASSIGNED, agent, at
-        conv.engagement_id = ranked.engagement_id
+        conv.engagement = engagement
         conv.save(update_fields=["status", "agent", "engagement", "assigned_at"])
         reason = f"fewest open ({held} of {agent.email_capacity}), {_idle(agent, at)}"
         Event.objects.create(

@@ -38,28 +38,29 @@ def open_count() -> Subquery:
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def covering_engagement(*, line, at: dt.datetime) -> Subquery:
-    """The id of the outer agent's engagement covering `line` at `at` (or NULL)."""
-    rows = Engagement.objects.covering(line=line, at=at).filter(agent=OuterRef("pk"))
-    return Subquery(rows.order_by("pk").values("pk")[:1])
-
-
 def agents_eligible_for(
     *, conversation: Conversation, at: dt.datetime | None = None
 ) -> QuerySet[AgentProfile]:
     """Agents who may be given `conversation` now, best first: fewest open conversations,
-    then longest idle (`duty_changed_at`), then id. Each comes with `open_count` and
-    `engagement_id` (the engagement it would be handled under)."""
+    then longest idle (`duty_changed_at`), then id. Each comes with `open_count`.
+
+    Asked of every engaged agent on each route, so each part is one pass, not one per agent
+    where it can be: the covering engagements are read once (each zone's clock once,
+    `covering_by_zone`) as a set the agents must be in; the one to handle it under is looked
+    up for the agent chosen (`clients.selectors.engagement_covering`). bench/mail_bench.py
+    measures it."""
     at = at or timezone.now()
     line = conversation.queue.line
     language = conversation.language or _line_language(line)
+    covered = Engagement.objects.covering_by_zone(line=line, at=at).values("agent_id")
     return (
         AgentProfile.objects.filter(status=AgentProfile.Status.VERIFIED, duty_status=Duty.AVAILABLE)
         .compliant_on(timezone.localdate(at))
+        .filter(pk__in=covered)
         .filter(Exists(AgentLanguage.objects.filter(agent=OuterRef("pk"), language=language)))
         .filter(Exists(skills_matching(domain=line.domain, sub_skill=line.sub_skill)))
-        .annotate(open_count=open_count(), engagement_id=covering_engagement(line=line, at=at))
-        .filter(engagement_id__isnull=False, email_capacity__gt=F("open_count"))
+        .annotate(open_count=open_count())
+        .filter(email_capacity__gt=F("open_count"))
         .order_by("open_count", "duty_changed_at", "pk")
     )
 

@@ -16,6 +16,7 @@ from common.errors import ApplicationError
 from common.views import errors_to_form
 from routing import services
 from routing.forms import TransferForm, WrapUpForm
+from routing.lead_selectors import coaching_notes_for_agent
 from routing.panels import BACK, workspace_context
 from routing.selectors import agent_call_get, scores_of_agent, workspace_key, wrap_up_codes
 from routing.services.transfer import transfer_targets
@@ -96,4 +97,6 @@ def agent_quality(request):
     """The agent's own quality scores: each with its ratings, the scorer's comment, the firm
     and the line — never the caller (not even masked: the score is about the agent)."""
     scores = scores_of_agent(agent=request.agent)
-    return render(request, "routing/agent/quality.html", {"scores": scores[:100]})
+    notes = coaching_notes_for_agent(agent=request.agent)  # their team lead's (issue 19)
+    context = {"scores": scores[:100], "notes": notes}
+    return render(request, "routing/agent/quality.html", context)

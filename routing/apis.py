@@ -56,6 +56,7 @@ class ProviderUser:
     is_authenticated = True
     is_anonymous = False
     is_staff_role = False
+    needs_totp = False
     pk = id = None
 
     def __init__(self, name: str):

@@ -13,7 +13,7 @@ from common.dates import local_midnight
 from common.forms import Form as CleanForm
 from common.forms import past_day_field
 from routing.analytics import MAX_PERIOD_DAYS, Period
-from routing.models import NOTES_MAX, Call
+from routing.models import COACHING_NOTE_MAX, NOTES_MAX, Call
 from routing.services.wrapup import CALLBACK_AHEAD
 
 
@@ -216,3 +216,21 @@ class TransferForm(CleanForm):
         if to == "escalation":
             return {"escalation": True}
         return {"to_line_id": int(to.removeprefix("line-"))}
+
+
+# --- A team lead's pages (issue 19) ----------------------------------------------------------
+
+
+class CoachingNoteForm(CleanForm):
+    text = forms.CharField(
+        label="Coaching note",
+        max_length=COACHING_NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The agent reads it beside their call-quality scores.",
+    )
+
+
+class OffDutyForm(CleanForm):
+    reason = forms.CharField(
+        max_length=200, help_text="The agent is told, with this reason; it is kept on record."
+    )

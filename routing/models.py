@@ -18,6 +18,7 @@ from clients.models import (
 )
 from common.crypto import EncryptedTextField
 from common.limits import Range
+from teams.models import Franchise
 
 # What a provider may report (the generic API's events): a day's talk at most, an offer
 # number the column holds. Validators only: Twilio's own durations are not bounded by us.
@@ -130,6 +131,10 @@ class Call(models.Model):
     # The provider said the caller's leg ended while an agent held the call: how the agent's
     # leg ended (and for how long) comes with the <Dial>'s own report, in either order.
     caller_left_at = models.DateTimeField(null=True, blank=True)
+    # The attempt whose <Dial> (or the generic API's "dial" step) the provider was given: until
+    # then a reserved agent is not ringing (a caller on hold, reserved for by queue_dispatch,
+    # hears the next hold first), and a caller who hangs up leaves nobody to report a <Dial>.
+    dialled_attempt = models.PositiveSmallIntegerField(default=0, validators=ATTEMPTS.validators())
     checked_at = models.DateTimeField(null=True, blank=True)  # last asked at the provider
     needs_review = models.BooleanField(default=False)  # closed without the provider's word
     outcome = models.CharField(max_length=255, blank=True)
@@ -269,6 +274,15 @@ class RoutingDecision(models.Model):
         AgentProfile, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     sticky_reason = models.CharField(max_length=200, blank=True)
+    # Teams (issue 19). Scheduled-first: agents booked for the call's half-hour are ranked
+    # before those merely available; `scheduled` says which tier the chosen agent came from
+    # (None: nobody chosen). Franchise-first (the line's `route_franchise_first`): the
+    # franchise whose agent was chosen, or None; `franchise_reason` says why, in words.
+    scheduled = models.BooleanField(null=True, blank=True)
+    franchise = models.ForeignKey(
+        Franchise, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    franchise_reason = models.CharField(max_length=300, blank=True)
     elapsed_ms = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -282,6 +296,12 @@ class RoutingDecision(models.Model):
     def judged_at(self):
         """The instant the explanation judges the rules of time at: the decision's own."""
         return self.decided_at or self.created_at
+
+    @property
+    def schedule_words(self) -> str:
+        if self.scheduled is None:
+            return ""
+        return "scheduled for this half-hour" if self.scheduled else "not scheduled"
 
 
 class ProviderRequest(models.Model):
@@ -537,3 +557,25 @@ class CallScoreItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.rating}"
+
+
+COACHING_NOTE_MAX = 2000
+
+
+class CoachingNote(models.Model):
+    """A team lead's note on a call of one of their team (issue 19): shown on the call's page
+    to the lead and to the agent in their call history. Written by
+    `routing.services.coaching.coaching_note_add` only (the lead's own team's calls)."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="coaching_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="coaching_notes"
+    )
+    text = models.TextField(max_length=COACHING_NOTE_MAX)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Note on call {self.call_id} by {self.author_id}"

@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import math
+from collections.abc import Collection
 
 from django.db import connection
 from django.db.models import (
@@ -107,19 +108,24 @@ def candidates_for(
     radius_km: float | None = None,
     exclude: list[int] = (),
     agent_id: int | None = None,
+    among: Collection[int] | None = None,
     limit: int = 10,
     lock: bool = False,
 ) -> list[AgentProfile]:
     """Agents who may be offered `call` now, nearest first, then longest idle, then id.
 
     `radius_km` keeps to the circle of that radius around the caller; `exclude` leaves out
-    agents (those who already rang); `agent_id` asks about one agent only; `lock` locks the
+    agents (those who already rang); `agent_id` asks about one agent only; `among` keeps to
+    those agents (a tier of the ranking: the scheduled, a franchise's; empty: nobody, no
+    query); `lock` locks the
     first row for the caller's transaction (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite's
     IMMEDIATE transaction already serialises). The agents come with the fields routing reads
     (id, name, phone, coordinates, idle since), `km` (great-circle distance from the caller,
     None when either has no coordinates) and `engagement_id` (the engagement covering the
     call's line now, under which the call is offered).
     """
+    if among is not None and not among:
+        return []
     available, params = agents_available_sql(
         domain=call.domain, language=call.language, at=at, sub_skill=call.sub_skill
     )
@@ -162,6 +168,12 @@ def candidates_for(
     if agent_id is not None:
         params["agent"] = agent_id
         conditions.append("AND p.id = %(agent)s")
+    if among is not None:
+        # A tier's agents: a handful to a few hundred ids, filtered on the rows the index
+        # (or SQLite's scan) yields, nearest first as before.
+        names = [f"m{i}" for i in range(len(among))]
+        params |= dict(zip(names, sorted(among), strict=True))
+        conditions.append(f"AND p.id IN ({', '.join(f'%({n})s' for n in names)})")
     skip_locked = lock and connection.features.has_select_for_update_skip_locked
 
     def render(*extra: str) -> str:

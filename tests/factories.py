@@ -46,7 +46,9 @@ from decimal import Decimal  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from clients.models import (  # noqa: E402
+    Application,
     ClientFirm,
+    Engagement,
     FirmMember,
     LineLanguage,
     PhoneLine,
@@ -159,6 +161,27 @@ def verified_agent(email: str, *, languages=(("en", 4),), domain="insurance", le
 import itertools  # noqa: E402
 
 _outbound_seq = itertools.count(1)
+
+
+def engage_on_request(agent, request, *, status="active", starts_on=None, ends_on=None):
+    """An engagement of `agent` on `request` (approved, a call rate card), from the request's
+    first to its last day unless told: built directly, the marketplace's rules don't matter."""
+    application = Application.objects.create(request=request, agent=agent, status="approved")
+    return Engagement.objects.create(
+        firm=request.firm,
+        agent=agent,
+        request=request,
+        application=application,
+        rate_unit="call",
+        client_rate=Decimal("40.00"),
+        agent_rate=Decimal("28.00"),
+        minimum_per_call=0,
+        agent_minimum_per_call=0,
+        currency="INR",
+        status=status,
+        starts_on=starts_on or request.start_date,
+        ends_on=ends_on or request.end_date,
+    )
 
 
 def outbound_attempt_factory(

@@ -5,7 +5,7 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "agents", "clients", "routing", "campaigns", "mailroom", "billing"]
+APPS = ["accounts", "agents", "clients", "teams", "routing", "campaigns", "mailroom", "billing"]
 
 
 def contracts() -> dict[str, list[str]]:
@@ -49,6 +49,7 @@ def test_the_apps_contract_lists_every_app_top_down():
         "mailroom",
         "campaigns",
         "routing",
+        "teams",
         "clients",
         "agents",
         "accounts",

@@ -34,6 +34,7 @@ from routing.selectors import (
     queue_snapshot,
     skipped_for,
 )
+from routing.services.tiers import Tier, Tiering, tiering_record, tiers_for
 
 Status = Call.Status
 RECORDED_CANDIDATES = 10
@@ -50,14 +51,16 @@ class Placement:
     agent: AgentProfile | None
 
 
-def _lock_nearest(call: Call, at: dt.datetime) -> AgentProfile | None:
+def _lock_nearest(call: Call, at: dt.datetime, among=None) -> AgentProfile | None:
     """Lock and reserve the nearest eligible free agent anywhere: one KNN locking statement
     (`ORDER BY distance LIMIT 1 FOR UPDATE SKIP LOCKED`) — the step it falls in is derived
     from its distance (`_step_of`), so one statement replaces one per radius step. It runs only
     when concurrent calls took every ranked agent; agents at exactly the same spot are then
     taken in the index's order, not longest idle first (the ranking itself settles ties)."""
     for _retry in range(3):  # the CAS can lose to a concurrent change of that row
-        found = candidates_for(call=call, at=at, exclude=call.tried_agent_ids, limit=1, lock=True)
+        found = candidates_for(
+            call=call, at=at, exclude=call.tried_agent_ids, among=among, limit=1, lock=True
+        )
         if not found:
             return None
         if presence.presence_reserve(agent_id=found[0].pk):
@@ -65,14 +68,16 @@ def _lock_nearest(call: Call, at: dt.datetime) -> AgentProfile | None:
     return None
 
 
-def _ranked(call: Call, at: dt.datetime) -> tuple[list[AgentProfile], list[AgentProfile]]:
+def _ranked(
+    call: Call, at: dt.datetime, among=None
+) -> tuple[list[AgentProfile], list[AgentProfile]]:
     """The nearest eligible agents (up to RECORDED_CANDIDATES) within the first of the line's
     radius steps that holds any: one nearest-first statement over every agent, cut at the
     step of the nearest — the same agents as asking step by step, in one statement. With
     them, every agent the statement found (the sticky rule looks for the caller's last agent
-    there before asking about them)."""
+    there before asking about them). `among`: within a tier's agents only (`tiers`)."""
     listed = candidates_for(
-        call=call, at=at, exclude=call.tried_agent_ids, limit=RECORDED_CANDIDATES
+        call=call, at=at, exclude=call.tried_agent_ids, among=among, limit=RECORDED_CANDIDATES
     )
     if not listed:
         return [], []
@@ -83,16 +88,21 @@ def _ranked(call: Call, at: dt.datetime) -> tuple[list[AgentProfile], list[Agent
 
 
 def _last_agent(
-    call: Call, at: dt.datetime, listed: list[AgentProfile], decision: RoutingDecision
+    call: Call,
+    at: dt.datetime,
+    listed: list[AgentProfile],
+    decision: RoutingDecision,
+    whole: bool = True,
 ) -> AgentProfile | None:
     """The sticky rule: the agent who last served this caller on this line within the line's
     `sticky_days`, when they may take the call now (eligible and free), else None.
 
     Nothing is asked when the line has the rule off. Otherwise one query (the caller's
     history); a second only when ten free agents are nearer than the last one (they are not
-    among `listed`). Why the last agent could not take it is worked out when the decision is
-    opened (`decision_explain`, from the same explanation as the skipped agents), not while
-    the caller waits — unless it is known here for nothing."""
+    among `listed`), or `listed` was a tier's only (not `whole`). Why the last agent could
+    not take it is worked out when the decision is opened (`decision_explain`, from the same
+    explanation as the skipped agents), not while the caller waits — unless it is known here
+    for nothing."""
     if call.line.sticky_days <= 0:
         return None
     last_id = caller_history(call=call, days=call.line.sticky_days)["last_agent_id"]
@@ -102,7 +112,7 @@ def _last_agent(
     if last_id in call.tried_agent_ids:
         return None  # they rang out on this very call: explained as "already rang this call"
     found = next((a for a in listed if a.pk == last_id), None)
-    if found is None and len(listed) == RECORDED_CANDIDATES:
+    if found is None and (len(listed) == RECORDED_CANDIDATES or not whole):
         asked = candidates_for(call=call, at=at, agent_id=last_id, limit=1)
         found = asked[0] if asked else None
     return found  # None: not eligible or not free now (explained when opened)
@@ -249,10 +259,13 @@ def call_decide(
         return Placement(call, None), None
     decision = RoutingDecision(call=call, attempt=call.attempts + 1)
     # Rank within the line's first radius step that holds anyone (widening only when nobody is
-    # there), nearest first by great-circle distance: one statement (`_ranked`).
-    ranked, listed = _ranked(call, at)
+    # there), nearest first by great-circle distance: one statement (`_ranked`), in the first
+    # tier that holds anyone (scheduled first, franchises first: `tiers`).
+    tiering = tiers_for(call, at)
+    ranked, listed, tier = _tiered(call, at, tiering)
     # A returning caller's last agent, if they may take it, comes first (`_last_agent`).
-    last = _last_agent(call, at, listed, decision) if listed else None
+    whole = tier is None or tier.among is None
+    last = _last_agent(call, at, listed, decision, whole) if listed else None
     if last is not None:
         ranked = [last, *(a for a in ranked if a.pk != last.pk)]
     # The waiting rule holds for the last agent too: they are counted among the candidates
@@ -263,13 +276,17 @@ def call_decide(
         # Oldest first while agents are scarce: the older callers could take every free
         # candidate. An agent who frees up is dispatched to the longest-waiting caller.
         decision.outcome = "waiting_behind_older"
+        tiering_record(decision, tiering, tier, None)
         return _decided(decision, call, None, at, started, ranked=ranked)
     if agent is None:
         agent = _lock_first_free([a for a in allowed if last is None or a.pk != last.pk])
     if agent is None and ranked:
         # Every ranked agent was taken meanwhile (concurrent calls): the nearest still free.
-        # (Nobody ranked: nobody eligible, no statement more.)
-        agent = _lock_nearest(call, at)
+        # (Nobody ranked: nobody eligible, no statement more.) Within the tier first.
+        agent = _lock_nearest(call, at, among=tier.among if tier else None)
+        if agent is None and tier is not None and tier.among is not None:
+            agent = _lock_nearest(call, at)
+    tiering_record(decision, tiering, tier, agent.pk if agent else None)
     if agent is not None:
         decision.radius_km = _step_of(call, agent)
     if agent is None:
@@ -281,6 +298,19 @@ def call_decide(
     call.save(update_fields=["agent", "engagement", "status", "offered_at", "attempts"])
     decision.outcome = "offered"
     return _decided(decision, call, agent, at, started, ranked=ranked)
+
+
+def _tiered(
+    call: Call, at: dt.datetime, tiering: Tiering
+) -> tuple[list[AgentProfile], list[AgentProfile], Tier | None]:
+    """`_ranked` in the first tier that holds an eligible free agent (None: nobody in any)."""
+    for tier in tiering.tiers:
+        ranked, listed = _ranked(call, at, among=tier.among)
+        if ranked:
+            return ranked, listed, tier
+        if tier.seats is not None:
+            tiering.tried.append(tier)
+    return [], [], None
 
 
 def _last_agent_take(

@@ -172,11 +172,14 @@ def call_caller_left(*, call_id: int, at: dt.datetime | None = None) -> Call:
     Waiting, the caller hung up: abandoned. With an agent (ringing or talking), how the
     agent's leg went — and the talk's length, which billing uses — comes with the <Dial>'s
     own report, which may arrive before or after this one: keep the moment and let that
-    report close the call (the sweep asks Twilio if it never comes).
+    report close the call (the sweep asks Twilio if it never comes). An agent reserved for a
+    caller on hold and not yet rung (no <Dial> given for this attempt) is no such case: no
+    report will come, so the call is abandoned and the agent freed now, not at the sweep.
     """
     at = at or timezone.now()
     call = Call.objects.select_for_update().get(pk=call_id)
-    if call.status not in Call.LIVE:
+    never_rung = call.status == Status.OFFERED and call.dialled_attempt != call.attempts
+    if call.status not in Call.LIVE or never_rung:
         return call_hung_up(call_id=call.pk, at=at)
     if call.caller_left_at is None:
         call.caller_left_at = at

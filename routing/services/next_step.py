@@ -51,7 +51,16 @@ def call_next_step(*, call: Call, at: dt.datetime | None = None) -> NextStep:
     at = at or timezone.now()
     if call.status == Status.QUEUED and not attempts_exhausted(call):
         call = call_route(call_id=call.pk, at=at).call
-    return next_step_of(call, at=at)
+    step = next_step_of(call, at=at)
+    if step.kind == Kind.DIAL and call.dialled_attempt != call.attempts:
+        # The provider rings the agent from this answer on: the <Dial>'s report closes the
+        # offer. A compare-and-set on the offer as read: a caller who hung up meanwhile
+        # (call_caller_left, under the call's lock) made it over, and the answer says so.
+        offer = Call.objects.filter(pk=call.pk, status=Status.OFFERED, attempts=call.attempts)
+        if not offer.update(dialled_attempt=call.attempts):
+            return next_step_of(Call.objects.select_related("line").get(pk=call.pk), at=at)
+        call.dialled_attempt = call.attempts
+    return step
 
 
 def next_step_of(call: Call, *, at: dt.datetime) -> NextStep:

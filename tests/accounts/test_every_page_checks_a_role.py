@@ -15,6 +15,7 @@ OUR_APPS = (
     "mailroom",
     "billing",
     "config",
+    "teams",
 )
 
 PUBLIC = {
@@ -97,6 +98,7 @@ VIEW_MODULES = {
     "user_views",
     "public_views",
     "webhooks",
+    "lead_views",  # a franchise's lead (issue 19)
 }
 
 

@@ -172,7 +172,7 @@ def test_the_settings_page_offers_the_kinds_of_the_users_role(client, alice, car
     )
     assert stored[Kind.STATEMENT_READY] is False and Kind.INVOICE_ISSUED not in stored
     agent_kinds = [k for k, roles in KIND_ROLES.items() if "agent" in roles]
-    assert len(stored) == len(agent_kinds) == 7  # every agent kind
+    assert len(stored) == len(agent_kinds) == 8  # every agent kind (issue 19: taken off duty)
     client.force_login(carol)
     page = client.get(reverse("notifications:settings")).content.decode()
     assert Kind.INVOICE_ISSUED.label in page and Kind.STATEMENT_READY.label not in page

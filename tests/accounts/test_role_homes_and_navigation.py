@@ -50,6 +50,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/agent/earnings/",
                 "/agent/calls/quality/",
                 "/agent/profile/",
+                "/agent/schedule/",  # half-hour bookings (issue 19)
             },
         ),
         (
@@ -69,6 +70,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/client/settings/",
                 "/client/email/",  # consumers' email (issue 18)
                 "/client/email-campaigns/",  # email campaigns (issue 18)
+                "/client/schedules/",  # demand and coverage (issue 19)
             },
         ),
         (
@@ -115,6 +117,7 @@ def _nav_hrefs(response) -> set[str]:
                 "/staff/finance/disputes/",
                 "/staff/audit/",
                 "/staff/finance/tds/",
+                "/staff/franchises/",  # local teams (issue 19)
             },
         ),
     ],

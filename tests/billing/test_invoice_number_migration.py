@@ -7,7 +7,13 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# On PostgreSQL only (production's database; CI's second pass): the round trip through the
+# whole migration history costs minutes a run, on SQLite as much again for no other answer.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.history,
+    pytest.mark.django_db(transaction=True),
+]
 
 BEFORE = [
     ("billing", "0011_fee_plan_bounds_and_statement_disputes"),

@@ -246,8 +246,12 @@ def test_two_deliveries_at_once_settle_the_run_once(celery_worker, locks):
             # One delivery is inside run_execute (its INSERT waits on our lock), holding the
             # lease; the other finds the lease held and is done with the run meanwhile.
             wait_until(lambda: waiting_on(holder), what="one delivery is mid-run")
+            # A liveness wait, not a speed check: under CI's load (two suites side by side
+            # on two cores) the second worker has taken over 30 s to get its message.
             [left] = wait_until(
-                lambda: [r for r in results if r.ready()], what="the other leaves the run"
+                lambda: [r for r in results if r.ready()],
+                what="the other leaves the run",
+                timeout=120,
             )
             assert SettlementRun.objects.get(pk=run.pk).status == "running"
         outcomes = [r.get(timeout=60) for r in results]

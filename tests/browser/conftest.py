@@ -9,6 +9,7 @@ test-artifacts/page-walk/.
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,50 @@ def sign_in(page, url: str, email: str) -> None:
 def sign_out(page, url: str) -> None:
     page.goto(f"{url}/accounts/logout/")
     page.get_by_role("button", name="Sign Out").click()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_sqlite_call_at_a_time():
+    """On SQLite the test database is in memory, and Django's live server shares the test's one
+    connection with every request thread (a page's polls run beside its other requests and the
+    test's own ORM calls). CPython's sqlite3 can deadlock on a shared connection: one thread,
+    in sqlite3_step with the connection's mutex, calls a Python SQL function (Django's
+    date functions) and waits for the GIL, while another holds the GIL in a parameter bind
+    and waits for that mutex. The whole run then hangs, timeouts included (seen in CI, in
+    test_agent_previews_and_calls_in_the_browser). So every call into SQLite through
+    Django's cursor, and each commit and rollback, takes one lock here; waiting on it frees
+    the GIL. PostgreSQL gives each thread its own connection and needs none of this."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    from django.db.backends.sqlite3 import base
+
+    lock = threading.RLock()
+    patched = []
+    for cls, names in (
+        (
+            base.SQLiteCursorWrapper,
+            ("execute", "executemany", "fetchone", "fetchmany", "fetchall", "__next__", "close"),
+        ),
+        (base.DatabaseWrapper, ("_commit", "_rollback")),
+    ):
+        for name in names:
+            original = getattr(cls, name)
+
+            def locked(self, *args, _original=original, **kwargs):
+                with lock:
+                    return _original(self, *args, **kwargs)
+
+            patched.append((cls, name, cls.__dict__.get(name)))
+            setattr(cls, name, locked)
+    yield
+    for cls, name, own in reversed(patched):
+        if own is None:
+            delattr(cls, name)
+        else:
+            setattr(cls, name, own)
 
 
 @pytest.fixture(scope="session")

@@ -2,38 +2,21 @@
 it once; two imports naming the same contacts into one firm are applied one after the other
 (the firm's row lock), so a contact is never made twice."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from campaigns.imports import import_run, import_start
 from campaigns.models import ContactList, ImportJob
 from clients.models import Contact, ContactNumber
 from tests.campaigns.helpers import csv_upload
+from tests.routing.concurrency import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 TEXT = "number,name\n" + "".join(f"+91984501{n:04d},Person {n}\n" for n in range(300))
 
 
 def together(*jobs):
-    outcomes, start = [None] * len(jobs), threading.Barrier(len(jobs))
-
-    def run(i, job):
-        try:
-            start.wait()
-            outcomes[i] = job()
-        except Exception as error:  # the test reads it
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, j)) for i, j in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    """Each job on its own thread, all starting at once; their results (or errors) in order."""
+    return in_threads(list(jobs), together=len(jobs), workers=len(jobs))
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from billing.models import Adjustment, FixedFeePlan
 from campaigns.models import Attempt, Campaign
 from clients.models import LineLanguage, PhoneLine, StaffingRequest
 from routing.models import Call
+from teams.models import Franchise
 
 MODULES = [
     "accounts.apis",
@@ -34,8 +35,11 @@ MODULES = [
     "routing.serializers",
     "campaigns.forms",
     "campaigns.serializers",
+    "teams.forms",
+    "teams.schedule_forms",
 ]
 MODEL_OF = {
+    "FranchiseForm": [Franchise],  # teams (issue 19): the franchise's gazetteer id
     "ProfileForm": [AgentProfile],
     "SkillForm": [AgentSkill],
     "TdsForm": [AgentProfile],

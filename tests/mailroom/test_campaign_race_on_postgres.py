@@ -1,38 +1,22 @@
 """Two senders at once (PostgreSQL, real threads): no email is sent twice, and the minute's
 budget is spent once between them."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from mailroom.models import CampaignEmail, EmailCampaign
 from mailroom.sending import campaign_send_due
 from tests.mailroom.campaigning import campaign_started, email_list
+from tests.routing.concurrency import in_threads
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 def together(*jobs):
-    outcomes, start = [None] * len(jobs), threading.Barrier(len(jobs))
-
-    def run(i, job):
-        try:
-            start.wait()
-            outcomes[i] = job()
-        except Exception as error:  # the test reads it
-            outcomes[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, j)) for i, j in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    """Each job on its own thread, all starting at once; their results (or errors) in order."""
+    return in_threads(list(jobs), together=len(jobs), workers=len(jobs))
 
 
 def test_two_senders_share_one_budget_and_never_send_an_email_twice(

@@ -25,7 +25,11 @@ def ingest(**kwargs):
     return message_ingest(raw=raw_email(to=TO, **kwargs), source=Message.Source.WEBHOOK)
 
 
-def test_a_new_message_opens_a_waiting_conversation_and_is_routed(mail_queue, routed):
+def test_a_new_message_opens_a_waiting_conversation_and_is_routed(mail_queue, routed, monkeypatch):
+    # 10:30 in Kolkata on a Wednesday: the 240 business minutes end before the factory line's
+    # one closed minute (23:59-00:00), which the wall clock would reach four hours a day.
+    arrived = dt.datetime(2026, 12, 2, 5, 0, tzinfo=dt.UTC)
+    monkeypatch.setattr("mailroom.ingest.timezone.now", lambda: arrived)
     message = ingest(message_id="<first@example.net>")
     conversation = message.conversation
     assert conversation.status == Conversation.Status.WAITING
@@ -33,7 +37,8 @@ def test_a_new_message_opens_a_waiting_conversation_and_is_routed(mail_queue, ro
     assert conversation.customer_email == "asha.menon@example.net"
     assert conversation.customer_name == "Asha Menon"
     assert (conversation.language, conversation.language_source) == ("en", "detected")
-    assert conversation.first_response_due_at == conversation.last_message_at + dt.timedelta(
+    assert conversation.last_message_at == arrived
+    assert conversation.first_response_due_at == arrived + dt.timedelta(
         minutes=mail_queue.first_response_minutes
     )
 

@@ -7,7 +7,6 @@ available round the clock, on duty and idle, with a phone, engaged with the firm
 import datetime as dt
 import itertools
 import xml.etree.ElementTree as ET
-from decimal import Decimal
 
 import pytest
 from django.conf import settings
@@ -17,8 +16,13 @@ from twilio.request_validator import RequestValidator
 
 from agents.models import AgentProfile, AvailabilityWindow
 from agents.services import availability_set
-from clients.models import Application, Engagement, StaffingRequest
-from tests.factories import PhoneLineFactory, StaffingRequestFactory, verified_agent
+from clients.models import Engagement, StaffingRequest
+from tests.factories import (
+    PhoneLineFactory,
+    StaffingRequestFactory,
+    engage_on_request,
+    verified_agent,
+)
 
 MANGALURU = (12.91723, 74.85603)
 MADURAI = (9.919, 78.11953)  # ~470 km from Mangaluru
@@ -62,19 +66,10 @@ def engage(agent: AgentProfile, firm, *, status: str = "active", lines=None) -> 
     request worked round the clock (built directly: the marketplace's region rules don't
     matter)."""
     request = StaffingRequest.objects.filter(firm=firm).first() or round_the_clock_request(firm)
-    application = Application.objects.create(request=request, agent=agent, status="approved")
     today = timezone.localdate()
-    engagement = Engagement.objects.create(
-        firm=firm,
-        agent=agent,
-        request=request,
-        application=application,
-        rate_unit="call",
-        client_rate=Decimal("40.00"),
-        agent_rate=Decimal("28.00"),
-        minimum_per_call=0,
-        agent_minimum_per_call=0,
-        currency="INR",
+    engagement = engage_on_request(
+        agent,
+        request,
         status=status,
         starts_on=today - dt.timedelta(days=30),
         ends_on=today + dt.timedelta(days=90),

@@ -145,11 +145,12 @@ def test_a_routing_decision_takes_a_fixed_number_of_queries(
     routable_agent(acme, "kannada@example.com", languages=("kn",))  # one skipped
     call = start(line, at)
     # The decision: SAVEPOINT (call_decide's atomic inside the test's transaction); lock the
-    # call (FOR UPDATE OF the call); rank ten candidates; is an older caller waiting who could
+    # call (FOR UPDATE OF the call); who is scheduled for this half-hour (issue 19's
+    # scheduled-first tier; nobody here); rank ten candidates; is an older caller waiting who could
     # take one of them; lock the nearest (FOR UPDATE SKIP LOCKED on PostgreSQL); reserve them
     # (compare-and-set UPDATE); save the call; insert the decision; RELEASE SAVEPOINT. The
     # same for 6 agents or 600: no query per agent.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         placement, decision = call_decide(call_id=call.pk, at=at)
     assert placement.agent is not None
     # Its explanation, when the decision is first opened: who was skipped and why (the first

@@ -20,15 +20,19 @@ from campaigns import demo as campaigns_demo
 from clients import demo as clients_demo
 from mailroom import demo as mailroom_demo
 from routing import demo as routing_demo
+from teams import demo as teams_demo
+from teams import franchise_demo as teams_franchise_demo
 
 # Lower apps first: each may rely on what the previous one seeded.
 DEMO_MODULES = [
     agents_demo,
     clients_demo,
+    teams_franchise_demo,  # franchises (issue 19): before the simulated calls route
     routing_demo,
     campaigns_demo,
     mailroom_demo,
     billing_demo,
+    teams_demo,  # schedules (issue 19): a booked week on one request, after the call history
 ]
 
 

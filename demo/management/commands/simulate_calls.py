@@ -6,6 +6,9 @@ placed by the dialer, rung through a local stand-in for Twilio's REST API and pl
 through the outbound webhooks, the agents' dispositions through the wrap-up service
 (`campaigns.simulator`). `--serve-twilio PORT` keeps a stand-in running for a server whose
 TWILIO_API_BASE_URL points at it (`make run`): an agent's Call rings through it.
+Forecast (`--forecast REQUEST_ID`): the request's demand replayed on a simulated clock against
+its booked agents (or `--agents N`), the service level reached next to Erlang C's
+(`routing.forecast`).
 
 It lives in the demo app, above routing and campaigns (routing's simulator cannot import
 campaigns), and is the only `simulate_calls`.
@@ -18,6 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from campaigns.simulator import SIMULATED_ACCOUNT_SID, serve_twilio, simulate_outbound
+from routing.forecast import forecast_simulate
 from routing.simulation import SimulationError, base_url_check, simulate_inbound
 
 
@@ -48,10 +52,69 @@ class Command(BaseCommand):
             metavar="PORT",
             help="run a Twilio stand-in on 127.0.0.1:PORT for the server at --base-url",
         )
+        forecast = parser.add_argument_group("forecast (--forecast REQUEST_ID)")
+        forecast.add_argument(
+            "--forecast",
+            type=int,
+            default=None,
+            metavar="REQUEST_ID",
+            help="replay a staffing request's demand; report the service level next to Erlang C",
+        )
+        forecast.add_argument(
+            "--agents",
+            type=int,
+            default=None,
+            help="agents taking the calls (default: those booked now, else the request's need)",
+        )
+        forecast.add_argument("--minutes", type=float, default=60, help="simulated minutes (60)")
+        forecast.add_argument(
+            "--patience",
+            type=float,
+            default=None,
+            metavar="SECONDS",
+            help="callers on hold hang up after this long on average (exponential)",
+        )
+        forecast.add_argument(
+            "--handle-spread",
+            type=float,
+            default=1.0,
+            help="talk times' coefficient of variation: 1 exponential (Erlang C), 0 fixed",
+        )
+        forecast.add_argument(
+            "--wrap-up",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="the agent submits the disposition this long after each call (0)",
+        )
+        forecast.add_argument(
+            "--answer-after",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="the agent's phone rings this long before they answer (0)",
+        )
+        forecast.add_argument(
+            "--hold-pause",
+            type=int,
+            default=None,
+            metavar="SECONDS",
+            help="the hold's pause between routing's checks (ROUTING_HOLD_PAUSE_SECONDS)",
+        )
+        forecast.add_argument(
+            "--warm-up",
+            type=float,
+            default=0,
+            metavar="MINUTES",
+            help="calls in these first minutes are played but not counted",
+        )
 
     def handle(self, *args, calls, days, seed, base_url, back_on_duty=False, **options):
         outbound, serve = options.get("outbound") or 0, options.get("serve_twilio") or 0
         try:
+            if options.get("forecast") is not None:
+                self._forecast(options, seed=seed, base_url=base_url)
+                return
             if serve:
                 self._serve(serve, base_url or "http://127.0.0.1:8000", seed)
                 return
@@ -79,6 +142,27 @@ class Command(BaseCommand):
                 self.stdout.write(self.style.SUCCESS(f"Simulated {made} attempts — {summary}"))
         except SimulationError as error:
             raise CommandError(str(error)) from error
+
+    def _forecast(self, options: dict, *, seed: int | None, base_url: str) -> None:
+        if base_url:
+            raise CommandError(
+                "--forecast drives a simulated clock inside this process: a server's clock "
+                "cannot be driven, so it runs without --base-url."
+            )
+        report = forecast_simulate(
+            request_id=options["forecast"],
+            agents=options.get("agents"),
+            minutes=options.get("minutes") or 60,
+            seed=seed,
+            patience=options.get("patience"),
+            handle_spread=options.get("handle_spread", 1.0),
+            wrap_up=options.get("wrap_up") or 0,
+            answer_after=options.get("answer_after") or 0,
+            hold_pause=options.get("hold_pause"),
+            warm_up=options.get("warm_up") or 0,
+        )
+        for line in report.lines():
+            self.stdout.write(line)
 
     def _serve(self, port: int, base_url: str, seed: int | None) -> None:
         base_url_check(base_url)

@@ -31,7 +31,7 @@ def test_seed_demo_prints_a_login_for_every_role_and_can_run_again(seeded, capsy
         assert user is not None, role
         assert user.email in first
         assert user.check_password(DEMO_PASSWORD)
-        assert has_totp(user) == user.is_staff_role
+        assert has_totp(user) == user.needs_totp  # staff and team leads (issue 19)
     assert DEMO_PASSWORD in first
 
     def counts():
