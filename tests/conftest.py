@@ -194,11 +194,16 @@ def _database_url_of_test_db() -> str | None:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     """A real `celery worker` process on the configured broker, using the test database.
 
     Tasks it runs see only committed data: use it from `transaction=True` tests.
+
+    It lives for the module that asks for it, not the session. A session's worker went on
+    running what later transactional tests published and nobody waited for (wrap-up ends with
+    a countdown, campaign ticks): one such task held rows while a later test's teardown
+    truncated the tables, and the flush failed. Starting it costs a few seconds a module.
     """
     import subprocess
     import sys
@@ -257,7 +262,7 @@ def celery_worker(django_db_setup, django_db_blocker):
             pytest.fail("celery worker did not answer a ping within 60 s")
         yield process
     finally:
-        process.terminate()
+        process.terminate()  # a warm shutdown: the task in hand finishes, the rest go back
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:

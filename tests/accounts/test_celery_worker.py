@@ -1,15 +1,13 @@
 import pytest
 
-from config.celery import app, ping
+from config.celery import ping
 
 pytestmark = [pytest.mark.broker]
 
 
 def test_a_task_runs_through_a_real_worker(celery_worker):
-    # The worker is the session's one solo worker; earlier transactional tests publish tasks
-    # nobody waits for (their rows are flushed), and those queue ahead of this one. Under CI's
-    # load the ping once waited past 30 s behind them: drop them first, as the fixture does.
-    app.control.purge()
+    # The fixture's worker is this module's own, started after the queue is purged: nothing
+    # other tests published waits ahead of the ping.
     result = ping.delay()
     assert result.get(timeout=30) == "pong"
     assert result.successful()

@@ -2,7 +2,7 @@
 
 What is proven here, and how:
 
-- two deliveries of the task at the same time settle the run once: the session worker (the
+- two deliveries of the task at the same time settle the run once: the module's worker (the
   `celery_worker` fixture) and a second worker of ours both consume the default queue; a
   table lock from the test holds the first inside its transaction, and the second, finding
   the run's lease held, leaves the run alone meanwhile (it does not wait behind the first);
