@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from agents.decorators import agent_profile_required
 from common.errors import ApplicationError
+from common.views import errors_to_message
 from teams import booking
 from teams.adherence import agent_adherence, local_week_start
 from teams.schedule_forms import SwapForm, WeekForm
@@ -48,41 +49,45 @@ def week(request):
     )
 
 
-def _act(request, action, done: str, **kwargs):
-    try:
-        action(actor=request.user, **kwargs)
-        messages.success(request, done)
-    except ApplicationError as error:
-        messages.error(request, error.message)
+def _refused(request, error: ApplicationError, **_kwargs):
+    """A refused booking action: the reason as a message, back on the same week."""
+    messages.error(request, error.message)
+    return _back(request)
+
+
+def _done(request, message: str):
+    messages.success(request, message)
     return _back(request)
 
 
 @require_POST
 @agent_profile_required
+@errors_to_message(_refused)
 def book(request, slot_id: int):
-    return _act(request, booking.booking_book, "Booked.", slot_id=slot_id)
+    booking.booking_book(actor=request.user, slot_id=slot_id)
+    return _done(request, "Booked.")
 
 
 @require_POST
 @agent_profile_required
+@errors_to_message(_refused)
 def release(request, booking_id: int):
-    return _act(request, booking.booking_release, "Released.", booking_id=booking_id)
+    booking.booking_release(actor=request.user, booking_id=booking_id)
+    return _done(request, "Released.")
 
 
 @require_POST
 @agent_profile_required
+@errors_to_message(_refused)
 def swap_offer(request, booking_id: int):
     form = SwapForm(request.POST, partners=_all_partners(request.agent))
     if not form.is_valid():
         messages.error(request, "Choose an agent to offer the half-hour to.")
         return _back(request)
-    return _act(
-        request,
-        booking.booking_swap_offer,
-        "Swap offered.",
-        booking_id=booking_id,
-        to_agent_id=form.cleaned_data["to_agent"],
+    booking.booking_swap_offer(
+        actor=request.user, booking_id=booking_id, to_agent_id=form.cleaned_data["to_agent"]
     )
+    return _done(request, "Swap offered.")
 
 
 def _all_partners(agent) -> list:
@@ -91,11 +96,15 @@ def _all_partners(agent) -> list:
 
 @require_POST
 @agent_profile_required
+@errors_to_message(_refused)
 def swap_accept(request, booking_id: int):
-    return _act(request, booking.booking_swap_accept, "Swap accepted.", booking_id=booking_id)
+    booking.booking_swap_accept(actor=request.user, booking_id=booking_id)
+    return _done(request, "Swap accepted.")
 
 
 @require_POST
 @agent_profile_required
+@errors_to_message(_refused)
 def swap_withdraw(request, booking_id: int):
-    return _act(request, booking.booking_swap_withdraw, "Swap withdrawn.", booking_id=booking_id)
+    booking.booking_swap_withdraw(actor=request.user, booking_id=booking_id)
+    return _done(request, "Swap withdrawn.")
