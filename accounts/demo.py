@@ -43,8 +43,8 @@ def seed_users() -> list[tuple[str, str]]:
     logins = []
     for email, name, role in DEMO_USERS:
         user = demo_user(email, name=name, role=role)
-        if user.is_staff_role:
+        if user.needs_totp:
             demo_totp(user)
         label = User.Role(role).label
-        logins.append((email, f"{label}, two-factor (TOTP)" if user.is_staff_role else label))
+        logins.append((email, f"{label}, two-factor (TOTP)" if user.needs_totp else label))
     return logins

@@ -26,8 +26,7 @@ class ApiKeyUser:
     is_authenticated = True
     is_anonymous = False
     is_active = True
-    is_staff_role = False  # read by StaffMFAMiddleware on the underlying HttpRequest
-    needs_totp = False
+    needs_totp = False  # read by the staff MFA and idle middlewares on the underlying request
     pk = None
     id = None
 

@@ -55,8 +55,7 @@ class ProviderUser:
 
     is_authenticated = True
     is_anonymous = False
-    is_staff_role = False
-    needs_totp = False
+    needs_totp = False  # as for ApiKeyUser
     pk = id = None
 
     def __init__(self, name: str):
