@@ -38,9 +38,6 @@ class User(AbstractUser):
         TEAM_LEAD = "team_lead", "Team lead"
 
     STAFF_ROLES = frozenset({Role.VETTING, Role.FINANCE, Role.ADMIN})
-    # Who must sign in with TOTP: agency staff, and team leads (issue 19), who see their
-    # team's calls but are not staff (they hold no staff role, `has_role` below).
-    TOTP_ROLES = STAFF_ROLES | {Role.TEAM_LEAD}
 
     username = None
     first_name = None
@@ -65,13 +62,14 @@ class User(AbstractUser):
 
     @property
     def is_staff_role(self) -> bool:
-        """Agency staff: vetting, finance and administrators. They must use TOTP."""
+        """Agency staff: vetting, finance and administrators."""
         return self.role in self.STAFF_ROLES or self.is_superuser
 
     @property
     def needs_totp(self) -> bool:
-        """Staff and team leads: their pages open only with TOTP, their sessions end idle."""
-        return self.role in self.TOTP_ROLES or self.is_superuser
+        """Staff, and team leads (issue 19), who see their team's calls but are not staff: their
+        pages open only with TOTP, their sessions end idle."""
+        return self.is_staff_role or self.role == self.Role.TEAM_LEAD
 
     def has_role(self, role: str) -> bool:
         # An agency administrator holds every staff role, never the agent or client role.

@@ -4,8 +4,10 @@ Each rule is the one statement the call path uses, not a restatement: "compliant
 `AgentProfileQuerySet.compliant_on`, "skilled" is `agents.selectors.skills_matching` (the
 line's domain, its sub-skill or the domain in general), "engaged" is
 `Engagement.objects.covering` (the line is one of the engagement's, the request's days, hours
-and dates hold in its zone). What differs from a call: no weekly availability window and no
-distance — an email waits in the queue, the agent's duty and email capacity decide.
+and dates hold in its zone), asked as `covering_by_zone` (the same clauses, each zone's clock
+read once) and, for the agent chosen, `clients.selectors.engagement_covering`. What differs
+from a call: no weekly availability window and no distance — an email waits in the queue,
+the agent's duty and email capacity decide.
 
 Calls come first: only an AVAILABLE agent gets a new conversation (reserved, on a call or in
 wrap-up: none), but the conversations they already hold stay theirs while they talk

@@ -32,7 +32,13 @@ from django.utils import timezone
 
 from agents.models import AgentProfile
 from teams.models import SLOT, SLOT_MINUTES, Booking, Franchise
-from teams.selectors import duty_spells, minutes_on_duty, week_bounds, week_start_of
+from teams.selectors import (
+    duty_spells,
+    franchise_members,
+    minutes_on_duty,
+    week_bounds,
+    week_start_of,
+)
 
 RATING_WEEKS = 4
 
@@ -107,9 +113,7 @@ def team_adherence(
     """One row per agent of the franchise, by name: the agent and their week's figures
     (`booked`, `on_duty` minutes, `late` releases, `no_shows`, `percent`), the week read in
     each agent's own time zone. Three queries whatever the team's size."""
-    agents = list(
-        AgentProfile.objects.filter(franchise_seat__franchise=franchise).order_by("full_name", "pk")
-    )
+    agents = list(franchise_members(franchise=franchise))
     bounds = {a.pk: agent_week_bounds(a, week_start) for a in agents}
     figures = adherence_figures(agent_ids=list(bounds), bounds=bounds, now=now)
     return [{"agent": a, **figures[a.pk]} for a in agents]

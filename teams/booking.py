@@ -18,7 +18,7 @@ from agents.models import AgentProfile
 from common.errors import ConflictError, NotAllowed, require_role
 from teams.adherence import agent_rating, no_show_minutes
 from teams.models import Booking, Franchise, Slot
-from teams.selectors import engagement_on
+from teams.selectors import duty_spells, engagement_on, minutes_on_duty
 
 LATE_RELEASE = dt.timedelta(hours=48)  # a release closer than this counts against adherence
 SWAP_CUTOFF = dt.timedelta(hours=2)  # swaps close this long before the slot starts
@@ -184,19 +184,29 @@ def no_shows_notify(*, now: dt.datetime | None = None) -> int:
     """Tell each franchise lead of their agents' no-shows in the last two hours (once per
     booking: the notification's key). Returns how many leads were told."""
     now = now or timezone.now()
-    grace = dt.timedelta(minutes=no_show_minutes())
+    minutes = no_show_minutes()
+    grace = dt.timedelta(minutes=minutes)
     candidates = Booking.objects.filter(
         status=Booking.Status.BOOKED,
         slot__starts_at__lte=now - grace,
         slot__starts_at__gt=now - dt.timedelta(hours=2),
         agent__franchise_seat__franchise__lead__isnull=False,
     ).select_related("slot__request", "agent__franchise_seat__franchise__lead")
+    candidates = list(candidates)
+    if not candidates:
+        return 0
+    # The agents' spells read once (adherence's own reading): a no-show is no minute on duty
+    # in the slot's first `grace`, as `adherence_figures` counts it.
+    spells = duty_spells(
+        agent_ids={b.agent_id for b in candidates},
+        start=min(b.slot.starts_at for b in candidates),
+        end=max(b.slot.starts_at for b in candidates) + grace,
+        now=now,
+    )
     told = 0
     for booking in candidates:
         start = booking.slot.starts_at
-        if booking.agent.duty_spells.filter(started_at__lt=start + grace).exclude(
-            ended_at__lte=start
-        ):
+        if minutes_on_duty(start, start + grace, spells[booking.agent_id]):
             continue
         franchise: Franchise = booking.agent.franchise_seat.franchise
         told += notification_send(
@@ -205,7 +215,7 @@ def no_shows_notify(*, now: dt.datetime | None = None) -> int:
             title=f"{booking.agent.full_name or 'An agent'} missed a booked half-hour",
             body=(
                 f"{booking.slot.request.title}, {start:%Y-%m-%d %H:%M} UTC: no duty in the first "
-                f"{no_show_minutes()} minutes."
+                f"{minutes} minutes."
             ),
             key=f"no_show:{booking.pk}",
         )

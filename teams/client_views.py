@@ -12,8 +12,8 @@ from django.utils import timezone
 from clients.decorators import firm_member
 from clients.models import StaffingRequest
 from common.views import errors_to_form
+from teams.models import half_hour_label as label
 from teams.schedule_forms import WEEKDAYS, DemandCsvForm, DemandGridForm, WeekForm, cell_name
-from teams.schedule_forms import half_hour_label as label
 from teams.selectors import coverage, demand_of, requests_scheduled_for, week_start_of
 from teams.slots import request_demand_set, slots_open
 

@@ -27,6 +27,11 @@ SLOT_MINUTES = 30
 SLOT = dt.timedelta(minutes=SLOT_MINUTES)
 
 
+def half_hour_label(half_hour: int) -> str:
+    """ "07:30" for the day's half-hour 15 (0 = midnight)."""
+    return f"{half_hour // 2:02d}:{30 * (half_hour % 2):02d}"
+
+
 class Franchise(models.Model):
     name = models.CharField(max_length=100, unique=True)
     geoname_id = models.IntegerField(validators=GEONAME_ID.validators())

@@ -8,7 +8,7 @@ from django import forms
 
 from common.forms import Form
 from common.limits import bounds
-from teams.models import DEMAND_CALLS, RequestDemand
+from teams.models import DEMAND_CALLS, RequestDemand, half_hour_label
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 CSV_MAX_CHARS = 20_000  # a whole week, 7 x 48 lines, fits several times over
@@ -17,10 +17,6 @@ FIRST_WEEK, LAST_WEEK = dt.date(2000, 1, 3), dt.date(2099, 12, 28)
 
 def cell_name(weekday: int, half_hour: int) -> str:
     return f"d{weekday}_{half_hour}"
-
-
-def half_hour_label(half_hour: int) -> str:
-    return f"{half_hour // 2:02d}:{30 * (half_hour % 2):02d}"
 
 
 class WeekForm(Form):

@@ -11,7 +11,15 @@ from django.db.models import Count, Q, QuerySet
 from agents.models import AgentProfile, DutySpell
 from clients.models import Engagement, StaffingRequest
 from common.geo import haversine_km
-from teams.models import SLOT, Booking, Franchise, FranchiseMember, RequestDemand, Slot
+from teams.models import (
+    SLOT,
+    Booking,
+    Franchise,
+    FranchiseMember,
+    RequestDemand,
+    Slot,
+    half_hour_label,
+)
 
 
 def slot_start(at: dt.datetime) -> dt.datetime:
@@ -132,10 +140,6 @@ def requests_scheduled_for(*, firm) -> QuerySet:
     return StaffingRequest.objects.filter(firm=firm).order_by("-created_at")
 
 
-def _half_hour_label(index: int) -> str:
-    return f"{index // 2:02d}:{30 * (index % 2):02d}"
-
-
 def duty_spells(*, agent_ids, start: dt.datetime, end: dt.datetime, now: dt.datetime) -> dict:
     """{agent id: [(started, ended)]}: the agents' duty spells overlapping [start, end), an
     open one ending `now`."""
@@ -211,7 +215,7 @@ def agent_week(*, agent: AgentProfile, week_start: dt.date, now: dt.datetime) ->
                 else None,
             }
         )
-    rows = [{"label": _half_hour_label(i), "cells": cells[i]} for i in sorted(cells)]
+    rows = [{"label": half_hour_label(i), "cells": cells[i]} for i in sorted(cells)]
     titled = len({s.request_id for s in slots}) > 1  # one request: its title is the heading
     return {
         "days": days,
@@ -295,7 +299,7 @@ def coverage(*, request: StaffingRequest, week_start: dt.date, now: dt.datetime)
             "on_duty": on_duty,
             "level": _coverage_level(count, slot.needed),
         }
-    rows = [{"label": _half_hour_label(i), "cells": cells[i]} for i in sorted(cells)]
+    rows = [{"label": half_hour_label(i), "cells": cells[i]} for i in sorted(cells)]
     return {
         "days": days,
         "rows": rows,
