@@ -54,13 +54,13 @@ from common.errors import ApplicationError
 from routing import services
 from routing.models import Call
 from routing.simulation import LANDLINES, SignedPoster, SimulationError
+from routing.webhooks import INLINE_SWEEP_KEY
 from teams.models import Booking
 from teams.selectors import slot_start
 
 VOICE = "/telephony/twilio/voice/"
 STATUS = "/telephony/twilio/status/"
 SWEEP_SECONDS = 10  # beat's period for routing.sweep
-SWEEP_LOCK = "routing:sweep"  # the webhooks' inline sweep runs only when it can add this key
 NOTES = "Simulated call (forecast)."
 Duty = AgentProfile.Duty
 
@@ -276,7 +276,7 @@ class ForecastSimulator:
                 self.poster = SignedPoster("")
                 self._play(callers)
         finally:
-            cache.delete(SWEEP_LOCK)
+            cache.delete(INLINE_SWEEP_KEY)
             self._restore(restore)
         return self._report(callers, len(agents), source)
 
@@ -287,7 +287,7 @@ class ForecastSimulator:
         with override_settings(TWILIO_ACCOUNT_SID="", ROUTING_HOLD_PAUSE_SECONDS=self.hold_pause):
             # The webhooks sweep inline at most every 5 real seconds: at random moments of a
             # simulated hour. Held off; the simulated beat sweeps every 10 simulated seconds.
-            cache.set(SWEEP_LOCK, 1, timeout=None)
+            cache.set(INLINE_SWEEP_KEY, 1, timeout=None)
             yield
 
     def _duty_for(self, agents: list[AgentProfile], line) -> list[tuple[AgentProfile, bool]]:

@@ -152,12 +152,17 @@ def twilio_webhook(handler=None, *, tick=None):
     return view
 
 
+# The embedded setup's inline sweep runs when a webhook can add this key (routing.forecast
+# holds it, to keep the sweep off its simulated clock).
+INLINE_SWEEP_KEY = "routing:sweep"
+
+
 def _answer_once(request, handler, tick=None) -> HttpResponse:
     key = _step_key(request)
     stored = provider_request_get(provider=PROVIDER, key=key)
     if stored is not None:
         return _replay(stored)
-    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add("routing:sweep", 1, timeout=5):
+    if settings.CELERY_TASK_ALWAYS_EAGER and cache.add(INLINE_SWEEP_KEY, 1, timeout=5):
         services.routing_sweep()  # no beat in the embedded setup: sweep, at most every 5 s
     if tick is not None and settings.CELERY_TASK_ALWAYS_EAGER:
         tick()

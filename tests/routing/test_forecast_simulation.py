@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -130,6 +130,13 @@ def test_the_command_prints_the_simulated_and_the_predicted_service_level(desk, 
     out = capsys.readouterr().out
     assert f"Forecast of request {request.pk}" in out
     assert "Erlang C" in out and "calls offered" in out
+
+
+def test_a_forecast_of_no_minutes_is_refused_not_run_for_an_hour(desk):
+    request, _line, _agents = desk
+    with pytest.raises(CommandError, match="--minutes and --agents must be positive"):
+        call_command("simulate_calls", forecast=request.pk, minutes=0)
+    assert not Call.objects.exists()
 
 
 def test_a_forecast_refuses_a_server_url_and_an_unknown_request(desk):

@@ -151,15 +151,15 @@ class Command(BaseCommand):
             )
         report = forecast_simulate(
             request_id=options["forecast"],
-            agents=options.get("agents"),
-            minutes=options.get("minutes") or 60,
+            agents=options["agents"],
+            minutes=options["minutes"],
             seed=seed,
-            patience=options.get("patience"),
-            handle_spread=options.get("handle_spread", 1.0),
-            wrap_up=options.get("wrap_up") or 0,
-            answer_after=options.get("answer_after") or 0,
-            hold_pause=options.get("hold_pause"),
-            warm_up=options.get("warm_up") or 0,
+            patience=options["patience"],
+            handle_spread=options["handle_spread"],
+            wrap_up=options["wrap_up"],
+            answer_after=options["answer_after"],
+            hold_pause=options["hold_pause"],
+            warm_up=options["warm_up"],
         )
         for line in report.lines():
             self.stdout.write(line)
